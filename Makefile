@@ -1,0 +1,51 @@
+# The front door. Two commands do all the set-up on a fresh Debian machine:
+#   make demo   virtual environment + microbp (+ Debian's graphviz where `dot` is missing),
+#               then `microbp demo`
+#   make test   the same with the dev extra, then the whole test suite
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+
+.PHONY: demo test lint format graphviz clean
+
+demo: $(VENV)/.installed graphviz
+	$(BIN)/microbp demo
+
+test: $(VENV)/.installed-dev graphviz
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV) || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv \
+	    && $(PYTHON) -m venv $(VENV); \
+	  else echo "cannot create a virtual environment: install python3-venv"; exit 1; fi; }
+
+$(VENV)/.installed: $(VENV)/bin/python setup.cfg pyproject.toml
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/bin/python setup.cfg pyproject.toml
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+# Debian's graphviz provides `dot`, which renders diagrams; installed only where it is missing.
+graphviz:
+	@command -v dot >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian's graphviz (for the dot executable)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null; \
+	  elif command -v sudo >/dev/null && command -v apt-get >/dev/null; then \
+	    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null; \
+	  else echo "warning: graphviz's dot is missing (apt-get install graphviz / brew install graphviz)"; fi; }
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis microbp-demo

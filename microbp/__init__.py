@@ -1,0 +1,26 @@
+"""microbp: backpropagation, node by node.
+
+A scalar reverse-mode autodiff engine (:class:`Value`), a multilayer perceptron in the
+notation of the BP tutorial (:class:`MLP`), and the closed-form δ equations BP-1…BP-4
+(:mod:`microbp.bp`), with the proof that the two agree (:func:`gradcheck`).
+"""
+
+from microbp import activations, bp, data, losses
+from microbp.engine import Value
+from microbp.gradcheck import gradcheck
+from microbp.losses import squared_error, total_error
+from microbp.nn import MLP
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Value",
+    "MLP",
+    "activations",
+    "bp",
+    "data",
+    "gradcheck",
+    "losses",
+    "squared_error",
+    "total_error",
+]

@@ -1,0 +1,145 @@
+"""The activation functions f, each written once.
+
+Every activation is one :class:`Activation` record: the function f(z), its derivative f′
+written *from the activation value a = f(z)* where the seed does so ("工程实现中注意事项": the
+forward pass already computed a, so σ′(z) = a(1 − a) and tanh′(z) = 1 − a²), numpy versions
+of both for the matrix form of the δ equations, and the formulas as text for tables and
+diagrams.
+
+The table is shared by the two roads to a gradient: the engine's ops
+(:meth:`microbp.Value.sigmoid` …) and the closed-form δ equations in :mod:`microbp.bp`.
+They share this table and nothing else.
+
+Scalar functions accept any real number type. Piecewise-linear activations (``relu``,
+``identity``) keep the type (``int``, ``float``, ``fractions.Fraction``), so BP-1…BP-4 can be
+evaluated exactly; the others return ``float``. All of them are overflow-safe:
+``sigmoid(±1000)``, ``softplus(±1000)`` and ``tanh(1000)`` return their limits.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["Activation", "ACTIVATIONS", "get", "sigmoid", "softplus"]
+
+
+def sigmoid(x) -> float:
+    """σ(x) = 1 / (1 + e^{−x}), evaluated without overflow for any |x|."""
+    x = float(x)
+    if x >= 0.0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)  # x < 0: e^{x} ≤ 1 cannot overflow
+    return e / (1.0 + e)
+
+
+def softplus(x) -> float:
+    """softplus(x) = ln(1 + eˣ) = max(x, 0) + ln(1 + e^{−|x|}), without overflow."""
+    x = float(x)
+    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+
+
+def _relu(x):
+    """max(0, x), keeping the number type (0 of the same type for x ≤ 0)."""
+    return x if x > 0 else x - x
+
+
+def _np_sigmoid(z: np.ndarray) -> np.ndarray:
+    out = np.empty_like(z, dtype=np.float64)
+    pos = z >= 0
+    out[pos] = 1.0 / (1.0 + np.exp(-z[pos]))
+    e = np.exp(z[~pos])
+    out[~pos] = e / (1.0 + e)
+    return out
+
+
+def _np_softplus(z: np.ndarray) -> np.ndarray:
+    return np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))
+
+
+@dataclass(frozen=True)
+class Activation:
+    """One activation function f and its derivative.
+
+    ``df(z, a)`` is f′(z); it receives both the state z and the activation a = f(z) so that
+    each rule can use whichever the seed uses (σ′ = a(1 − a) and tanh′ = 1 − a² from a;
+    relu′ and softplus′ from z).
+    """
+
+    name: str
+    f: Callable
+    df: Callable
+    f_np: Callable[[np.ndarray], np.ndarray]
+    df_np: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    formula: str
+    derivative_formula: str
+    max_derivative: float
+
+    def __repr__(self) -> str:
+        return f"Activation({self.name!r}: {self.formula}; {self.derivative_formula})"
+
+
+ACTIVATIONS: dict[str, Activation] = {
+    "sigmoid": Activation(
+        name="sigmoid",
+        f=sigmoid,
+        df=lambda z, a: a * (1 - a),
+        f_np=_np_sigmoid,
+        df_np=lambda z, a: a * (1.0 - a),
+        formula="σ(z) = 1/(1 + e^(−z))",
+        derivative_formula="σ′(z) = a(1 − a)",
+        max_derivative=0.25,
+    ),
+    "tanh": Activation(
+        name="tanh",
+        f=lambda x: math.tanh(x),
+        df=lambda z, a: 1 - a * a,
+        f_np=np.tanh,
+        df_np=lambda z, a: 1.0 - a * a,
+        formula="tanh(z) = (e^z − e^(−z))/(e^z + e^(−z))",
+        derivative_formula="tanh′(z) = 1 − a²",
+        max_derivative=1.0,
+    ),
+    "relu": Activation(
+        name="relu",
+        f=_relu,
+        df=lambda z, a: 1 if z > 0 else 0,
+        f_np=lambda z: np.maximum(z, 0.0),
+        df_np=lambda z, a: (z > 0).astype(np.float64),
+        formula="relu(z) = max(0, z)",
+        derivative_formula="relu′(z) = 1 if z > 0 else 0",
+        max_derivative=1.0,
+    ),
+    "softplus": Activation(
+        name="softplus",
+        f=softplus,
+        df=lambda z, a: sigmoid(z),
+        f_np=_np_softplus,
+        df_np=lambda z, a: _np_sigmoid(z),
+        formula="softplus(z) = ln(1 + e^z)",
+        derivative_formula="softplus′(z) = σ(z)",
+        max_derivative=1.0,
+    ),
+    "identity": Activation(
+        name="identity",
+        f=lambda x: x,
+        df=lambda z, a: 1,
+        f_np=lambda z: z,
+        df_np=lambda z, a: np.ones_like(z, dtype=np.float64),
+        formula="f(z) = z",
+        derivative_formula="f′(z) = 1",
+        max_derivative=1.0,
+    ),
+}
+
+
+def get(name: str | Activation) -> Activation:
+    """The activation called ``name``; a clear ``ValueError`` for an unknown name."""
+    if isinstance(name, Activation):
+        return name
+    if isinstance(name, str) and name in ACTIVATIONS:
+        return ACTIVATIONS[name]
+    raise ValueError(f"unknown activation {name!r}; expected one of: {', '.join(ACTIVATIONS)}")

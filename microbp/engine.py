@@ -1,0 +1,439 @@
+"""A scalar reverse-mode autodiff engine: :class:`Value`.
+
+Each operation builds one output node that remembers its inputs and, computed right next to
+the forward value, the *local derivative* of the output with respect to each input
+(∂out/∂input). :meth:`Value.backward` then applies the chain rule in reverse topological order:
+
+    input.grad += (∂out/∂input) · out.grad
+
+so after ``E.backward()`` every node's ``grad`` is ∂E/∂node. In an :class:`microbp.MLP` the
+gradient of the z-node of neuron i in layer l is therefore δᵢ⁽ˡ⁾ ≡ ∂E/∂zᵢ⁽ˡ⁾.
+
+Design notes (what differs from micrograd, on purpose):
+
+* Nodes use ``__slots__`` and store at most two inputs (``_a``, ``_b``) with their local
+  derivatives (``_da``, ``_db``) instead of a closure; a constant operand (``x * 2``) is kept
+  in ``_arg`` rather than wrapped in a node of its own. A graph is freed by reference counting
+  alone: there are no reference cycles.
+* The backward order is computed iteratively (no recursion limit: a chain of 10⁶ nodes works)
+  and deterministically (no iteration over sets or id-ordered containers).
+* Numbers keep their type: ``int``, ``float`` and ``fractions.Fraction`` stay exact under
+  ``+ - * /`` and integer powers (``int / int`` gives a ``Fraction`` unless it divides evenly),
+  ``relu`` keeps the type; ``exp log tanh sigmoid softplus`` and non-integer powers give floats.
+* Every ``backward()`` recomputes interior gradients from scratch and *accumulates* into
+  leaves (nodes with no inputs), as PyTorch does.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from fractions import Fraction
+
+from microbp.activations import ACTIVATIONS
+
+__all__ = ["Value", "reverse_topological_order", "derivative_rules"]
+
+Number = int | float | Fraction
+
+_SIGMOID = ACTIVATIONS["sigmoid"]
+_TANH = ACTIVATIONS["tanh"]
+_RELU = ACTIVATIONS["relu"]
+_SOFTPLUS = ACTIVATIONS["softplus"]
+
+
+# --------------------------------------------------------------------------------------------
+# Number helpers: checking inputs and keeping exact types exact
+# --------------------------------------------------------------------------------------------
+
+
+def _as_number(x, where: str) -> Number:
+    """``x`` as a plain Python real number, or a ``TypeError`` naming its type."""
+    t = type(x)
+    if t is float or t is int or t is Fraction:
+        return x
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(
+            f"{where} expects a real number (int, float or fractions.Fraction) or a Value, "
+            f"got {t.__name__}: {x!r}"
+        )
+    if isinstance(x, numbers.Integral):
+        return int(x)
+    if isinstance(x, Fraction):
+        return x
+    return float(x)
+
+
+def _exact(q: Fraction) -> Number:
+    """A Fraction with denominator 1 as an ``int``; any other Fraction unchanged."""
+    return q.numerator if q.denominator == 1 else q
+
+
+def _div(x: Number, y: Number) -> Number:
+    """x / y that stays exact for two ints (``1 / 2`` is ``Fraction(1, 2)``)."""
+    if type(x) is int and type(y) is int:
+        return _exact(Fraction(x, y))
+    return x / y
+
+
+def _pow(x: Number, n: Number, where: str) -> Number:
+    """xⁿ with a clear error where it is undefined over the reals; exact for exact x and int n."""
+    integral_n = type(n) is int or (isinstance(n, Fraction) and n.denominator == 1)
+    if not integral_n and isinstance(n, float) and n.is_integer():
+        integral_n = True
+    if x < 0 and not integral_n:
+        raise ValueError(
+            f"{where}: a negative base to a non-integer power is not a real number "
+            f"({x!r} ** {n!r}); expected base ≥ 0 or an integer exponent"
+        )
+    if x == 0 and n < 0:
+        raise ZeroDivisionError(f"{where}: 0 to a negative power ({x!r} ** {n!r})")
+    if type(x) is int and type(n) is int and n < 0:
+        return _exact(Fraction(x) ** n)
+    if isinstance(n, Fraction) and n.denominator == 1:
+        n = n.numerator
+    return x**n
+
+
+def _pow_derivative(x: Number, n: Number) -> Number:
+    """∂(xⁿ)/∂x = n·xⁿ⁻¹ (0 for n = 0; +∞ where xⁿ⁻¹ blows up at x = 0)."""
+    if n == 0:
+        return 0
+    if x == 0 and n < 1:
+        return math.inf
+    return n * _pow(x, n - 1, "**")
+
+
+def _ln_base(c: Number, where: str) -> float:
+    """ln c for the derivative of cᵘ with respect to u (c > 0; 0 stands in for c = 0)."""
+    if c < 0:
+        raise ValueError(
+            f"{where}: the derivative of c ** u with respect to u needs c ≥ 0 (it is cᵘ·ln c), "
+            f"got c = {c!r}"
+        )
+    return 0.0 if c == 0 else math.log(c)
+
+
+# --------------------------------------------------------------------------------------------
+# The node
+# --------------------------------------------------------------------------------------------
+
+
+class Value:
+    """A scalar node of a computation graph.
+
+    >>> a = Value(2.0, label="a")
+    >>> b = Value(-3.0, label="b")
+    >>> c = a * b + a          # c = ab + a
+    >>> c.backward()
+    >>> a.grad, b.grad         # ∂c/∂a = b + 1, ∂c/∂b = a
+    (-2.0, 2.0)
+
+    Attributes: ``data`` (the number), ``grad`` (∂root/∂self after the root's
+    ``backward()``), ``label`` (a name for tables and diagrams). The read-only properties
+    ``op``, ``inputs``, ``local_grads`` and ``constant`` describe how the node was made.
+    """
+
+    __slots__ = ("data", "grad", "label", "_op", "_a", "_b", "_da", "_db", "_arg")
+
+    def __init__(self, data: Number, label: str = "") -> None:
+        self.data = _as_number(data, "Value")
+        self.grad = 0
+        if not isinstance(label, str):
+            raise TypeError(f"Value label must be a str, got {type(label).__name__}")
+        self.label = label
+        self._op = ""
+        self._a = self._b = None
+        self._da = self._db = None
+        self._arg = None
+
+    # ----------------------------------------------------------------------------------------
+    # Reading the graph (for diagrams, traces and micrograd-style code)
+
+    @property
+    def op(self) -> str:
+        """The operation that made this node (``""`` for a leaf)."""
+        return self._op
+
+    @property
+    def inputs(self) -> tuple[Value, ...]:
+        """The input nodes, in operand order (``()`` for a leaf)."""
+        if self._a is None:
+            return ()
+        if self._b is None:
+            return (self._a,)
+        return (self._a, self._b)
+
+    @property
+    def local_grads(self) -> tuple[Number, ...]:
+        """∂self/∂input for each of :attr:`inputs`, computed during the forward pass."""
+        if self._a is None:
+            return ()
+        if self._b is None:
+            return (self._da,)
+        return (self._da, self._db)
+
+    @property
+    def constant(self) -> Number | None:
+        """The constant operand of ``x + 2``, ``3 * x``, ``x ** 2`` … (else ``None``)."""
+        return self._arg
+
+    @property
+    def _prev(self) -> tuple[Value, ...]:
+        """micrograd's name for :attr:`inputs` (a tuple here, in operand order, not a set)."""
+        return self.inputs
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+
+    # ----------------------------------------------------------------------------------------
+    # Arithmetic. Each op: forward value, then the local derivative of each input beside it.
+
+    def __add__(self, other) -> Value:
+        if type(other) is Value:
+            # ∂(u + v)/∂u = 1, ∂(u + v)/∂v = 1
+            return _node(self.data + other.data, "+", self, 1, other, 1)
+        c = _as_number(other, "Value + other")
+        return _node(self.data + c, "+", self, 1, arg=c)  # ∂(u + c)/∂u = 1
+
+    def __radd__(self, other) -> Value:
+        c = _as_number(other, "other + Value")
+        return _node(c + self.data, "+", self, 1, arg=c)  # ∂(c + u)/∂u = 1
+
+    def __sub__(self, other) -> Value:
+        if type(other) is Value:
+            # ∂(u − v)/∂u = 1, ∂(u − v)/∂v = −1
+            return _node(self.data - other.data, "-", self, 1, other, -1)
+        c = _as_number(other, "Value - other")
+        return _node(self.data - c, "-", self, 1, arg=c)  # ∂(u − c)/∂u = 1
+
+    def __rsub__(self, other) -> Value:
+        c = _as_number(other, "other - Value")
+        return _node(c - self.data, "rsub", self, -1, arg=c)  # ∂(c − u)/∂u = −1
+
+    def __mul__(self, other) -> Value:
+        if type(other) is Value:
+            # ∂(u·v)/∂u = v, ∂(u·v)/∂v = u
+            return _node(self.data * other.data, "*", self, other.data, other, self.data)
+        c = _as_number(other, "Value * other")
+        return _node(self.data * c, "*", self, c, arg=c)  # ∂(u·c)/∂u = c
+
+    def __rmul__(self, other) -> Value:
+        c = _as_number(other, "other * Value")
+        return _node(c * self.data, "*", self, c, arg=c)  # ∂(c·u)/∂u = c
+
+    def __truediv__(self, other) -> Value:
+        if type(other) is Value:
+            v = other.data
+            if v == 0:
+                raise ZeroDivisionError(
+                    f"division by zero in u / v: the divisor Value is {v!r} (u = {self.data!r})"
+                )
+            out = _div(self.data, v)
+            # ∂(u/v)/∂u = 1/v, ∂(u/v)/∂v = −u/v²
+            return _node(out, "/", self, _div(1, v), other, -_div(out, v))
+        c = _as_number(other, "Value / other")
+        if c == 0:
+            raise ZeroDivisionError(f"division by zero in u / c: c = {c!r} (u = {self.data!r})")
+        return _node(_div(self.data, c), "/", self, _div(1, c), arg=c)  # ∂(u/c)/∂u = 1/c
+
+    def __rtruediv__(self, other) -> Value:
+        c = _as_number(other, "other / Value")
+        u = self.data
+        if u == 0:
+            raise ZeroDivisionError(
+                f"division by zero in c / u: the divisor Value is {u!r} (c = {c!r})"
+            )
+        out = _div(c, u)
+        return _node(out, "rdiv", self, -_div(out, u), arg=c)  # ∂(c/u)/∂u = −c/u²
+
+    def __pow__(self, other) -> Value:
+        u = self.data
+        if type(other) is Value:
+            v = other.data
+            if u < 0:
+                raise ValueError(
+                    f"u ** v with a Value exponent needs u ≥ 0 (∂(uᵛ)/∂v = uᵛ·ln u), got u = {u!r}"
+                )
+            out = _pow(u, v, "u ** v")
+            # ∂(uᵛ)/∂u = v·uᵛ⁻¹, ∂(uᵛ)/∂v = uᵛ·ln u
+            return _node(out, "**", self, _pow_derivative(u, v), other, out * _ln_base(u, "u ** v"))
+        n = _as_number(other, "Value ** exponent")
+        return _node(_pow(u, n, "u ** n"), "**", self, _pow_derivative(u, n), arg=n)  # n·uⁿ⁻¹
+
+    def __rpow__(self, other) -> Value:
+        c = _as_number(other, "base ** Value")
+        out = _pow(c, self.data, "c ** u")
+        return _node(out, "rpow", self, out * _ln_base(c, "c ** u"), arg=c)  # ∂(cᵘ)/∂u = cᵘ·ln c
+
+    def __neg__(self) -> Value:
+        return _node(-self.data, "neg", self, -1)  # ∂(−u)/∂u = −1
+
+    def __pos__(self) -> Value:
+        return self
+
+    # ----------------------------------------------------------------------------------------
+    # Elementary functions and the activations of microbp.activations
+
+    def exp(self) -> Value:
+        u = self.data
+        try:
+            out = math.exp(u)
+        except OverflowError:
+            raise OverflowError(
+                f"exp({u!r}) overflows a float (e^u is finite only for u < 709.78)"
+            ) from None
+        return _node(out, "exp", self, out)  # ∂(eᵘ)/∂u = eᵘ
+
+    def log(self) -> Value:
+        u = self.data
+        if u <= 0:
+            raise ValueError(f"log of a non-positive number: log({u!r}); expected u > 0")
+        return _node(math.log(u), "log", self, _div(1, u))  # ∂(ln u)/∂u = 1/u
+
+    def tanh(self) -> Value:
+        z = self.data
+        a = _TANH.f(z)
+        return _node(a, "tanh", self, _TANH.df(z, a))  # tanh′ = 1 − a²
+
+    def sigmoid(self) -> Value:
+        z = self.data
+        a = _SIGMOID.f(z)
+        return _node(a, "sigmoid", self, _SIGMOID.df(z, a))  # σ′ = a(1 − a)
+
+    def relu(self) -> Value:
+        z = self.data
+        return _node(_RELU.f(z), "relu", self, _RELU.df(z, None))  # 1 if z > 0 else 0
+
+    def softplus(self) -> Value:
+        z = self.data
+        return _node(_SOFTPLUS.f(z), "softplus", self, _SOFTPLUS.df(z, None))  # σ(z)
+
+    # ----------------------------------------------------------------------------------------
+    # The chain rule
+
+    def backward(self) -> None:
+        """Set ``grad`` of every node this one depends on to ∂self/∂node.
+
+        The root's gradient is seeded with 1 (∂self/∂self). Interior nodes get their
+        gradient afresh on every call; leaves (nodes without inputs, such as parameters)
+        *accumulate*, so calling ``backward()`` twice doubles their gradients, as in PyTorch.
+        Nodes are visited in :func:`reverse_topological_order`, and each adds
+        (∂node/∂input) · node.grad to each of its inputs.
+        """
+        order = reverse_topological_order(self)
+        for v in order:
+            if v._a is not None:
+                v.grad = 0
+        if self._a is None:
+            self.grad += 1
+        else:
+            self.grad = 1
+        for v in order:
+            a = v._a
+            if a is not None:
+                g = v.grad
+                a.grad += v._da * g  # chain rule: ∂root/∂a += ∂v/∂a · ∂root/∂v
+                b = v._b
+                if b is not None:
+                    b.grad += v._db * g
+
+
+def _node(data, op, a, da, b=None, db=None, arg=None) -> Value:
+    """A new interior node (no input checking: the operators above did it)."""
+    v = _new_value(Value)
+    v.data = data
+    v.grad = 0
+    v.label = ""
+    v._op = op
+    v._a = a
+    v._da = da
+    v._b = b
+    v._db = db
+    v._arg = arg
+    return v
+
+
+_new_value = object.__new__
+
+
+def reverse_topological_order(root: Value) -> list[Value]:
+    """Every node ``root`` depends on, each after all the nodes that consume it.
+
+    This is the order in which :meth:`Value.backward` applies the chain rule: a node comes
+    only once every node that uses it has passed its gradient on. It is computed without
+    recursion, in two passes: count each node's consumers inside the graph, then start
+    from the root and release a node when its last consumer has been visited (Kahn's
+    algorithm). The order depends on the graph's structure only (never on ``id`` values or
+    set iteration), so gradients come out bit-identical in every run.
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"expected a Value, got {type(root).__name__}")
+    consumers = {id(root): 0}
+    stack = [root]
+    while stack:
+        v = stack.pop()
+        for u in (v._a, v._b):
+            if u is not None:
+                k = id(u)
+                if k in consumers:
+                    consumers[k] += 1
+                else:
+                    consumers[k] = 1
+                    stack.append(u)
+    order = []
+    stack = [root]
+    while stack:
+        v = stack.pop()
+        order.append(v)
+        for u in (v._b, v._a):
+            if u is not None:
+                k = id(u)
+                n = consumers[k] - 1
+                consumers[k] = n
+                if n == 0:
+                    stack.append(u)
+    return order
+
+
+# Local derivative rules as text, for traces and diagrams: op -> one rule per input.
+# "u" is the first input, "v" the second, "c" a constant operand.
+_RULES_TWO_INPUTS = {
+    "+": ("∂(u + v)/∂u = 1", "∂(u + v)/∂v = 1"),
+    "-": ("∂(u − v)/∂u = 1", "∂(u − v)/∂v = −1"),
+    "*": ("∂(u·v)/∂u = v", "∂(u·v)/∂v = u"),
+    "/": ("∂(u/v)/∂u = 1/v", "∂(u/v)/∂v = −u/v²"),
+    "**": ("∂(uᵛ)/∂u = v·uᵛ⁻¹", "∂(uᵛ)/∂v = uᵛ·ln u"),
+}
+_RULES_ONE_INPUT = {
+    "+": "∂(u + c)/∂u = 1",
+    "-": "∂(u − c)/∂u = 1",
+    "*": "∂(c·u)/∂u = c",
+    "/": "∂(u/c)/∂u = 1/c",
+    "**": "∂(uᶜ)/∂u = c·uᶜ⁻¹",
+    "rsub": "∂(c − u)/∂u = −1",
+    "rdiv": "∂(c/u)/∂u = −c/u²",
+    "rpow": "∂(cᵘ)/∂u = cᵘ·ln c",
+    "neg": "∂(−u)/∂u = −1",
+    "exp": "∂(eᵘ)/∂u = eᵘ",
+    "log": "∂(ln u)/∂u = 1/u",
+    "tanh": "∂(tanh u)/∂u = 1 − tanh²u",
+    "sigmoid": "∂σ(u)/∂u = σ(u)(1 − σ(u))",
+    "relu": "∂relu(u)/∂u = 1 if u > 0 else 0",
+    "softplus": "∂softplus(u)/∂u = σ(u)",
+}
+
+
+def derivative_rules(node: Value) -> tuple[str, ...]:
+    """The local derivative rule of ``node`` for each of its inputs, as text.
+
+    >>> x = Value(0.5)
+    >>> derivative_rules(x.tanh())
+    ('∂(tanh u)/∂u = 1 − tanh²u',)
+    """
+    if node._a is None:
+        return ()
+    if node._b is None:
+        return (_RULES_ONE_INPUT[node._op],)
+    return _RULES_TWO_INPUTS[node._op]

@@ -1,0 +1,403 @@
+"""A multilayer perceptron over :class:`~microbp.Value` nodes, in the seed's notation.
+
+* Layers are numbered 1 … L; layer 1 is the input, a⁽¹⁾ = x. ``sizes = [n₁, …, n_L]``.
+* W⁽ˡ⁾ ∈ ℝ^{n_l × n_{l−1}} maps layer l−1 to layer l (2 ≤ l ≤ L); wᵢⱼ⁽ˡ⁾ (row i, column j)
+  is the weight from neuron j of layer l−1 to neuron i of layer l.
+* z⁽ˡ⁾ = W⁽ˡ⁾ a⁽ˡ⁻¹⁾ + b⁽ˡ⁾ (the state), a⁽ˡ⁾ = f(z⁽ˡ⁾) (the activation).
+
+The boundary between the seed's 1-based indices and Python's 0-based lists: the methods
+``net.W(l)``, ``net.b(l)``, ``net.w(l, i, j)``, ``net.bias(l, i)`` and the dictionaries of
+:class:`Forward` are keyed by the seed's l, i, j; the lists they return are ordinary
+0-based Python lists, so ``net.W(l)[i - 1][j - 1] is net.w(l, i, j)``.
+
+Parameter order (``net.parameters()``, and every flat vector of parameters): for
+l = 2, …, L, first W⁽ˡ⁾ row by row (w₁₁⁽ˡ⁾, w₁₂⁽ˡ⁾, …, w_{n_l n_{l−1}}⁽ˡ⁾), then b⁽ˡ⁾
+(b₁⁽ˡ⁾ … b_{n_l}⁽ˡ⁾).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from microbp import activations
+from microbp.engine import Value
+
+__all__ = ["Neuron", "Layer", "MLP", "Forward", "INITS"]
+
+Activation = activations.Activation
+
+
+def _small_w(n_in: int, n_out: int, rng: random.Random) -> float:
+    """The seed's "small random values near zero": U(−0.1, 0.1)."""
+    return rng.uniform(-0.1, 0.1)
+
+
+def _xavier_w(n_in: int, n_out: int, rng: random.Random) -> float:
+    """Xavier/Glorot uniform: U(−r, r) with r = √(6 / (n_in + n_out))."""
+    r = math.sqrt(6.0 / (n_in + n_out))
+    return rng.uniform(-r, r)
+
+
+def _he_w(n_in: int, n_out: int, rng: random.Random) -> float:
+    """He (Kaiming) normal: N(0, 2 / n_in)."""
+    return rng.gauss(0.0, math.sqrt(2.0 / n_in))
+
+
+def _zero_b(n_in: int, n_out: int, rng: random.Random) -> float:
+    return 0.0
+
+
+Draw = Callable[[int, int, random.Random], float]
+
+#: Initialisation schemes by name: (draw one weight, draw one bias). The seed's "small"
+#: draws both w and b near zero; Xavier/Glorot and He start the biases at 0.
+INITS: dict[str, tuple[Draw, Draw]] = {
+    "small": (_small_w, _small_w),
+    "xavier": (_xavier_w, _zero_b),
+    "he": (_he_w, _zero_b),
+}
+
+
+class Neuron:
+    """Neuron i of layer l: a row wᵢ⁽ˡ⁾ of W⁽ˡ⁾, a bias bᵢ⁽ˡ⁾ and an activation f.
+
+    ``neuron.z(a_prev)`` builds zᵢ⁽ˡ⁾ = Σⱼ wᵢⱼ⁽ˡ⁾ aⱼ⁽ˡ⁻¹⁾ + bᵢ⁽ˡ⁾ (the sum in the seed's order,
+    j = 1 … n_{l−1}, then + bᵢ⁽ˡ⁾), and ``neuron.activate(z)`` builds aᵢ⁽ˡ⁾ = f(zᵢ⁽ˡ⁾).
+    """
+
+    __slots__ = ("w", "b", "activation")
+
+    def __init__(self, w: list[Value], b: Value, activation: Activation) -> None:
+        self.w = w
+        self.b = b
+        self.activation = activation
+
+    def z(self, a_prev: Sequence) -> Value:
+        w = self.w
+        z = w[0] * a_prev[0]
+        for j in range(1, len(w)):
+            z = z + w[j] * a_prev[j]
+        return z + self.b
+
+    def activate(self, z: Value) -> Value:
+        name = self.activation.name
+        if name == "identity":
+            return z  # f(z) = z: the a-node is the z-node
+        return getattr(z, name)()
+
+    def __call__(self, a_prev: Sequence) -> Value:
+        return self.activate(self.z(a_prev))
+
+    def parameters(self) -> list[Value]:
+        return [*self.w, self.b]
+
+
+class Layer:
+    """Layer l (2 ≤ l ≤ L): n_l neurons, each reading all n_{l−1} activations of layer l−1."""
+
+    __slots__ = ("l", "neurons", "activation")
+
+    def __init__(self, l: int, neurons: list[Neuron], activation: Activation) -> None:
+        self.l = l
+        self.neurons = neurons
+        self.activation = activation
+
+    def __call__(self, a_prev: Sequence) -> list[Value]:
+        return [n(a_prev) for n in self.neurons]
+
+
+@dataclass
+class Forward:
+    """One forward pass, every state and activation kept, keyed by the seed's l.
+
+    ``z[l]`` (2 ≤ l ≤ L) and ``a[l]`` (1 ≤ l ≤ L) are lists of Values, 0-based inside:
+    ``z[l][i - 1]`` is zᵢ⁽ˡ⁾. ``a[1]`` is x (as Values) and ``a[L]`` the output. After
+    ``E.backward()``, ``z[l][i - 1].grad`` is δᵢ⁽ˡ⁾.
+    """
+
+    z: dict[int, list[Value]]
+    a: dict[int, list[Value]]
+
+    @property
+    def output(self) -> list[Value]:
+        """a⁽ᴸ⁾."""
+        return self.a[max(self.a)]
+
+    def delta(self, l: int) -> list:
+        """δ⁽ˡ⁾ read off the graph: the gradients of the z-nodes of layer l."""
+        return [z.grad for z in self.z[l]]
+
+    def names(self) -> dict[int, str]:
+        """``id(node) -> name`` for every z- and a-node, in the seed's notation (``z_1^(2)``)."""
+        names = {}
+        for l, a in self.a.items():
+            for i, node in enumerate(a, start=1):
+                names[id(node)] = f"x_{i}" if l == 1 else f"a_{i}^({l})"
+        for l, z in self.z.items():
+            for i, node in enumerate(z, start=1):
+                names[id(node)] = f"z_{i}^({l})"
+        return names
+
+
+ActivationSpec = str | Sequence[str]
+
+
+class MLP:
+    """A multilayer perceptron ``sizes = [n₁, …, n_L]`` in the seed's notation.
+
+    >>> net = MLP([3, 3, 2], activation="sigmoid", seed=0)
+    >>> out = net([1.0, 0.5, -0.5])          # a⁽ᴸ⁾, a list of n_L Values
+    >>> len(out), len(net.W(2)), len(net.W(2)[0])
+    (2, 3, 3)
+    >>> net.w(3, 1, 2) is net.W(3)[0][1]     # w₁₂⁽³⁾: 1-based in, 0-based lists out
+    True
+
+    ``activation`` is one name for every layer 2…L, or a list of one name per layer 2…L
+    (names: see :data:`microbp.activations.ACTIVATIONS`). ``init`` is ``"small"`` (the
+    seed's small random values near zero, U(−0.1, 0.1) for w and b), ``"xavier"`` or
+    ``"he"``; every draw comes from ``random.Random(seed)``, so the same arguments give the
+    same net.
+    """
+
+    def __init__(
+        self,
+        sizes: Sequence[int],
+        activation: ActivationSpec = "sigmoid",
+        seed: int = 0,
+        init: str = "small",
+    ) -> None:
+        sizes = _check_sizes(sizes)
+        acts = _check_activations(activation, len(sizes))
+        if init not in INITS:
+            raise ValueError(f"unknown init {init!r}; expected one of: {', '.join(INITS)}")
+        draw_w, draw_b = INITS[init]
+        rng = random.Random(seed)
+        self.sizes = sizes
+        self.init = init
+        self.seed = seed
+        self.layers: dict[int, Layer] = {}
+        for l in range(2, len(sizes) + 1):
+            n_in, n_out = sizes[l - 2], sizes[l - 1]
+            neurons = []
+            for i in range(1, n_out + 1):
+                w = [
+                    Value(draw_w(n_in, n_out, rng), label=f"w_{i}{_sep(i, j)}{j}^({l})")
+                    for j in range(1, n_in + 1)
+                ]
+                b = Value(draw_b(n_in, n_out, rng), label=f"b_{i}^({l})")
+                neurons.append(Neuron(w, b, acts[l - 2]))
+            self.layers[l] = Layer(l, neurons, acts[l - 2])
+
+    @classmethod
+    def from_weights(
+        cls,
+        W: dict[int, Sequence[Sequence]],
+        b: dict[int, Sequence],
+        activation: ActivationSpec = "sigmoid",
+    ) -> MLP:
+        """A net with the given numbers: ``W[l]`` an n_l × n_{l−1} matrix, ``b[l]`` n_l long.
+
+        The sizes are read off the shapes (keys 2…L); numbers keep their type, so
+        ``Fraction`` weights make an exact net.
+        """
+        if not isinstance(W, dict) or sorted(W) != list(range(2, len(W) + 2)) or not W:
+            raise ValueError("W must be a dict keyed by the layers 2…L, e.g. {2: [[…]], 3: [[…]]}")
+        if not isinstance(b, dict) or sorted(b) != sorted(W):
+            raise ValueError(f"b must be a dict with the same layers as W ({sorted(W)!r})")
+        sizes = [len(W[2][0])] + [len(W[l]) for l in sorted(W)]
+        for l in sorted(W):
+            shape = (sizes[l - 1], sizes[l - 2])
+            if any(len(row) != shape[1] for row in W[l]):
+                raise ValueError(f"W[{l}] must be n_{l} × n_{l - 1} = {shape[0]} × {shape[1]}")
+            if len(b[l]) != shape[0]:
+                raise ValueError(f"b[{l}] must have n_{l} = {shape[0]} entries, got {len(b[l])}")
+        net = cls(sizes, activation=activation)
+        for l in sorted(W):
+            for row, values in zip(net.W(l), W[l]):
+                for w, value in zip(row, values):
+                    w.data = Value(value).data
+            for bi, value in zip(net.b(l), b[l]):
+                bi.data = Value(value).data
+        return net
+
+    # ----------------------------------------------------------------------------------------
+    # Shape and parameters
+
+    @property
+    def L(self) -> int:
+        """The number of layers, input layer included."""
+        return len(self.sizes)
+
+    @property
+    def activations(self) -> list[str]:
+        """The activation name of each layer 2…L."""
+        return [self.layers[l].activation.name for l in range(2, self.L + 1)]
+
+    def W(self, l: int) -> list[list[Value]]:
+        """W⁽ˡ⁾: n_l rows of n_{l−1} weight Values (row i − 1 holds wᵢ₁⁽ˡ⁾ … wᵢ,ₙ⁽ˡ⁾)."""
+        return [n.w for n in self._layer(l).neurons]
+
+    def b(self, l: int) -> list[Value]:
+        """b⁽ˡ⁾: the n_l bias Values of layer l."""
+        return [n.b for n in self._layer(l).neurons]
+
+    def w(self, l: int, i: int, j: int) -> Value:
+        """wᵢⱼ⁽ˡ⁾, the weight from neuron j of layer l−1 to neuron i of layer l (1-based)."""
+        layer = self._layer(l)
+        _check_index("i", i, l, self.sizes[l - 1])
+        _check_index("j", j, l - 1, self.sizes[l - 2])
+        return layer.neurons[i - 1].w[j - 1]
+
+    def bias(self, l: int, i: int) -> Value:
+        """bᵢ⁽ˡ⁾ (1-based)."""
+        layer = self._layer(l)
+        _check_index("i", i, l, self.sizes[l - 1])
+        return layer.neurons[i - 1].b
+
+    def parameters(self) -> list[Value]:
+        """Every parameter: for l = 2…L, W⁽ˡ⁾ row by row, then b⁽ˡ⁾."""
+        params = []
+        for l in range(2, self.L + 1):
+            neurons = self.layers[l].neurons
+            for n in neurons:
+                params.extend(n.w)
+            params.extend(n.b for n in neurons)
+        return params
+
+    def parameter_names(self) -> list[str]:
+        """The seed's name of each parameter (``w_12^(3)``, ``b_1^(3)``), in parameter order."""
+        return [p.label for p in self.parameters()]
+
+    def zero_grad(self) -> None:
+        """Set every parameter's gradient to 0 (leaves accumulate across ``backward()``)."""
+        for p in self.parameters():
+            p.grad = 0
+
+    def numbers(self) -> tuple[dict[int, list[list]], dict[int, list]]:
+        """The current numbers, exact as stored: ``(W, b)`` keyed by l, nested lists."""
+        W = {l: [[w.data for w in row] for row in self.W(l)] for l in self.layers}
+        b = {l: [bi.data for bi in self.b(l)] for l in self.layers}
+        return W, b
+
+    def to_arrays(self) -> tuple[dict[int, np.ndarray], dict[int, np.ndarray]]:
+        """The current numbers as float64 arrays: ``(W, b)``, ``W[l]`` of shape (n_l, n_{l−1})."""
+        W = {
+            l: np.array([[w.data for w in row] for row in self.W(l)], dtype=np.float64)
+            for l in self.layers
+        }
+        b = {l: np.array([bi.data for bi in self.b(l)], dtype=np.float64) for l in self.layers}
+        return W, b
+
+    def get_flat(self) -> np.ndarray:
+        """Every parameter's number as one float64 vector, in parameter order."""
+        return np.array([p.data for p in self.parameters()], dtype=np.float64)
+
+    def set_flat(self, theta) -> None:
+        """Set every parameter from a vector in parameter order (checked before any change)."""
+        params = self.parameters()
+        theta = np.asarray(theta)
+        if theta.shape != (len(params),):
+            raise ValueError(
+                f"expected a flat vector of {len(params)} parameters, got shape {theta.shape}"
+            )
+        if not np.issubdtype(theta.dtype, np.number) or not np.all(np.isfinite(theta)):
+            raise ValueError("parameter vector must hold finite real numbers")
+        for p, t in zip(params, theta.tolist()):
+            p.data = t
+
+    def _layer(self, l: int) -> Layer:
+        if isinstance(l, bool) or not isinstance(l, numbers.Integral) or l not in self.layers:
+            raise IndexError(
+                f"layer index l = {l!r} is outside 2…L = 2…{self.L} "
+                "(layer 1 is the input and has no weights)"
+            )
+        return self.layers[l]
+
+    # ----------------------------------------------------------------------------------------
+    # Forward pass
+
+    def forward(self, x: Sequence) -> Forward:
+        """Forward propagation, keeping every z⁽ˡ⁾ and a⁽ˡ⁾.
+
+        a⁽¹⁾ = x; for l = 2…L: z⁽ˡ⁾ = W⁽ˡ⁾ a⁽ˡ⁻¹⁾ + b⁽ˡ⁾, a⁽ˡ⁾ = f(z⁽ˡ⁾).
+        Numbers in ``x`` become leaf Values (labelled x_1, x_2, …); Values are used as given.
+        """
+        a_prev = self._inputs(x)
+        z_all: dict[int, list[Value]] = {}
+        a_all: dict[int, list[Value]] = {1: a_prev}
+        for l in range(2, self.L + 1):
+            neurons = self.layers[l].neurons
+            z = [n.z(a_prev) for n in neurons]
+            a_prev = [n.activate(zi) for n, zi in zip(neurons, z)]
+            z_all[l] = z
+            a_all[l] = a_prev
+        return Forward(z=z_all, a=a_all)
+
+    def __call__(self, x: Sequence) -> list[Value]:
+        """a⁽ᴸ⁾ for input x: a list of n_L Values."""
+        a = self._inputs(x)
+        for l in range(2, self.L + 1):
+            a = self.layers[l](a)
+        return a
+
+    def _inputs(self, x: Sequence) -> list[Value]:
+        if isinstance(x, (str, bytes)) or not hasattr(x, "__len__"):
+            raise TypeError(
+                f"MLP expects a sequence of {self.sizes[0]} numbers or Values, "
+                f"got {type(x).__name__}"
+            )
+        if len(x) != self.sizes[0]:
+            raise ValueError(
+                f"MLP expects {self.sizes[0]} inputs (n₁ = {self.sizes[0]}), got {len(x)}"
+            )
+        return [
+            xi if type(xi) is Value else Value(xi, label=f"x_{j}")
+            for j, xi in enumerate(x, start=1)
+        ]
+
+    def __repr__(self) -> str:
+        acts = self.activations
+        act = acts[0] if len(set(acts)) == 1 else acts
+        return f"MLP({self.sizes}, activation={act!r}, init={self.init!r}, seed={self.seed})"
+
+
+def _sep(i: int, j: int) -> str:
+    """Subscripts ij run together (w_12) unless an index has two digits (w_10,3)."""
+    return "" if i < 10 and j < 10 else ","
+
+
+def _check_sizes(sizes) -> list[int]:
+    if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence):
+        raise TypeError(f"sizes must be a list of layer sizes [n₁, …, n_L], got {sizes!r}")
+    if len(sizes) < 2:
+        raise ValueError(
+            f"an MLP needs at least 2 layers (input and output), got sizes = {list(sizes)!r}"
+        )
+    out = []
+    for l, n in enumerate(sizes, start=1):
+        if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
+            raise ValueError(f"layer {l} must have a size ≥ 1 (an integer), got n_{l} = {n!r}")
+        out.append(int(n))
+    return out
+
+
+def _check_activations(activation: ActivationSpec, L: int) -> list[Activation]:
+    if isinstance(activation, (str, Activation)):
+        return [activations.get(activation)] * (L - 1)
+    names = list(activation)
+    if len(names) != L - 1:
+        raise ValueError(
+            f"expected one activation per layer 2…L ({L - 1} names), got {len(names)}: {names!r}"
+        )
+    return [activations.get(n) for n in names]
+
+
+def _check_index(name: str, value, l: int, n: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not 1 <= value <= n:
+        raise IndexError(f"neuron index {name} = {value!r} is outside 1…n_{l} = 1…{n}")
