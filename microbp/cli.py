@@ -125,17 +125,12 @@ def check(args, out=sys.stdout) -> int:
     return 0 if report.passed else 1
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="microbp",
-        description="Backpropagation, node by node: a scalar autodiff engine next to the "
-        "closed-form δ equations BP-1…BP-4.",
-    )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    sub.required = True
+def _add_demo(sub) -> None:
+    d = sub.add_parser("demo", help="the seed's 3-3-2 example: autodiff next to BP-1…BP-4")
+    d.set_defaults(func=lambda args: demo())
 
-    sub.add_parser("demo", help="the seed's 3-3-2 example: autodiff next to BP-1…BP-4")
 
+def _add_check(sub) -> None:
     c = sub.add_parser("check", help="gradient check: autodiff vs formulas vs finite differences")
     c.add_argument("--net", type=_sizes, default=[3, 4, 2], help="layer sizes, e.g. 3,4,2")
     c.add_argument(
@@ -147,22 +142,36 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--init", choices=sorted(INITS), default="small")
     c.add_argument("--seed", type=int, default=0)
     c.add_argument("--eps", type=float, default=1e-6, help="finite-difference step ε")
+    c.set_defaults(func=check)
+
+
+# Each subcommand registers itself: a function that adds its parser to the subparsers and
+# sets ``func`` (called with the parsed arguments, returning the exit status).
+COMMANDS = [_add_demo, _add_check]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="microbp",
+        description="Backpropagation, node by node: a scalar autodiff engine next to the "
+        "closed-form δ equations BP-1…BP-4.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for add in COMMANDS:
+        add(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``microbp`` command line; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        if args.command == "demo":
-            return demo()
-        if args.command == "check":
-            return check(args)
+        return args.func(args)
     except (ValueError, TypeError, IndexError) as exc:
         print(f"microbp {args.command}: error: {exc}", file=sys.stderr)
         return 2
-    parser.error(f"unknown command {args.command!r}")
-    return 2
 
 
 if __name__ == "__main__":
