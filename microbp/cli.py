@@ -51,12 +51,21 @@ def _activation(text: str) -> list[str] | str:
     return names[0] if len(names) == 1 else names
 
 
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _sup(l: int) -> str:
+    """The seed's layer superscript: ⁽³⁾ for l = 3."""
+    return f"⁽{str(l).translate(_SUPERSCRIPT)}⁾"
+
+
 def _num(x) -> str:
     return f"{float(x): .17g}"
 
 
-def demo(out=sys.stdout) -> int:
+def demo(out=None) -> int:
     """The seed's 3-3-2 example, both roads to every gradient, side by side."""
+    out = out or sys.stdout
     ex = seed_example()
     net = ex.net()
     L = net.L
@@ -65,7 +74,7 @@ def demo(out=sys.stdout) -> int:
     p(f"microbp demo: the seed's three-layer perceptron (Figure 1), sizes {net.sizes}, f = σ")
     p(f"x = a⁽¹⁾ = {list(ex.x)},  y = {list(ex.y)}")
     for l in range(2, L + 1):
-        p(f"W⁽{l}⁾ = {[list(r) for r in ex.W[l]]},  b⁽{l}⁾ = {list(ex.b[l])}")
+        p(f"W{_sup(l)} = {[list(r) for r in ex.W[l]]},  b{_sup(l)} = {list(ex.b[l])}")
     p()
 
     fw = net.forward(ex.x)
@@ -77,7 +86,7 @@ def demo(out=sys.stdout) -> int:
     for l in range(2, L + 1):
         for i, (z, a) in enumerate(zip(fw.z[l], fw.a[l]), start=1):
             p(f"  z_{i}^({l}) = {_num(z.data)}   a_{i}^({l}) = {_num(a.data)}")
-    p(f"E = ½‖y − a⁽{L}⁾‖² = {_num(E.data)}")
+    p(f"E = ½‖y − a{_sup(L)}‖² = {_num(E.data)}")
     p()
 
     head = f"  {'':<10} {'autodiff (graph)':>24} {'closed form':>24} {'difference':>11}  rule"
@@ -108,8 +117,9 @@ def demo(out=sys.stdout) -> int:
     return 0
 
 
-def check(args, out=sys.stdout) -> int:
+def check(args, out=None) -> int:
     """``microbp check``: a per-parameter gradient report for a random net and sample."""
+    out = out or sys.stdout
     net = MLP(args.net, activation=args.activation, seed=args.seed, init=args.init)
     rng = random.Random(args.seed + 1)
     x = [rng.uniform(-1.0, 1.0) for _ in range(net.sizes[0])]
@@ -172,6 +182,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ValueError, TypeError, IndexError) as exc:
         print(f"microbp {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into `head` and the like: stop quietly
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,261 @@
+"""The Value engine: each op's forward value and local derivative, number types, errors."""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import pytest
+
+from microbp import Value
+from microbp.engine import derivative_rules, reverse_topological_order
+
+
+def grads(f, *xs):
+    """Build f over fresh leaves, backward, return (out.data, [leaf grads])."""
+    leaves = [Value(x) for x in xs]
+    out = f(*leaves)
+    out.backward()
+    return out.data, [v.grad for v in leaves]
+
+
+# -- each op: forward and local derivative -----------------------------------------------------
+
+CASES = [
+    # (name, f, inputs, expected value, expected grads)
+    ("add", lambda u, v: u + v, (2.0, 3.0), 5.0, [1, 1]),
+    ("sub", lambda u, v: u - v, (2.0, 3.0), -1.0, [1, -1]),
+    ("mul", lambda u, v: u * v, (2.0, 3.0), 6.0, [3.0, 2.0]),
+    ("div", lambda u, v: u / v, (3.0, 2.0), 1.5, [0.5, -0.75]),
+    ("pow Value", lambda u, v: u**v, (2.0, 3.0), 8.0, [12.0, 8.0 * math.log(2.0)]),
+    ("add const", lambda u: u + 2, (2.0,), 4.0, [1]),
+    ("radd", lambda u: 2 + u, (2.0,), 4.0, [1]),
+    ("sub const", lambda u: u - 2, (2.0,), 0.0, [1]),
+    ("rsub", lambda u: 2 - u, (3.0,), -1.0, [-1]),
+    ("mul const", lambda u: u * 4, (2.0,), 8.0, [4]),
+    ("rmul", lambda u: 4 * u, (2.0,), 8.0, [4]),
+    ("div const", lambda u: u / 4, (2.0,), 0.5, [0.25]),
+    ("rdiv", lambda u: 1 / u, (4.0,), 0.25, [-0.0625]),
+    ("pow int", lambda u: u**3, (2.0,), 8.0, [12.0]),
+    ("pow float", lambda u: u**0.5, (4.0,), 2.0, [0.25]),
+    ("pow zero", lambda u: u**0, (0.0,), 1.0, [0]),
+    ("rpow", lambda u: 2**u, (3.0,), 8, [8 * math.log(2)]),
+    ("neg", lambda u: -u, (2.0,), -2.0, [-1]),
+    ("exp", lambda u: u.exp(), (1.0,), math.e, [math.e]),
+    ("log", lambda u: u.log(), (2.0,), math.log(2.0), [0.5]),
+    ("tanh", lambda u: u.tanh(), (0.5,), math.tanh(0.5), [1 - math.tanh(0.5) ** 2]),
+    (
+        "sigmoid",
+        lambda u: u.sigmoid(),
+        (0.5,),
+        1 / (1 + math.exp(-0.5)),
+        [math.exp(-0.5) / (1 + math.exp(-0.5)) ** 2],
+    ),
+    ("relu +", lambda u: u.relu(), (2.0,), 2.0, [1]),
+    ("relu −", lambda u: u.relu(), (-2.0,), 0.0, [0]),
+    ("relu 0", lambda u: u.relu(), (0.0,), 0.0, [0]),
+    (
+        "softplus",
+        lambda u: u.softplus(),
+        (0.5,),
+        math.log1p(math.exp(0.5)),
+        [1 / (1 + math.exp(-0.5))],
+    ),
+]
+
+
+@pytest.mark.parametrize("name,f,xs,value,expected", CASES, ids=[c[0] for c in CASES])
+def test_each_op_gives_its_value_and_local_derivative(name, f, xs, value, expected):
+    data, g = grads(f, *xs)
+    assert data == pytest.approx(value, rel=1e-15)
+    assert g == pytest.approx(expected, rel=1e-15)
+
+
+def test_same_input_twice_accumulates_both_paths():
+    # d(x·x)/dx = 2x, d(x + x)/dx = 2
+    assert grads(lambda x: x * x, 3.0)[1] == [6.0]
+    assert grads(lambda x: x + x, 3.0)[1] == [2]
+
+
+def test_fan_out_sums_over_every_consumer():
+    # f = (x·y) + (x·y)·x, shared subexpression u = x·y: ∂f/∂x = y + 2xy, ∂f/∂y = x + x²
+    def f(x, y):
+        u = x * y
+        return u + u * x
+
+    _, (gx, gy) = grads(f, 2.0, 5.0)
+    assert (gx, gy) == (5.0 + 2 * 2.0 * 5.0, 2.0 + 4.0)
+
+
+# -- number types ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("x,y", [(3, 4), (Fraction(1, 3), Fraction(2, 7)), (Fraction(5), 2)])
+def test_rational_ops_stay_exact(x, y):
+    u, v = Value(x), Value(y)
+    out = ((u + v) * (u - v) / v) ** 2 - 1 / u + (-v) ** -1
+    out.backward()
+    for n in (out.data, u.grad, v.grad):
+        assert type(n) in (int, Fraction)
+    xq, yq = Fraction(x), Fraction(y)
+    assert out.data == ((xq + yq) * (xq - yq) / yq) ** 2 - 1 / xq - 1 / yq
+
+
+def test_int_division_gives_a_fraction_unless_exact():
+    assert (Value(1) / 2).data == Fraction(1, 2)
+    assert type((Value(1) / 2).data) is Fraction
+    assert (Value(6) / Value(3)).data == 2 and type((Value(6) / Value(3)).data) is int
+    assert (Value(2) ** -1).data == Fraction(1, 2)
+
+
+def test_float_stays_float_and_transcendentals_give_floats():
+    assert type((Value(1.5) * 2).data) is float
+    for op in ("exp", "log", "tanh", "sigmoid", "softplus"):
+        assert type(getattr(Value(Fraction(1, 2)), op)().data) is float
+
+
+@pytest.mark.parametrize("x", [3, Fraction(-2, 3), 2.5])
+def test_relu_keeps_the_number_type(x):
+    out = Value(x).relu()
+    assert type(out.data) is type(x)
+    assert out.data == max(x, 0)
+
+
+@pytest.mark.parametrize("bad", [True, "1.0", None, 1 + 2j, [1.0]])
+def test_non_real_data_is_a_type_error_naming_the_type(bad):
+    with pytest.raises(TypeError, match=type(bad).__name__):
+        Value(bad)
+
+
+@pytest.mark.parametrize("bad", [True, "x", None, 2j])
+def test_non_real_operand_is_a_type_error_naming_the_type(bad):
+    with pytest.raises(TypeError, match=type(bad).__name__):
+        Value(1.0) * bad
+    with pytest.raises(TypeError, match=type(bad).__name__):
+        bad + Value(1.0)
+
+
+def test_numpy_scalars_become_plain_numbers():
+    np = pytest.importorskip("numpy")
+    assert type(Value(np.float64(1.5)).data) is float
+    assert type(Value(np.int64(3)).data) is int
+
+
+# -- overflow and domain errors -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "op,x,value,grad",
+    [
+        ("sigmoid", 1000.0, 1.0, 0.0),
+        ("sigmoid", -1000.0, 0.0, 0.0),
+        ("softplus", 1000.0, 1000.0, 1.0),
+        ("softplus", -1000.0, 0.0, 0.0),
+        ("tanh", 1000.0, 1.0, 0.0),
+        ("tanh", -1000.0, -1.0, 0.0),
+    ],
+)
+def test_activations_return_their_limits_without_overflow(op, x, value, grad):
+    v = Value(x)
+    out = getattr(v, op)()
+    out.backward()
+    assert out.data == value
+    assert v.grad == grad
+
+
+def test_log_of_non_positive_is_a_clear_value_error():
+    for x in (0.0, -1.5):
+        with pytest.raises(ValueError, match=rf"log.*{x}"):
+            Value(x).log()
+
+
+def test_division_by_zero_names_the_op():
+    with pytest.raises(ZeroDivisionError, match="division by zero"):
+        Value(1.0) / Value(0.0)
+    with pytest.raises(ZeroDivisionError, match="division by zero"):
+        1 / Value(0)
+    with pytest.raises(ZeroDivisionError, match="division by zero"):
+        Value(1.0) / 0
+
+
+def test_non_integer_power_of_negative_base_is_a_value_error():
+    with pytest.raises(ValueError, match=r"-8\.0 \*\* 0\.5"):
+        Value(-8.0) ** 0.5
+    with pytest.raises(ValueError, match="ln u"):
+        Value(-2.0) ** Value(2.0)
+    with pytest.raises(ValueError, match="c ≥ 0"):
+        (-2.0) ** Value(2.0)
+    assert (Value(-2.0) ** 2).data == 4.0  # integer powers of negatives are fine
+    assert (Value(-2.0) ** 2.0).data == 4.0
+
+
+def test_zero_to_a_negative_power_is_a_zero_division_error():
+    with pytest.raises(ZeroDivisionError, match="negative power"):
+        Value(0.0) ** -1
+
+
+def test_exp_overflow_says_where_the_limit_is():
+    with pytest.raises(OverflowError, match="709"):
+        Value(1000.0).exp()
+
+
+# -- backward semantics -------------------------------------------------------------------------
+
+
+def test_backward_seeds_the_root_with_one():
+    x = Value(3.0)
+    y = x * 2
+    y.backward()
+    assert y.grad == 1
+
+
+def test_second_backward_doubles_leaves_but_not_interior_nodes():
+    x = Value(3.0)
+    u = x * x
+    y = u + 1
+    y.backward()
+    assert (x.grad, u.grad) == (6.0, 1)
+    y.backward()
+    assert (x.grad, u.grad) == (12.0, 1)
+
+
+def test_backward_on_a_leaf_accumulates_one():
+    x = Value(2.0)
+    x.backward()
+    x.backward()
+    assert x.grad == 2
+
+
+def test_reverse_topological_order_puts_every_consumer_first():
+    x, y = Value(1.0), Value(2.0)
+    u = x * y
+    v = u + x
+    w = v * u
+    order = reverse_topological_order(w)
+    pos = {id(n): k for k, n in enumerate(order)}
+    assert order[0] is w and len(order) == 5
+    for n in order:
+        for i in n.inputs:
+            assert pos[id(n)] < pos[id(i)]
+
+
+def test_graph_reading_properties_describe_each_node():
+    x = Value(2.0, label="x")
+    y = x * 3
+    z = x * y
+    assert (y.op, y.inputs, y.local_grads, y.constant) == ("*", (x,), (3,), 3)
+    assert z.inputs == (x, y) and z.local_grads == (6.0, 2.0) and z.constant is None
+    assert x.op == "" and x.inputs == () and x.local_grads == ()
+    assert z._prev == (x, y)
+    assert derivative_rules(z) == ("∂(u·v)/∂u = v", "∂(u·v)/∂v = u")
+    assert derivative_rules(y) == ("∂(c·u)/∂u = c",)
+    assert repr(x) == "Value(data=2.0, grad=0, label='x')"
+
+
+def test_every_op_has_a_derivative_rule():
+    x, y = Value(0.5), Value(2.0)
+    nodes = [x + y, x - y, x * y, x / y, y**x, x + 1, x - 1, 1 - x, 2 * x, x / 2, 2 / x, x**2]
+    nodes += [2**x, -x, x.exp(), x.log(), x.tanh(), x.sigmoid(), x.relu(), x.softplus()]
+    for n in nodes:
+        rules = derivative_rules(n)
+        assert len(rules) == len(n.inputs) and all(r.startswith("∂") for r in rules)
