@@ -105,6 +105,17 @@ def test_ratios_are_first_hidden_over_output_layer():
     assert stats.ratio_grad == stats.grad_norm[2] / stats.grad_norm[4]
 
 
+def test_per_layer_factor_is_the_geometric_mean_shrink_over_the_hidden_layers():
+    X, Y = data.two_moons(n=8, noise=0.1, seed=0)
+    sizes = deep_sizes(2, 4, 3, 1)  # hidden layers l = 2…5, output l = 6
+    stats = layer_stats(draw_weights(sizes, "tanh", 0, "he"), X, Y)
+    cell = vanishing.CellResult("tanh", "he", (0,), (stats,))
+    d = stats.delta_mean_abs
+    assert cell.per_layer_factor == pytest.approx((d[2] / d[5]) ** (1 / 3), rel=1e-15)
+    one_hidden = layer_stats(draw_weights([2, 3, 1], "tanh", 0, "he"), X, Y)
+    assert math.isnan(vanishing.CellResult("tanh", "he", (0,), (one_hidden,)).per_layer_factor)
+
+
 def test_a_dead_relu_output_gives_no_ratio_rather_than_a_number():
     X, Y = data.two_moons(n=8, noise=0.0, seed=0)
     W = {2: np.ones((2, 2)), 3: -np.ones((1, 2))}  # output z < 0 for every sample: δ⁽ᴸ⁾ = 0
@@ -148,6 +159,15 @@ def test_with_the_seeds_small_init_every_activation_vanishes(quick):
         assert quick.cell(act, "small").ratio_grad < 1e-4
 
 
+def test_sigmoid_keeps_less_than_a_third_of_the_error_per_layer(quick):
+    for init in INIT_NAMES:
+        assert quick.cell("sigmoid", init).per_layer_factor < 0.35
+
+
+def test_relu_with_he_init_keeps_most_of_the_error_per_layer(quick):
+    assert quick.cell("relu", "he").per_layer_factor > 0.8
+
+
 def test_tanh_does_not_vanish_with_xavier_or_he(quick):
     """Against the seed: tanh′ ≤ 1 does not make tanh's error vanish in 10 layers."""
     for init in ("xavier", "he"):
@@ -182,6 +202,7 @@ def test_json_has_one_result_per_activation_and_init_with_per_layer_lists(quick)
         assert r["layers"] == list(range(2, 13))
         for key in ("delta_mean_abs", "grad_norm", "df_mean"):
             assert len(r[key]) == 11
+        assert 0 < r["per_layer_factor"] < 2
         assert [s["seed"] for s in r["per_seed"]] == [0, 1, 2]
         for s in r["per_seed"]:
             assert s["ratio_delta"] == s["delta_mean_abs"][0] / s["delta_mean_abs"][-1]

@@ -237,6 +237,15 @@ class CellResult:
         """Median over seeds of ‖∂E/∂W⁽²⁾‖ / ‖∂E/∂W⁽ᴸ⁾‖."""
         return float(np.median([run.ratio_grad for run in self.runs]))
 
+    @property
+    def per_layer_factor(self) -> float:
+        """How much of mean|δ| one hidden layer passes back, on average (median over seeds).
+
+        The geometric mean over the hidden layers, (mean|δ⁽²⁾| / mean|δ⁽ᴸ⁻¹⁾|)^(1/(L−3)):
+        BP-2 applied once multiplies mean|δ| by about this much. nan with one hidden layer.
+        """
+        return float(np.median([_per_layer_factor(run) for run in self.runs]))
+
     def _studied_layers(self, run: GradientStats) -> list[int]:
         return [l for l in run.layers if run.activation[l] == self.activation]
 
@@ -264,6 +273,7 @@ class CellResult:
             "mean_df": self.mean_df,
             "ratio_delta": _json_float(self.ratio_delta),
             "ratio_grad": _json_float(self.ratio_grad),
+            "per_layer_factor": _json_float(self.per_layer_factor),
             "layers": layers,
             "delta_mean_abs": [self.delta_mean_abs[l] for l in layers],
             "grad_norm": [self.grad_norm[l] for l in layers],
@@ -280,6 +290,15 @@ class CellResult:
                 for seed, run in zip(self.seeds, self.runs)
             ],
         }
+
+
+def _per_layer_factor(run: GradientStats) -> float:
+    layers = run.layers
+    first, last = run.delta_mean_abs[layers[0]], run.delta_mean_abs[layers[-2]]
+    steps = len(layers) - 2
+    if steps < 1 or last == 0.0:
+        return math.nan
+    return (first / last) ** (1.0 / steps)
 
 
 def _json_float(x: float) -> float | None:
@@ -331,15 +350,16 @@ class VanishingResult:
             f"noise={cfg['noise']}, seed=0); seeds {_seeds_text(seeds)}, median shown",
             "",
             f"First hidden layer (l = 2) against the output layer (l = L = {L}):",
-            f"  {'init':<7} {'f':<9} {'‖∂E/∂W⁽²⁾‖/‖∂E/∂W⁽ᴸ⁾‖':>22} {'mean|δ⁽²⁾|/mean|δ⁽ᴸ⁾|':>21}"
-            f" {'max f′ seen':>12} {'bound':>6} {'mean f′':>8}",
+            f"  {'init':<7} {'f':<9} {'‖∂E/∂W⁽²⁾‖/‖∂E/∂W⁽ᴸ⁾‖':>24} {'mean|δ⁽²⁾|/mean|δ⁽ᴸ⁾|':>22}"
+            f" {'max f′ seen':>12} {'bound':>6} {'mean f′':>8} {'δ kept/layer':>13}",
         ]
         for init in self.inits:
             for act in self.activations:
                 c = self.cell(act, init)
                 lines.append(
-                    f"  {init:<7} {act:<9} {_sci(c.ratio_grad):>22} {_sci(c.ratio_delta):>21}"
+                    f"  {init:<7} {act:<9} {_sci(c.ratio_grad):>24} {_sci(c.ratio_delta):>22}"
                     f" {c.max_df:>12.4f} {c.bound:>6g} {c.mean_df:>8.3f}"
+                    f" {c.per_layer_factor:>13.3f}"
                 )
         for init in self.inits:
             lines += [
