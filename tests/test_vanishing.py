@@ -180,6 +180,14 @@ def test_tanh_keeps_at_least_as_much_of_the_error_as_relu(quick):
         assert quick.cell("tanh", init).ratio_delta > quick.cell("relu", init).ratio_delta
 
 
+def test_softplus_lies_between_sigmoid_and_relu(quick):
+    for init in INIT_NAMES:
+        sig, softplus, relu = (
+            quick.cell(a, init).ratio_delta for a in ("sigmoid", "softplus", "relu")
+        )
+        assert sig < softplus < relu
+
+
 def test_the_fraction_of_active_relus_is_about_half(quick):
     """relu′ is 1 only where z > 0: the mean relu′ is about ½, not the seed's 1."""
     for init in INIT_NAMES:

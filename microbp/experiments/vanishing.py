@@ -377,7 +377,7 @@ class VanishingResult:
                     f"{_sci(c.grad_norm[l]):>9} {_sci(c.delta_mean_abs[l]):>9}" for c in cells
                 )
                 lines.append(f"  {l:>3} {row}")
-        return "\n".join(lines)
+        return "\n".join(line.rstrip() for line in lines)
 
 
 def _sci(x: float) -> str:
