@@ -24,7 +24,8 @@ rectifier output neuron that is off for every sample makes every δ zero and the
 The output layer's f′ is a common factor of every δ⁽ˡ⁾, so the ratios do not depend on it.
 
 ``microbp vanishing`` prints the table, ``--json`` the same numbers for machines, ``--plot``
-draws them (see docs/vanishing.md).
+draws them (see docs/vanishing.md). The seed's other half of the claim, that training speeds
+up, belongs beside :func:`gradient_statistics` as a ``training_speed(...)`` on the same nets.
 """
 
 from __future__ import annotations
@@ -50,14 +51,14 @@ __all__ = [
     "ACTIVATION_NAMES",
     "INIT_NAMES",
     "QUICK",
-    "GradientStats",
+    "LayerStats",
     "CellResult",
-    "VanishingResult",
+    "GradientStatistics",
     "deep_sizes",
     "draw_weights",
     "layer_stats",
     "gradient_statistics",
-    "plot",
+    "plot_gradient_statistics",
     "add_command",
     "run",
 ]
@@ -126,7 +127,7 @@ def _ratio(first: float, last: float) -> float:
 
 
 @dataclass(frozen=True)
-class GradientStats:
+class LayerStats:
     """Per-layer gradient statistics of one net on one batch; dicts keyed by l = 2…L.
 
     ``delta_mean_abs[l]`` = mean over the N samples and the n_l neurons of |δᵢ⁽ˡ⁾|;
@@ -160,7 +161,7 @@ class GradientStats:
         return _ratio(self.grad_norm[layers[0]], self.grad_norm[layers[-1]])
 
 
-def layer_stats(net, X, Y) -> GradientStats:
+def layer_stats(net, X, Y) -> LayerStats:
     """Per-layer statistics of an :class:`~microbp.MLP` or :class:`~microbp.bp.Weights`.
 
     One call of the matrix δ equations (BP-1, BP-2 for δ⁽ˡ⁾, BP-3 for ∂E_total/∂W⁽ˡ⁾) on the
@@ -170,7 +171,7 @@ def layer_stats(net, X, Y) -> GradientStats:
     g = bp.backprop(weights, X, Y)
     layers = range(2, weights.L + 1)
     df = {l: weights.f(l).df_np(g.z[l], g.a[l]) for l in layers}
-    return GradientStats(
+    return LayerStats(
         delta_mean_abs={l: float(np.mean(np.abs(g.delta[l]))) for l in layers},
         grad_norm={l: float(np.linalg.norm(g.dW[l])) for l in layers},
         df_mean={l: float(np.mean(df[l])) for l in layers},
@@ -187,7 +188,7 @@ def layer_stats(net, X, Y) -> GradientStats:
 
 @dataclass(frozen=True)
 class CellResult:
-    """One activation with one initialisation, over several seeds (one :class:`GradientStats`
+    """One activation with one initialisation, over several seeds (one :class:`LayerStats`
     per seed). Per-layer numbers and ratios are medians over the seeds (each seed's ratio
     first, then the median); ``max_df`` is the largest f′ of the studied activation seen in
     any layer that uses it, over every seed and sample."""
@@ -195,7 +196,7 @@ class CellResult:
     activation: str
     init: str
     seeds: tuple[int, ...]
-    runs: tuple[GradientStats, ...]
+    runs: tuple[LayerStats, ...]
 
     @property
     def bound(self) -> float:
@@ -246,7 +247,7 @@ class CellResult:
         """
         return float(np.median([_per_layer_factor(run) for run in self.runs]))
 
-    def _studied_layers(self, run: GradientStats) -> list[int]:
+    def _studied_layers(self, run: LayerStats) -> list[int]:
         return [l for l in run.layers if run.activation[l] == self.activation]
 
     @property
@@ -292,7 +293,7 @@ class CellResult:
         }
 
 
-def _per_layer_factor(run: GradientStats) -> float:
+def _per_layer_factor(run: LayerStats) -> float:
     layers = run.layers
     first, last = run.delta_mean_abs[layers[0]], run.delta_mean_abs[layers[-2]]
     steps = len(layers) - 2
@@ -307,7 +308,7 @@ def _json_float(x: float) -> float | None:
 
 
 @dataclass(frozen=True)
-class VanishingResult:
+class GradientStatistics:
     """Every :class:`CellResult` of one run of :func:`gradient_statistics`, and its settings."""
 
     config: dict
@@ -418,7 +419,7 @@ def gradient_statistics(
     n: int = 200,
     noise: float = 0.1,
     output_activation: str | None = "sigmoid",
-) -> VanishingResult:
+) -> GradientStatistics:
     """Per-layer gradient statistics of deep nets, for each activation × init × seed.
 
     The nets are ``[2] + [width] * depth + [1]`` on ``data.two_moons(n, noise, seed=0)``, the
@@ -468,7 +469,7 @@ def gradient_statistics(
         "activations": list(activations),
         "inits": list(inits),
     }
-    return VanishingResult(config, tuple(cells))
+    return GradientStatistics(config, tuple(cells))
 
 
 # --------------------------------------------------------------------------------------------
@@ -506,7 +507,7 @@ def _check_plot_path(path: str) -> None:
         raise ValueError(f"cannot write the plot to {path!r}: no directory {folder!r}")
 
 
-def plot(result: VanishingResult, path: str) -> None:
+def plot_gradient_statistics(result: GradientStatistics, path: str) -> None:
     """Draw ``result`` to an image file (the format from the name, e.g. ``.png``).
 
     One panel per activation: ‖∂E_total/∂W⁽ˡ⁾‖ against l (log scale), one line per init
@@ -636,6 +637,6 @@ def run(args, out=None) -> int:
     result = gradient_statistics(**kwargs)
     print(result.to_json() if args.json else result.table(), file=out)
     if args.plot:
-        plot(result, args.plot)
+        plot_gradient_statistics(result, args.plot)
         print(f"plot written to {args.plot}", file=sys.stderr if args.json else out)
     return 0
