@@ -5,7 +5,7 @@ notation of the BP tutorial (:class:`MLP`), and the closed-form δ equations BP-
 (:mod:`microbp.bp`), with the proof that the two agree (:func:`gradcheck`).
 """
 
-from microbp import activations, bp, data, losses
+from microbp import activations, bp, data, experiments, losses
 from microbp.engine import Value
 from microbp.gradcheck import gradcheck
 from microbp.losses import squared_error, total_error
@@ -23,4 +23,5 @@ __all__ = [
     "losses",
     "squared_error",
     "total_error",
+    "experiments",
 ]

@@ -5,6 +5,9 @@
     microbp check --net 3,4,2 --activation tanh
                                          autodiff vs δ formulas vs finite differences per
                                          parameter; exit status 1 if they disagree
+    microbp vanishing [--quick] [--json] [--plot FILE.png]
+                                         per-layer δ and ‖∂E/∂W⁽ˡ⁾‖ of deep nets per
+                                         activation and init (docs/vanishing.md)
 
 Exit status: 0 success, 1 a check failed, 2 bad usage or input.
 """
@@ -19,6 +22,7 @@ from collections.abc import Sequence
 from microbp import bp
 from microbp.activations import ACTIVATIONS
 from microbp.data import seed_example
+from microbp.experiments import vanishing
 from microbp.gradcheck import gradcheck
 from microbp.losses import squared_error
 from microbp.nn import INITS, MLP
@@ -157,7 +161,7 @@ def _add_check(sub) -> None:
 
 # Each subcommand registers itself: a function that adds its parser to the subparsers and
 # sets ``func`` (called with the parsed arguments, returning the exit status).
-COMMANDS = [_add_demo, _add_check]
+COMMANDS = [_add_demo, _add_check, vanishing.add_command]
 
 
 def build_parser() -> argparse.ArgumentParser:
