@@ -72,7 +72,8 @@ def split_page(text: str) -> tuple[list[Block], list[tuple[int, str]]]:
             if stripped.startswith(fence[0] * len(fence)) and set(stripped) == {fence[0]}:
                 break
             line = lines[k]
-            body.append(line[indent:] if line[:indent].isspace() else line.lstrip())
+            cut = len(line) - len(line.lstrip(" "))  # a fence indented by n strips up to n spaces
+            body.append(line[min(indent, cut) :])
             k += 1
         blocks.append(Block(lang=lang, code="\n".join(body) + "\n", line=start + 1))
         k += 1  # the closing fence (or the end of the page: an unclosed block runs to it)
@@ -159,6 +160,8 @@ def run_page(page: Path, root: Path = ROOT) -> int:
             except Exception as exc:
                 tb = traceback.extract_tb(exc.__traceback__)
                 lines = [f.lineno for f in tb if f.filename == str(page)]
+                if isinstance(exc, SyntaxError) and exc.filename == str(page):
+                    lines.append(exc.lineno)
                 at = lines[-1] if lines else block.line
                 raise DocsFailure(
                     f"{where}:{at}: the python block starting at line {block.line} raised "
@@ -346,6 +349,16 @@ def test_a_raising_block_fails_naming_the_line_that_raised(tmp_path):
     page = _page(tmp_path, "p.md", "# t\n\n```python\na = 1\nb = 2\n1 / 0\n```\n")
     with pytest.raises(DocsFailure, match=r"^p\.md:6: .*ZeroDivisionError"):
         run_page(page, tmp_path)
+
+
+def test_indentation_is_kept_and_a_syntax_error_names_its_line(tmp_path):
+    ok = "```python\ndef f(x):\n    return x\n\n\nassert f(2) == 2\n```\n"
+    assert run_page(_page(tmp_path, "ok.md", ok), tmp_path) == 1
+    indented = "- item\n\n  ```python\n  if True:\n      y = 1\n  ```\n"
+    assert run_page(_page(tmp_path, "list.md", indented), tmp_path) == 1
+    bad = "# t\n```python\nx = 1\nif x\n```\n"
+    with pytest.raises(DocsFailure, match=r"^bad\.md:4: .*SyntaxError"):
+        run_page(_page(tmp_path, "bad.md", bad), tmp_path)
 
 
 def test_a_doctest_continuation_and_exception_are_handled(tmp_path):
