@@ -44,6 +44,25 @@ def nets_and_samples(draw):
     return net, x, y
 
 
+# 记号说明 — notation ---------------------------------------------------------------------
+
+
+def test_w_lij_is_row_i_column_j_of_W_l_from_neuron_j_to_neuron_i():
+    net = MLP([2, 3, 2], seed=5)
+    W, _ = net.to_arrays()
+    for l in (2, 3):
+        assert len(net.W(l)) == net.sizes[l - 1] and len(net.W(l)[0]) == net.sizes[l - 2]
+        for i in range(1, net.sizes[l - 1] + 1):
+            for j in range(1, net.sizes[l - 2] + 1):
+                w = net.w(l, i, j)
+                assert w is net.W(l)[i - 1][j - 1] and w.label == f"w_{i}{j}^({l})"
+                assert W[l][i - 1, j - 1] == w.data
+    # from j to i: z_1^(3) moves with a_2^(2) by exactly w_12^(3)
+    fw = net.forward([0.3, -0.7])
+    fw.z[3][0].backward()
+    assert fw.a[2][1].grad == net.w(3, 1, 2).data
+
+
 # 信息前向传播 — forward propagation ---------------------------------------------------------
 
 
