@@ -1,0 +1,389 @@
+"""The docs run: every ```python block of README.md and docs/*.md, and every link between pages.
+
+The convention (see docs/index.md):
+
+* The ```python blocks of one page run top to bottom in one namespace, from the repository
+  root. A block with ``>>> `` lines (and ``... `` continuations) is checked doctest-style:
+  the output shown under each ``>>>`` line must be what it prints. Any other python block
+  just has to run. ```sh, ```text and other blocks are not run.
+* Relative links (``[text](other.md#anchor)``, ``[code](../microbp/bp.py)``) must point at
+  a file of the repository, and an ``#anchor`` into a Markdown page at one of its headings
+  (GitHub's slugs). References ``tests/test_x.py::test_name`` must name an existing test.
+
+Pages are found when the tests are collected, so a page added to docs/ is checked without
+any change here. A failure names the page and the line of the Markdown file.
+"""
+
+from __future__ import annotations
+
+import doctest
+import re
+import traceback
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def doc_pages(root: Path = ROOT) -> list[Path]:
+    """README.md and every Markdown page under docs/, in a stable order."""
+    pages = [root / "README.md"] if (root / "README.md").exists() else []
+    pages += sorted((root / "docs").rglob("*.md")) if (root / "docs").is_dir() else []
+    return pages
+
+
+# --------------------------------------------------------------------------------------------
+# Reading a page: fenced blocks and the prose between them
+# --------------------------------------------------------------------------------------------
+
+_FENCE = re.compile(r"^( {0,3})(`{3,}|~{3,})\s*([^`\s]*)[^`]*$")
+
+
+@dataclass(frozen=True)
+class Block:
+    """A fenced code block: its language, its text, and the page line of its first code line."""
+
+    lang: str
+    code: str
+    line: int
+
+
+def split_page(text: str) -> tuple[list[Block], list[tuple[int, str]]]:
+    """The fenced blocks of a page, and its prose lines (1-based number, text) outside them."""
+    blocks: list[Block] = []
+    prose: list[tuple[int, str]] = []
+    lines = text.splitlines()
+    k = 0
+    while k < len(lines):
+        m = _FENCE.match(lines[k])
+        if not m:
+            prose.append((k + 1, lines[k]))
+            k += 1
+            continue
+        indent, fence, lang = len(m.group(1)), m.group(2), m.group(3).lower()
+        start = k + 1
+        k += 1
+        body = []
+        while k < len(lines):
+            stripped = lines[k].strip()
+            if stripped.startswith(fence[0] * len(fence)) and set(stripped) == {fence[0]}:
+                break
+            line = lines[k]
+            cut = len(line) - len(line.lstrip(" "))  # a fence indented by n strips up to n spaces
+            body.append(line[min(indent, cut) :])
+            k += 1
+        blocks.append(Block(lang=lang, code="\n".join(body) + "\n", line=start + 1))
+        k += 1  # the closing fence (or the end of the page: an unclosed block runs to it)
+    return blocks, prose
+
+
+# --------------------------------------------------------------------------------------------
+# Running a page's python blocks
+# --------------------------------------------------------------------------------------------
+
+
+class DocsFailure(Exception):
+    """A python block of a page failed; the message names the page and the line."""
+
+
+class _Runner(doctest.DocTestRunner):
+    """A doctest runner that records failures with page line numbers instead of printing."""
+
+    def __init__(self, where: str, first_line: int) -> None:
+        super().__init__(optionflags=doctest.ELLIPSIS, verbose=False)
+        self.where = where
+        self.first_line = first_line
+        self.problems: list[str] = []
+
+    def _at(self, example: doctest.Example) -> str:
+        return f"{self.where}:{self.first_line + example.lineno}"
+
+    def report_start(self, out, test, example) -> None:
+        pass
+
+    def report_success(self, out, test, example, got) -> None:
+        pass
+
+    def report_failure(self, out, test, example, got) -> None:
+        self.problems.append(
+            f"{self._at(example)}: the shown output differs from what the code prints\n"
+            f"    >>> {example.source.rstrip()}\n"
+            f"  expected:\n{_indent(example.want or '(nothing)')}\n"
+            f"  got:\n{_indent(got or '(nothing)')}"
+        )
+
+    def report_unexpected_exception(self, out, test, example, exc_info) -> None:
+        self.problems.append(
+            f"{self._at(example)}: raised an exception\n"
+            f"    >>> {example.source.rstrip()}\n"
+            f"{_indent(''.join(traceback.format_exception_only(*exc_info[:2])))}"
+        )
+
+
+def _indent(text: str) -> str:
+    return "\n".join("      " + line for line in text.rstrip("\n").splitlines())
+
+
+def is_doctest_block(block: Block) -> bool:
+    return any(line.startswith(">>>") for line in block.code.splitlines())
+
+
+def run_page(page: Path, root: Path = ROOT) -> int:
+    """Run every python block of ``page`` in one namespace; return how many ran.
+
+    Raises :class:`DocsFailure` at the first block that fails, naming page and line.
+    """
+    where = str(page.relative_to(root)) if page.is_relative_to(root) else str(page)
+    blocks, _ = split_page(page.read_text(encoding="utf-8"))
+    namespace: dict = {"__name__": "__docs__"}
+    ran = 0
+    for block in blocks:
+        if block.lang not in ("python", "py", "python3", "pycon"):
+            continue
+        if is_doctest_block(block):
+            test = doctest.DocTestParser().get_doctest(
+                block.code, namespace, where, str(page), block.line - 1
+            )
+            test.globs = namespace  # DocTest copies its globals; the page shares one namespace
+            runner = _Runner(where, block.line)
+            runner.run(test, clear_globs=False)
+            if runner.problems:
+                raise DocsFailure("\n".join(runner.problems))
+        else:
+            # Pad with blank lines so that a traceback's line numbers are the page's.
+            source = "\n" * (block.line - 1) + block.code
+            try:
+                exec(compile(source, str(page), "exec"), namespace)
+            except Exception as exc:
+                tb = traceback.extract_tb(exc.__traceback__)
+                lines = [f.lineno for f in tb if f.filename == str(page)]
+                if isinstance(exc, SyntaxError) and exc.filename == str(page):
+                    lines.append(exc.lineno)
+                at = lines[-1] if lines else block.line
+                raise DocsFailure(
+                    f"{where}:{at}: the python block starting at line {block.line} raised "
+                    f"{type(exc).__name__}: {exc}"
+                ) from exc
+        ran += 1
+    return ran
+
+
+# --------------------------------------------------------------------------------------------
+# Links and anchors
+# --------------------------------------------------------------------------------------------
+
+_LINK = re.compile(
+    r"""!?\[ (?:[^\[\]] | \[[^\]]*\])* \]    # [text] or ![alt], one level of nested [ ]
+        \( \s* <?([^()\s>]+ (?:\([^()\s]*\))?) >?  # (target), which may hold one ( )
+        (?:\s+"[^"]*")? \s* \)                     # an optional "title"
+    """,
+    re.X,
+)
+_REF_DEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s+.*)?$")
+_CODE_SPAN = re.compile(r"(`+)(.+?)\1")
+_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+_HTML_ID = re.compile(r"""<a\s+(?:name|id)=["']([^"']+)["']""")
+_TEST_REF = re.compile(r"\b(tests/[\w/]+\.py)::(\w+)")
+
+
+def slug(heading: str) -> str:
+    """GitHub's anchor for a heading: rendered text, lower case, only letters, marks, digits,
+    ``_``, ``-`` and spaces kept, spaces turned into ``-``.
+
+    >>> slug("BP-1 and BP-3: the output layer")
+    'bp-1-and-bp-3-the-output-layer'
+    >>> slug("简介 (Chinese)")
+    '简介-chinese'
+    >>> slug("`microbp.bp.backprop(net, X, Y)`")
+    'microbpbpbackpropnet-x-y'
+    """
+    text = _CODE_SPAN.sub(lambda m: m.group(2), heading)
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)  # [text](url) -> text
+    text = re.sub(r"<[^>]+>", "", text)  # inline HTML
+    text = text.replace("*", "").replace("~", "")
+    out = []
+    for ch in text.lower():
+        cat = unicodedata.category(ch)
+        if ch in " -_" or cat[0] in "LMN" or cat == "Pc":
+            out.append(ch)
+    return "".join(out).replace(" ", "-")
+
+
+def anchors(text: str) -> set[str]:
+    """Every anchor of a page: heading slugs (with GitHub's -1, -2 for repeats) and HTML ids."""
+    _, prose = split_page(text)
+    seen: dict[str, int] = {}
+    out = set()
+    for _, line in prose:
+        m = _HEADING.match(line)
+        if m:
+            s = slug(m.group(2))
+            n = seen.get(s, 0)
+            out.add(s if n == 0 else f"{s}-{n}")
+            seen[s] = n + 1
+        out.update(_HTML_ID.findall(line))
+    return out
+
+
+def links(text: str) -> list[tuple[int, str]]:
+    """(line, target) of every link and image outside code blocks and code spans."""
+    _, prose = split_page(text)
+    found = []
+    for number, line in prose:
+        line = _CODE_SPAN.sub("", line)
+        found += [(number, m.group(1)) for m in _LINK.finditer(line)]
+        m = _REF_DEF.match(line)
+        if m:
+            found.append((number, m.group(1)))
+    return found
+
+
+def broken_links(page: Path, root: Path = ROOT) -> list[str]:
+    """Every relative link of ``page`` that does not resolve, as 'page:line: why'."""
+    where = page.relative_to(root)
+    text = page.read_text(encoding="utf-8")
+    problems = []
+    for number, target in links(text):
+        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", target) or target.startswith("//"):
+            continue  # http:, https:, mailto: … are not checked (tests run offline)
+        path_part, _, anchor = target.partition("#")
+        dest = (page.parent / path_part).resolve() if path_part else page
+        if not dest.is_relative_to(root):
+            problems.append(f"{where}:{number}: link {target!r} leaves the repository")
+            continue
+        if not dest.exists():
+            problems.append(f"{where}:{number}: link {target!r}: no such file {path_part!r}")
+            continue
+        if anchor and dest.suffix == ".md":
+            if anchor not in anchors(dest.read_text(encoding="utf-8")):
+                problems.append(
+                    f"{where}:{number}: link {target!r}: {dest.relative_to(root)} has no "
+                    f"heading with anchor #{anchor}"
+                )
+    for number, line in enumerate(text.splitlines(), start=1):
+        for path, name in _TEST_REF.findall(line):
+            test_file = root / path
+            if not test_file.exists():
+                problems.append(f"{where}:{number}: {path}::{name}: no such test file")
+            elif not re.search(rf"^\s*def {name}\(", test_file.read_text("utf-8"), re.M):
+                problems.append(f"{where}:{number}: {path}::{name}: no such test in {path}")
+    return problems
+
+
+# --------------------------------------------------------------------------------------------
+# The tests over the real pages
+# --------------------------------------------------------------------------------------------
+
+PAGES = doc_pages()
+_IDS = [str(p.relative_to(ROOT)) for p in PAGES]
+
+
+@pytest.mark.parametrize("page", PAGES, ids=_IDS)
+def test_every_python_block_of_the_page_runs_and_shows_real_output(page, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    try:
+        run_page(page)
+    except DocsFailure as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
+@pytest.mark.parametrize("page", PAGES, ids=_IDS)
+def test_every_relative_link_of_the_page_resolves(page):
+    problems = broken_links(page)
+    assert not problems, "broken links:\n" + "\n".join(problems)
+
+
+def test_the_docs_pages_are_found():
+    names = {p.name for p in PAGES}
+    assert {"README.md", "index.md", "derivation.md", "notation.md", "errata.md"} <= names
+
+
+def test_every_docs_page_is_linked_from_the_index():
+    index = ROOT / "docs" / "index.md"
+    linked = {
+        (index.parent / t.partition("#")[0]).resolve()
+        for _, t in links(index.read_text("utf-8"))
+        if not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", t)
+    }
+    missing = [
+        str(p.relative_to(ROOT))
+        for p in PAGES
+        if p.parent != ROOT and p != index and p.resolve() not in linked
+    ]
+    assert not missing, f"docs/index.md does not link to: {', '.join(missing)}"
+
+
+# --------------------------------------------------------------------------------------------
+# The checker itself catches what it should (each of these would pass on a broken checker)
+# --------------------------------------------------------------------------------------------
+
+
+def _page(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_blocks_of_a_page_share_one_namespace_in_order(tmp_path):
+    page = _page(
+        tmp_path,
+        "p.md",
+        "# t\n\n```python\nx = 20\n```\n\ntext\n\n```python\n>>> x + 1\n21\n```\n"
+        "\n```sh\nthis is not python\n```\n",
+    )
+    assert run_page(page, tmp_path) == 2
+
+
+def test_a_wrong_shown_output_fails_naming_page_and_line(tmp_path):
+    page = _page(tmp_path, "docs/p.md", "# t\n\n```python\n>>> 1 + 1\n3\n```\n")
+    with pytest.raises(DocsFailure, match=r"docs/p\.md:4: the shown output differs") as err:
+        run_page(page, tmp_path)
+    assert "expected:\n      3" in str(err.value) and "got:\n      2" in str(err.value)
+
+
+def test_a_raising_block_fails_naming_the_line_that_raised(tmp_path):
+    page = _page(tmp_path, "p.md", "# t\n\n```python\na = 1\nb = 2\n1 / 0\n```\n")
+    with pytest.raises(DocsFailure, match=r"^p\.md:6: .*ZeroDivisionError"):
+        run_page(page, tmp_path)
+
+
+def test_indentation_is_kept_and_a_syntax_error_names_its_line(tmp_path):
+    ok = "```python\ndef f(x):\n    return x\n\n\nassert f(2) == 2\n```\n"
+    assert run_page(_page(tmp_path, "ok.md", ok), tmp_path) == 1
+    indented = "- item\n\n  ```python\n  if True:\n      y = 1\n  ```\n"
+    assert run_page(_page(tmp_path, "list.md", indented), tmp_path) == 1
+    bad = "# t\n```python\nx = 1\nif x\n```\n"
+    with pytest.raises(DocsFailure, match=r"^bad\.md:4: .*SyntaxError"):
+        run_page(_page(tmp_path, "bad.md", bad), tmp_path)
+
+
+def test_a_doctest_continuation_and_exception_are_handled(tmp_path):
+    page = _page(
+        tmp_path,
+        "p.md",
+        "```python\n>>> for k in range(2):\n...     print(k)\n0\n1\n>>> int('x')\n"
+        "Traceback (most recent call last):\n    ...\nValueError: invalid literal for int() "
+        "with base 10: 'x'\n```\n",
+    )
+    assert run_page(page, tmp_path) == 1
+
+
+def test_a_missing_file_or_anchor_is_reported(tmp_path):
+    _page(tmp_path, "docs/other.md", "# Other page\n\n## The `z` node\n\n## Again\n\n## Again\n")
+    page = _page(
+        tmp_path,
+        "docs/p.md",
+        "# P\n\n[ok](other.md#the-z-node) [ok](other.md#again-1) [ok](#p) [ok](../docs/)\n"
+        "[bad](other.md#nope)\n[bad](missing.md)\n[web](https://example.org/x)\n"
+        "`[in code](nowhere.md)`\n\n```text\n[in a block](nowhere.md)\n```\n"
+        "See tests/test_nothing.py::test_x.\n",
+    )
+    problems = broken_links(page, tmp_path)
+    assert len(problems) == 3, problems
+    assert problems[0].startswith("docs/p.md:4:") and "#nope" in problems[0]
+    assert problems[1].startswith("docs/p.md:5:") and "missing.md" in problems[1]
+    assert problems[2].startswith("docs/p.md:12:") and "test_nothing.py" in problems[2]

@@ -1,0 +1,60 @@
+"""Every script in examples/ runs to the end, as ``python examples/NAME.py``, in seconds.
+
+The scripts are found when the tests are collected, so a new example is run without any change
+here. Each runs in its own interpreter from the repository root, with this checkout's microbp
+first on the path; a script that raises (the examples assert what they show) or exceeds the
+timeout fails, and the failure shows its output.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
+TIMEOUT_SECONDS = 60  # generous for a slow CI machine; the scripts take a few seconds
+
+
+def run_example(script: Path, timeout: float = TIMEOUT_SECONDS) -> subprocess.CompletedProcess:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    env["MPLBACKEND"] = "Agg"  # never open a window
+    return subprocess.run(
+        [sys.executable, str(script.relative_to(ROOT) if script.is_relative_to(ROOT) else script)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def test_the_examples_are_found():
+    names = {p.name for p in EXAMPLES}
+    assert {"seed_example.py", "chain_rule_by_hand.py", "micrograd_demo.py"} <= names
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("script", EXAMPLES, ids=[p.name for p in EXAMPLES])
+def test_the_example_script_runs_to_the_end(script):
+    try:
+        result = run_example(script)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"examples/{script.name} did not finish in {TIMEOUT_SECONDS} s", pytrace=False)
+    assert result.returncode == 0, (
+        f"python examples/{script.name} exited with status {result.returncode}\n"
+        f"--- stdout ---\n{result.stdout}\n--- stderr ---\n{result.stderr}"
+    )
+    assert result.stdout.strip(), f"examples/{script.name} printed nothing"
+
+
+def test_a_failing_script_is_reported_and_microbp_is_importable(tmp_path):
+    script = tmp_path / "probe.py"
+    script.write_text("import microbp\nraise SystemExit('broken on purpose')\n")
+    result = run_example(script, timeout=30)
+    assert result.returncode != 0 and "broken on purpose" in result.stderr
