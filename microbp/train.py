@@ -285,54 +285,56 @@ def fit(
     good = theta  # the last parameters whose E_total is finite
     bar = _progress(max_epochs, quiet)
     optimizer.reset()
-    try:
-        E, grad = road.loss_grad()  # E₀ and ∂E_total/∂θ at θ₀
-        if not math.isfinite(E):
-            raise ValueError("E_total is not finite at the start: check X, Y and the net")
-        history.loss.append(E)
-        while True:
-            t = history.epochs
-            if target is not None and E < target:
-                history.stopped_by = "target"
-                break
-            if t >= 1 and abs(E - history.loss[-2]) < tol:
-                history.stopped_by = "tol"
-                break
-            if t >= max_epochs:
-                history.stopped_by = "max_epochs"
-                break
-            # One epoch: the optimizer's batches, one step each.
-            full_batch = True
-            for k, rows in enumerate(optimizer.batches(N)):
-                if k == 0 and len(rows) == N and grad is not None:
-                    E_b, g_b = E, grad  # the whole set: the gradient at θ_t is at hand
-                else:
-                    full_batch = False
-                    E_b, g_b = road.loss_grad(rows)
-                theta = optimizer.step(theta, g_b, E_b)
-                road.set(theta)
-                history.updates += 1
-            # E_{t+1}, and the next full-batch gradient when the optimizer uses one.
-            if full_batch:
-                E, grad = road.loss_grad()
-            else:
-                E, grad = road.loss(), None
-            if not (math.isfinite(E) and np.all(np.isfinite(theta))):
-                theta = good
-                road.set(theta)
-                history.stopped_by = "diverged"
-                break
-            good = theta
-            history.epochs += 1
+    # Overflow is expected when a run diverges; the loop detects it and says so itself.
+    with np.errstate(over="ignore", invalid="ignore"):
+        try:
+            E, grad = road.loss_grad()  # E₀ and ∂E_total/∂θ at θ₀
+            if not math.isfinite(E):
+                raise ValueError("E_total is not finite at the start: check X, Y and the net")
             history.loss.append(E)
+            while True:
+                t = history.epochs
+                if target is not None and E < target:
+                    history.stopped_by = "target"
+                    break
+                if t >= 1 and abs(E - history.loss[-2]) < tol:
+                    history.stopped_by = "tol"
+                    break
+                if t >= max_epochs:
+                    history.stopped_by = "max_epochs"
+                    break
+                # One epoch: the optimizer's batches, one step each; then E_{t+1}, and the
+                # next full-batch gradient when the optimizer uses one.
+                try:
+                    full_batch = True
+                    for k, rows in enumerate(optimizer.batches(N)):
+                        if k == 0 and len(rows) == N and grad is not None:
+                            E_b, g_b = E, grad  # the whole set: the gradient at θ_t is at hand
+                        else:
+                            full_batch = False
+                            E_b, g_b = road.loss_grad(rows)
+                        theta = optimizer.step(theta, g_b, E_b)
+                        road.set(theta)
+                        history.updates += 1
+                    E, grad = road.loss_grad() if full_batch else (road.loss(), None)
+                except OverflowError:  # Python floats overflowing in the scalar graph
+                    E = math.nan
+                if not (math.isfinite(E) and np.all(np.isfinite(theta))):
+                    theta = good
+                    road.set(theta)
+                    history.stopped_by = "diverged"
+                    break
+                good = theta
+                history.epochs += 1
+                history.loss.append(E)
+                if bar is not None:
+                    bar.update(1)
+                    bar.set_postfix_str(f"E={E:.4g}", refresh=False)
+        finally:
+            road.write_back(good)
+            history.seconds = time.perf_counter() - start
             if bar is not None:
-                bar.update(1)
-                bar.set_postfix_str(f"E={E:.4g}", refresh=False)
-    finally:
-        road.write_back(good)
-        history.seconds = time.perf_counter() - start
-        if bar is not None:
-            bar.close()
+                bar.close()
     return history
 
 
