@@ -29,6 +29,13 @@ t + 1 (for GD and Rprop it comes out of the same pass as the gradient that updat
 2. ``tol``:    t ≥ 1 and |E_t − E_{t−1}| < tol     → ``stopped_by == "tol"``  (the seed's rule)
 3. ``max_epochs``: t = max_epochs                  → ``stopped_by == "max_epochs"``
 
+One exception to rule 2: an epoch that left every parameter exactly where it was although
+the gradient was not zero (a *pause*) does not count. iRprop− and iRprop+ pause when every
+gradient component changes sign in the same epoch: they shrink all steps and wait one epoch,
+so E_t = E_{t−1} exactly without the run having converged (it happens on the 8-3-8 encoder at
+epoch 6). A zero gradient that moves nothing (a minimum, or a dead net) still stops the run.
+``history.pauses`` counts the pauses.
+
 If an epoch makes E non-finite (a learning rate far too large), the loop undoes that epoch
 and stops with ``stopped_by == "diverged"``.
 """
@@ -63,15 +70,17 @@ class History:
 
     ``loss``: [E₀, E₁, …, E_T], E_total before training and after each epoch;
     ``epochs``: T, the number of epochs run; ``updates``: the number of optimizer steps
-    (T for GD and Rprop, T·⌈N/batch_size⌉ for SGD); ``stopped_by``: ``"target"``,
-    ``"tol"``, ``"max_epochs"`` or ``"diverged"``; ``seconds``: wall time of the run;
-    ``optimizer`` and ``gradients``: what was used.
+    (T for GD and Rprop, T·⌈N/batch_size⌉ for SGD); ``pauses``: epochs that moved no
+    parameter although the gradient was not zero (the tol rule skips them);
+    ``stopped_by``: ``"target"``, ``"tol"``, ``"max_epochs"`` or ``"diverged"``;
+    ``seconds``: wall time of the run; ``optimizer`` and ``gradients``: what was used.
     """
 
     loss: list[float] = field(default_factory=list)
     stopped_by: str = ""
     epochs: int = 0
     updates: int = 0
+    pauses: int = 0
     seconds: float = 0.0
     optimizer: str = ""
     gradients: str = ""
@@ -118,6 +127,7 @@ class History:
             "stopped_by": self.stopped_by,
             "epochs": self.epochs,
             "updates": self.updates,
+            "pauses": self.pauses,
             "seconds": self.seconds,
             "optimizer": self.optimizer,
             "gradients": self.gradients,
@@ -284,6 +294,7 @@ def fit(
     theta = net.get_flat()
     good = theta  # the last parameters whose E_total is finite
     bar = _progress(max_epochs, quiet)
+    paused = False
     optimizer.reset()
     # Overflow is expected when a run diverges; the loop detects it and says so itself.
     with np.errstate(over="ignore", invalid="ignore"):
@@ -297,7 +308,7 @@ def fit(
                 if target is not None and E < target:
                     history.stopped_by = "target"
                     break
-                if t >= 1 and abs(E - history.loss[-2]) < tol:
+                if t >= 1 and not paused and abs(E - history.loss[-2]) < tol:
                     history.stopped_by = "tol"
                     break
                 if t >= max_epochs:
@@ -306,13 +317,14 @@ def fit(
                 # One epoch: the optimizer's batches, one step each; then E_{t+1}, and the
                 # next full-batch gradient when the optimizer uses one.
                 try:
-                    full_batch = True
+                    full_batch, pushed = True, False
                     for k, rows in enumerate(optimizer.batches(N)):
                         if k == 0 and len(rows) == N and grad is not None:
                             E_b, g_b = E, grad  # the whole set: the gradient at θ_t is at hand
                         else:
                             full_batch = False
                             E_b, g_b = road.loss_grad(rows)
+                        pushed = pushed or bool(np.any(g_b != 0))
                         theta = optimizer.step(theta, g_b, E_b)
                         road.set(theta)
                         history.updates += 1
@@ -324,6 +336,10 @@ def fit(
                     road.set(theta)
                     history.stopped_by = "diverged"
                     break
+                # A pause: a non-zero gradient but not one parameter moved (iRprop∓ when
+                # every gradient flips sign at once). E_t = E_{t−1} then says nothing.
+                paused = pushed and np.array_equal(theta, good)
+                history.pauses += paused
                 good = theta
                 history.epochs += 1
                 history.loss.append(E)

@@ -181,6 +181,23 @@ def test_target_rule_fires_at_the_first_e_below_target_and_not_before():
     assert h.loss[-1] < target <= min(h.loss[:-1])
 
 
+def test_tol_rule_skips_an_irprop_pause_where_no_parameter_moved():
+    # On the 8-3-8 encoder (seed 0) every gradient component flips sign in epoch 6, so
+    # iRprop− shrinks every step and moves nothing: E₆ = E₅ exactly. That is no convergence.
+    X, Y = data.encoder(8, 3)
+    probe = fit(MLP([8, 3, 8], seed=0), X, Y, Rprop("iRprop-"), max_epochs=8, tol=0)
+    assert probe.loss[6] == probe.loss[5] and probe.pauses == 1
+    h = fit(MLP([8, 3, 8], seed=0), X, Y, Rprop("iRprop-"), max_epochs=300, tol=1e-9)
+    assert h.epochs > 6 and h.pauses >= 1
+
+
+def test_tol_rule_fires_when_a_zero_gradient_moves_nothing():
+    # At an exact minimum (o = y) every gradient is 0: GD stays put and the rule fires.
+    net = MLP.from_weights({2: [[1.0]], 3: [[1.0]]}, {2: [0.0], 3: [0.0]}, "identity")
+    h = fit(net, [[1.0]], [[1.0]], GD(0.5), max_epochs=100, tol=1e-9)
+    assert (h.stopped_by, h.epochs, h.pauses) == ("tol", 1, 0)
+
+
 def test_target_is_checked_before_tol():
     X, Y = data.xor()
     h = fit(xor_net(), X, Y, GD(0.5), max_epochs=50, tol=1.0, target=1.0)
