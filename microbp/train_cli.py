@@ -7,7 +7,9 @@
 prints the final E_total, the number of epochs, the rule that stopped the run and, for 0/1
 targets, the accuracy. ``--data`` is a name, optionally with arguments after a colon:
 ``seed``, ``xor``, ``encoder:8,3``, ``parity:4``, ``spirals:97``, ``moons:200``. Without
-``--net`` each set has a default net (xor 2-4-1, encoder n-m-n, parity n-2n-1, …).
+``--net`` each set has a default net (xor 2-4-1, encoder n-m-n, parity n-2n-1, …); for
+``--data seed`` that is the seed example's own 3-3-2 net with its numbers (then
+``--activation``, ``--init`` and ``--seed`` do not apply).
 
 Also :func:`train_demo`, the training part of ``microbp demo``.
 """
@@ -159,7 +161,10 @@ def run(args, out=None) -> int:
                 f"n₁ = {X.shape[1]} inputs and n_L = {Y.shape[1]} outputs"
             )
         optimizer = make_optimizer(args.optimizer, args.lr, args.batch_size, args.seed)
-        net = MLP(sizes, activation=args.activation, seed=args.seed, init=args.init)
+        if label == "seed" and args.net is None:
+            net = data.seed_example().net()  # the seed's own numbers (Figure 1)
+        else:
+            net = MLP(sizes, activation=args.activation, seed=args.seed, init=args.init)
         history = fit(
             net,
             X,

@@ -99,3 +99,14 @@ def test_demo_trains_the_seed_example_until_the_tol_rule_and_writes_the_plot(tmp
     assert "batch gradient descent" in text and "stopped by tol after" in text
     if pytest.importorskip("matplotlib"):
         assert (tmp_path / "microbp-demo" / "seed-loss.png").exists()
+
+
+def test_train_seed_data_starts_from_the_seed_examples_numbers(capsys):
+    status, out, _ = run(
+        ["train", "--data", "seed", "--optimizer", "gd", "--lr", "2", "--tol", "1e-8",
+         "--max-epochs", "100000", "--gradients", "formulas", "--json"],
+        capsys,
+    )  # fmt: skip
+    result = json.loads(out)
+    assert status == 0 and result["E0"] == pytest.approx(0.2222169259, abs=1e-10)
+    assert (result["stopped_by"], result["epochs"]) == ("tol", 2844)  # as in microbp demo
