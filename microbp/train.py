@@ -43,6 +43,7 @@ and stops with ``stopped_by == "diverged"``.
 from __future__ import annotations
 
 import math
+import numbers
 import sys
 import time
 from dataclasses import dataclass, field
@@ -218,6 +219,10 @@ def _batch(M, n: int, what: str, dim: str) -> np.ndarray:
     return A
 
 
+def _real(x) -> bool:
+    return isinstance(x, numbers.Real) and not isinstance(x, bool)
+
+
 def _check_args(net, X, Y, optimizer, max_epochs, tol, target, gradients):
     X = _batch(X, net.sizes[0], "X", "n₁")
     Y = _batch(Y, net.sizes[-1], "Y", "n_L")
@@ -232,11 +237,9 @@ def _check_args(net, X, Y, optimizer, max_epochs, tol, target, gradients):
         raise ValueError(f"max_epochs must be an integer ≥ 0, got {max_epochs!r}")
     if max_epochs < 0:
         raise ValueError(f"max_epochs must be an integer ≥ 0, got {max_epochs!r}")
-    if not (isinstance(tol, (int, float)) and math.isfinite(tol) and tol >= 0):
+    if not (_real(tol) and math.isfinite(tol) and tol >= 0):
         raise ValueError(f"tol must be a finite number ≥ 0 (0 switches the rule off), got {tol!r}")
-    if target is not None and not (
-        isinstance(target, (int, float)) and math.isfinite(target) and target >= 0
-    ):
+    if target is not None and not (_real(target) and math.isfinite(target) and target >= 0):
         raise ValueError(f"target must be None or a finite number ≥ 0, got {target!r}")
     if gradients not in GRADIENTS:
         raise ValueError(f"gradients must be one of {', '.join(GRADIENTS)}, got {gradients!r}")
@@ -299,7 +302,10 @@ def fit(
     # Overflow is expected when a run diverges; the loop detects it and says so itself.
     with np.errstate(over="ignore", invalid="ignore"):
         try:
-            E, grad = road.loss_grad()  # E₀ and ∂E_total/∂θ at θ₀
+            try:
+                E, grad = road.loss_grad()  # E₀ and ∂E_total/∂θ at θ₀
+            except OverflowError:
+                E = math.nan
             if not math.isfinite(E):
                 raise ValueError("E_total is not finite at the start: check X, Y and the net")
             history.loss.append(E)
@@ -347,7 +353,8 @@ def fit(
                     bar.update(1)
                     bar.set_postfix_str(f"E={E:.4g}", refresh=False)
         finally:
-            road.write_back(good)
+            if history.updates:  # nothing to write back when no step was taken
+                road.write_back(good)
             history.seconds = time.perf_counter() - start
             if bar is not None:
                 bar.close()

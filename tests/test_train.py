@@ -269,6 +269,15 @@ def test_bad_fit_arguments_raise_value_error_naming_them(kwargs, match):
     assert net.get_flat().tolist() == before
 
 
+def test_a_run_that_fails_at_the_start_leaves_exact_weights_untouched():
+    from fractions import Fraction
+
+    net = MLP.from_weights({2: [[Fraction(1, 3)]]}, {2: [2]}, "identity")
+    with pytest.raises(ValueError, match="not finite at the start"):
+        fit(net, [[1e300]], [[-1e300]], GD(0.1))
+    assert [p.data for p in net.parameters()] == [Fraction(1, 3), 2]
+
+
 def test_fit_checks_the_data_shapes_against_the_net():
     net = xor_net()
     with pytest.raises(ValueError, match=r"\(N, n₁\) = \(N, 2\)"):
