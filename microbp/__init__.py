@@ -5,11 +5,12 @@ notation of the BP tutorial (:class:`MLP`), and the closed-form δ equations BP-
 (:mod:`microbp.bp`), with the proof that the two agree (:func:`gradcheck`).
 """
 
-from microbp import activations, bp, data, experiments, losses
+from microbp import activations, bp, data, experiments, losses, optim
 from microbp.engine import Value
 from microbp.gradcheck import gradcheck
 from microbp.losses import squared_error, total_error
 from microbp.nn import MLP
+from microbp.train import History, fit
 
 __version__ = "0.1.0"
 
@@ -24,4 +25,7 @@ __all__ = [
     "squared_error",
     "total_error",
     "experiments",
+    "optim",
+    "fit",
+    "History",
 ]

@@ -26,6 +26,8 @@ from microbp.experiments import vanishing
 from microbp.gradcheck import gradcheck
 from microbp.losses import squared_error
 from microbp.nn import INITS, MLP
+from microbp.train_cli import add_command as _add_train
+from microbp.train_cli import train_demo
 
 __all__ = ["main"]
 
@@ -118,6 +120,7 @@ def demo(out=None) -> int:
         )
     p()
     p(f"largest |autodiff − formula| = {worst:.3g}")
+    train_demo(out)
     return 0
 
 
@@ -161,7 +164,7 @@ def _add_check(sub) -> None:
 
 # Each subcommand registers itself: a function that adds its parser to the subparsers and
 # sets ``func`` (called with the parsed arguments, returning the exit status).
-COMMANDS = [_add_demo, _add_check, vanishing.add_command]
+COMMANDS = [_add_demo, _add_check, _add_train, vanishing.add_command]
 
 
 def build_parser() -> argparse.ArgumentParser:

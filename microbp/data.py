@@ -1,20 +1,45 @@
 """Data sets, generated in code (nothing is downloaded).
 
 :func:`seed_example` is the seed's Figure 1 made concrete: a 3-3-2 sigmoid network with
-fixed, documented numbers, the example ``microbp demo`` works through. :func:`two_moons`
-is a small two-class set in the plane, generated deterministically from a seed.
+fixed, documented numbers, the example ``microbp demo`` works through.
+
+The training sets below each return ``(X, Y)``: float64 arrays of shapes (N, n₁) and
+(N, n_L), one sample per row, ready for :func:`microbp.fit`. Every target is coded 0/1, so a
+sigmoid output layer can reach it. All of them are deterministic: the same arguments give
+bit-identical arrays (random ones draw from ``numpy.random.default_rng(seed)``).
+
+=======================  ==========  ======  =============================================
+function                 X shape     Y       target coding
+=======================  ==========  ======  =============================================
+``seed_data()``          (1, 3)      (1, 2)  the seed's y = (1, 0)
+``xor()``                (4, 2)      (4, 1)  1 when exactly one input is 1
+``encoder(n, m)``        (n, n)      (n, n)  Y = X = the n one-hot rows (net n-m-n)
+``parity(n)``            (2ⁿ, n)     (2ⁿ,1)  1 when the number of 1 bits is odd
+``two_spirals(k)``       (2k, 2)     (2k,1)  0 for one spiral, 1 for the other
+``two_moons(n, noise)``  (n, 2)      (n, 1)  0 for the upper moon, 1 for the lower
+=======================  ==========  ======  =============================================
 """
 
 from __future__ import annotations
 
-import numbers
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from microbp.nn import MLP
 
-__all__ = ["SeedExample", "seed_example", "two_moons"]
+__all__ = [
+    "SeedExample",
+    "seed_example",
+    "seed_data",
+    "xor",
+    "encoder",
+    "parity",
+    "two_spirals",
+    "two_moons",
+    "DATASETS",
+]
 
 
 @dataclass(frozen=True)
@@ -62,31 +87,149 @@ def seed_example() -> SeedExample:
     return SeedExample()
 
 
-def two_moons(n: int = 200, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Two interleaved half circles in the plane: ``(X, Y)`` float64 arrays.
+def seed_data() -> tuple[np.ndarray, np.ndarray]:
+    """The seed example's one training pair as ``(X, Y)``, shapes (1, 3) and (1, 2).
 
-    X has shape (n, 2), Y shape (n, 1) with target 0 for the upper moon and 1 for the lower
-    one (one sigmoid output neuron, E = ½(y − o)²). The first ⌈n/2⌉ rows are the upper moon,
-    (cos t, sin t) for t evenly spaced over [0, π]; the rest the lower moon,
-    (1 − cos t, ½ − sin t). Gaussian noise of standard deviation ``noise`` is added to
-    every coordinate, drawn from ``numpy.random.default_rng(seed)``: the same arguments give
-    the same arrays.
+    >>> X, Y = seed_data()
+    >>> X.tolist(), Y.tolist()
+    ([[1.0, 0.5, -1.0]], [[1.0, 0.0]])
+    """
+    ex = seed_example()
+    return ex.X, ex.Y
+
+
+def _count(name: str, value, lo: int, hi: int | None = None) -> int:
+    """``value`` as an int in lo…hi, else a ValueError naming the parameter and the range."""
+    ok = isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+    if ok and value >= lo and (hi is None or value <= hi):
+        return int(value)
+    bound = f"{lo}…{hi}" if hi is not None else f"≥ {lo}"
+    raise ValueError(f"{name} must be an integer {bound}, got {value!r}")
+
+
+def xor() -> tuple[np.ndarray, np.ndarray]:
+    """XOR: the four points of {0, 1}², target 1 when exactly one input is 1.
+
+    >>> X, Y = xor()
+    >>> X.tolist(), Y.ravel().tolist()
+    ([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]], [0.0, 1.0, 1.0, 0.0])
+    """
+    return parity(2)
+
+
+def encoder(n: int, m: int) -> tuple[np.ndarray, np.ndarray]:
+    """The n-m-n encoder problem: learn the identity on the n one-hot vectors.
+
+    X = Y = the n × n identity matrix (row k is 1 at position k, 0 elsewhere); the net
+    ``MLP([n, m, n])`` must squeeze them through m hidden neurons (8-3-8 and 10-5-10 are the
+    classic sizes). ``m`` (1 ≤ m) only names the bottleneck: the data does not depend on it.
+
+    >>> X, Y = encoder(4, 2)
+    >>> X.shape, bool((X == Y).all()), X[1].tolist()
+    ((4, 4), True, [0.0, 1.0, 0.0, 0.0])
+    """
+    n = _count("n", n, 2)
+    _count("m", m, 1)
+    eye = np.eye(n, dtype=np.float64)
+    return eye, eye.copy()
+
+
+def parity(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """n-bit parity: all 2ⁿ bit vectors in counting order, target 1 when the count of 1s is odd.
+
+    Row k holds the binary digits of k, most significant first (1 ≤ n ≤ 16).
+
+    >>> X, Y = parity(3)
+    >>> X[5].tolist(), Y[5].tolist(), X.shape
+    ([1.0, 0.0, 1.0], [0.0], (8, 3))
+    """
+    n = _count("n", n, 1, 16)
+    k = np.arange(2**n)
+    X = ((k[:, None] >> np.arange(n - 1, -1, -1)) & 1).astype(np.float64)
+    Y = (X.sum(axis=1) % 2).reshape(-1, 1)
+    return X, Y
+
+
+def two_spirals(
+    n_per_class: int = 97, seed: int = 0, noise: float = 0.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Two interleaved spirals (Lang & Witbrock 1988), scaled into [−1, 1]².
+
+    With s = k/(n − 1) for point k = 0 … n − 1 (n = ``n_per_class``), spiral 0 has angle
+    φ = 6πs (three turns), radius r = (104 − 96s)/104 and sits at (r sin φ, r cos φ); spiral 1
+    is spiral 0 turned by π, (−x, −y). With the default n = 97 this is the classic set
+    (φ = kπ/16, r = 6.5(104 − k)/104, divided by 6.5). Rows: the n points of spiral 0
+    (target 0), then those of spiral 1 (target 1). ``noise`` > 0 adds Gaussian noise of that
+    standard deviation to every coordinate, drawn from ``numpy.random.default_rng(seed)``;
+    with the default ``noise=0`` the set does not depend on the seed.
+
+    >>> X, Y = two_spirals()
+    >>> X.shape, Y.shape, float(Y.mean())
+    ((194, 2), (194, 1), 0.5)
+    >>> X[0].tolist(), X[97].tolist()        # both spirals start at radius 1
+    ([0.0, 1.0], [-0.0, -1.0])
+    """
+    n = _count("n_per_class", n_per_class, 2)
+    noise, seed = _noise(noise), _seed(seed)
+    k = np.arange(n, dtype=np.float64)
+    s = k / (n - 1)  # 0 … 1 along the spiral
+    phi = 6 * math.pi * s
+    r = (104 - 96 * s) / 104
+    P = np.column_stack([r * np.sin(phi), r * np.cos(phi)])
+    X = np.vstack([P, -P])
+    if noise > 0:
+        X = X + np.random.default_rng(seed).normal(0.0, noise, size=X.shape)
+    Y = np.repeat([0.0, 1.0], n).reshape(-1, 1)
+    return X, Y
+
+
+def two_moons(n: int = 200, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Two interleaving half circles ("moons") in the plane, with Gaussian noise.
+
+    The first ⌊n/2⌋ rows lie on the upper moon (cos t, sin t), t evenly spaced in [0, π]
+    (target 0); the other ⌈n/2⌉ on the lower moon (1 − cos t, ½ − sin t) (target 1). Noise
+    of standard deviation ``noise`` is added to every coordinate, drawn from
+    ``numpy.random.default_rng(seed)``.
 
     >>> X, Y = two_moons(n=6, noise=0.0)
-    >>> X.shape, Y.shape, Y.ravel().tolist()
-    ((6, 2), (6, 1), [0.0, 0.0, 0.0, 1.0, 1.0, 1.0])
+    >>> X.shape, Y.ravel().tolist()
+    ((6, 2), [0.0, 0.0, 0.0, 1.0, 1.0, 1.0])
     """
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 2:
-        raise ValueError(f"two_moons needs n ≥ 2 samples (an integer), got n = {n!r}")
-    if isinstance(noise, bool) or not isinstance(noise, numbers.Real) or not noise >= 0:
-        raise ValueError(f"two_moons needs a noise standard deviation ≥ 0, got {noise!r}")
-    n_upper = (int(n) + 1) // 2
-    n_lower = int(n) - n_upper
-    t_upper = np.linspace(0.0, np.pi, n_upper)
-    t_lower = np.linspace(0.0, np.pi, n_lower)
-    upper = np.column_stack([np.cos(t_upper), np.sin(t_upper)])
-    lower = np.column_stack([1.0 - np.cos(t_lower), 0.5 - np.sin(t_lower)])
-    X = np.vstack([upper, lower])
-    X = X + np.random.default_rng(seed).normal(0.0, float(noise), size=X.shape)
-    Y = np.concatenate([np.zeros(n_upper), np.ones(n_lower)]).reshape(-1, 1)
+    n = _count("n", n, 2)
+    noise, seed = _noise(noise), _seed(seed)
+    n_up = n // 2
+    t_up = np.linspace(0.0, math.pi, n_up)
+    t_lo = np.linspace(0.0, math.pi, n - n_up)
+    up = np.column_stack([np.cos(t_up), np.sin(t_up)])
+    lo = np.column_stack([1.0 - np.cos(t_lo), 0.5 - np.sin(t_lo)])
+    X = np.vstack([up, lo])
+    if noise > 0:
+        X = X + np.random.default_rng(seed).normal(0.0, noise, size=X.shape)
+    Y = np.concatenate([np.zeros(n_up), np.ones(n - n_up)]).reshape(-1, 1)
     return X, Y
+
+
+def _noise(noise) -> float:
+    try:
+        v = float(noise)
+    except (TypeError, ValueError):
+        raise ValueError(f"noise must be a number ≥ 0, got {noise!r}") from None
+    if not (math.isfinite(v) and v >= 0):
+        raise ValueError(f"noise must be a finite number ≥ 0, got {noise!r}")
+    return v
+
+
+def _seed(seed) -> int:
+    return _count("seed", seed, 0)
+
+
+#: The named sets of ``microbp train --data``: name → (function, default arguments, the
+#: default net sizes for those arguments).
+DATASETS = {
+    "seed": (seed_data, (), lambda: [3, 3, 2]),
+    "xor": (xor, (), lambda: [2, 4, 1]),
+    "encoder": (encoder, (8, 3), lambda n, m: [n, m, n]),
+    "parity": (parity, (3,), lambda n: [n, 2 * n, 1]),
+    "spirals": (two_spirals, (97,), lambda k: [2, 20, 20, 1]),
+    "moons": (two_moons, (200,), lambda n: [2, 8, 1]),
+}

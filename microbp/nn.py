@@ -226,6 +226,27 @@ class MLP:
                 bi.data = Value(value).data
         return net
 
+    def save(self, path) -> None:
+        """Write sizes, activations and every parameter to ``path`` as JSON, atomically.
+
+        Floats are written exactly (bit-exact round trip), Fractions as ``"p/q"``; see
+        :mod:`microbp.io` for the format. A failure leaves an old file at ``path`` intact.
+        """
+        from microbp import io
+
+        io.save(self, path)
+
+    @classmethod
+    def load(cls, path) -> MLP:
+        """A net read from a file written by :meth:`save`, checked in full before building it.
+
+        A bad file (empty, truncated, not JSON, not a model, wrong shapes, a weight that is
+        not a finite number, an unknown activation) raises ``ValueError`` saying what is wrong.
+        """
+        from microbp import io
+
+        return io.load(path, cls)
+
     # ----------------------------------------------------------------------------------------
     # Shape and parameters
 

@@ -1,0 +1,381 @@
+"""The training loop: the seed's procedure made runnable (BP 算法总结).
+
+    (1) compute ∂E_total/∂θ by backpropagation, (2) update θ, (3) repeat until the stopping
+    criterion holds ("the error changes little between two iterations, or a cap on the
+    number of iterations").
+
+:func:`fit` minimises E_total = (1/N) Σᵢ ½‖y⁽ⁱ⁾ − o⁽ⁱ⁾‖² over the N rows of X, Y. The gradient
+comes by one of two roads, chosen with ``gradients``:
+
+* ``"autodiff"``: the scalar graph. For a batch B the loop builds
+  E_B = :func:`microbp.losses.total_error` over the rows in B from the net's own Values, calls
+  ``E_B.backward()`` and reads ``p.grad`` of every parameter, in parameter order.
+* ``"formulas"``: the matrix-form δ equations, :func:`microbp.bp.backprop`, on a
+  :class:`microbp.bp.Weights` of numpy arrays that lives for the whole run (the arrays are
+  views into one flat vector θ). No Value is built; the numbers are written back into the
+  net's Values when :func:`fit` returns (normally, on an error, or on Ctrl-C).
+
+Both roads feed the same optimizer the same flat vectors, so the same net, data and optimizer
+follow the same trajectory either way, to rounding.
+
+Which E the stopping rule sees. Let θ₀ be the parameters at the start and θ_t those after
+t epochs. E_t = E_total(θ_t) over the whole data set, computed before the update of epoch
+t + 1 (for GD and Rprop it comes out of the same pass as the gradient that update uses).
+``history.loss`` is [E₀, E₁, …, E_T]: one entry before training and one per epoch, so
+``len(history.loss) == history.epochs + 1`` and ``history.loss[-1]`` is the E of the net
+:func:`fit` leaves behind. Before each epoch t + 1 the rules are checked in this order:
+
+1. ``target``: E_t < target                       → ``stopped_by == "target"``
+2. ``tol``:    t ≥ 1 and |E_t − E_{t−1}| < tol     → ``stopped_by == "tol"``  (the seed's rule)
+3. ``max_epochs``: t = max_epochs                  → ``stopped_by == "max_epochs"``
+
+One exception to rule 2: an epoch that left every parameter exactly where it was although
+the gradient was not zero (a *pause*) does not count. iRprop− and iRprop+ pause when every
+gradient component changes sign in the same epoch: they shrink all steps and wait one epoch,
+so E_t = E_{t−1} exactly without the run having converged (it happens on the 8-3-8 encoder at
+epoch 6). A zero gradient that moves nothing (a minimum, or a dead net) still stops the run.
+``history.pauses`` counts the pauses.
+
+If an epoch makes E non-finite (a learning rate far too large), the loop undoes that epoch
+and stops with ``stopped_by == "diverged"``.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import sys
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from microbp import bp
+from microbp.losses import total_error
+from microbp.optim import Optimizer
+
+__all__ = ["fit", "History", "accuracy", "STOP_REASONS", "GRADIENTS"]
+
+#: The values of ``History.stopped_by``.
+STOP_REASONS = ("target", "tol", "max_epochs", "diverged")
+
+#: The two roads to the gradient.
+GRADIENTS = ("autodiff", "formulas")
+
+PLOT_HINT = "history.plot() needs matplotlib: pip install 'microbp[plot]'"
+
+
+@dataclass
+class History:
+    """What :func:`fit` did.
+
+    ``loss``: [E₀, E₁, …, E_T], E_total before training and after each epoch;
+    ``epochs``: T, the number of epochs run; ``updates``: the number of optimizer steps
+    (T for GD and Rprop, T·⌈N/batch_size⌉ for SGD); ``pauses``: epochs that moved no
+    parameter although the gradient was not zero (the tol rule skips them);
+    ``stopped_by``: ``"target"``, ``"tol"``, ``"max_epochs"`` or ``"diverged"``;
+    ``seconds``: wall time of the run; ``optimizer`` and ``gradients``: what was used.
+    """
+
+    loss: list[float] = field(default_factory=list)
+    stopped_by: str = ""
+    epochs: int = 0
+    updates: int = 0
+    pauses: int = 0
+    seconds: float = 0.0
+    optimizer: str = ""
+    gradients: str = ""
+
+    @property
+    def final_loss(self) -> float:
+        """E_total of the net :func:`fit` returned, ``loss[-1]``."""
+        return self.loss[-1]
+
+    def plot(self, path=None, log: bool = True, title: str | None = None):
+        """Draw E_total per epoch (log scale when every E > 0); save it to ``path`` if given.
+
+        Returns the matplotlib ``Figure`` (shown inline in Jupyter). Uses matplotlib's
+        object-oriented API only, so no global backend is changed. Without matplotlib this
+        raises ``ImportError`` saying how to install it (``pip install 'microbp[plot]'``).
+        """
+        try:
+            from matplotlib.figure import Figure
+        except ImportError:
+            raise ImportError(PLOT_HINT) from None
+        fig = Figure(figsize=(6, 4), dpi=100)
+        ax = fig.add_subplot()
+        ax.plot(range(len(self.loss)), self.loss, lw=1.5)
+        if log and self.loss and min(self.loss) > 0:
+            ax.set_yscale("log")
+        ax.set_xlabel("epoch t")
+        ax.set_ylabel("E_total")
+        ax.set_title(
+            title
+            or f"{self.optimizer}, {self.gradients}: stopped by {self.stopped_by} "
+            f"after {self.epochs} epochs"
+        )
+        ax.grid(True, which="both", alpha=0.3)
+        fig.tight_layout()
+        if path is not None:
+            fig.savefig(path)
+        return fig
+
+    def to_dict(self) -> dict:
+        """The history as plain JSON-ready data."""
+        return {
+            "loss": list(self.loss),
+            "final_loss": self.final_loss,
+            "stopped_by": self.stopped_by,
+            "epochs": self.epochs,
+            "updates": self.updates,
+            "pauses": self.pauses,
+            "seconds": self.seconds,
+            "optimizer": self.optimizer,
+            "gradients": self.gradients,
+        }
+
+
+# --------------------------------------------------------------------------------------------
+# The two roads to (E, ∂E/∂θ) for a batch of rows
+
+
+class _Autodiff:
+    """E and ∂E/∂θ from the scalar graph built over the net's own parameter Values."""
+
+    def __init__(self, net, X: np.ndarray, Y: np.ndarray) -> None:
+        self.net = net
+        self.params = net.parameters()
+        self.X = X.tolist()
+        self.Y = Y.tolist()
+
+    def _error(self, rows):
+        X, Y = self.X, self.Y
+        if rows is None:
+            return total_error(Y, [self.net(x) for x in X])
+        return total_error([Y[n] for n in rows], [self.net(X[n]) for n in rows])
+
+    def loss_grad(self, rows=None) -> tuple[float, np.ndarray]:
+        E = self._error(rows)
+        for p in self.params:
+            p.grad = 0  # leaves accumulate: start each batch from 0
+        E.backward()
+        return float(E.data), np.array([float(p.grad) for p in self.params], dtype=np.float64)
+
+    def loss(self) -> float:
+        return float(self._error(None).data)
+
+    def set(self, theta: np.ndarray) -> None:
+        for p, t in zip(self.params, theta.tolist()):
+            p.data = t
+
+    def write_back(self, theta: np.ndarray) -> None:
+        self.set(theta)
+
+
+class _Formulas:
+    """E and ∂E/∂θ from BP-1…BP-4 in matrix form, on arrays that are views into one θ."""
+
+    def __init__(self, net, X: np.ndarray, Y: np.ndarray) -> None:
+        self.net = net
+        self.X, self.Y = X, Y
+        self.theta = net.get_flat()  # the one buffer; W[l], b[l] below are views into it
+        W, b, k = {}, {}, 0
+        for l in range(2, net.L + 1):
+            n, m = net.sizes[l - 1], net.sizes[l - 2]
+            W[l] = self.theta[k : k + n * m].reshape(n, m)
+            k += n * m
+            b[l] = self.theta[k : k + n]
+            k += n
+        self.weights = bp.Weights(W, b, net.activations)
+
+    def loss_grad(self, rows=None) -> tuple[float, np.ndarray]:
+        X, Y = (self.X, self.Y) if rows is None else (self.X[rows], self.Y[rows])
+        g = bp.backprop(self.weights, X, Y)
+        return g.E, g.flat()
+
+    def loss(self) -> float:
+        return bp.backprop(self.weights, self.X, self.Y).E
+
+    def set(self, theta: np.ndarray) -> None:
+        self.theta[:] = theta
+
+    def write_back(self, theta: np.ndarray) -> None:
+        self.net.set_flat(theta)
+
+
+def _batch(M, n: int, what: str, dim: str) -> np.ndarray:
+    try:
+        A = np.array(M, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"{what} must be numeric with shape (N, {dim}) = (N, {n})") from None
+    if A.ndim == 1 and n == 1:
+        A = A.reshape(-1, 1)
+    if A.ndim != 2 or A.shape[1] != n or A.shape[0] == 0:
+        raise ValueError(
+            f"{what} must have shape (N, {dim}) = (N, {n}) with N ≥ 1, got {np.shape(M)}"
+        )
+    if not np.all(np.isfinite(A)):
+        raise ValueError(f"{what} must hold finite numbers")
+    return A
+
+
+def _real(x) -> bool:
+    return isinstance(x, numbers.Real) and not isinstance(x, bool)
+
+
+def _check_args(net, X, Y, optimizer, max_epochs, tol, target, gradients):
+    X = _batch(X, net.sizes[0], "X", "n₁")
+    Y = _batch(Y, net.sizes[-1], "Y", "n_L")
+    if X.shape[0] != Y.shape[0]:
+        raise ValueError(f"X and Y must have the same N rows, got {X.shape[0]} and {Y.shape[0]}")
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(
+            "optimizer must be a microbp.optim optimizer (GD, SGD, Rprop), "
+            f"got {type(optimizer).__name__}"
+        )
+    if isinstance(max_epochs, bool) or not isinstance(max_epochs, (int, np.integer)):
+        raise ValueError(f"max_epochs must be an integer ≥ 0, got {max_epochs!r}")
+    if max_epochs < 0:
+        raise ValueError(f"max_epochs must be an integer ≥ 0, got {max_epochs!r}")
+    if not (_real(tol) and math.isfinite(tol) and tol >= 0):
+        raise ValueError(f"tol must be a finite number ≥ 0 (0 switches the rule off), got {tol!r}")
+    if target is not None and not (_real(target) and math.isfinite(target) and target >= 0):
+        raise ValueError(f"target must be None or a finite number ≥ 0, got {target!r}")
+    if gradients not in GRADIENTS:
+        raise ValueError(f"gradients must be one of {', '.join(GRADIENTS)}, got {gradients!r}")
+    return X, Y
+
+
+def _progress(max_epochs: int, quiet: bool):
+    """A tqdm bar on a terminal (stderr is a TTY), else None."""
+    if quiet or max_epochs == 0:
+        return None
+    try:
+        if not sys.stderr.isatty():
+            return None
+        from tqdm import tqdm
+    except (ImportError, AttributeError, ValueError):
+        return None
+    return tqdm(total=max_epochs, unit="epoch", desc="fit", leave=False, file=sys.stderr)
+
+
+def fit(
+    net,
+    X,
+    Y,
+    optimizer: Optimizer,
+    max_epochs: int = 1000,
+    tol: float = 1e-9,
+    target: float | None = None,
+    gradients: str = "autodiff",
+    quiet: bool = False,
+) -> History:
+    """Train ``net`` in place on rows X (N, n₁) → Y (N, n_L); return a :class:`History`.
+
+    Minimises E_total = (1/N) Σᵢ ½‖y⁽ⁱ⁾ − o⁽ⁱ⁾‖². Each epoch runs the optimizer's steps
+    (one for :class:`~microbp.optim.GD` and :class:`~microbp.optim.Rprop`,
+    ⌈N/batch_size⌉ for :class:`~microbp.optim.SGD`, each on the mean gradient over its
+    batch); then E_t is recorded and the stopping rules are checked (module docstring:
+    ``target`` first, then ``tol``, then ``max_epochs``; ``tol=0`` switches the tol rule off).
+    ``gradients`` is ``"autodiff"`` or ``"formulas"``. The optimizer is :meth:`reset
+    <microbp.optim.Optimizer.reset>` first, so a run starts from a clean state. A tqdm bar
+    with the current E is shown when stderr is a terminal and ``quiet`` is false.
+
+    >>> from microbp import MLP, data
+    >>> from microbp.optim import Rprop
+    >>> X, Y = data.xor()
+    >>> net = MLP([2, 3, 1], seed=1)
+    >>> h = fit(net, X, Y, Rprop("iRprop-"), max_epochs=5, quiet=True)
+    >>> h.epochs, len(h.loss), h.stopped_by
+    (5, 6, 'max_epochs')
+    """
+    X, Y = _check_args(net, X, Y, optimizer, max_epochs, tol, target, gradients)
+    road = _Autodiff(net, X, Y) if gradients == "autodiff" else _Formulas(net, X, Y)
+    N = X.shape[0]
+    history = History(optimizer=repr(optimizer), gradients=gradients)
+    start = time.perf_counter()
+    theta = net.get_flat()
+    good = theta  # the last parameters whose E_total is finite
+    bar = _progress(max_epochs, quiet)
+    paused = False
+    optimizer.reset()
+    # Overflow is expected when a run diverges; the loop detects it and says so itself.
+    with np.errstate(over="ignore", invalid="ignore"):
+        try:
+            try:
+                E, grad = road.loss_grad()  # E₀ and ∂E_total/∂θ at θ₀
+            except OverflowError:
+                E = math.nan
+            if not math.isfinite(E):
+                raise ValueError("E_total is not finite at the start: check X, Y and the net")
+            history.loss.append(E)
+            while True:
+                t = history.epochs
+                if target is not None and E < target:
+                    history.stopped_by = "target"
+                    break
+                if t >= 1 and not paused and abs(E - history.loss[-2]) < tol:
+                    history.stopped_by = "tol"
+                    break
+                if t >= max_epochs:
+                    history.stopped_by = "max_epochs"
+                    break
+                # One epoch: the optimizer's batches, one step each; then E_{t+1}, and the
+                # next full-batch gradient when the optimizer uses one.
+                try:
+                    full_batch, pushed = True, False
+                    for k, rows in enumerate(optimizer.batches(N)):
+                        if k == 0 and len(rows) == N and grad is not None:
+                            E_b, g_b = E, grad  # the whole set: the gradient at θ_t is at hand
+                        else:
+                            full_batch = False
+                            E_b, g_b = road.loss_grad(rows)
+                        pushed = pushed or bool(np.any(g_b != 0))
+                        theta = optimizer.step(theta, g_b, E_b)
+                        road.set(theta)
+                        history.updates += 1
+                    E, grad = road.loss_grad() if full_batch else (road.loss(), None)
+                except OverflowError:  # Python floats overflowing in the scalar graph
+                    E = math.nan
+                if not (math.isfinite(E) and np.all(np.isfinite(theta))):
+                    theta = good
+                    road.set(theta)
+                    history.stopped_by = "diverged"
+                    break
+                # A pause: a non-zero gradient but not one parameter moved (iRprop∓ when
+                # every gradient flips sign at once). E_t = E_{t−1} then says nothing.
+                paused = pushed and np.array_equal(theta, good)
+                history.pauses += paused
+                good = theta
+                history.epochs += 1
+                history.loss.append(E)
+                if bar is not None:
+                    bar.update(1)
+                    bar.set_postfix_str(f"E={E:.4g}", refresh=False)
+        finally:
+            if history.updates:  # nothing to write back when no step was taken
+                road.write_back(good)
+            history.seconds = time.perf_counter() - start
+            if bar is not None:
+                bar.close()
+    return history
+
+
+def accuracy(net, X, Y) -> float | None:
+    """The fraction of samples classified right, where the targets are a 0/1 coding.
+
+    Applies when every target is 0 or 1. One output: the class is o ≥ ½. Several outputs
+    with exactly one 1 per row (one-hot): the class is the largest output. Otherwise each
+    output is thresholded at ½ and a sample counts when all its outputs are right.
+    Returns ``None`` when the targets are not 0/1 (regression).
+    """
+    Xa = _batch(X, net.sizes[0], "X", "n₁")
+    Ya = _batch(Y, net.sizes[-1], "Y", "n_L")
+    if not np.all((Ya == 0) | (Ya == 1)):
+        return None
+    out = bp.backprop(net, Xa, Ya).a[net.L]
+    if Ya.shape[1] > 1 and np.all(Ya.sum(axis=1) == 1):
+        right = out.argmax(axis=1) == Ya.argmax(axis=1)
+    else:
+        right = np.all((out >= 0.5) == (Ya == 1), axis=1)
+    return float(np.mean(right))

@@ -1,0 +1,86 @@
+"""The generated data sets: shapes, target coding, determinism, argument checks."""
+
+import numpy as np
+import pytest
+
+from microbp import data
+
+
+def test_seed_data_is_the_seed_examples_pair():
+    X, Y = data.seed_data()
+    ex = data.seed_example()
+    assert X.tolist() == [list(ex.x)] and Y.tolist() == [list(ex.y)]
+
+
+def test_xor_targets_are_one_exactly_when_the_inputs_differ():
+    X, Y = data.xor()
+    assert X.dtype == Y.dtype == np.float64
+    assert Y.ravel().tolist() == [float(a != b) for a, b in X]
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 5])
+def test_parity_lists_every_bit_vector_once_with_target_odd_count(n):
+    X, Y = data.parity(n)
+    assert X.shape == (2**n, n) and Y.shape == (2**n, 1)
+    assert len({tuple(r) for r in X.tolist()}) == 2**n
+    assert Y.ravel().tolist() == [float(sum(r) % 2) for r in X.tolist()]
+
+
+@pytest.mark.parametrize("n, m", [(8, 3), (10, 5)])
+def test_encoder_maps_each_one_hot_row_to_itself(n, m):
+    X, Y = data.encoder(n, m)
+    assert X.shape == Y.shape == (n, n)
+    assert np.array_equal(X, np.eye(n)) and np.array_equal(Y, np.eye(n))
+
+
+def test_two_spirals_default_is_the_classic_97_point_set_scaled():
+    X, Y = data.two_spirals()
+    assert X.shape == (194, 2) and Y.ravel().tolist() == [0.0] * 97 + [1.0] * 97
+    k = np.arange(97)
+    r = (104 - k) / 104  # Lang & Witbrock: r = 6.5 (104 − k)/104, φ = kπ/16, here ÷ 6.5
+    np.testing.assert_allclose(np.hypot(X[:97, 0], X[:97, 1]), r, rtol=1e-12)
+    np.testing.assert_allclose(X[97:], -X[:97])
+    assert np.abs(X).max() <= 1.0
+
+
+def test_two_moons_splits_into_two_labelled_halves_and_noise_follows_the_seed():
+    X, Y = data.two_moons(n=101, noise=0.0)
+    assert X.shape == (101, 2) and Y.sum() == 51
+    a, _ = data.two_moons(n=50, noise=0.2, seed=1)
+    b, _ = data.two_moons(n=50, noise=0.2, seed=1)
+    c, _ = data.two_moons(n=50, noise=0.2, seed=2)
+    assert np.array_equal(a, b) and not np.array_equal(a, c)
+
+
+def test_spiral_noise_follows_the_seed_and_zero_noise_ignores_it():
+    a, _ = data.two_spirals(20, seed=1, noise=0.05)
+    b, _ = data.two_spirals(20, seed=1, noise=0.05)
+    c, _ = data.two_spirals(20, seed=2, noise=0.05)
+    assert np.array_equal(a, b) and not np.array_equal(a, c)
+    assert np.array_equal(data.two_spirals(20, seed=1)[0], data.two_spirals(20, seed=2)[0])
+
+
+@pytest.mark.parametrize(
+    "call, name",
+    [
+        (lambda: data.parity(0), "n"),
+        (lambda: data.parity(17), "n"),
+        (lambda: data.parity(2.0), "n"),
+        (lambda: data.encoder(1, 1), "n"),
+        (lambda: data.encoder(8, 0), "m"),
+        (lambda: data.two_spirals(1), "n_per_class"),
+        (lambda: data.two_moons(n=10, noise=-1.0), "noise"),
+        (lambda: data.two_moons(n=10, seed=-3), "seed"),
+    ],
+)
+def test_bad_arguments_raise_value_error_naming_them(call, name):
+    with pytest.raises(ValueError, match=name):
+        call()
+
+
+def test_every_named_data_set_fits_its_default_net():
+    for name, (make, args, sizes) in data.DATASETS.items():
+        X, Y = make(*args)
+        s = sizes(*args)
+        assert (X.shape[1], Y.shape[1]) == (s[0], s[-1]), name
+        assert np.all((Y == 0) | (Y == 1)), name

@@ -1,0 +1,112 @@
+"""``microbp train`` and the training part of ``microbp demo``."""
+
+import io
+import json
+
+import pytest
+
+from microbp import MLP, data
+from microbp.cli import demo, main
+from microbp.train import accuracy
+
+
+def run(argv, capsys):
+    status = main(argv)
+    out = capsys.readouterr()
+    return status, out.out, out.err
+
+
+def test_train_xor_prints_e_epochs_reason_and_accuracy(capsys):
+    status, out, _ = run(
+        ["train", "--data", "xor", "--net", "2,4,1", "--optimizer", "irprop-",
+         "--max-epochs", "2000", "--tol", "1e-9", "--target", "1e-3", "--quiet"],
+        capsys,
+    )  # fmt: skip
+    assert status == 0
+    assert "E_total = " in out and "epochs  = " in out
+    assert "stopped by target" in out and "accuracy = 4/4 = 100.0%" in out
+
+
+def test_train_json_saves_a_net_that_loads_with_the_reported_accuracy(tmp_path, capsys):
+    model = tmp_path / "xor.json"
+    status, out, _ = run(
+        ["train", "--data", "xor", "--gradients", "formulas", "--max-epochs", "300",
+         "--save", str(model), "--json"],
+        capsys,
+    )  # fmt: skip
+    assert status == 0
+    result = json.loads(out)
+    assert result["stopped_by"] in ("tol", "target", "max_epochs")
+    assert result["gradients"] == "formulas" and result["saved"] == str(model)
+    net = MLP.load(model)
+    X, Y = data.xor()
+    assert accuracy(net, X, Y) == result["accuracy"]
+    assert result["epochs"] <= 300 and result["E"] < result["E0"]
+
+
+def test_train_with_each_optimizer_name_runs(capsys):
+    for name in ("gd", "sgd", "rprop+", "rprop-", "irprop+", "IRPROP-"):
+        status, out, _ = run(
+            ["train", "--data", "parity:2", "--optimizer", name, "--max-epochs", "5",
+             "--json"],
+            capsys,
+        )  # fmt: skip
+        assert status == 0, name
+        assert json.loads(out)["epochs"] == 5
+
+
+def test_train_plot_writes_the_loss_curve(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    png = tmp_path / "loss.png"
+    status, out, _ = run(
+        ["train", "--data", "seed", "--optimizer", "gd", "--max-epochs", "20", "--plot",
+         str(png), "--quiet"],
+        capsys,
+    )  # fmt: skip
+    assert status == 0 and png.read_bytes()[:4] == b"\x89PNG"
+    assert f"wrote the loss curve to {png}" in out
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--data", "mnist"], "unknown data set 'mnist'"),
+        (["--data", "encoder:8"], "takes 2 integer argument"),
+        (["--data", "parity:x"], "must be integers"),
+        (["--data", "xor", "--net", "3,4,1"], "does not fit --data xor"),
+        (["--optimizer", "gd", "--lr", "-1"], "lr must be"),
+        (["--lr", "-1"], "delta0 must be"),
+        (["--max-epochs", "-5"], "max_epochs"),
+    ],
+)
+def test_train_bad_input_exits_2_with_a_message(capsys, argv, message):
+    status, _, err = run(["train", *argv, "--quiet"], capsys)
+    assert status == 2
+    assert message in err
+
+
+def test_train_unknown_optimizer_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["train", "--optimizer", "adam"])
+    assert exc.value.code == 2
+
+
+def test_demo_trains_the_seed_example_until_the_tol_rule_and_writes_the_plot(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    out = io.StringIO()
+    assert demo(out) == 0
+    text = out.getvalue()
+    assert "batch gradient descent" in text and "stopped by tol after" in text
+    if pytest.importorskip("matplotlib"):
+        assert (tmp_path / "microbp-demo" / "seed-loss.png").exists()
+
+
+def test_train_seed_data_starts_from_the_seed_examples_numbers(capsys):
+    status, out, _ = run(
+        ["train", "--data", "seed", "--optimizer", "gd", "--lr", "2", "--tol", "1e-8",
+         "--max-epochs", "100000", "--gradients", "formulas", "--json"],
+        capsys,
+    )  # fmt: skip
+    result = json.loads(out)
+    assert status == 0 and result["E0"] == pytest.approx(0.2222169259, abs=1e-10)
+    assert (result["stopped_by"], result["epochs"]) == ("tol", 2844)  # as in microbp demo
