@@ -244,7 +244,7 @@ def test_two_moons_shapes_targets_and_determinism():
     X, Y = data.two_moons(n=7, noise=0.2, seed=0)
     assert X.shape == (7, 2) and Y.shape == (7, 1)
     assert X.dtype == Y.dtype == np.float64
-    assert Y.ravel().tolist() == [0, 0, 0, 0, 1, 1, 1]
+    assert Y.ravel().tolist() == [0, 0, 0, 1, 1, 1, 1]  # ⌊n/2⌋ upper, ⌈n/2⌉ lower
     X2, _ = data.two_moons(n=7, noise=0.2, seed=0)
     assert np.array_equal(X, X2)
     assert not np.array_equal(X, data.two_moons(n=7, noise=0.2, seed=1)[0])
