@@ -16,7 +16,7 @@ import random
 import sys
 from collections.abc import Sequence
 
-from microbp import bp
+from microbp import bp, cli_draw
 from microbp.activations import ACTIVATIONS
 from microbp.data import seed_example
 from microbp.gradcheck import gradcheck
@@ -55,8 +55,9 @@ def _num(x) -> str:
     return f"{float(x): .17g}"
 
 
-def demo(out=sys.stdout) -> int:
-    """The seed's 3-3-2 example, both roads to every gradient, side by side."""
+def demo(out=sys.stdout, out_dir=None) -> int:
+    """The seed's 3-3-2 example, both roads to every gradient, side by side (and, with
+    ``out_dir``, its pictures: graph, network diagram, HTML stepper)."""
     ex = seed_example()
     net = ex.net()
     L = net.L
@@ -105,7 +106,7 @@ def demo(out=sys.stdout) -> int:
         )
     p()
     p(f"largest |autodiff − formula| = {worst:.3g}")
-    return 0
+    return 0 if out_dir is None else cli_draw.write_demo_files(out_dir, out)
 
 
 def check(args, out=sys.stdout) -> int:
@@ -127,7 +128,10 @@ def check(args, out=sys.stdout) -> int:
 
 def _add_demo(sub) -> None:
     d = sub.add_parser("demo", help="the seed's 3-3-2 example: autodiff next to BP-1…BP-4")
-    d.set_defaults(func=lambda args: demo())
+    d.add_argument(
+        "--out-dir", default="microbp-demo", help="folder for the pictures (default ./microbp-demo)"
+    )
+    d.set_defaults(func=lambda args: demo(out_dir=args.out_dir))
 
 
 def _add_check(sub) -> None:
@@ -147,7 +151,7 @@ def _add_check(sub) -> None:
 
 # Each subcommand registers itself: a function that adds its parser to the subparsers and
 # sets ``func`` (called with the parsed arguments, returning the exit status).
-COMMANDS = [_add_demo, _add_check]
+COMMANDS = [_add_demo, _add_check, cli_draw.add_command]
 
 
 def build_parser() -> argparse.ArgumentParser:
