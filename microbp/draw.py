@@ -476,12 +476,16 @@ def draw_network(
     g.attr(rankdir="LR", ranksep="1.6", nodesep="0.35", fontname="DejaVu Sans")
     g.attr("node", fontname="DejaVu Sans", fontsize="11")
     g.attr("edge", fontname="DejaVu Sans", fontsize="9", arrowsize="0.6")
+    g.attr(newrank="true")
     for l in range(1, net.L + 1):
-        with g.subgraph(name=f"cluster_layer{l}") as c:
+        # one column per layer: a rank of its own, the title on top, neurons 1…n_l below it
+        # in order (invisible edges within the rank keep the seed's top-to-bottom order)
+        with g.subgraph(name=f"layer{l}") as c:
+            c.attr(rank="same")
             title = "layer 1 (input)" if l == 1 else f"layer {l}"
             if l == net.L:
                 title = f"layer {l} (output)"
-            c.attr(label=title, style="rounded,dashed", color="#bbbbbb")
+            c.node(f"layer{l}", label=title, shape="plaintext", id=f"layer{l}", fontsize="12")
             for i in range(1, net.sizes[l - 1] + 1):
                 c.node(
                     f"l{l}n{i}",
@@ -491,6 +495,9 @@ def draw_network(
                     style="filled",
                     fillcolor=_INPUT_FILL if l == 1 else "#fef3c7",
                 )
+            chain = [f"layer{l}"] + [f"l{l}n{i}" for i in range(1, net.sizes[l - 1] + 1)]
+            for u, v in zip(chain, chain[1:]):
+                c.edge(u, v, style="invis")
     for l in range(2, net.L + 1):
         for i in range(1, net.sizes[l - 1] + 1):
             for j in range(1, net.sizes[l - 2] + 1):
@@ -508,7 +515,7 @@ def _neuron_label(net, l, i, forward, show_grads, show_biases, number) -> str:
         lines = [pretty_name(f"x_{i}")]
         if forward is not None:
             lines.append(number(forward.a[1][i - 1].data))
-        return "\n".join(lines)
+        return "\\n".join(lines)
     lines = [pretty_name(f"a_{i}^({l})")]
     if show_biases:
         lines.append(f"{pretty_name(f'b_{i}^({l})')} = {number(net.bias(l, i).data)}")
@@ -519,7 +526,7 @@ def _neuron_label(net, l, i, forward, show_grads, show_biases, number) -> str:
         lines.append(f"a = {number(a.data)}")
         if show_grads:
             lines.append(f"{pretty_name(f'δ_{i}^({l})')} = {number(z.grad)}")
-    return "\n".join(lines)
+    return "\\n".join(lines)
 
 
 def _weight_label(w: Value, edge_labels: str, show_grads: bool, number) -> str:
@@ -530,7 +537,7 @@ def _weight_label(w: Value, edge_labels: str, show_grads: bool, number) -> str:
         parts.append(number(w.data) if edge_labels == "values" else f"= {number(w.data)}")
     text = " ".join(parts)
     if show_grads and edge_labels != "none":
-        text += f"\n∂E/∂w = {number(w.grad)}"
+        text += f"\\n∂E/∂w = {number(w.grad)}"
     return text
 
 
@@ -564,7 +571,7 @@ def _delta_flow(net, delta_flow, forward, number) -> graphviz.Digraph:
         target.append(f"{d_i} = {number(z.grad)}")
     g.node(
         "delta_i",
-        label="\n".join(target),
+        label="\\n".join(target),
         shape="circle",
         id="delta_i",
         style="filled",
@@ -582,7 +589,7 @@ def _delta_flow(net, delta_flow, forward, number) -> graphviz.Digraph:
             numbers_.append(f"{_paren(number(d))}·{_paren(number(w.data))}")
         g.node(
             f"delta_next{j}",
-            label="\n".join(label),
+            label="\\n".join(label),
             shape="circle",
             id=f"delta_next{j}",
             style="filled",
