@@ -131,7 +131,7 @@ def _add_demo(sub) -> None:
     d.add_argument(
         "--out-dir", default="microbp-demo", help="folder for the pictures (default ./microbp-demo)"
     )
-    d.set_defaults(func=lambda args: demo(out_dir=args.out_dir))
+    d.set_defaults(func=lambda args: demo(out=sys.stdout, out_dir=args.out_dir))
 
 
 def _add_check(sub) -> None:

@@ -126,8 +126,9 @@ def _fail(command: str, exc: Exception) -> int:
     return 2
 
 
-def run_graph(args, out=sys.stdout) -> int:
+def run_graph(args, out=None) -> int:
     """``microbp graph``: checks the output first, then builds, draws and writes."""
+    out = out or sys.stdout
     try:
         if args.out is not None:
             fmt = draw.check_output_path(args.out)
@@ -154,8 +155,9 @@ def run_graph(args, out=sys.stdout) -> int:
     return 0
 
 
-def run_trace(args, out=sys.stdout) -> int:
+def run_trace(args, out=None) -> int:
     """``microbp trace``: the table, or the HTML stepper with ``--html``."""
+    out = out or sys.stdout
     try:
         if args.html is not None:
             if not args.html.lower().endswith((".html", ".htm")):
@@ -175,7 +177,7 @@ def run_trace(args, out=sys.stdout) -> int:
     return 0
 
 
-def write_demo_files(out_dir: str | os.PathLike, out=sys.stdout) -> int:
+def write_demo_files(out_dir: str | os.PathLike, out=None) -> int:
     """The seed example's pictures for ``microbp demo``, written into ``out_dir``.
 
     graph.svg (the computation graph of E after backward, δ on every z-node), network.svg
@@ -183,6 +185,7 @@ def write_demo_files(out_dir: str | os.PathLike, out=sys.stdout) -> int:
     stepper). Without graphviz's ``dot`` the DOT sources are written instead, the missing
     executable is named, and the status is 2.
     """
+    out = out or sys.stdout
     p = lambda *a: print(*a, file=out)  # noqa: E731
     out_dir = os.fspath(out_dir)
     try:
