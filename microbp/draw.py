@@ -452,7 +452,7 @@ def draw_network(
 
     >>> from microbp import MLP
     >>> g = draw_network(MLP([3, 3, 2]))
-    >>> g.source.count("shape=circle"), g.source.count("[label=\"w")  # neurons, weights
+    >>> g.source.count("shape=circle"), g.source.count('[label="w')  # neurons, weights
     (8, 15)
     """
     if not hasattr(net, "sizes") or not hasattr(net, "layers"):
