@@ -161,8 +161,27 @@ class Trace:
                 grads[inp.index] = inp.grad_after
         return grads
 
-    def frames(self, *, rankdir: str = "LR", fmt: str | Callable = ".4g") -> list[graphviz.Digraph]:
-        """One Digraph per step: the step's node highlighted, the grads as they are after it."""
+    def _check_size(self, max_nodes: int | None) -> None:
+        n = len(self.model.nodes)
+        if max_nodes is not None and n > max_nodes:
+            raise draw.GraphTooLarge(
+                f"the graph has {n} Values, more than max_nodes = {max_nodes}: too large to "
+                "draw usefully. print(trace) works at any size; pass max_nodes=None to draw "
+                "it anyway."
+            )
+
+    def frames(
+        self,
+        *,
+        rankdir: str = "LR",
+        fmt: str | Callable = ".4g",
+        max_nodes: int | None = draw.MAX_NODES,
+    ) -> list[graphviz.Digraph]:
+        """One Digraph per step: the step's node highlighted, the grads as they are after it.
+
+        Refuses (:class:`microbp.draw.GraphTooLarge`) graphs of more than ``max_nodes`` Values.
+        """
+        self._check_size(max_nodes)
         frames = []
         grads = list(self.initial)
         for s in self.steps:
@@ -188,6 +207,7 @@ class Trace:
         rankdir: str = "LR",
         fmt: str | Callable = ".4g",
         title: str = "microbp: the backward pass, node by node",
+        max_nodes: int | None = draw.MAX_NODES,
     ) -> str:
         """Write a standalone HTML page that steps through the backward pass; returns the path.
 
@@ -195,12 +215,14 @@ class Trace:
         buttons and the arrow keys to step, and a side panel with the chain-rule product of
         the current step and every named node's gradient so far, in full precision. It loads
         nothing from the network. Needs ``dot`` (:class:`microbp.draw.GraphvizNotFound`
-        otherwise); the path is checked first and the file is written atomically.
+        otherwise); the path is checked first and the file is written atomically. Graphs of
+        more than ``max_nodes`` Values are refused (:class:`microbp.draw.GraphTooLarge`).
         """
         path = os.fspath(path)
         if not path.lower().endswith((".html", ".htm")):
             raise ValueError(f"to_html writes an .html file, got {path!r}")
         draw.check_output_path(os.path.splitext(path)[0] + ".svg")
+        self._check_size(max_nodes)
         number = draw._check_fmt(fmt)
         graph = draw.render_model(
             self.model, rankdir=rankdir, fmt=fmt, show_grads=True, grads=list(self.initial)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from fractions import Fraction
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 
 from microbp import MLP, Value, bp, squared_error, trace_backward
 from microbp.data import seed_example
-from microbp.draw import graph_model
+from microbp.draw import GraphTooLarge, graph_model
 from microbp.engine import derivative_rules, reverse_topological_order
 
 needs_dot = pytest.mark.skipif(
@@ -222,3 +223,16 @@ def test_html_path_is_checked_before_rendering(tmp_path):
         trace.to_html(tmp_path / "t.svg")
     with pytest.raises(ValueError, match="does not exist"):
         trace.to_html(tmp_path / "missing" / "t.html")
+
+
+def test_frames_and_html_refuse_graphs_past_max_nodes_but_the_table_works(tmp_path):
+    v = Value(0.5)
+    for _ in range(600):
+        v = v * 1.001
+    trace = trace_backward(v)
+    with pytest.raises(GraphTooLarge, match="more than max_nodes = 500"):
+        trace.frames()
+    with pytest.raises(GraphTooLarge, match="print\\(trace\\) works at any size"):
+        trace.to_html(tmp_path / "t.html")
+    assert os.listdir(tmp_path) == []
+    assert str(trace).startswith("backward pass from root: 600 steps")
