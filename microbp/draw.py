@@ -328,8 +328,9 @@ def render_model(
     grads: list | None = None,
     name: str = "computation_graph",
 ) -> graphviz.Digraph:
-    """The Digraph of a :class:`GraphModel` (``grads``: a grad per node instead of ``.grad``;
-    ``None`` entries show ``grad ?``). Used by :func:`draw_graph` and the trace."""
+    """The Digraph of a :class:`GraphModel` (``grads``: a grad per node instead of ``.grad``,
+    a number, a text to show as it is, or ``None`` for ``grad ?``). Used by
+    :func:`draw_graph` and the trace."""
     if rankdir not in ("LR", "TB"):
         raise ValueError(f"rankdir must be 'LR' or 'TB', got {rankdir!r}")
     number = _check_fmt(fmt)
@@ -400,7 +401,7 @@ def _record_attrs(model: GraphModel, k: int, grad, show_grads: bool, number, ran
     name = model.names[k]
     fields = [_esc(pretty_name(name) or f"#{k}"), _esc(f"data {number(v.data)}")]
     if show_grads:
-        shown = "?" if grad is None else number(grad)
+        shown = "?" if grad is None else grad if isinstance(grad, str) else number(grad)
         if model.z_nodes[k]:
             fields.append(_esc(f"{pretty_name(_delta_name(name))} = {shown}"))
         else:

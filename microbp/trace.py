@@ -224,8 +224,16 @@ class Trace:
         draw.check_output_path(os.path.splitext(path)[0] + ".svg")
         self._check_size(max_nodes)
         number = draw._check_fmt(fmt)
+        # Lay the graph out with each grad field as wide as the widest text it will show, so
+        # the numbers the page fills in as it steps fit their boxes.
+        widest = [number(g) for g in self.initial]
+        for s in self.steps:
+            for inp in s.inputs:
+                text = number(inp.grad_after)
+                if len(text) > len(widest[inp.index]):
+                    widest[inp.index] = text
         graph = draw.render_model(
-            self.model, rankdir=rankdir, fmt=fmt, show_grads=True, grads=list(self.initial)
+            self.model, rankdir=rankdir, fmt=fmt, show_grads=True, grads=widest
         )
         svg = draw.render_bytes(graph, "svg").decode("utf-8")
         page = _html_page(self, svg, number, title)
@@ -304,10 +312,25 @@ def _grad_prefix(model: draw.GraphModel, k: int) -> str:
     return "grad "
 
 
+def _short(model: draw.GraphModel, k: int) -> str:
+    """A node's name for formulas: z₁⁽²⁾, w₁₂⁽³⁾, or its number #k."""
+    return draw.pretty_name(model.names[k]) or f"#{k}"
+
+
+_KIND = {"x": 0, "z": 1, "a": 2, "w": 3, "b": 4}
+
+
+def _row_order(model: draw.GraphModel, k: int) -> tuple:
+    """Gradient table rows: layer by layer (x; then z, a, w, b of each layer), others last."""
+    name = model.names[k]
+    layer = model.layer[k] if model.layer[k] is not None else draw._layer_of_name(name)
+    return (layer if layer is not None else 10**9, _KIND.get(name[:1], 5), name, k)
+
+
 def _panel(trace: Trace, s: Step, number) -> str:
     e = html.escape
     R = e(trace.root_name)
-    name = e(s.name)
+    name = e(_short(trace.model, s.index))
     out = [
         f"<h2>Step {s.number} of {len(trace.steps)}: {name} "
         f"<span class=op>[{e(draw._op_text(s.node))}]</span></h2>"
@@ -320,7 +343,7 @@ def _panel(trace: Trace, s: Step, number) -> str:
         )
     out.append(f"<p>upstream gradient ∂{R}/∂{name} = <b>{e(number(s.upstream))}</b></p>")
     for inp in s.inputs:
-        u = e(inp.name)
+        u = e(_short(trace.model, inp.index))
         out.append(
             "<div class=input>"
             f"<p>to input <b>{u}</b>: local derivative "
@@ -367,8 +390,8 @@ def _html_page(trace: Trace, svg: str, number, title: str) -> str:
             }
         )
     rows = []
-    for k, v in enumerate(model.nodes):
-        if not model.names[k] and v.op:
+    for k in sorted(range(len(model.nodes)), key=lambda k: _row_order(model, k)):
+        if not model.names[k] and model.nodes[k].op:
             continue
         label = model.display(k)
         if model.z_nodes[k]:
