@@ -369,3 +369,12 @@ def test_without_dot_the_digraph_and_dot_source_still_work_but_rendering_says_ho
     assert "`dot`" in message
     assert "apt-get install graphviz" in message and "brew install graphviz" in message
     assert os.listdir(out) == ["g.dot"]  # nothing half-written
+
+
+def test_names_mapping_draws_what_forward_draws_and_both_at_once_is_refused():
+    _, _, fw, E = seed_loss()
+    E.backward()
+    assert draw_graph(E, names=fw.names()).source == draw_graph(E, forward=fw).source
+    with pytest.raises(TypeError, match="not both"):
+        draw_graph(E, forward=fw, names=fw.names())
+    assert "cluster_layer" not in draw_graph(E).source  # no names, no layers
