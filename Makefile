@@ -6,12 +6,12 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lint format graphviz clean
+.PHONY: demo test lint format graphviz chromium clean
 
 demo: $(VENV)/.installed graphviz
 	$(BIN)/microbp demo
 
-test: $(VENV)/.installed-dev graphviz
+test: $(VENV)/.installed-dev graphviz chromium
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.installed-dev
@@ -46,6 +46,15 @@ graphviz:
 	  elif command -v sudo >/dev/null && command -v apt-get >/dev/null; then \
 	    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null; \
 	  else echo "warning: graphviz's dot is missing (apt-get install graphviz / brew install graphviz)"; fi; }
+
+# Debian's chromium and chromium-driver run the HTML stepper's browser test (tests/test_browser.py,
+# skipped without them); installed only where missing.
+chromium:
+	@{ [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; } || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian's chromium and chromium-driver (for the browser test)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	  else echo "warning: chromium/chromedriver missing, the browser test will be skipped (apt-get install chromium chromium-driver)"; fi; }
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis microbp-demo

@@ -19,7 +19,7 @@ import random
 import sys
 from collections.abc import Sequence
 
-from microbp import bp
+from microbp import bp, cli_draw
 from microbp.activations import ACTIVATIONS
 from microbp.data import seed_example
 from microbp.experiments import vanishing
@@ -69,8 +69,9 @@ def _num(x) -> str:
     return f"{float(x): .17g}"
 
 
-def demo(out=None) -> int:
-    """The seed's 3-3-2 example, both roads to every gradient, side by side."""
+def demo(out=None, out_dir=None) -> int:
+    """The seed's 3-3-2 example, both roads to every gradient, side by side; then (with
+    ``out_dir``) its pictures: graph, network diagram, HTML stepper; then training."""
     out = out or sys.stdout
     ex = seed_example()
     net = ex.net()
@@ -120,8 +121,8 @@ def demo(out=None) -> int:
         )
     p()
     p(f"largest |autodiff − formula| = {worst:.3g}")
-    train_demo(out)
-    return 0
+    status = 0 if out_dir is None else cli_draw.write_demo_files(out_dir, out)
+    return max(status, train_demo(out, out_dir))
 
 
 def check(args, out=None) -> int:
@@ -144,7 +145,10 @@ def check(args, out=None) -> int:
 
 def _add_demo(sub) -> None:
     d = sub.add_parser("demo", help="the seed's 3-3-2 example: autodiff next to BP-1…BP-4")
-    d.set_defaults(func=lambda args: demo())
+    d.add_argument(
+        "--out-dir", default="microbp-demo", help="folder for the pictures (default ./microbp-demo)"
+    )
+    d.set_defaults(func=lambda args: demo(out=sys.stdout, out_dir=args.out_dir))
 
 
 def _add_check(sub) -> None:
@@ -164,7 +168,7 @@ def _add_check(sub) -> None:
 
 # Each subcommand registers itself: a function that adds its parser to the subparsers and
 # sets ``func`` (called with the parsed arguments, returning the exit status).
-COMMANDS = [_add_demo, _add_check, _add_train, vanishing.add_command]
+COMMANDS = [_add_demo, _add_check, cli_draw.add_command, _add_train, vanishing.add_command]
 
 
 def build_parser() -> argparse.ArgumentParser:

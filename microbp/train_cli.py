@@ -244,11 +244,12 @@ def run(args, out=None) -> int:
     return status
 
 
-def train_demo(out=sys.stdout, outdir: str = "microbp-demo") -> int:
+def train_demo(out=sys.stdout, outdir: str | None = "microbp-demo") -> int:
     """The seed's procedure on the seed's example: batch GD until the stopping rule fires.
 
     Trains the 3-3-2 example by ``GD(lr=2.0)`` with gradients from the graph, until
-    |E_t − E_{t−1}| < 1e-8, and writes ``outdir/seed-loss.png`` when matplotlib is present.
+    |E_t − E_{t−1}| < 1e-8, and writes ``outdir/seed-loss.png`` when matplotlib is present
+    (no file at all when ``outdir`` is None).
     """
     p = lambda *a: print(*a, file=out)  # noqa: E731
     X, Y = data.seed_data()
@@ -263,6 +264,8 @@ def train_demo(out=sys.stdout, outdir: str = "microbp-demo") -> int:
             p(f"  t = {t:>5}   E_t = {h.loss[t]:.10g}")
     out_a = [float(a.data) for a in net(list(X[0]))]
     p(f"stopped by {h.stopped_by} after {h.epochs} epochs; a⁽³⁾ = {out_a}, y = {Y[0].tolist()}")
+    if outdir is None:
+        return 0 if math.isfinite(h.final_loss) else 1
     try:
         os.makedirs(outdir, exist_ok=True)
         path = os.path.join(outdir, "seed-loss.png")

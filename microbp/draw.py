@@ -1,0 +1,699 @@
+"""Pictures of backpropagation with graphviz: the computation graph and the seed's figures.
+
+* :func:`draw_graph` — the computation graph of a :class:`~microbp.Value`: one record node per
+  Value (name | data | grad), one small node per operation (``*``, ``+``, ``sigmoid``, ``**2``
+  …), a small ``const`` node for each constant operand (the 2 of ``x * 2``). For graphs built by
+  an :class:`~microbp.MLP`, pass the :class:`~microbp.nn.Forward` and the z- and a-nodes are
+  named in the seed's notation (z₁⁽²⁾, a₁⁽²⁾), grouped in one cluster per layer, and after
+  ``E.backward()`` each z-node shows its gradient as δᵢ⁽ˡ⁾ ≡ ∂E/∂zᵢ⁽ˡ⁾.
+* :func:`draw_network` — the seed's Figure 1 (neurons as circles, one column per layer, edges
+  wᵢⱼ⁽ˡ⁾), or with ``delta_flow=(l, i)`` its Figure 2: δ⁽ˡ⁺¹⁾ flowing back through w_{ji}⁽ˡ⁺¹⁾
+  into δᵢ⁽ˡ⁾, with BP-2 written out, δᵢ⁽ˡ⁾ = (Σⱼ δⱼ⁽ˡ⁺¹⁾ w_{ji}⁽ˡ⁺¹⁾) f′(zᵢ⁽ˡ⁾).
+* :func:`save` — write a Digraph as ``.svg``/``.png``/``.pdf`` (needs graphviz's ``dot``) or
+  ``.dot``/``.gv`` (DOT source, needs nothing), checked before any work and written atomically.
+
+Drawing only reads a graph; it never changes a Value. Node ids come from each node's position
+in :func:`microbp.engine.reverse_topological_order` (never from ``id()``), so the same graph
+gives byte-identical DOT source in every run and every process.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+
+import graphviz
+
+from microbp.engine import Value, reverse_topological_order
+
+__all__ = [
+    "draw_graph",
+    "draw_network",
+    "save",
+    "check_output_path",
+    "GraphTooLarge",
+    "GraphvizNotFound",
+    "pretty_name",
+    "FORMATS",
+]
+
+#: Output formats :func:`save` writes, by file suffix. ``dot``/``gv`` is the DOT source.
+FORMATS = ("svg", "png", "pdf", "dot", "gv")
+
+#: Default largest graph :func:`draw_graph` lays out (Values; graphviz's ``dot`` becomes
+#: slow and the picture unreadable well before a few thousand nodes).
+MAX_NODES = 500
+
+INSTALL_HINT = (
+    "install graphviz (Debian/Ubuntu: apt-get install graphviz; macOS: brew install graphviz)"
+)
+
+_PARAM_FILL = "#dbeafe"
+_INPUT_FILL = "#dcfce7"
+_HIGHLIGHT_FILL = "#fde047"
+
+
+class GraphTooLarge(ValueError):
+    """The graph has more nodes than graphviz can usefully draw (see ``max_nodes``)."""
+
+
+class GraphvizNotFound(RuntimeError):
+    """Graphviz's ``dot`` executable is not on PATH, so a picture cannot be rendered."""
+
+    def __init__(self, what: str = "rendering") -> None:
+        super().__init__(
+            f"{what} needs graphviz's `dot` executable, which is not on PATH; {INSTALL_HINT}. "
+            "DOT source (.dot) can still be written without it."
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Names and numbers
+# --------------------------------------------------------------------------------------------
+
+_SUB = str.maketrans("0123456789,", "₀₁₂₃₄₅₆₇₈₉,")
+_SUP = str.maketrans("0123456789()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾")
+_NAME = re.compile(r"^([A-Za-zδ]+)_([0-9,]+)(?:\^\((\d+)\))?$")
+_LAYER = re.compile(r"\^\((\d+)\)$")
+
+
+def pretty_name(name: str) -> str:
+    """The seed's notation with Unicode indices: ``'w_12^(3)'`` → ``'w₁₂⁽³⁾'``.
+
+    >>> pretty_name("z_1^(2)"), pretty_name("x_3"), pretty_name("loss")
+    ('z₁⁽²⁾', 'x₃', 'loss')
+    """
+    m = _NAME.match(name)
+    if not m:
+        return name
+    base, sub, layer = m.groups()
+    out = base + sub.translate(_SUB)
+    if layer:
+        out += f"({layer})".translate(_SUP)
+    return out
+
+
+def _delta_name(z_name: str) -> str:
+    """``'z_1^(2)'`` → ``'δ_1^(2)'`` (δᵢ⁽ˡ⁾ ≡ ∂E/∂zᵢ⁽ˡ⁾)."""
+    return "δ" + z_name[1:]
+
+
+def _layer_of_name(name: str) -> int | None:
+    """The seed's layer l of a name: ``x_i`` → 1, ``…^(l)`` → l, anything else → None."""
+    if re.match(r"^x_\d+$", name):
+        return 1
+    m = _LAYER.search(name)
+    return int(m.group(1)) if m else None
+
+
+def _check_fmt(fmt) -> Callable[[object], str]:
+    """A number formatter from a format spec (``'.4g'``) or a callable, checked once."""
+    if callable(fmt):
+        return fmt
+    if not isinstance(fmt, str):
+        raise TypeError(f"fmt must be a format spec like '.4g' or a callable, got {fmt!r}")
+    try:
+        format(1.5, fmt)
+    except ValueError:
+        raise ValueError(
+            f"invalid number format {fmt!r}; expected a format spec like '.4g' or '.6f'"
+        ) from None
+
+    def number(x) -> str:
+        if isinstance(x, int):
+            return str(x)
+        if isinstance(x, Fraction):
+            text = str(x)
+            return text if len(text) <= 12 else format(float(x), fmt)
+        return format(x, fmt)
+
+    return number
+
+
+def exact_text(x) -> str:
+    """A number written out in full: ``repr`` of a float, ``'3/8'`` for a Fraction."""
+    if isinstance(x, float):
+        return repr(x)
+    return str(x)
+
+
+# --------------------------------------------------------------------------------------------
+# The graph, read once: nodes in a deterministic order, names, layers
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class GraphModel:
+    """A read-only view of the graph below ``root`` for drawing and tracing.
+
+    ``nodes`` lists every Value in forward order (inputs before the nodes that use them: the
+    reverse of :func:`~microbp.engine.reverse_topological_order`); node k has DOT id ``v{k}``.
+    ``names[k]`` is the seed's name (``'z_1^(2)'``) or the Value's label or ``''``;
+    ``layer[k]`` is the seed's layer l the node belongs to (or None).
+    """
+
+    root: Value
+    nodes: list[Value]
+    index: dict[int, int]
+    names: list[str]
+    z_nodes: list[bool]
+    layer: list[int | None]
+
+    def id(self, node: Value) -> str:
+        return f"v{self.index[id(node)]}"
+
+    def display(self, k: int) -> str:
+        """A name for node k in tables: its name, else ``#k`` and its op."""
+        if self.names[k]:
+            return pretty_name(self.names[k])
+        node = self.nodes[k]
+        return f"#{k} ({_op_text(node)})" if node.op else f"#{k}"
+
+
+def _names_from(forward, names) -> dict[int, str]:
+    if forward is not None and names is not None:
+        raise TypeError("pass forward= or names=, not both")
+    if forward is not None:
+        if not hasattr(forward, "names"):
+            raise TypeError(
+                f"forward must be the Forward of net.forward(x), got {type(forward).__name__}"
+            )
+        return forward.names()
+    if names is None:
+        return {}
+    if not isinstance(names, Mapping):
+        raise TypeError(
+            f"names must map id(node) -> name (as Forward.names() does), got {type(names).__name__}"
+        )
+    return dict(names)
+
+
+def graph_model(root: Value, forward=None, names=None, max_nodes: int | None = None) -> GraphModel:
+    """Read the graph below ``root`` (see :class:`GraphModel`); nothing is changed."""
+    if not isinstance(root, Value):
+        raise TypeError(f"expected the root Value of a graph, got {type(root).__name__}")
+    given = _names_from(forward, names)
+    nodes = reverse_topological_order(root)
+    nodes.reverse()
+    if max_nodes is not None and len(nodes) > max_nodes:
+        raise GraphTooLarge(
+            f"the graph has {len(nodes)} Values, more than max_nodes = {max_nodes}: graphviz "
+            "would take long and draw something unreadable. Draw a smaller graph (one sample, "
+            "a smaller net), use draw_network(net) for an MLP, or pass max_nodes=None to draw "
+            "it anyway."
+        )
+    index = {id(v): k for k, v in enumerate(nodes)}
+    node_names = []
+    z_nodes = []
+    for v in nodes:
+        name = given.get(id(v), "")
+        z_nodes.append(name.startswith("z_"))
+        node_names.append(name or v.label)
+    # Layers (for the clusters) only where the seed's names are known: x and z/a by name,
+    # parameters by label; the interior nodes of neuron i in layer l (the products w·a and
+    # the partial sums) belong to the layer of the z-node they feed.
+    layer: list[int | None] = [None] * len(nodes)
+    if given:
+        layer = [_layer_of_name(n) if n else None for n in node_names]
+        for k in range(len(nodes)):
+            if not z_nodes[k]:
+                continue
+            stack = list(nodes[k].inputs)
+            while stack:
+                u = stack.pop()
+                j = index[id(u)]
+                if layer[j] is None:
+                    layer[j] = layer[k]
+                    stack.extend(u.inputs)
+    return GraphModel(root, nodes, index, node_names, z_nodes, layer)
+
+
+_OP_TEXT = {"rsub": "-", "rdiv": "/", "neg": "neg"}
+
+
+def _op_text(node: Value) -> str:
+    """The op node's name: ``*``, ``+``, ``tanh``, ``**2``, ``2**`` (c ** u) …"""
+    op = node.op
+    c = node.constant
+    if op == "**" and c is not None:
+        return f"**{c}"
+    if op == "rpow":
+        return f"{c}**"
+    return _OP_TEXT.get(op, op)
+
+
+def _esc(text: str) -> str:
+    """Escape the characters that structure a record label."""
+    return re.sub(r"([{}|<>\\\"])", r"\\\1", text)
+
+
+# --------------------------------------------------------------------------------------------
+# The computation graph
+# --------------------------------------------------------------------------------------------
+
+
+def draw_graph(
+    root: Value,
+    *,
+    forward=None,
+    names: Mapping[int, str] | None = None,
+    rankdir: str = "LR",
+    fmt: str | Callable = ".4g",
+    show_grads: bool | None = None,
+    highlight: Iterable[Value] = (),
+    clusters: bool = True,
+    max_nodes: int | None = MAX_NODES,
+) -> graphviz.Digraph:
+    """The computation graph below ``root`` as a :class:`graphviz.Digraph`.
+
+    Every Value is a record ``name | data | grad``; every operation an ellipse named by the
+    op; edges run input → op → output, and a constant operand (``x * 2``) is a small ``const``
+    node. Parameters of an :class:`~microbp.MLP` carry their names (w₁₂⁽³⁾, b₁⁽³⁾).
+
+    ``forward``: the :class:`~microbp.nn.Forward` of ``net.forward(x)`` — names the z- and
+    a-nodes (z₁⁽²⁾, a₁⁽²⁾), groups the graph into one cluster per layer (``clusters``), and
+    shows a z-node's gradient as δᵢ⁽ˡ⁾ ≡ ∂E/∂zᵢ⁽ˡ⁾. ``names`` (``id(node) -> name``, e.g.
+    ``forward.names()``) does the same without the Forward.
+    ``rankdir``: ``'LR'`` or ``'TB'``. ``fmt``: a format spec (``'.4g'``) or a callable for
+    the numbers (Fractions are written exactly while short). ``show_grads``: None shows the
+    grads once ``root`` has one (after ``root.backward()``). ``highlight``: Values to mark.
+    ``max_nodes``: past this many Values a :class:`GraphTooLarge` error says what to do
+    instead of letting graphviz hang (None: no limit).
+
+    >>> from microbp import Value
+    >>> x = Value(2.0, label="x")
+    >>> y = x * x + 1
+    >>> y.backward()
+    >>> g = draw_graph(y)
+    >>> print(g.source.count("shape=record"), g.source.count("shape=ellipse"))
+    3 2
+    """
+    model = graph_model(root, forward, names, max_nodes)
+    return render_model(
+        model,
+        rankdir=rankdir,
+        fmt=fmt,
+        show_grads=show_grads,
+        highlight=[model.index[id(v)] for v in _values(highlight, model)],
+        clusters=clusters,
+    )
+
+
+def _values(highlight, model: GraphModel) -> list[Value]:
+    if isinstance(highlight, Value):
+        highlight = [highlight]
+    out = []
+    for v in highlight:
+        if not isinstance(v, Value):
+            raise TypeError(f"highlight expects Values, got {type(v).__name__}")
+        if id(v) not in model.index:
+            raise ValueError(f"highlight: {v!r} is not a node of this graph")
+        out.append(v)
+    return out
+
+
+def render_model(
+    model: GraphModel,
+    *,
+    rankdir: str = "LR",
+    fmt: str | Callable = ".4g",
+    show_grads: bool | None = None,
+    highlight: Iterable[int] = (),
+    clusters: bool = True,
+    grads: list | None = None,
+    name: str = "computation_graph",
+) -> graphviz.Digraph:
+    """The Digraph of a :class:`GraphModel` (``grads``: a grad per node instead of ``.grad``,
+    a number, a text to show as it is, or ``None`` for ``grad ?``). Used by
+    :func:`draw_graph` and the trace."""
+    if rankdir not in ("LR", "TB"):
+        raise ValueError(f"rankdir must be 'LR' or 'TB', got {rankdir!r}")
+    number = _check_fmt(fmt)
+    nodes = model.nodes
+    if grads is None:
+        grads = [v.grad for v in nodes]
+    if show_grads is None:
+        show_grads = model.root.grad != 0 or grads[-1] != 0
+    marked = set(highlight)
+
+    g = graphviz.Digraph(name)
+    g.attr(rankdir=rankdir, fontname="DejaVu Sans")
+    g.attr("node", fontname="DejaVu Sans", fontsize="11")
+    g.attr("edge", arrowsize="0.7")
+
+    def add_nodes(target, ks: list[int]) -> None:
+        for k in ks:
+            v = nodes[k]
+            target.node(f"v{k}", **_record_attrs(model, k, grads[k], show_grads, number, rankdir))
+            if k in marked:
+                target.node(f"v{k}", style="filled,bold", fillcolor=_HIGHLIGHT_FILL, penwidth="2.5")
+            if v.op:
+                target.node(
+                    f"v{k}op",
+                    label=_esc(_op_text(v)),
+                    shape="ellipse",
+                    id=f"v{k}op",
+                    fontsize="10",
+                    width="0.3",
+                    height="0.3",
+                    margin="0.02",
+                )
+                if v.constant is not None:
+                    target.node(
+                        f"v{k}c",
+                        label=_esc(f"const {number(v.constant)}"),
+                        shape="plaintext",
+                        id=f"v{k}c",
+                        fontsize="9",
+                        fontcolor="#555555",
+                    )
+
+    by_layer: dict[int, list[int]] = {}
+    free: list[int] = []
+    for k in range(len(nodes)):
+        l = model.layer[k] if clusters else None
+        (by_layer.setdefault(l, []) if l is not None else free).append(k)
+    for l in sorted(by_layer):
+        with g.subgraph(name=f"cluster_layer{l}") as c:
+            title = "layer 1 (input)" if l == 1 else f"layer {l}"
+            c.attr(label=title, style="rounded,dashed", color="#888888", fontsize="11")
+            add_nodes(c, by_layer[l])
+    add_nodes(g, free)
+
+    for k, v in enumerate(nodes):
+        if not v.op:
+            continue
+        if v.constant is not None:
+            g.edge(f"v{k}c", f"v{k}op", style="dashed", color="#888888")
+        for u in v.inputs:
+            g.edge(f"v{model.index[id(u)]}", f"v{k}op")
+        g.edge(f"v{k}op", f"v{k}")
+    return g
+
+
+def _record_attrs(model: GraphModel, k: int, grad, show_grads: bool, number, rankdir) -> dict:
+    v = model.nodes[k]
+    name = model.names[k]
+    fields = [_esc(pretty_name(name) or f"#{k}"), _esc(f"data {number(v.data)}")]
+    if show_grads:
+        shown = "?" if grad is None else grad if isinstance(grad, str) else number(grad)
+        if model.z_nodes[k]:
+            fields.append(_esc(f"{pretty_name(_delta_name(name))} = {shown}"))
+        else:
+            fields.append(_esc(f"grad {shown}"))
+    label = " | ".join(fields)
+    attrs = {
+        "label": "{ " + label + " }" if rankdir == "LR" else label,
+        "shape": "record",
+        "id": f"v{k}",
+    }
+    if not v.op and name and name[0] in "wb" and _layer_of_name(name):
+        attrs.update(style="filled", fillcolor=_PARAM_FILL)
+    elif not v.op and _layer_of_name(name) == 1:
+        attrs.update(style="filled", fillcolor=_INPUT_FILL)
+    if v is model.root:
+        attrs["penwidth"] = "2"
+    return attrs
+
+
+# --------------------------------------------------------------------------------------------
+# The network diagram: Figure 1 and Figure 2 of the seed
+# --------------------------------------------------------------------------------------------
+
+_EDGE_LABELS = ("names", "values", "both", "none")
+
+
+def draw_network(
+    net,
+    *,
+    forward=None,
+    edge_labels: str = "names",
+    show_biases: bool = True,
+    show_grads: bool | None = None,
+    delta_flow: tuple[int, int] | None = None,
+    fmt: str | Callable = ".4g",
+) -> graphviz.Digraph:
+    """The network as the seed draws it (Figure 1), or one neuron's δ flow (Figure 2).
+
+    Figure 1: one column per layer, neuron i of layer l a circle aᵢ⁽ˡ⁾ (layer 1: xᵢ), an edge
+    from neuron j of layer l−1 to neuron i of layer l labelled wᵢⱼ⁽ˡ⁾ (``edge_labels``:
+    ``'names'``, ``'values'``, ``'both'`` or ``'none'``), the bias bᵢ⁽ˡ⁾ in the neuron.
+    With ``forward`` (``net.forward(x)``) each neuron shows zᵢ⁽ˡ⁾ and aᵢ⁽ˡ⁾, and once
+    ``E.backward()`` has run (``show_grads``, default: when any parameter has a gradient)
+    also δᵢ⁽ˡ⁾ = zᵢ⁽ˡ⁾.grad and, on the edges, ∂E/∂wᵢⱼ⁽ˡ⁾ = δᵢ⁽ˡ⁾ aⱼ⁽ˡ⁻¹⁾ (BP-3).
+
+    ``delta_flow=(l, i)`` (2 ≤ l ≤ L−1) draws Figure 2 instead: δⱼ⁽ˡ⁺¹⁾ for j = 1…n_{l+1}
+    flowing back along w_{ji}⁽ˡ⁺¹⁾ into δᵢ⁽ˡ⁾, with BP-2 written out,
+    δᵢ⁽ˡ⁾ = (Σⱼ δⱼ⁽ˡ⁺¹⁾ w_{ji}⁽ˡ⁺¹⁾) f′(zᵢ⁽ˡ⁾), and its numbers when ``forward`` is given.
+
+    >>> from microbp import MLP
+    >>> g = draw_network(MLP([3, 3, 2]))
+    >>> g.source.count("shape=circle"), g.source.count('[label="w')  # neurons, weights
+    (8, 15)
+    """
+    if not hasattr(net, "sizes") or not hasattr(net, "layers"):
+        raise TypeError(f"draw_network expects an MLP, got {type(net).__name__}")
+    if edge_labels not in _EDGE_LABELS:
+        raise ValueError(
+            f"edge_labels must be one of {', '.join(_EDGE_LABELS)}, got {edge_labels!r}"
+        )
+    number = _check_fmt(fmt)
+    if forward is not None:
+        if not hasattr(forward, "z") or sorted(forward.z) != list(range(2, net.L + 1)):
+            raise ValueError("forward must be net.forward(x) of this net (z⁽ˡ⁾ for l = 2…L)")
+        if any(len(forward.z[l]) != net.sizes[l - 1] for l in forward.z):
+            raise ValueError("forward does not match the net's layer sizes")
+    if show_grads is None:
+        show_grads = any(p.grad != 0 for p in net.parameters())
+    if delta_flow is not None:
+        return _delta_flow(net, delta_flow, forward, number)
+
+    g = graphviz.Digraph("network")
+    g.attr(rankdir="LR", ranksep="1.6", nodesep="0.35", fontname="DejaVu Sans")
+    g.attr("node", fontname="DejaVu Sans", fontsize="11")
+    g.attr("edge", fontname="DejaVu Sans", fontsize="9", arrowsize="0.6")
+    g.attr(newrank="true")
+    for l in range(1, net.L + 1):
+        # one column per layer: a rank of its own, the title on top, neurons 1…n_l below it
+        # in order (invisible edges within the rank keep the seed's top-to-bottom order)
+        with g.subgraph(name=f"layer{l}") as c:
+            c.attr(rank="same")
+            title = "layer 1 (input)" if l == 1 else f"layer {l}"
+            if l == net.L:
+                title = f"layer {l} (output)"
+            c.node(f"layer{l}", label=title, shape="plaintext", id=f"layer{l}", fontsize="12")
+            for i in range(1, net.sizes[l - 1] + 1):
+                c.node(
+                    f"l{l}n{i}",
+                    label=_neuron_label(net, l, i, forward, show_grads, show_biases, number),
+                    shape="circle",
+                    id=f"l{l}n{i}",
+                    style="filled",
+                    fillcolor=_INPUT_FILL if l == 1 else "#fef3c7",
+                )
+            chain = [f"layer{l}"] + [f"l{l}n{i}" for i in range(1, net.sizes[l - 1] + 1)]
+            for u, v in zip(chain, chain[1:]):
+                c.edge(u, v, style="invis")
+    for l in range(2, net.L + 1):
+        for i in range(1, net.sizes[l - 1] + 1):
+            for j in range(1, net.sizes[l - 2] + 1):
+                w = net.w(l, i, j)
+                g.edge(
+                    f"l{l - 1}n{j}",
+                    f"l{l}n{i}",
+                    label=_weight_label(w, edge_labels, show_grads, number),
+                )
+    return g
+
+
+def _neuron_label(net, l, i, forward, show_grads, show_biases, number) -> str:
+    if l == 1:
+        lines = [pretty_name(f"x_{i}")]
+        if forward is not None:
+            lines.append(number(forward.a[1][i - 1].data))
+        return "\\n".join(lines)
+    lines = [pretty_name(f"a_{i}^({l})")]
+    if show_biases:
+        lines.append(f"{pretty_name(f'b_{i}^({l})')} = {number(net.bias(l, i).data)}")
+    if forward is not None:
+        z = forward.z[l][i - 1]
+        a = forward.a[l][i - 1]
+        lines.append(f"{pretty_name(f'z_{i}^({l})')} = {number(z.data)}")
+        lines.append(f"a = {number(a.data)}")
+        if show_grads:
+            lines.append(f"{pretty_name(f'δ_{i}^({l})')} = {number(z.grad)}")
+    return "\\n".join(lines)
+
+
+def _weight_label(w: Value, edge_labels: str, show_grads: bool, number) -> str:
+    parts = []
+    if edge_labels in ("names", "both"):
+        parts.append(pretty_name(w.label))
+    if edge_labels in ("values", "both"):
+        parts.append(number(w.data) if edge_labels == "values" else f"= {number(w.data)}")
+    text = " ".join(parts)
+    if show_grads and edge_labels != "none":
+        text += f"\\n∂E/∂w = {number(w.grad)}"
+    return text
+
+
+def _delta_flow(net, delta_flow, forward, number) -> graphviz.Digraph:
+    """Figure 2: δ⁽ˡ⁺¹⁾ and w_{ji}⁽ˡ⁺¹⁾ flowing back into δᵢ⁽ˡ⁾ (BP-2)."""
+    try:
+        l, i = delta_flow
+    except (TypeError, ValueError):
+        raise ValueError(f"delta_flow must be a pair (l, i), got {delta_flow!r}") from None
+    if not isinstance(l, int) or not 2 <= l <= net.L - 1:
+        raise ValueError(
+            f"delta_flow: BP-2 gives δᵢ⁽ˡ⁾ for hidden layers 2 ≤ l ≤ L−1 = {net.L - 1}, got "
+            f"l = {l!r}" + (" (this net has no hidden layer)" if net.L < 3 else "")
+        )
+    if not isinstance(i, int) or not 1 <= i <= net.sizes[l - 1]:
+        raise ValueError(f"delta_flow: neuron i = {i!r} is outside 1…n_{l} = {net.sizes[l - 1]}")
+    n_next = net.sizes[l]
+    act = net.layers[l].activation
+    d_i = pretty_name(f"δ_{i}^({l})")
+    z_i = pretty_name(f"z_{i}^({l})")
+
+    g = graphviz.Digraph("delta_flow")
+    g.attr(rankdir="LR", ranksep="2.2", nodesep="0.5", fontname="DejaVu Sans")
+    g.attr("node", fontname="DejaVu Sans", fontsize="11")
+    g.attr("edge", fontname="DejaVu Sans", fontsize="10", arrowsize="0.7")
+
+    target = [d_i, f"f = {act.name}"]
+    if forward is not None:
+        z = forward.z[l][i - 1]
+        target.insert(1, f"{z_i} = {number(z.data)}")
+        target.append(f"{d_i} = {number(z.grad)}")
+    g.node(
+        "delta_i",
+        label="\\n".join(target),
+        shape="circle",
+        id="delta_i",
+        style="filled",
+        fillcolor="#fef3c7",
+    )
+    terms, numbers_ = [], []
+    for j in range(1, n_next + 1):
+        d_j = pretty_name(f"δ_{j}^({l + 1})")
+        w = net.w(l + 1, j, i)
+        w_name = pretty_name(w.label)
+        label = [d_j]
+        if forward is not None:
+            label.append(f"= {number(forward.z[l + 1][j - 1].grad)}")
+            d = forward.z[l + 1][j - 1].grad
+            numbers_.append(f"{_paren(number(d))}·{_paren(number(w.data))}")
+        g.node(
+            f"delta_next{j}",
+            label="\\n".join(label),
+            shape="circle",
+            id=f"delta_next{j}",
+            style="filled",
+            fillcolor="#fde68a",
+        )
+        edge = w_name if forward is None else f"{w_name} = {number(w.data)}"
+        g.edge("delta_i", f"delta_next{j}", label=edge, dir="back", color="#b91c1c")
+        terms.append(f"{d_j}·{w_name}")
+    fprime = f"f′({z_i})"
+    lines = [f"{d_i} = ({' + '.join(terms)}) · {fprime}   (BP-2)"]
+    if forward is not None:
+        z = forward.z[l][i - 1]
+        a = forward.a[l][i - 1]
+        df = act.df(z.data, a.data)
+        total = sum(
+            (forward.z[l + 1][j - 1].grad * net.w(l + 1, j, i).data for j in range(1, n_next + 1)),
+            start=0,
+        )
+        lines.append(f"= ({' + '.join(numbers_)}) · {number(df)}")
+        lines.append(f"= {number(total)} · {number(df)} = {number(total * df)}")
+        lines.append(f"autodiff: {z_i}.grad = {number(z.grad)}")
+    lines.append(f"f′ = {act.derivative_formula}")
+    title = f"Figure 2: δ{f'({l + 1})'.translate(_SUP)} flows back into {d_i}"
+    g.attr(label="\\l".join([title, *lines]) + "\\l", labeljust="l", fontsize="12")
+    return g
+
+
+def _paren(text: str) -> str:
+    return f"({text})" if text.startswith("-") else text
+
+
+# --------------------------------------------------------------------------------------------
+# Writing files
+# --------------------------------------------------------------------------------------------
+
+
+def check_output_path(path: str | os.PathLike) -> str:
+    """The output format of ``path`` (from its suffix), after checking it can be written.
+
+    Raises ``ValueError`` for an unknown suffix or a folder that is missing or not writable,
+    before any drawing or rendering is done.
+    """
+    path = os.fspath(path)
+    suffix = os.path.splitext(path)[1].lower().lstrip(".")
+    if suffix not in FORMATS:
+        raise ValueError(
+            f"unknown output format {suffix or '(none)'!r} for {path!r}; expected a file "
+            f"ending in one of: {', '.join('.' + f for f in FORMATS)}"
+        )
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise ValueError(f"cannot write {path!r}: the folder {folder!r} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ValueError(f"cannot write {path!r}: the folder {folder!r} is not writable")
+    if os.path.isdir(path):
+        raise ValueError(f"cannot write {path!r}: it is a folder")
+    return suffix
+
+
+def need_dot(what: str = "rendering") -> None:
+    """Raise :class:`GraphvizNotFound` unless graphviz's ``dot`` is on PATH."""
+    if shutil.which("dot") is None:
+        raise GraphvizNotFound(what)
+
+
+def render_bytes(graph: graphviz.Digraph, fmt: str) -> bytes:
+    """``dot -T{fmt}`` of the graph, as bytes (raises :class:`GraphvizNotFound`)."""
+    need_dot(f"rendering {fmt.upper()}")
+    try:
+        return graph.pipe(format=fmt)
+    except graphviz.ExecutableNotFound:
+        raise GraphvizNotFound(f"rendering {fmt.upper()}") from None
+
+
+def write_atomic(path: str | os.PathLike, data: bytes | str) -> None:
+    """Write ``data`` to a temporary file beside ``path``, then rename it into place."""
+    path = os.fspath(path)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".microbp-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def save(graph: graphviz.Digraph, path: str | os.PathLike) -> str:
+    """Write ``graph`` to ``path``: ``.dot``/``.gv`` as DOT source, ``.svg .png .pdf`` rendered.
+
+    The format and folder are checked first; a picture is rendered in memory and then written
+    through a temporary file in the same folder and renamed, so a failure (no ``dot``: a
+    :class:`GraphvizNotFound` naming the executable and how to install it) leaves no file
+    half-written. Returns the path.
+    """
+    fmt = check_output_path(path)
+    if fmt in ("dot", "gv"):
+        write_atomic(path, graph.source)
+    else:
+        write_atomic(path, render_bytes(graph, fmt))
+    return os.fspath(path)

@@ -1,0 +1,519 @@
+"""The backward pass, node by node: :func:`trace_backward`.
+
+``trace_backward(root)`` runs the backward pass exactly as :meth:`Value.backward` does — the
+same order (:func:`microbp.engine.reverse_topological_order`), the same arithmetic — and
+records each step of the chain rule:
+
+    input.grad += (∂node/∂input) · ∂root/∂node
+                   local derivative  upstream gradient
+
+For every node with inputs, a :class:`Step` holds the upstream gradient ∂root/∂node, and for
+each input the local derivative (its value and its rule as text, from
+:func:`microbp.engine.derivative_rules`, e.g. ``∂(tanh u)/∂u = 1 − tanh²u = 0.42``) and the
+contribution upstream × local that was added to the input's grad. The gradients the trace
+leaves on the graph are bit-for-bit those of ``root.backward()``.
+
+In an :class:`~microbp.MLP` (pass ``forward=net.forward(x)``) the gradient a z-node receives
+is δᵢ⁽ˡ⁾ ≡ ∂E/∂zᵢ⁽ˡ⁾; the trace names it so.
+
+A trace prints as a table (``print(trace)``), gives one Digraph per step (:meth:`Trace.frames`)
+and writes a standalone HTML stepper (:meth:`Trace.to_html`).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import graphviz
+
+from microbp import draw
+from microbp.engine import Value, derivative_rules
+
+__all__ = ["trace_backward", "Trace", "Step", "InputStep"]
+
+
+@dataclass(frozen=True)
+class InputStep:
+    """What one step passed to one input: ``grad_after = grad_before + local · upstream``."""
+
+    node: Value
+    index: int
+    name: str
+    local: object
+    rule: str
+    contribution: object
+    grad_before: object
+    grad_after: object
+
+
+@dataclass(frozen=True)
+class Step:
+    """One node's turn in the backward pass.
+
+    ``number`` counts from 1; ``index`` is the node's number in the graph (its DOT id is
+    ``v{index}``); ``upstream`` is ∂root/∂node, complete when the node's turn comes;
+    ``delta`` is the seed's δ name (``'δ_1^(2)'``) when the node is a z-node, else ``''``.
+    """
+
+    number: int
+    node: Value
+    index: int
+    name: str
+    op: str
+    upstream: object
+    inputs: tuple[InputStep, ...]
+    delta: str
+
+
+class Trace:
+    """The record of one backward pass (see :func:`trace_backward`)."""
+
+    def __init__(self, model: draw.GraphModel, steps: list[Step], initial: list) -> None:
+        self.model = model
+        self.root = model.root
+        self.steps = steps
+        #: Each node's grad when the pass began: the root seeded, interior nodes 0, leaves as
+        #: they were (they accumulate across passes).
+        self.initial = initial
+        #: Each node's grad when the pass ended (what ``backward()`` leaves), in node order.
+        self.final = [v.grad for v in model.nodes]
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    def __iter__(self):
+        return iter(self.steps)
+
+    def grad(self, node: Value):
+        """The gradient ``node`` had at the end of the traced pass."""
+        try:
+            return self.final[self.model.index[id(node)]]
+        except KeyError:
+            raise ValueError(f"{node!r} is not a node of this trace's graph") from None
+
+    @property
+    def root_name(self) -> str:
+        return draw.pretty_name(self.model.names[-1]) or "root"
+
+    # ----------------------------------------------------------------------------------------
+    # Text
+
+    def table(self, fmt: str | Callable = ".6g") -> str:
+        """The steps as a text table (``str(trace)`` uses ``'.6g'``)."""
+        number = draw._check_fmt(fmt)
+        R = self.root_name
+        rows = [
+            (
+                "step",
+                "node",
+                f"upstream ∂{R}/∂node",
+                "input",
+                "local derivative",
+                "contribution",
+                "input grad",
+            )
+        ]
+        for s in self.steps:
+            node = draw.pretty_name(self.model.names[s.index]) or f"#{s.index}"
+            node += f" = {draw.pretty_name(s.delta)}" if s.delta else ""
+            for k, inp in enumerate(s.inputs):
+                first = k == 0
+                rows.append(
+                    (
+                        str(s.number) if first else "",
+                        f"{node} [{draw._op_text(s.node)}]" if first else "",
+                        number(s.upstream) if first else "",
+                        inp.name,
+                        _rule_value(inp.rule, number(inp.local)),
+                        number(inp.contribution),
+                        number(inp.grad_after),
+                    )
+                )
+        widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
+        lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
+        lines.insert(1, "  ".join("-" * w for w in widths))
+        head = (
+            f"backward pass from {R}: {len(self.steps)} steps, "
+            f"input.grad += local derivative × upstream"
+        )
+        return head + "\n" + "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.table()
+
+    def __repr__(self) -> str:
+        return f"<Trace of {len(self.steps)} steps from {self.root_name}>"
+
+    # ----------------------------------------------------------------------------------------
+    # Pictures
+
+    def grads_after(self, k: int) -> list:
+        """Every node's grad after the first ``k`` steps (k = 0: as the pass began)."""
+        if not 0 <= k <= len(self.steps):
+            raise IndexError(f"step k = {k} is outside 0…{len(self.steps)}")
+        grads = list(self.initial)
+        for s in self.steps[:k]:
+            for inp in s.inputs:
+                grads[inp.index] = inp.grad_after
+        return grads
+
+    def _check_size(self, max_nodes: int | None) -> None:
+        n = len(self.model.nodes)
+        if max_nodes is not None and n > max_nodes:
+            raise draw.GraphTooLarge(
+                f"the graph has {n} Values, more than max_nodes = {max_nodes}: too large to "
+                "draw usefully. print(trace) works at any size; pass max_nodes=None to draw "
+                "it anyway."
+            )
+
+    def frames(
+        self,
+        *,
+        rankdir: str = "LR",
+        fmt: str | Callable = ".4g",
+        max_nodes: int | None = draw.MAX_NODES,
+    ) -> list[graphviz.Digraph]:
+        """One Digraph per step: the step's node highlighted, the grads as they are after it.
+
+        Refuses (:class:`microbp.draw.GraphTooLarge`) graphs of more than ``max_nodes`` Values.
+        """
+        self._check_size(max_nodes)
+        frames = []
+        grads = list(self.initial)
+        for s in self.steps:
+            for inp in s.inputs:
+                grads[inp.index] = inp.grad_after
+            frames.append(
+                draw.render_model(
+                    self.model,
+                    rankdir=rankdir,
+                    fmt=fmt,
+                    show_grads=True,
+                    highlight=[s.index],
+                    grads=list(grads),
+                    name=f"step_{s.number}",
+                )
+            )
+        return frames
+
+    def to_html(
+        self,
+        path: str | os.PathLike,
+        *,
+        rankdir: str = "LR",
+        fmt: str | Callable = ".4g",
+        title: str = "microbp: the backward pass, node by node",
+        max_nodes: int | None = draw.MAX_NODES,
+    ) -> str:
+        """Write a standalone HTML page that steps through the backward pass; returns the path.
+
+        The page holds the graph as SVG (rendered here with graphviz's ``dot``), Prev/Next
+        buttons and the arrow keys to step, and a side panel with the chain-rule product of
+        the current step and every named node's gradient so far, in full precision. It loads
+        nothing from the network. Needs ``dot`` (:class:`microbp.draw.GraphvizNotFound`
+        otherwise); the path is checked first and the file is written atomically. Graphs of
+        more than ``max_nodes`` Values are refused (:class:`microbp.draw.GraphTooLarge`).
+        """
+        path = os.fspath(path)
+        if not path.lower().endswith((".html", ".htm")):
+            raise ValueError(f"to_html writes an .html file, got {path!r}")
+        draw.check_output_path(os.path.splitext(path)[0] + ".svg")
+        self._check_size(max_nodes)
+        number = draw._check_fmt(fmt)
+        # Lay the graph out with each grad field as wide as the widest text it will show, so
+        # the numbers the page fills in as it steps fit their boxes.
+        widest = [number(g) for g in self.initial]
+        for s in self.steps:
+            for inp in s.inputs:
+                text = number(inp.grad_after)
+                if len(text) > len(widest[inp.index]):
+                    widest[inp.index] = text
+        graph = draw.render_model(
+            self.model, rankdir=rankdir, fmt=fmt, show_grads=True, grads=widest
+        )
+        svg = draw.render_bytes(graph, "svg").decode("utf-8")
+        page = _html_page(self, svg, number, title)
+        draw.write_atomic(path, page)
+        return path
+
+
+def trace_backward(
+    root: Value,
+    *,
+    forward=None,
+    names: Mapping[int, str] | None = None,
+) -> Trace:
+    """Run ``root``'s backward pass, recording each step (see the module docstring).
+
+    The pass is ``root.backward()`` itself, written out: interior grads start at 0, leaves
+    keep (accumulate) theirs, the root is seeded with 1, and the nodes are visited in
+    :func:`~microbp.engine.reverse_topological_order`, each adding local · upstream to each
+    input's grad. ``forward`` (or ``names``) gives the seed's names (z₁⁽²⁾, δ₁⁽²⁾).
+
+    >>> from microbp import Value
+    >>> x = Value(0.5, label="x")
+    >>> y = (x * 2).tanh()
+    >>> trace = trace_backward(y)
+    >>> [s.op for s in trace], trace.grad(x) == x.grad
+    (['tanh', '*'], True)
+    >>> trace.steps[0].inputs[0].rule
+    '∂(tanh u)/∂u = 1 − tanh²u'
+    """
+    model = draw.graph_model(root, forward, names)
+    nodes = model.nodes
+    order = nodes[::-1]  # reverse_topological_order(root): the order backward() visits
+    for v in order:
+        if v.op:
+            v.grad = 0
+    if root.op:
+        root.grad = 1
+    else:
+        root.grad += 1
+    initial = [v.grad for v in nodes]
+    steps = []
+    for v in order:
+        if not v.op:
+            continue  # a leaf has no inputs to pass its gradient on to
+        g = v.grad
+        k = model.index[id(v)]
+        records = []
+        for u, local, rule in zip(v.inputs, v.local_grads, derivative_rules(v)):
+            before = u.grad
+            contribution = local * g
+            u.grad = before + contribution  # as backward(): u.grad += ∂v/∂u · ∂root/∂v
+            j = model.index[id(u)]
+            records.append(
+                InputStep(u, j, model.display(j), local, rule, contribution, before, u.grad)
+            )
+        delta = draw._delta_name(model.names[k]) if model.z_nodes[k] else ""
+        steps.append(Step(len(steps) + 1, v, k, model.display(k), v.op, g, tuple(records), delta))
+    return Trace(model, steps, initial)
+
+
+# --------------------------------------------------------------------------------------------
+# The HTML stepper
+# --------------------------------------------------------------------------------------------
+
+
+def _rule_value(rule: str, value: str) -> str:
+    """``'∂(tanh u)/∂u = 1 − tanh²u = 0.42'``; a rule whose right side is the number already
+    (``∂(u + v)/∂u = 1``) is not repeated."""
+    rhs = rule.rsplit(" = ", 1)[-1].replace("−", "-")
+    return rule if rhs == value else f"{rule} = {value}"
+
+
+def _grad_prefix(model: draw.GraphModel, k: int) -> str:
+    if model.z_nodes[k]:
+        return f"{draw.pretty_name(draw._delta_name(model.names[k]))} = "
+    return "grad "
+
+
+def _short(model: draw.GraphModel, k: int) -> str:
+    """A node's name for formulas: z₁⁽²⁾, w₁₂⁽³⁾, or its number #k."""
+    return draw.pretty_name(model.names[k]) or f"#{k}"
+
+
+_KIND = {"x": 0, "z": 1, "a": 2, "w": 3, "b": 4}
+
+
+def _row_order(model: draw.GraphModel, k: int) -> tuple:
+    """Gradient table rows: layer by layer (x; then z, a, w, b of each layer), others last."""
+    name = model.names[k]
+    layer = model.layer[k] if model.layer[k] is not None else draw._layer_of_name(name)
+    return (layer if layer is not None else 10**9, _KIND.get(name[:1], 5), name, k)
+
+
+def _panel(trace: Trace, s: Step, number) -> str:
+    e = html.escape
+    R = e(trace.root_name)
+    name = e(_short(trace.model, s.index))
+    out = [
+        f"<h2>Step {s.number} of {len(trace.steps)}: {name} "
+        f"<span class=op>[{e(draw._op_text(s.node))}]</span></h2>"
+    ]
+    if s.delta:
+        d = e(draw.pretty_name(s.delta))
+        out.append(
+            f"<p class=delta>{name} is a z-node: its gradient is {d} ≡ ∂{R}/∂{name} "
+            f"= <b>{e(number(s.upstream))}</b></p>"
+        )
+    out.append(f"<p>upstream gradient ∂{R}/∂{name} = <b>{e(number(s.upstream))}</b></p>")
+    for inp in s.inputs:
+        u = e(_short(trace.model, inp.index))
+        out.append(
+            "<div class=input>"
+            f"<p>to input <b>{u}</b>: local derivative "
+            f"{e(_rule_value(inp.rule, number(inp.local)))}</p>"
+            f"<p class=chain>∂{R}/∂{u} += ∂{name}/∂{u} · ∂{R}/∂{name} = "
+            f"{e(number(inp.local))} × {e(number(s.upstream))} "
+            f"= <b>{e(number(inp.contribution))}</b></p>"
+            f"<p>{u}.grad: {e(number(inp.grad_before))} → <b>{e(number(inp.grad_after))}</b></p>"
+            "</div>"
+        )
+    return "".join(out)
+
+
+def _html_page(trace: Trace, svg: str, number, title: str) -> str:
+    model = trace.model
+    e = html.escape
+    R = e(trace.root_name)
+    nodes = [
+        {
+            "id": f"v{k}",
+            "prefix": _grad_prefix(model, k),
+            "initial": [number(trace.initial[k]), draw.exact_text(trace.initial[k])],
+        }
+        for k in range(len(model.nodes))
+    ]
+    intro = (
+        f"<h2>Before the first step</h2><p>The pass starts at {R}: ∂{R}/∂{R} = 1. "
+        "Interior gradients start at 0; leaves keep what they had (they accumulate). "
+        "Each step takes one node, whose gradient is now complete, and adds "
+        "<i>local derivative × upstream gradient</i> to each of its inputs "
+        "(the chain rule). Press → or Next.</p>"
+    )
+    steps = [{"node": None, "inputs": [], "changes": [], "panel": intro}]
+    for s in trace.steps:
+        steps.append(
+            {
+                "node": f"v{s.index}",
+                "inputs": [f"v{inp.index}" for inp in s.inputs],
+                "changes": [
+                    [f"v{inp.index}", number(inp.grad_after), draw.exact_text(inp.grad_after)]
+                    for inp in s.inputs
+                ],
+                "panel": _panel(trace, s, number),
+            }
+        )
+    rows = []
+    for k in sorted(range(len(model.nodes)), key=lambda k: _row_order(model, k)):
+        if not model.names[k] and model.nodes[k].op:
+            continue
+        label = model.display(k)
+        if model.z_nodes[k]:
+            label += f" ({draw.pretty_name(draw._delta_name(model.names[k]))})"
+        rows.append(
+            f"<tr><td>{e(label)}</td><td class=grad data-node=v{k}>"
+            f"{e(draw.exact_text(trace.initial[k]))}</td></tr>"
+        )
+    data = json.dumps({"nodes": nodes, "steps": steps}, ensure_ascii=False)
+    data = data.replace("</", "<\\/")
+    svg_body = svg[svg.index("<svg") :]
+    return _TEMPLATE.format(
+        title=e(title),
+        svg=svg_body,
+        data=data,
+        rows="\n".join(rows),
+        root=R,
+        n=len(trace.steps),
+    )
+
+
+_TEMPLATE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>{title}</title>
+<style>
+body {{ font-family: "DejaVu Sans", sans-serif; margin: 0; display: flex; height: 100vh; }}
+#graph {{ flex: 1 1 auto; overflow: auto; padding: 8px; }}
+#side {{ flex: 0 0 26em; overflow: auto; padding: 8px 12px; border-left: 1px solid #ccc;
+         background: #fafafa; font-size: 14px; }}
+#controls button {{ font-size: 15px; padding: 4px 14px; }}
+#counter {{ margin-left: 10px; }}
+h1 {{ font-size: 16px; }} h2 {{ font-size: 15px; }}
+.op {{ color: #666; font-weight: normal; }}
+.delta {{ background: #fef3c7; padding: 4px; }}
+.input {{ border-top: 1px dashed #bbb; }}
+.chain {{ font-family: "DejaVu Sans Mono", monospace; font-size: 13px; }}
+table {{ border-collapse: collapse; font-size: 13px; }}
+td {{ padding: 1px 6px; border-bottom: 1px solid #eee; }}
+td.grad {{ font-family: "DejaVu Sans Mono", monospace; }}
+tr.changed td {{ background: #dcfce7; }}
+g.node.current polygon, g.node.current ellipse {{ fill: #fde047; stroke-width: 2.5; }}
+g.node.input polygon, g.node.input ellipse {{ fill: #bbf7d0; }}
+</style>
+</head>
+<body>
+<div id="graph">{svg}</div>
+<div id="side">
+<h1>{title}</h1>
+<div id="controls"><button id="prev" type="button">◀ Prev</button>
+<button id="next" type="button">Next ▶</button>
+<span id="counter">step 0 / {n}</span></div>
+<p style="font-size:12px;color:#666">Keys: → / ← step, Home / End jump.</p>
+<div id="panel"></div>
+<h2>Gradients so far (∂{root}/∂node, full precision)</h2>
+<table id="grads">
+{rows}
+</table>
+</div>
+<script type="application/json" id="trace-data">{data}</script>
+<script>
+(function () {{
+  "use strict";
+  var D = JSON.parse(document.getElementById("trace-data").textContent);
+  var last = D.steps.length - 1;
+  var k = 0;
+  function gradText(id) {{
+    var g = document.getElementById(id);
+    if (!g) {{ return null; }}
+    var texts = g.getElementsByTagName("text");
+    return texts.length ? texts[texts.length - 1] : null;
+  }}
+  function show(step) {{
+    k = Math.max(0, Math.min(last, step));
+    var state = {{}};
+    D.nodes.forEach(function (n) {{ state[n.id] = n.initial; }});
+    for (var s = 1; s <= k; s++) {{
+      D.steps[s].changes.forEach(function (c) {{ state[c[0]] = [c[1], c[2]]; }});
+    }}
+    var cur = D.steps[k];
+    var touched = {{}};
+    cur.changes.forEach(function (c) {{ touched[c[0]] = true; }});
+    D.nodes.forEach(function (n) {{
+      var t = gradText(n.id);
+      if (t) {{ t.textContent = n.prefix + state[n.id][0]; }}
+      [n.id, n.id + "op"].forEach(function (id) {{
+        var g = document.getElementById(id);
+        if (g) {{
+          g.classList.toggle("current", id === cur.node || id === cur.node + "op");
+          g.classList.toggle("input", !!touched[n.id] && id === n.id);
+        }}
+      }});
+    }});
+    var cells = document.querySelectorAll("td.grad");
+    for (var i = 0; i < cells.length; i++) {{
+      var id = cells[i].getAttribute("data-node");
+      cells[i].textContent = state[id][1];
+      cells[i].parentNode.classList.toggle("changed", !!touched[id]);
+    }}
+    document.getElementById("panel").innerHTML = cur.panel;
+    document.getElementById("counter").textContent = "step " + k + " / " + last;
+    document.getElementById("prev").disabled = k === 0;
+    document.getElementById("next").disabled = k === last;
+    if (cur.node) {{
+      var el = document.getElementById(cur.node);
+      if (el && el.scrollIntoView) {{ el.scrollIntoView({{block: "nearest", inline: "nearest"}}); }}
+    }}
+  }}
+  document.getElementById("prev").addEventListener("click", function () {{ show(k - 1); }});
+  document.getElementById("next").addEventListener("click", function () {{ show(k + 1); }});
+  document.addEventListener("keydown", function (ev) {{
+    if (ev.key === "ArrowRight" || ev.key === "ArrowDown") {{ show(k + 1); }}
+    else if (ev.key === "ArrowLeft" || ev.key === "ArrowUp") {{ show(k - 1); }}
+    else if (ev.key === "Home") {{ show(0); }}
+    else if (ev.key === "End") {{ show(last); }}
+    else {{ return; }}
+    ev.preventDefault();
+  }});
+  show(0);
+}})();
+</script>
+</body>
+</html>
+"""

@@ -1,0 +1,137 @@
+"""The HTML stepper in a real headless browser: stepping to the end shows backward()'s grads.
+
+Uses Debian's ``chromium`` and ``chromium-driver`` (``make chromium`` installs them); skipped,
+with the reason, only where they are missing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from fractions import Fraction
+
+import pytest
+
+from microbp import MLP, squared_error, trace_backward
+from microbp.data import seed_example
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)),
+        reason=f"needs Debian's chromium and chromium-driver ({CHROMIUM}, {CHROMEDRIVER}): "
+        "run `make chromium` or apt-get install -y chromium chromium-driver",
+    ),
+    pytest.mark.skipif(shutil.which("dot") is None, reason="graphviz's dot is not installed"),
+]
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        f"--user-data-dir={profile}",
+        "--window-size=1400,900",
+    ):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    yield driver
+    driver.quit()
+
+
+def _open(browser, path):
+    browser.get(path.as_uri())
+    return browser.find_element("tag name", "body")
+
+
+def _grad_cell(browser, node_id):
+    return browser.find_element("css selector", f'td.grad[data-node="{node_id}"]').text
+
+
+def _svg_grad(browser, node_id):
+    return browser.execute_script(
+        "var t = document.getElementById(arguments[0]).getElementsByTagName('text');"
+        "return t[t.length - 1].textContent;",
+        node_id,
+    )
+
+
+def _severe(browser):
+    return [e for e in browser.get_log("browser") if e["level"] in ("SEVERE", "ERROR")]
+
+
+def test_stepping_to_the_end_with_arrow_keys_shows_backwards_gradients(browser, tmp_path):
+    from selenium.webdriver.common.keys import Keys
+
+    ex = seed_example()
+    net = ex.net()
+    fw = net.forward(ex.x)
+    E = squared_error(ex.y, fw.output)
+    E.label = "E"
+    trace = trace_backward(E, forward=fw)
+    path = tmp_path / "backward.html"
+    trace.to_html(path)
+
+    reference = ex.net()
+    fw_ref = reference.forward(ex.x)
+    squared_error(ex.y, fw_ref.output).backward()
+
+    body = _open(browser, path)
+    model = trace.model
+    x1 = model.id(fw.a[1][0])
+    w = model.id(net.w(2, 1, 1))
+    assert browser.find_element("id", "counter").text == f"step 0 / {len(trace)}"
+    assert float(_grad_cell(browser, x1)) == 0.0
+    for _ in range(len(trace)):
+        body.send_keys(Keys.ARROW_RIGHT)
+    assert browser.find_element("id", "counter").text == f"step {len(trace)} / {len(trace)}"
+    assert browser.find_element("id", "next").get_attribute("disabled") is not None
+    # the displayed gradients are backward()'s, to the last bit
+    assert float(_grad_cell(browser, x1)) == fw_ref.a[1][0].grad
+    assert float(_grad_cell(browser, w)) == reference.w(2, 1, 1).grad
+    assert _svg_grad(browser, x1) == f"grad {fw_ref.a[1][0].grad:.4g}"
+    z = model.id(fw.z[2][0])
+    assert _svg_grad(browser, z) == f"δ₁⁽²⁾ = {fw_ref.z[2][0].grad:.4g}"
+    # one step back with the key and the Prev button, then forward again
+    body.send_keys(Keys.ARROW_LEFT)
+    browser.find_element("id", "prev").click()
+    assert browser.find_element("id", "counter").text == f"step {len(trace) - 2} / {len(trace)}"
+    browser.find_element("id", "next").click()
+    panel = browser.find_element("id", "panel").text
+    assert f"Step {len(trace) - 1} of {len(trace)}" in panel and "+=" in panel
+    assert _severe(browser) == []
+
+
+def test_fraction_gradients_are_displayed_exactly(browser, tmp_path):
+    from selenium.webdriver.common.keys import Keys
+
+    W = {2: [[Fraction(1, 2), Fraction(-1, 3)]], 3: [[Fraction(3, 4)]]}
+    b = {2: [Fraction(1, 10)], 3: [Fraction(-1, 4)]}
+    net = MLP.from_weights(W, b, activation="relu")
+    fw = net.forward([Fraction(2, 3), Fraction(5, 4)])
+    trace = trace_backward(squared_error([1], fw.output), forward=fw)
+    path = tmp_path / "fractions.html"
+    trace.to_html(path)
+    body = _open(browser, path)
+    body.send_keys(Keys.END)
+    w = net.w(2, 1, 2)
+    assert Fraction(_grad_cell(browser, trace.model.id(w))) == w.grad
+    assert isinstance(w.grad, Fraction)
+    assert _severe(browser) == []

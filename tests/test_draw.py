@@ -1,0 +1,380 @@
+"""microbp.draw: the DOT source says what the graph is, deterministically; files are safe."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from fractions import Fraction
+from pathlib import Path
+
+import graphviz
+import pytest
+
+from microbp import MLP, Value, bp, draw_graph, draw_network, squared_error
+from microbp.data import seed_example
+from microbp.draw import (
+    GraphTooLarge,
+    GraphvizNotFound,
+    check_output_path,
+    graph_model,
+    pretty_name,
+    save,
+)
+from microbp.engine import reverse_topological_order
+
+ROOT = Path(__file__).resolve().parents[1]
+needs_dot = pytest.mark.skipif(
+    shutil.which("dot") is None, reason="graphviz's dot is not installed (apt-get install graphviz)"
+)
+
+
+def seed_loss():
+    ex = seed_example()
+    net = ex.net()
+    fw = net.forward(ex.x)
+    E = squared_error(ex.y, fw.output)
+    return ex, net, fw, E
+
+
+def parse_dot(source: str):
+    """(node statements by name, edges) of a DOT source written by the graphviz package."""
+    nodes: dict[str, list[str]] = {}
+    edges = []
+    for line in source.splitlines():
+        m = re.match(r"^\s*(\w+) -> (\w+)", line)
+        if m:
+            edges.append((m.group(1), m.group(2)))
+            continue
+        m = re.match(r"^\s*(\w+) \[(.*)\]$", line)
+        if m and m.group(1) not in ("node", "edge", "graph"):
+            nodes.setdefault(m.group(1), []).append(m.group(2))
+    return nodes, edges
+
+
+def label_of(attrs: list[str]) -> str:
+    m = re.search(r'label="((?:[^"\\]|\\.)*)"', attrs[0]) or re.search(r"label=(\S+)", attrs[0])
+    return m.group(1)
+
+
+# ------------------------------------------------------------------------------------------
+# The computation graph
+
+
+def test_dot_has_one_record_per_value_one_node_per_op_and_const_and_the_graphs_edges():
+    _, _, fw, E = seed_loss()
+    E.backward()
+    nodes, edges = parse_dot(draw_graph(E, forward=fw).source)
+    values = reverse_topological_order(E)
+    ops = [v for v in values if v.op]
+    consts = [v for v in values if v.constant is not None]
+    records = [n for n, a in nodes.items() if "shape=record" in a[0]]
+    op_nodes = [n for n, a in nodes.items() if "shape=ellipse" in a[0]]
+    const_nodes = [n for n, a in nodes.items() if label_of(a).startswith("const")]
+    assert len(records) == len(values)
+    assert len(op_nodes) == len(ops)
+    assert len(const_nodes) == len(consts) > 0
+    assert len(nodes) == len(values) + len(ops) + len(consts)
+    assert len(edges) == sum(len(v.inputs) + 1 + (v.constant is not None) for v in ops)
+
+
+def test_edges_run_input_to_op_to_output():
+    x = Value(3.0, label="x")
+    y = Value(-2.0, label="y")
+    out = (x * y).tanh()
+    model = graph_model(out)
+    nodes, edges = parse_dot(draw_graph(out).source)
+    vid = {v.label: model.id(v) for v in (x, y)}
+    mul = model.id(out.inputs[0])
+    top = model.id(out)
+    assert set(edges) == {
+        (vid["x"], mul + "op"),
+        (vid["y"], mul + "op"),
+        (mul + "op", mul),
+        (mul, top + "op"),
+        (top + "op", top),
+    }
+    assert label_of(nodes[top + "op"]) == "tanh"
+    assert label_of(nodes[mul + "op"]) == "*"
+
+
+def test_op_nodes_name_the_op_and_the_constant_of_a_power():
+    x = Value(2.0, label="x")
+    names = {label_of(a) for n, a in parse_dot(draw_graph(x**2 + 3 - x.exp()).source)[0].items()}
+    assert {"**2", "+", "-", "exp", "const 2", "const 3"} <= names
+
+
+def test_parameter_and_input_labels_carry_their_data_and_grad():
+    _, net, fw, E = seed_loss()
+    E.backward()
+    nodes, _ = parse_dot(draw_graph(E, forward=fw).source)
+    labels = [label_of(a) for a in nodes.values()]
+    for p in [*net.parameters(), *fw.a[1]]:
+        want = f"{{ {pretty_name(p.label)} | data {p.data:.4g} | grad {p.grad:.4g} }}"
+        assert labels.count(want) == 1, want
+
+
+def test_z_nodes_show_delta_equal_to_bp2_and_a_nodes_are_named():
+    ex, net, fw, E = seed_loss()
+    E.backward()
+    formulas = bp.index_form(net, ex.x, ex.y)
+    labels = [label_of(a) for a in parse_dot(draw_graph(E, forward=fw).source)[0].values()]
+    for l in (2, 3):
+        for i, z in enumerate(fw.z[l], start=1):
+            z_name, d_name = pretty_name(f"z_{i}^({l})"), pretty_name(f"δ_{i}^({l})")
+            want = f"{{ {z_name} | data {z.data:.4g} | {d_name} = {formulas.delta[l][i - 1]:.4g} }}"
+            assert want in labels
+            a_name = pretty_name(f"a_{i}^({l})")
+            assert any(lab.startswith(f"{{ {a_name} |") for lab in labels)
+
+
+def test_one_cluster_per_layer_holding_that_layers_parameters_and_z_nodes():
+    _, net, fw, E = seed_loss()
+    source = draw_graph(E, forward=fw).source
+    model = graph_model(E, forward=fw)
+    blocks = re.findall(r"subgraph (cluster_layer\d) \{(.*?)\n\t\}", source, re.S)
+    assert [b[0] for b in blocks] == ["cluster_layer1", "cluster_layer2", "cluster_layer3"]
+    body = dict(blocks)
+    for l in (2, 3):
+        for v in [*net.b(l), *[w for row in net.W(l) for w in row]]:
+            assert f"\t\t{model.id(v)} [" in body[f"cluster_layer{l}"]
+        for z in fw.z[l]:
+            assert f"\t\t{model.id(z)} [" in body[f"cluster_layer{l}"]
+    for x in fw.a[1]:
+        assert f"\t\t{model.id(x)} [" in body["cluster_layer1"]
+    assert f"\t\t{model.id(E)} [" not in "".join(body.values())  # the loss is outside
+
+
+def test_grads_hidden_before_backward_and_on_request():
+    _, _, fw, E = seed_loss()
+    assert "grad " not in draw_graph(E, forward=fw).source
+    E.backward()
+    assert "grad " in draw_graph(E, forward=fw).source
+    assert "grad " not in draw_graph(E, forward=fw, show_grads=False).source
+
+
+def test_rankdir_format_and_highlight_options():
+    x = Value(1.0 / 3.0, label="x")
+    y = x * 2
+    y.backward()
+    source = draw_graph(y, rankdir="TB", fmt=".2f", highlight=[x]).source
+    assert "rankdir=TB" in source
+    assert "x | data 0.33 | grad 2" in source
+    model = graph_model(y)
+    assert re.search(rf"\t{model.id(x)} \[.*fillcolor=\"#fde047\"", source)
+    assert draw_graph(y, fmt=lambda v: "N").source.count("data N") == 2
+
+
+def test_fractions_are_written_exactly():
+    x = Value(Fraction(1, 3), label="x")
+    y = x * x
+    y.backward()
+    assert "x | data 1/3 | grad 2/3" in draw_graph(y).source
+
+
+def test_bad_options_raise_clear_errors():
+    x = Value(1.0)
+    with pytest.raises(ValueError, match="rankdir must be 'LR' or 'TB'"):
+        draw_graph(x, rankdir="RL")
+    with pytest.raises(ValueError, match="invalid number format"):
+        draw_graph(x, fmt=".4q")
+    with pytest.raises(TypeError, match="expected the root Value"):
+        draw_graph(1.0)
+    with pytest.raises(ValueError, match="not a node of this graph"):
+        draw_graph(x, highlight=[Value(2.0)])
+
+
+def test_a_graph_past_max_nodes_is_refused_with_advice_not_drawn():
+    v = Value(0.5)
+    for _ in range(700):
+        v = v * 1.001
+    with pytest.raises(
+        GraphTooLarge, match="701 Values, more than max_nodes = 500.*max_nodes=None"
+    ):
+        draw_graph(v)
+    assert draw_graph(v, max_nodes=None).source.count("shape=record") == 701
+
+
+def test_drawing_changes_nothing_in_the_graph():
+    _, _, fw, E = seed_loss()
+    E.backward()
+    nodes = reverse_topological_order(E)
+    before = [(v.data, v.grad, v.label) for v in nodes]
+    draw_graph(E, forward=fw)
+    assert [(v.data, v.grad, v.label) for v in nodes] == before
+
+
+def test_node_ids_follow_the_graph_not_memory_so_two_builds_give_identical_dot():
+    def source():
+        _, net, fw, E = seed_loss()
+        E.backward()
+        return draw_graph(E, forward=fw).source + draw_network(net, forward=fw).source
+
+    first = source()
+    junk = [Value(i) for i in range(1000)]  # shift the memory addresses of the next build
+    assert source() == first
+    del junk
+
+
+_SCRIPT = """
+from microbp import draw_graph, draw_network, squared_error, trace_backward
+from microbp.data import seed_example
+ex = seed_example(); net = ex.net(); fw = net.forward(ex.x)
+E = squared_error(ex.y, fw.output)
+trace = trace_backward(E, forward=fw)
+print(draw_graph(E, forward=fw).source)
+print(draw_network(net, forward=fw, edge_labels="both").source)
+print(draw_network(net, forward=fw, delta_flow=(2, 1)).source)
+print(trace)
+"""
+
+
+@pytest.mark.slow
+def test_dot_source_is_byte_identical_across_processes_and_hash_seeds():
+    outputs = []
+    for seed in ("0", "1", "4242"):
+        env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(ROOT)}
+        result = subprocess.run(
+            [sys.executable, "-c", _SCRIPT], env=env, capture_output=True, check=True, cwd=ROOT
+        )
+        outputs.append(result.stdout)
+    assert outputs[0] == outputs[1] == outputs[2]
+    assert b"digraph computation_graph" in outputs[0]
+
+
+# ------------------------------------------------------------------------------------------
+# The network diagram (Figure 1) and the δ flow (Figure 2)
+
+
+def test_network_has_a_circle_per_neuron_and_an_edge_per_weight_labelled_w_ij():
+    net = MLP([3, 4, 2])
+    source = draw_network(net).source
+    nodes, _ = parse_dot(source)
+    edges = re.findall(r"^\t(\w+) -> (\w+) \[label=", source, re.M)
+    assert [n for n, a in nodes.items() if "shape=circle" in a[0]] == [
+        f"l{l}n{i}" for l, n_l in enumerate([3, 4, 2], start=1) for i in range(1, n_l + 1)
+    ]
+    assert len(edges) == 3 * 4 + 4 * 2
+    assert ("l2n4", "l3n1") in edges
+    edge_line = re.search(r"l2n4 -> l3n1 \[label=\"?([^\]\"]*)", draw_network(net).source)
+    assert edge_line.group(1) == pretty_name("w_14^(3)")
+    values = draw_network(net, edge_labels="values").source
+    assert f"l2n4 -> l3n1 [label={net.w(3, 1, 4).data:.4g}]" in values
+
+
+def test_network_after_backward_shows_delta_and_dE_dw_from_the_graph():
+    ex, net, fw, E = seed_loss()
+    E.backward()
+    source = draw_network(net, forward=fw, edge_labels="both").source
+    formulas = bp.index_form(net, ex.x, ex.y)
+    assert f"{pretty_name('δ_2^(2)')} = {formulas.delta[2][1]:.4g}" in source
+    assert f"∂E/∂w = {net.w(3, 2, 1).grad:.4g}" in source
+    assert f"{pretty_name('b_1^(3)')} = {net.bias(3, 1).data:.4g}" in source
+
+
+def test_delta_flow_writes_out_bp2_and_its_numbers_match_the_z_node_gradient():
+    ex, net, fw, E = seed_loss()
+    E.backward()
+    source = draw_network(net, forward=fw, delta_flow=(2, 1)).source
+    d = lambda i, l: pretty_name(f"δ_{i}^({l})")  # noqa: E731
+    w = lambda j: pretty_name(f"w_{j}1^(3)")  # noqa: E731
+    sum_text = f"{d(1, 2)} = ({d(1, 3)}·{w(1)} + {d(2, 3)}·{w(2)}) · f′({pretty_name('z_1^(2)')})"
+    assert sum_text in source
+    assert f"= {fw.z[2][0].grad:.4g}" in source
+    _, edges = parse_dot(source)
+    assert sorted(edges) == [("delta_i", "delta_next1"), ("delta_i", "delta_next2")]
+    assert "dir=back" in source
+
+
+def test_delta_flow_rejects_the_output_layer_and_bad_neurons():
+    net = MLP([3, 3, 2])
+    with pytest.raises(ValueError, match="hidden layers 2 ≤ l ≤ L−1 = 2"):
+        draw_network(net, delta_flow=(3, 1))
+    with pytest.raises(ValueError, match="outside 1…n_2 = 3"):
+        draw_network(net, delta_flow=(2, 4))
+    with pytest.raises(ValueError, match="edge_labels"):
+        draw_network(net, edge_labels="weights")
+
+
+def test_identity_activation_graph_names_the_shared_z_and_a_node_as_z():
+    net = MLP([2, 2, 1], activation="identity")
+    fw = net.forward([1.0, 2.0])
+    E = squared_error([0.5], fw.output)
+    E.backward()
+    source = draw_graph(E, forward=fw).source
+    assert pretty_name("δ_1^(3)") in source
+
+
+# ------------------------------------------------------------------------------------------
+# Files: formats, paths, and a missing dot
+
+
+@needs_dot
+def test_svg_rendering_has_every_dot_node(tmp_path):
+    _, _, fw, E = seed_loss()
+    E.backward()
+    graph = draw_graph(E, forward=fw)
+    path = save(graph, tmp_path / "g.svg")
+    tree = ET.parse(path)
+    ns = {"svg": "http://www.w3.org/2000/svg"}
+    groups = tree.getroot().findall(".//svg:g[@class='node']", ns)
+    assert len(groups) == len(parse_dot(graph.source)[0])
+    assert {g.get("id") for g in groups} == set(parse_dot(graph.source)[0])
+    assert os.listdir(tmp_path) == ["g.svg"]
+
+
+@needs_dot
+def test_png_and_pdf_have_their_magic_bytes(tmp_path):
+    graph = draw_network(MLP([2, 2, 1]))
+    assert (tmp_path / "n.png").exists() is False
+    assert Path(save(graph, tmp_path / "n.png")).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert Path(save(graph, tmp_path / "n.pdf")).read_bytes()[:5] == b"%PDF-"
+
+
+def test_dot_output_is_the_source(tmp_path):
+    graph = draw_network(MLP([2, 2, 1]))
+    save(graph, tmp_path / "n.dot")
+    assert (tmp_path / "n.dot").read_text(encoding="utf-8") == graph.source
+
+
+def test_unknown_format_and_missing_folder_are_refused_before_writing(tmp_path):
+    with pytest.raises(ValueError, match=r"unknown output format 'jpg'.*\.svg, \.png, \.pdf"):
+        check_output_path(tmp_path / "g.jpg")
+    with pytest.raises(ValueError, match="does not exist"):
+        save(draw_network(MLP([2, 1])), tmp_path / "missing" / "g.svg")
+    (tmp_path / "sub.svg").mkdir()
+    with pytest.raises(ValueError, match="is a folder"):
+        check_output_path(tmp_path / "sub.svg")
+    assert sorted(os.listdir(tmp_path)) == ["sub.svg"]
+
+
+def test_without_dot_the_digraph_and_dot_source_still_work_but_rendering_says_how_to_install(
+    tmp_path, monkeypatch
+):
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    out = tmp_path / "out"
+    out.mkdir()
+    _, _, fw, E = seed_loss()
+    graph = draw_graph(E, forward=fw)
+    assert isinstance(graph, graphviz.Digraph)
+    save(graph, out / "g.dot")
+    with pytest.raises(GraphvizNotFound) as info:
+        save(graph, out / "g.svg")
+    message = str(info.value)
+    assert "`dot`" in message
+    assert "apt-get install graphviz" in message and "brew install graphviz" in message
+    assert os.listdir(out) == ["g.dot"]  # nothing half-written
+
+
+def test_names_mapping_draws_what_forward_draws_and_both_at_once_is_refused():
+    _, _, fw, E = seed_loss()
+    E.backward()
+    assert draw_graph(E, names=fw.names()).source == draw_graph(E, forward=fw).source
+    with pytest.raises(TypeError, match="not both"):
+        draw_graph(E, forward=fw, names=fw.names())
+    assert "cluster_layer" not in draw_graph(E).source  # no names, no layers
