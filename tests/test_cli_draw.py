@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import xml.etree.ElementTree as ET
@@ -66,13 +67,17 @@ def test_trace_html_writes_the_stepper(tmp_path, capsys):
     assert capsys.readouterr().out == f"wrote {path}\n"
 
 
+# The demo also trains the seed example and writes its loss curve where matplotlib is present.
+LOSS_PLOT = ["seed-loss.png"] if importlib.util.find_spec("matplotlib") else []
+
+
 @needs_dot
 def test_demo_writes_graph_network_delta_flow_and_stepper_and_prints_their_paths(tmp_path, capsys):
     out_dir = tmp_path / "pictures"
     assert main(["demo", "--out-dir", str(out_dir)]) == 0
     printed = capsys.readouterr().out
     names = ["backward.html", "delta-flow.svg", "graph.svg", "network.svg"]
-    assert sorted(os.listdir(out_dir)) == names
+    assert sorted(os.listdir(out_dir)) == sorted(names + LOSS_PLOT)
     for name in names:
         assert str(out_dir / name) in printed
 
@@ -126,7 +131,7 @@ def test_without_dot_dot_output_still_works(no_dot, capsys):
 
 def test_without_dot_the_demo_writes_dot_sources_and_exits_2(no_dot, capsys):
     assert main(["demo", "--out-dir", str(no_dot)]) == 2
-    assert sorted(os.listdir(no_dot)) == ["delta-flow.dot", "graph.dot", "network.dot"]
+    assert sorted(os.listdir(no_dot)) == ["delta-flow.dot", "graph.dot", "network.dot", *LOSS_PLOT]
     captured = capsys.readouterr()
     assert "largest |autodiff − formula|" in captured.out  # the demo itself still ran
     assert "apt-get install graphviz" in captured.err

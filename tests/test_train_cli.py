@@ -94,7 +94,7 @@ def test_train_unknown_optimizer_is_a_usage_error(capsys):
 def test_demo_trains_the_seed_example_until_the_tol_rule_and_writes_the_plot(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     out = io.StringIO()
-    assert demo(out) == 0
+    assert demo(out, out_dir="microbp-demo") == 0
     text = out.getvalue()
     assert "batch gradient descent" in text and "stopped by tol after" in text
     if pytest.importorskip("matplotlib"):

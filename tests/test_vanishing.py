@@ -258,7 +258,7 @@ def test_two_moons_without_noise_lies_on_the_half_circles():
 
 
 def test_two_moons_rejects_bad_arguments():
-    with pytest.raises(ValueError, match="n ≥ 2"):
+    with pytest.raises(ValueError, match="n must be an integer ≥ 2"):
         data.two_moons(n=1)
     with pytest.raises(ValueError, match="noise"):
         data.two_moons(n=10, noise=-1.0)
