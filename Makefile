@@ -1,7 +1,8 @@
 # The front door. Two commands do all the set-up on a fresh Debian machine:
-#   make demo   virtual environment + microbp (+ Debian's graphviz where `dot` is missing),
-#               then `microbp demo`
-#   make test   the same with the dev extra, then the whole test suite
+#   make demo   virtual environment + microbp with its plot extra (+ Debian's graphviz where
+#               `dot` is missing), then `microbp demo`
+#   make test   the same with the dev extra (+ Debian's chromium for the browser test), then
+#               the whole test suite
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -30,7 +31,7 @@ $(VENV)/bin/python:
 	  else echo "cannot create a virtual environment: install python3-venv"; exit 1; fi; }
 
 $(VENV)/.installed: $(VENV)/bin/python setup.cfg pyproject.toml
-	$(BIN)/python -m pip install -q -e .
+	$(BIN)/python -m pip install -q -e '.[plot]'
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/bin/python setup.cfg pyproject.toml

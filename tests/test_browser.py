@@ -1,7 +1,8 @@
 """The HTML stepper in a real headless browser: stepping to the end shows backward()'s grads.
 
 Uses Debian's ``chromium`` and ``chromium-driver`` (``make chromium`` installs them); skipped,
-with the reason, only where they are missing.
+with the reason, only where they are missing — except under CI (``CI=true``), where a missing
+browser must fail the run rather than hide behind a skip.
 """
 
 from __future__ import annotations
@@ -18,14 +19,18 @@ from microbp.data import seed_example
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 
+IN_CI = os.environ.get("CI") == "true"
+
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(
-        not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)),
+        not IN_CI and not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)),
         reason=f"needs Debian's chromium and chromium-driver ({CHROMIUM}, {CHROMEDRIVER}): "
         "run `make chromium` or apt-get install -y chromium chromium-driver",
     ),
-    pytest.mark.skipif(shutil.which("dot") is None, reason="graphviz's dot is not installed"),
+    pytest.mark.skipif(
+        not IN_CI and shutil.which("dot") is None, reason="graphviz's dot is not installed"
+    ),
 ]
 
 
