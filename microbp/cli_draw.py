@@ -26,7 +26,8 @@ from microbp.losses import squared_error
 from microbp.nn import MLP
 from microbp.trace import trace_backward
 
-__all__ = ["add_command", "write_demo_files"]
+# No __all__: command-line plumbing (add_command, write_demo_files), not public API;
+# docs/drawing.md documents the commands.
 
 
 def _pair(text: str) -> tuple[int, int]:

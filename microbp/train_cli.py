@@ -28,7 +28,8 @@ from microbp.nn import INITS, MLP
 from microbp.optim import GD, SGD, Rprop
 from microbp.train import GRADIENTS, PLOT_HINT, accuracy, fit
 
-__all__ = ["add_command", "run", "train_demo", "OPTIMIZERS"]
+# No __all__: command-line plumbing (add_command, run, train_demo), not public API;
+# docs/training.md documents the command.
 
 #: ``--optimizer`` names (case-insensitive) → what they build. ``--lr`` is the learning rate
 #: of gd/sgd and Δ₀ (torch's ``lr``) of the Rprop variants.

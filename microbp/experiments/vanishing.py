@@ -59,9 +59,7 @@ __all__ = [
     "layer_stats",
     "gradient_statistics",
     "plot_gradient_statistics",
-    "add_command",
-    "run",
-]
+]  # add_command and run are the command line's plumbing, not public API
 
 #: The activations the seed discusses: the two that vanish and the two remedies.
 ACTIVATION_NAMES: tuple[str, ...] = ("sigmoid", "tanh", "relu", "softplus")
