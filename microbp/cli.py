@@ -21,6 +21,7 @@ from collections.abc import Sequence
 
 from microbp import bp, cli_draw
 from microbp.activations import ACTIVATIONS
+from microbp.cli_args import activation_spec, layer_sizes
 from microbp.data import seed_example
 from microbp.experiments import vanishing
 from microbp.gradcheck import gradcheck
@@ -30,31 +31,6 @@ from microbp.train_cli import add_command as _add_train
 from microbp.train_cli import train_demo
 
 __all__ = ["main"]
-
-
-def _sizes(text: str) -> list[int]:
-    try:
-        sizes = [int(part) for part in text.split(",")]
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected layer sizes as comma-separated integers like 3,4,2, got {text!r}"
-        ) from None
-    if len(sizes) < 2 or min(sizes) < 1:
-        raise argparse.ArgumentTypeError(
-            f"expected at least two layer sizes ≥ 1 like 3,4,2, got {text!r}"
-        )
-    return sizes
-
-
-def _activation(text: str) -> list[str] | str:
-    names = text.split(",")
-    for name in names:
-        if name not in ACTIVATIONS:
-            raise argparse.ArgumentTypeError(
-                f"unknown activation {name!r}; expected one of {', '.join(ACTIVATIONS)} "
-                "(one name, or one per layer 2…L separated by commas)"
-            )
-    return names[0] if len(names) == 1 else names
 
 
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -153,10 +129,10 @@ def _add_demo(sub) -> None:
 
 def _add_check(sub) -> None:
     c = sub.add_parser("check", help="gradient check: autodiff vs formulas vs finite differences")
-    c.add_argument("--net", type=_sizes, default=[3, 4, 2], help="layer sizes, e.g. 3,4,2")
+    c.add_argument("--net", type=layer_sizes, default=[3, 4, 2], help="layer sizes, e.g. 3,4,2")
     c.add_argument(
         "--activation",
-        type=_activation,
+        type=activation_spec,
         default="sigmoid",
         help="one name or one per layer 2…L: " + ", ".join(ACTIVATIONS),
     )

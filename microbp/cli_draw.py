@@ -21,6 +21,7 @@ import random
 import sys
 
 from microbp import draw
+from microbp.cli_args import activation_spec, layer_sizes
 from microbp.data import seed_example
 from microbp.losses import squared_error
 from microbp.nn import MLP
@@ -40,16 +41,16 @@ def _pair(text: str) -> tuple[int, int]:
     return l, i
 
 
-def _common(p, cli) -> None:
+def _common(p) -> None:
     p.add_argument(
         "--net",
-        type=cli._sizes,
+        type=layer_sizes,
         default=None,
         help="layer sizes, e.g. 2,3,1 (default: the seed's 3-3-2 example and its numbers)",
     )
     p.add_argument(
         "--activation",
-        type=cli._activation,
+        type=activation_spec,
         default=None,
         help="one name or one per layer 2…L (default: sigmoid)",
     )
@@ -60,15 +61,13 @@ def _common(p, cli) -> None:
 
 def add_command(sub) -> None:
     """Add ``graph`` and ``trace`` to the ``microbp`` subcommands."""
-    from microbp import cli  # imported here: cli imports this module
-
     g = sub.add_parser(
         "graph",
         help="draw the computation graph, the network (Figure 1) or a δ flow (Figure 2)",
         description="Draw the seed example's loss E = ½‖y − a⁽ᴸ⁾‖² after backward "
         "(or a random net's with --net). Without --out, prints the DOT source.",
     )
-    _common(g, cli)
+    _common(g)
     g.add_argument("--out", help="output file: .svg .png .pdf (need graphviz's dot) or .dot .gv")
     what = g.add_mutually_exclusive_group()
     what.add_argument(
@@ -100,7 +99,7 @@ def add_command(sub) -> None:
         description="Run backward on the seed example's loss (or a random net's with --net) "
         "and show every step of the chain rule.",
     )
-    _common(t, cli)
+    _common(t)
     t.add_argument("--html", metavar="FILE", help="write a standalone HTML stepper (needs dot)")
     t.set_defaults(func=run_trace)
 

@@ -16,7 +16,6 @@ Also :func:`train_demo`, the training part of ``microbp demo``.
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import os
@@ -24,6 +23,7 @@ import sys
 
 from microbp import data
 from microbp.activations import ACTIVATIONS
+from microbp.cli_args import activation_spec, layer_sizes
 from microbp.nn import INITS, MLP
 from microbp.optim import GD, SGD, Rprop
 from microbp.train import GRADIENTS, PLOT_HINT, accuracy, fit
@@ -84,28 +84,6 @@ def parse_data(spec: str):
     return X, Y, sizes(*args), label
 
 
-def _sizes(text: str) -> list[int]:
-    try:
-        sizes = [int(part) for part in text.split(",")]
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected layer sizes as comma-separated integers like 2,4,1, got {text!r}"
-        ) from None
-    if len(sizes) < 2 or min(sizes) < 1:
-        raise argparse.ArgumentTypeError(f"expected at least two layer sizes ≥ 1, got {text!r}")
-    return sizes
-
-
-def _activation(text: str):
-    names = text.split(",")
-    for name in names:
-        if name not in ACTIVATIONS:
-            raise argparse.ArgumentTypeError(
-                f"unknown activation {name!r}; expected one of {', '.join(ACTIVATIONS)}"
-            )
-    return names[0] if len(names) == 1 else names
-
-
 def add_command(sub) -> None:
     t = sub.add_parser(
         "train",
@@ -118,10 +96,12 @@ def add_command(sub) -> None:
         default="xor",
         help="seed, xor, encoder:N,M, parity:N, spirals:K, moons:N (default xor)",
     )
-    t.add_argument("--net", type=_sizes, help="layer sizes, e.g. 2,4,1 (default: per data set)")
+    t.add_argument(
+        "--net", type=layer_sizes, help="layer sizes, e.g. 2,4,1 (default: per data set)"
+    )
     t.add_argument(
         "--activation",
-        type=_activation,
+        type=activation_spec,
         default="sigmoid",
         help="one name or one per layer 2…L: " + ", ".join(ACTIVATIONS),
     )
