@@ -1,0 +1,277 @@
+"""microbp's engine against micrograd 0.1.0 on micrograd's own demo step, plus memory and depth.
+
+The demo step (micrograd's ``demo.ipynb``): an MLP 2-16-16-1 (relu hidden, linear output) on
+100 two-moons points, SVM max-margin loss + 1e-4·L2, full batch: forward, backward and one
+SGD update. Both engines start from the same weights and data; runs alternate
+(micrograd GC on, micrograd GC off, microbp, …) and each row reports the median.
+
+    pip install micrograd==0.1.0        # or: pip install -e '.[bench]'
+    python benchmarks/engine_vs_micrograd.py            # about a minute
+    python benchmarks/engine_vs_micrograd.py --quick    # a few seconds
+
+Same numbers in both engines: micrograd's ``Neuron`` sums ``b + w₁x₁ + … + wₙxₙ`` while
+microbp sums in the seed's order ``w₁x₁ + … + wₙxₙ + b``; floating-point addition is not
+associative, so the micrograd net here is micrograd's ``nn.MLP`` with ``Neuron.__call__``
+summing in the seed's order (the same nodes and operations, only the order of the terms).
+The losses of the two engines are then asserted equal with ``==``, and their gradients equal
+to the last bits (the order in which a weight's 100 contributions are added differs, so the
+report shows the largest relative difference).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import math
+import os
+import platform
+import random
+import statistics
+import sys
+import time
+import tracemalloc
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+
+from microbp import MLP  # noqa: E402
+from microbp import Value as BPValue  # noqa: E402
+
+SIZES = [2, 16, 16, 1]
+N = 100
+ALPHA = 1e-4
+
+
+# --------------------------------------------------------------------------------------------
+# Data and the micrograd net
+
+
+def two_moons(n: int, noise: float = 0.1, seed: int = 0) -> tuple[list[list[float]], list[float]]:
+    """Two interleaving half circles (labels −1 and +1), deterministic for a seed."""
+    rng = random.Random(seed)
+    n_outer = n // 2
+    n_inner = n - n_outer
+    X, y = [], []
+    for k in range(n_outer):
+        t = math.pi * k / max(n_outer - 1, 1)
+        X.append([math.cos(t) + rng.gauss(0, noise), math.sin(t) + rng.gauss(0, noise)])
+        y.append(-1.0)
+    for k in range(n_inner):
+        t = math.pi * k / max(n_inner - 1, 1)
+        X.append([1 - math.cos(t) + rng.gauss(0, noise), 0.5 - math.sin(t) + rng.gauss(0, noise)])
+        y.append(1.0)
+    return X, y
+
+
+def micrograd_net(net: MLP):
+    """micrograd's nn.MLP holding the numbers of ``net``, its parameters in microbp's order."""
+    from micrograd import nn
+
+    class SeedOrderNeuron(nn.Neuron):
+        def __call__(self, x):
+            act = self.w[0] * x[0]
+            for wi, xi in zip(self.w[1:], x[1:]):
+                act = act + wi * xi
+            act = act + self.b
+            return act.relu() if self.nonlin else act
+
+    model = nn.MLP(SIZES[0], SIZES[1:])
+    for k, layer in enumerate(model.layers):
+        l = k + 2
+        for i, neuron in enumerate(layer.neurons):
+            fresh = SeedOrderNeuron.__new__(SeedOrderNeuron)
+            fresh.w, fresh.b, fresh.nonlin = neuron.w, neuron.b, neuron.nonlin
+            for j, w in enumerate(fresh.w):
+                w.data = net.w(l, i + 1, j + 1).data
+            fresh.b.data = net.bias(l, i + 1).data
+            layer.neurons[i] = fresh
+    params = []
+    for layer in model.layers:
+        params.extend(w for n in layer.neurons for w in n.w)
+        params.extend(n.b for n in layer.neurons)
+    return model, params
+
+
+def fresh_nets(seed: int = 1337):
+    net = MLP(SIZES, activation=["relu", "relu", "identity"], seed=seed, init="he")
+    model, mg_params = micrograd_net(net)
+    return net, net.parameters(), model, mg_params
+
+
+# --------------------------------------------------------------------------------------------
+# The demo step, written once for both engines
+
+
+def demo_step(Value, model, params, X, y, k: int = 0):
+    """One step of micrograd's demo: loss, zero_grad, backward, SGD. Returns (loss, acc)."""
+    inputs = [list(map(Value, row)) for row in X]
+    scores = [model(x) for x in inputs]
+    scores = [s[0] if isinstance(s, list) else s for s in scores]
+    losses = [(1 + -yi * si).relu() for yi, si in zip(y, scores)]  # SVM max-margin loss
+    data_loss = sum(losses) * (1.0 / len(losses))
+    reg_loss = ALPHA * sum(p * p for p in params)  # L2 regularisation
+    total = data_loss + reg_loss
+    acc = sum((yi > 0) == (si.data > 0) for yi, si in zip(y, scores)) / len(y)
+    for p in params:
+        p.grad = 0
+    total.backward()
+    learning_rate = 1.0 - 0.9 * k / 100
+    for p in params:
+        p.data -= learning_rate * p.grad
+    return total.data, acc
+
+
+def timed_run(engine: str, X, y, steps: int) -> tuple[float, list[float]]:
+    """Seconds per step of ``steps`` demo steps from the starting weights, and the losses."""
+    net, params, model, mg_params = fresh_nets()
+    if engine == "microbp":
+        Value, m, p = BPValue, net, params
+    else:
+        from micrograd.engine import Value
+
+        m, p = model, mg_params
+    gc.collect()
+    gc_was = gc.isenabled()
+    if engine == "micrograd, GC off":
+        gc.disable()
+    losses = []
+    try:
+        t0 = time.perf_counter()
+        for k in range(steps):
+            losses.append(demo_step(Value, m, p, X, y, k)[0])
+        dt = time.perf_counter() - t0
+    finally:
+        if gc_was:
+            gc.enable()
+    gc.collect()
+    return dt / steps, losses
+
+
+def check_same_numbers(X, y) -> float:
+    """Assert equal losses and gradients (to 1e-12 relative) on one step; the largest diff."""
+    from micrograd.engine import Value as MGValue
+
+    net, params, model, mg_params = fresh_nets()
+    la, _ = demo_step(BPValue, net, params, X, y)
+    lb, _ = demo_step(MGValue, model, mg_params, X, y)
+    assert la == lb, f"losses differ: microbp {la!r}, micrograd {lb!r}"
+    worst = 0.0
+    for p, q in zip(params, mg_params):
+        scale = max(abs(p.data), abs(q.data), 1e-300)
+        worst = max(worst, abs(p.data - q.data) / scale)
+    assert worst < 1e-12, f"updated weights differ by {worst:.3g} relative"
+    return worst
+
+
+# --------------------------------------------------------------------------------------------
+# Memory and depth
+
+
+def chain(Value, n: int):
+    """x, then n operations alternating ``v * c`` and ``v + c`` (constants as numbers)."""
+    x = Value(1.0)
+    v = x
+    for k in range(n):
+        v = v * 0.999999 if k % 2 == 0 else v + 1e-6
+    return x, v
+
+
+def bytes_per_node(Value, n: int) -> float:
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    x, v = chain(Value, n)
+    after = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    del x, v
+    gc.collect()
+    return (after - before) / n
+
+
+def depth_seconds(n: int) -> tuple[float, float]:
+    t0 = time.perf_counter()
+    x, v = chain(BPValue, n)
+    t1 = time.perf_counter()
+    v.backward()
+    t2 = time.perf_counter()
+    assert x.grad > 0
+    del x, v
+    return t1 - t0, t2 - t1
+
+
+def micrograd_depth_limit() -> str:
+    from micrograd.engine import Value
+
+    x, v = chain(Value, 10_000)
+    try:
+        v.backward()
+        return "10⁴ ok"
+    except RecursionError:
+        return "RecursionError at 10⁴"
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--rounds", type=int, default=9, help="alternating rounds (default 9)")
+    ap.add_argument("--steps", type=int, default=3, help="demo steps per run (default 3)")
+    ap.add_argument("--quick", action="store_true", help="3 rounds of 1 step, smaller chains")
+    args = ap.parse_args(argv)
+    rounds, steps = (3, 1) if args.quick else (args.rounds, args.steps)
+    chain_n, depth_n = (10**5, 10**5) if args.quick else (10**5, 10**6)
+
+    try:
+        import micrograd  # noqa: F401
+    except ImportError:
+        print("micrograd is not installed: pip install micrograd==0.1.0  (or '.[bench]')")
+        return 2
+
+    X, y = two_moons(N, noise=0.1, seed=0)
+    worst = check_same_numbers(X, y)
+    engines = ["micrograd, GC on", "micrograd, GC off", "microbp"]
+    times: dict[str, list[float]] = {e: [] for e in engines}
+    losses: dict[str, list[float]] = {}
+    for r in range(rounds):
+        order = engines if r % 2 == 0 else engines[::-1]
+        for e in order:
+            dt, ls = timed_run(e, X, y, steps)
+            times[e].append(dt)
+            losses[e] = ls
+    med = {e: statistics.median(ts) for e, ts in times.items()}
+
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.processor() or ''}")
+    print(f"python:  {platform.python_implementation()} {platform.python_version()}")
+    print(
+        f"demo step: MLP {'-'.join(map(str, SIZES))}, {N} two-moons points, SVM loss + 1e-4·L2,"
+        f" forward + backward + SGD; median of {rounds} alternating runs of {steps} step(s)"
+    )
+    print(f"first-step loss identical in both engines: {losses['microbp'][0]!r}")
+    print(f"gradients after one step: largest relative difference {worst:.2g}")
+    print()
+    print(f"| {'engine':<20} | {'s / step':>9} | {'microbp is':>11} |")
+    print(f"| {'-' * 20} | {'-' * 9}: | {'-' * 10}: |")
+    for e in engines:
+        ratio = med[e] / med["microbp"]
+        print(f"| {e:<20} | {med[e]:9.4f} | {ratio:9.2f}× |")
+    print()
+
+    mem_bp = bytes_per_node(BPValue, chain_n)
+    from micrograd.engine import Value as MGValue
+
+    mem_mg = bytes_per_node(MGValue, chain_n)
+    build, back = depth_seconds(depth_n)
+    print(f"| memory, chain of {chain_n:,} ops (tracemalloc) | bytes / node |")
+    print("| --- | ---: |")
+    print(f"| micrograd | {mem_mg:.0f} |")
+    print(f"| microbp | {mem_bp:.0f} |")
+    print()
+    print(
+        f"depth: microbp builds a chain of {depth_n:,} nodes in {build:.2f} s, "
+        f"backward {back:.2f} s; micrograd: {micrograd_depth_limit()}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
