@@ -123,7 +123,7 @@ def demo_step(Value, model, params, X, y, k: int = 0):
 def timed_run(engine: str, X, y, steps: int) -> tuple[float, list[float]]:
     """Seconds per step of ``steps`` demo steps from the starting weights, and the losses."""
     net, params, model, mg_params = fresh_nets()
-    if engine == "microbp":
+    if engine.startswith("microbp"):
         Value, m, p = BPValue, net, params
     else:
         from micrograd.engine import Value
@@ -175,16 +175,23 @@ def chain(Value, n: int):
     return x, v
 
 
-def bytes_per_node(Value, n: int) -> float:
+def memory_per_op(Value, n: int) -> tuple[float, float]:
+    """(nodes per operation, bytes per operation) of a chain of ``n`` ops, by tracemalloc."""
+
+    def nodes_alive() -> int:
+        return sum(1 for o in gc.get_objects() if type(o) is Value)
+
     gc.collect()
+    nodes_before = nodes_alive()
     tracemalloc.start()
     before = tracemalloc.get_traced_memory()[0]
     x, v = chain(Value, n)
     after = tracemalloc.get_traced_memory()[0]
     tracemalloc.stop()
+    nodes = nodes_alive() - nodes_before
     del x, v
     gc.collect()
-    return (after - before) / n
+    return nodes / n, (after - before) / n
 
 
 def depth_seconds(n: int) -> tuple[float, float]:
@@ -199,14 +206,27 @@ def depth_seconds(n: int) -> tuple[float, float]:
 
 
 def micrograd_depth_limit() -> str:
+    """The shortest chain, of 10², 10³, 10⁴ ops, on which micrograd's recursive sort fails."""
     from micrograd.engine import Value
 
-    x, v = chain(Value, 10_000)
+    for n in (100, 1_000, 10_000):
+        x, v = chain(Value, n)
+        try:
+            v.backward()
+        except RecursionError:
+            return f"RecursionError on a chain of {n:,} ops"
+    return "no RecursionError up to 10,000 ops"
+
+
+def cpu_model() -> str:
     try:
-        v.backward()
-        return "10⁴ ok"
-    except RecursionError:
-        return "RecursionError at 10⁴"
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
 
 
 # --------------------------------------------------------------------------------------------
@@ -229,7 +249,7 @@ def main(argv=None) -> int:
 
     X, y = two_moons(N, noise=0.1, seed=0)
     worst = check_same_numbers(X, y)
-    engines = ["micrograd, GC on", "micrograd, GC off", "microbp"]
+    engines = ["micrograd, GC on", "micrograd, GC off", "microbp, GC on"]
     times: dict[str, list[float]] = {e: [] for e in engines}
     losses: dict[str, list[float]] = {}
     for r in range(rounds):
@@ -239,33 +259,41 @@ def main(argv=None) -> int:
             times[e].append(dt)
             losses[e] = ls
     med = {e: statistics.median(ts) for e, ts in times.items()}
+    first = {losses[e][0] for e in engines}
+    assert len(first) == 1, f"first-step losses differ: {losses}"
+    drift = max(
+        abs(a - b) / abs(b) for e in engines for a, b in zip(losses[e], losses[engines[-1]])
+    )
 
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.processor() or ''}")
+    print(f"machine: {cpu_model()}, {platform.machine()}, {os.cpu_count()} cores")
     print(f"python:  {platform.python_implementation()} {platform.python_version()}")
     print(
         f"demo step: MLP {'-'.join(map(str, SIZES))}, {N} two-moons points, SVM loss + 1e-4·L2,"
         f" forward + backward + SGD; median of {rounds} alternating runs of {steps} step(s)"
     )
-    print(f"first-step loss identical in both engines: {losses['microbp'][0]!r}")
-    print(f"gradients after one step: largest relative difference {worst:.2g}")
+    print(f"loss of the first step, identical (==) in both engines: {first.pop()!r}")
+    print(
+        f"weights after one step: largest relative difference {worst:.1g}; losses of all "
+        f"{steps} steps: {drift:.1g}"
+    )
     print()
-    print(f"| {'engine':<20} | {'s / step':>9} | {'microbp is':>11} |")
-    print(f"| {'-' * 20} | {'-' * 9}: | {'-' * 10}: |")
+    print("| engine | s / step | microbp faster by |")
+    print("| --- | ---: | ---: |")
     for e in engines:
-        ratio = med[e] / med["microbp"]
-        print(f"| {e:<20} | {med[e]:9.4f} | {ratio:9.2f}× |")
+        print(f"| {e} | {med[e]:.4f} | {med[e] / med['microbp, GC on']:.2f}× |")
     print()
 
-    mem_bp = bytes_per_node(BPValue, chain_n)
     from micrograd.engine import Value as MGValue
 
-    mem_mg = bytes_per_node(MGValue, chain_n)
-    build, back = depth_seconds(depth_n)
-    print(f"| memory, chain of {chain_n:,} ops (tracemalloc) | bytes / node |")
-    print("| --- | ---: |")
-    print(f"| micrograd | {mem_mg:.0f} |")
-    print(f"| microbp | {mem_bp:.0f} |")
+    print(f"memory: a chain of {chain_n:,} operations (v·c and v + c alternating), tracemalloc")
     print()
+    print("| engine | nodes / op | bytes / node | bytes / op |")
+    print("| --- | ---: | ---: | ---: |")
+    for name, V in (("micrograd", MGValue), ("microbp", BPValue)):
+        nodes, per_op = memory_per_op(V, chain_n)
+        print(f"| {name} | {nodes:.0f} | {per_op / nodes:.0f} | {per_op:.0f} |")
+    print()
+    build, back = depth_seconds(depth_n)
     print(
         f"depth: microbp builds a chain of {depth_n:,} nodes in {build:.2f} s, "
         f"backward {back:.2f} s; micrograd: {micrograd_depth_limit()}"
