@@ -91,8 +91,13 @@ def micrograd_net(net: MLP):
     return model, params
 
 
+def microbp_net(seed: int = 1337) -> MLP:
+    """The starting net: 2-16-16-1, relu hidden layers, linear output, He initialisation."""
+    return MLP(SIZES, activation=["relu", "relu", "identity"], seed=seed, init="he")
+
+
 def fresh_nets(seed: int = 1337):
-    net = MLP(SIZES, activation=["relu", "relu", "identity"], seed=seed, init="he")
+    net = microbp_net(seed)
     model, mg_params = micrograd_net(net)
     return net, net.parameters(), model, mg_params
 

@@ -61,14 +61,27 @@ def median_time(f, repeat: int) -> float:
     return statistics.median(ts)
 
 
-def alternate(contenders: dict, rounds: int, repeat: int) -> dict[str, float]:
-    """Median seconds per call of each contender, the contenders taking turns."""
+def alternate(contenders: dict, rounds: int, repeat: int) -> dict[str, list[float]]:
+    """Seconds per call of each contender in each round (a median of ``repeat`` calls); the
+    contenders take turns, in alternating order, so a ratio of two of them in one round
+    compares runs made under the same load."""
     times: dict[str, list[float]] = {name: [] for name in contenders}
+    for f in contenders.values():  # warm up: thread pools, caches, allocator
+        median_time(f, repeat)
     for r in range(rounds):
         names = list(contenders) if r % 2 == 0 else list(contenders)[::-1]
         for name in names:
             times[name].append(median_time(contenders[name], repeat))
-    return {name: statistics.median(ts) for name, ts in times.items()}
+    return times
+
+
+def median_ratio(times: dict[str, list[float]], a: str, b: str) -> float:
+    """The median over rounds of time(a) / time(b)."""
+    return statistics.median(x / y for x, y in zip(times[a], times[b]))
+
+
+def med(times: dict[str, list[float]], name: str) -> float:
+    return statistics.median(times[name])
 
 
 # --------------------------------------------------------------------------------------------
@@ -199,10 +212,10 @@ def main() -> int:
     print("| road | ms / epoch | ratio |")
     print("| --- | ---: | ---: |")
     print(
-        f"| autodiff (scalar graph + backward) | {t['autodiff'] * 1e3:.2f} | "
-        f"{t['autodiff'] / t['formulas']:.0f}× |"
+        f"| autodiff (scalar graph + backward) | {med(t, 'autodiff') * 1e3:.2f} | "
+        f"{median_ratio(t, 'autodiff', 'formulas'):.0f}× |"
     )
-    print(f"| formulas (bp.backprop on arrays) | {t['formulas'] * 1e3:.3f} | 1× |")
+    print(f"| formulas (bp.backprop on arrays) | {med(t, 'formulas') * 1e3:.3f} | 1× |")
     print()
 
     print("2./3. bp.backprop on [784, 128, 10], N = 1000, float64 (median ms per gradient)")
@@ -229,14 +242,15 @@ def main() -> int:
             contenders["torch"] = step
         t = alternate(contenders, rounds, repeat * 2)
         row = (
-            f"| {activation} | {t['backprop'] * 1e3:.2f} | {t['matmul'] * 1e3:.2f} | "
-            f"{t['matmul'] / t['backprop']:.0%} |"
+            f"| {activation} | {med(t, 'backprop') * 1e3:.2f} | {med(t, 'matmul') * 1e3:.2f} | "
+            f"{median_ratio(t, 'matmul', 'backprop'):.0%} |"
         )
         if torch is not None:
-            row += f" {t['torch'] * 1e3:.2f} | {t['backprop'] / t['torch']:.2f}× |"
+            row += f" {med(t, 'torch') * 1e3:.2f} | {median_ratio(t, 'backprop', 'torch'):.2f}× |"
         print(row)
     print()
-    print("share: time of the five matrix products alone (same shapes) over bp.backprop's time.")
+    print("share: the five matrix products of bp.backprop, timed alone on the same shapes, over")
+    print("bp.backprop's time (median of the ratios of runs made side by side; so are the ×).")
     if torch is None:
         print("PyTorch is not installed: no comparison (any venv with torch runs this script).")
     return 0

@@ -54,7 +54,9 @@ def _np_sigmoid(z: np.ndarray) -> np.ndarray:
     forms that :func:`sigmoid` chooses between, here without a branch per element (the same
     numbers as selecting the two halves of z with boolean masks, in half the time).
     """
-    return np.exp(np.minimum(z, 0.0)) / (1.0 + np.exp(-np.abs(z)))
+    numerator = np.exp(np.minimum(z, 0.0))  # 1 for z ≥ 0, eᶻ for z < 0
+    numerator /= 1.0 + np.exp(-np.abs(z))  # 1 + e^{−|z|}, never overflowing
+    return numerator
 
 
 def _np_softplus(z: np.ndarray) -> np.ndarray:
