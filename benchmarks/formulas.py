@@ -14,6 +14,11 @@
     python benchmarks/formulas.py --threads 1     # BLAS / PyTorch limited to one thread
 
 Runs alternate between the contenders and each row reports the median.
+
+Still to add: ``microbp.train.fit(..., gradients="formulas")`` (issue 4, written in parallel)
+keeps the weights in numpy arrays for a whole run; once it lands, time one epoch of ``fit``
+on each road here too (the formulas road should cost little more than ``bp.backprop``
+itself, since no Value is built per epoch).
 """
 
 from __future__ import annotations
@@ -52,6 +57,9 @@ except ImportError:
     torch = None
 
 
+SETTLE = 0.15  # seconds between two contenders' turns
+
+
 def median_time(f, repeat: int) -> float:
     ts = []
     for _ in range(repeat):
@@ -71,6 +79,9 @@ def alternate(contenders: dict, rounds: int, repeat: int) -> dict[str, list[floa
     for r in range(rounds):
         names = list(contenders) if r % 2 == 0 else list(contenders)[::-1]
         for name in names:
+            # BLAS and OpenMP worker threads spin for a while after their last call; let them
+            # go to sleep so that they do not steal a core from the next contender.
+            time.sleep(SETTLE)
             times[name].append(median_time(contenders[name], repeat))
     return times
 
@@ -191,7 +202,7 @@ def blas_name() -> str:
 
 def main() -> int:
     quick = ARGS.quick
-    rounds, repeat = (3, 3) if quick else (7, 5)
+    rounds, repeat = (3, 3) if quick else (11, 5)
     threads = ARGS.threads or os.cpu_count()
     if torch is not None:
         torch.set_num_threads(threads)
