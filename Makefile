@@ -6,13 +6,19 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lint format graphviz clean
+.PHONY: demo test lint format graphviz clean bench
 
 demo: $(VENV)/.installed graphviz
 	$(BIN)/microbp demo
 
 test: $(VENV)/.installed-dev graphviz
 	$(BIN)/python -m pytest
+
+# The numbers of README "Performance" (micrograd from the bench extra; PyTorch only if present).
+bench: $(VENV)/.installed
+	$(BIN)/python -m pip install -q -e '.[bench]'
+	$(BIN)/python benchmarks/engine_vs_micrograd.py
+	$(BIN)/python benchmarks/formulas.py --threads 1
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

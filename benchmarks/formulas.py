@@ -191,6 +191,17 @@ def torch_step(weights: bp.Weights, X, Y, activation: str):
     return run
 
 
+def cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
 def blas_name() -> str:
     try:
         config = np.show_config(mode="dicts")
@@ -206,7 +217,10 @@ def main() -> int:
     threads = ARGS.threads or os.cpu_count()
     if torch is not None:
         torch.set_num_threads(threads)
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores; BLAS threads: {threads}")
+    print(
+        f"machine: {cpu_model()}, {platform.machine()}, {os.cpu_count()} cores; "
+        f"BLAS threads: {threads}"
+    )
     print(
         f"python:  {platform.python_implementation()} {platform.python_version()}, "
         f"numpy {np.__version__} ({blas_name()})"
