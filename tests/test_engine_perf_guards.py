@@ -102,6 +102,23 @@ def test_value_uses_slots_and_has_no_instance_dict():
     assert "__dict__" not in Value.__slots__
 
 
+def every_kind_of_node() -> list[Value]:
+    u, v = Value(0.5), Value(2.0)
+    return [
+        u, u + v, u + 1, 1 + u, u - v, u - 1, 1 - u, u * v, u * 3, 3 * u, u / v, u / 4,
+        4 / u, u**v, u**2, 2**u, -u, u.exp(), u.log(), u.tanh(), u.sigmoid(), u.relu(),
+        u.softplus(),
+    ]  # fmt: skip
+
+
+def test_every_kind_of_node_has_every_slot_set():
+    # + and * fill their nodes in place, the other ops through _unary/_binary: all the same.
+    for node in every_kind_of_node():
+        for name in Value.__slots__:
+            getattr(node, name)  # an unset slot would raise AttributeError
+        assert node._pending == 0 and node.grad == 0 and node.label == ""
+
+
 def test_a_node_takes_at_most_200_bytes():
     n = 20_000
     gc.collect()
