@@ -7,13 +7,19 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lint format graphviz chromium clean
+.PHONY: demo test lint format graphviz chromium clean bench
 
 demo: $(VENV)/.installed graphviz
 	$(BIN)/microbp demo
 
 test: $(VENV)/.installed-dev graphviz chromium
 	$(BIN)/python -m pytest
+
+# The numbers of README "Performance" (micrograd from the bench extra; PyTorch only if present).
+bench: $(VENV)/.installed
+	$(BIN)/python -m pip install -q -e '.[bench]'
+	$(BIN)/python benchmarks/engine_vs_micrograd.py
+	$(BIN)/python benchmarks/formulas.py --threads 1
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

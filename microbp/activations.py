@@ -48,12 +48,18 @@ def _relu(x):
 
 
 def _np_sigmoid(z: np.ndarray) -> np.ndarray:
-    out = np.empty_like(z, dtype=np.float64)
-    pos = z >= 0
-    out[pos] = 1.0 / (1.0 + np.exp(-z[pos]))
-    e = np.exp(z[~pos])
-    out[~pos] = e / (1.0 + e)
-    return out
+    """σ(z) = e^{min(z, 0)} / (1 + e^{−|z|}), elementwise, without overflow.
+
+    That is 1/(1 + e^{−z}) for z ≥ 0 and e^{z}/(1 + e^{z}) for z < 0, the two overflow-free
+    forms that :func:`sigmoid` chooses between, here with one exponential and no branch per
+    element: e = e^{−|z|} ∈ [0, 1] is the denominator's term, and the numerator is
+    max(e, [z ≥ 0]), i.e. 1 for z ≥ 0 and e = e^{z} for z < 0. The same numbers as selecting
+    the two halves of z with boolean masks, several times faster.
+    """
+    e = np.exp(-np.abs(z))
+    numerator = np.maximum(e, z >= 0)
+    numerator /= 1.0 + e
+    return numerator
 
 
 def _np_softplus(z: np.ndarray) -> np.ndarray:
