@@ -15,10 +15,9 @@
 
 Runs alternate between the contenders and each row reports the median.
 
-Still to add: ``microbp.train.fit(..., gradients="formulas")`` (issue 4, written in parallel)
-keeps the weights in numpy arrays for a whole run; once it lands, time one epoch of ``fit``
-on each road here too (the formulas road should cost little more than ``bp.backprop``
-itself, since no Value is built per epoch).
+Section 1 also times a whole training epoch through :func:`microbp.fit` on each road
+(``gradients="autodiff"`` and ``gradients="formulas"``, batch GD): the formulas road keeps the
+weights in numpy arrays for the whole run, so an epoch costs little more than ``bp.backprop``.
 """
 
 from __future__ import annotations
@@ -49,7 +48,8 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from microbp import MLP, bp, total_error  # noqa: E402
+from microbp import MLP, bp, fit, total_error  # noqa: E402
+from microbp.optim import GD  # noqa: E402
 
 try:
     import torch
@@ -131,9 +131,24 @@ def both_roads(rounds: int, repeat: int):
     def formulas():
         return bp.backprop(weights, Xa, Ya).flat()
 
+    def fit_epochs(road: str, epochs: int):
+        def run():
+            trained = MLP(sizes, activation=activation, seed=0, init="xavier")
+            fit(trained, Xa, Ya, GD(0.5), max_epochs=epochs, tol=0.0, quiet=True, gradients=road)
+
+        return run
+
     g_auto, g_form = autodiff(), formulas()
     assert np.allclose(g_auto, g_form, rtol=1e-12, atol=1e-15), "the two roads disagree"
     times = alternate({"autodiff": autodiff, "formulas": formulas}, rounds, repeat)
+    # fit: 2 epochs a call on the graph (slow), 200 on the formulas; reported per epoch
+    fit_times = alternate(
+        {"fit autodiff": fit_epochs("autodiff", 2), "fit formulas": fit_epochs("formulas", 200)},
+        max(3, rounds // 3),
+        1,
+    )
+    times["fit autodiff"] = [t / 2 for t in fit_times["fit autodiff"]]
+    times["fit formulas"] = [t / 200 for t in fit_times["fit formulas"]]
     return sizes, activation, n, times, float(np.max(np.abs(g_auto - g_form)))
 
 
@@ -241,6 +256,14 @@ def main() -> int:
         f"{median_ratio(t, 'autodiff', 'formulas'):.0f}× |"
     )
     print(f"| formulas (bp.backprop on arrays) | {med(t, 'formulas') * 1e3:.3f} | 1× |")
+    print(
+        f"| fit(..., gradients='autodiff'), GD, per epoch | {med(t, 'fit autodiff') * 1e3:.2f} | "
+        f"{med(t, 'fit autodiff') / med(t, 'formulas'):.0f}× |"
+    )
+    print(
+        f"| fit(..., gradients='formulas'), GD, per epoch | {med(t, 'fit formulas') * 1e3:.3f} | "
+        f"{med(t, 'fit formulas') / med(t, 'formulas'):.1f}× |"
+    )
     print()
 
     print("2./3. bp.backprop on [784, 128, 10], N = 1000, float64 (median ms per gradient)")
