@@ -234,6 +234,11 @@ def test_cli_options_reach_the_benchmark(capsys):
         ("xor", "iRprop-"),
     ]
     assert d["config"]["seeds"] == [0, 1] and d["config"]["jobs"] == 1
+    assert d["config"]["init"] == "xavier"
+    assert main(argv + ["--seeds", "1", "--init", "small", "--max-epochs", "7"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["config"]["init"] == "small"
+    assert [r["max_epochs"] for r in d["results"]] == [7, 7]
 
 
 @pytest.mark.parametrize(

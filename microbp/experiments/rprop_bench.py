@@ -585,6 +585,8 @@ def plot_benchmark(result: BenchResult, path: str) -> None:
                 rotation=90,
             )
     ax.set_yscale("log")
+    top = max(c.max_epochs for c in result.cells)
+    ax.set_ylim(top=top * 6)  # room for the rates above the bars and for the legend
     ax.set_xticks(range(len(problems)), [PROBLEMS[p].title for p in problems], fontsize=8)
     ax.set_ylabel("epochs to converge (median bar, runs as dots)")
     cfg = result.config
@@ -653,6 +655,18 @@ def add_command(sub) -> None:
         help="comma-separated subset of: " + ", ".join(ALGORITHMS),
     )
     p.add_argument(
+        "--init",
+        choices=tuple(INITS),
+        default="xavier",
+        help="the initialisation of every net (default xavier)",
+    )
+    p.add_argument(
+        "--max-epochs",
+        type=_positive,
+        default=None,
+        help="one epoch budget for every problem (default: each problem's own)",
+    )
+    p.add_argument(
         "--jobs",
         type=_positive,
         default=None,
@@ -690,6 +704,9 @@ def run(args, out=None) -> int:
         kwargs["problems"] = args.problems
     if args.seeds is not None:
         kwargs["seeds"] = args.seeds
+    if getattr(args, "max_epochs", None) is not None:
+        kwargs["max_epochs"] = args.max_epochs
+    kwargs["init"] = getattr(args, "init", "xavier")
     kwargs["jobs"] = args.jobs or (1 if args.quick else (os.cpu_count() or 1))
     result = benchmark(**kwargs)
     print(result.to_json() if args.json else result.table(), file=out)
