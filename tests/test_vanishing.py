@@ -458,3 +458,9 @@ def test_cli_train_plot_writes_a_png_with_the_training_row(tmp_path, capsys):
     argv = ["vanishing", "--quick", "--train", "--depth", "3", "--max-epochs", "20"]
     assert main(argv + ["--plot", str(path)]) == 0
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_cli_training_options_without_train_are_refused(capsys):
+    assert main(["vanishing", "--quick", "--max-epochs", "5"]) == 2
+    captured = capsys.readouterr()
+    assert "--max-epochs: only used with --train" in captured.err and captured.out == ""

@@ -978,6 +978,13 @@ def run(args, out=None) -> int:
             print(f"microbp vanishing: error: {exc}", file=sys.stderr)
             return 2
         _check_plot_path(args.plot)  # a ValueError here: exit status 2, nothing computed
+    train_only = [
+        flag
+        for flag, attr in (("--max-epochs", "max_epochs"), ("--train-inits", "train_inits"))
+        if getattr(args, attr, None) is not None
+    ]
+    if train_only and not getattr(args, "train", False):
+        raise ValueError(f"{' and '.join(train_only)}: only used with --train")
     kwargs = {"depth": args.depth, "width": args.width}
     if args.quick:
         kwargs.update(QUICK)
