@@ -260,7 +260,9 @@ def test_cli_rejects_bad_options_with_exit_status_2(capsys, argv, message):
 def test_cli_plot_writes_a_png(tmp_path, capsys):
     pytest.importorskip("matplotlib")
     path = tmp_path / "r.png"
-    argv = ["rprop-bench", "--problems", "xor,8-3-8", "--seeds", "2", "--plot", str(path)]
+    argv = ["rprop-bench", "--problems", "xor,8-3-8", "--seeds", "2", "--jobs", "1"]
+    argv += ["--max-epochs", "300"]
+    argv += ["--plot", str(path)]
     assert main(argv) == 0
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert f"plot written to {path}" in capsys.readouterr().out
