@@ -8,6 +8,9 @@
     microbp vanishing [--quick] [--json] [--plot FILE.png]
                                          per-layer δ and ‖∂E/∂W⁽ˡ⁾‖ of deep nets per
                                          activation and init (docs/vanishing.md)
+    microbp rprop-bench [--quick] [--json] [--plot FILE.png]
+                                         GD, SGD and four Rprop variants on the Rprop
+                                         papers' problems (docs/rprop.md)
 
 Exit status: 0 success, 1 a check failed, 2 bad usage or input.
 """
@@ -23,7 +26,7 @@ from microbp import bp, cli_draw
 from microbp.activations import ACTIVATIONS
 from microbp.cli_args import activation_spec, layer_sizes
 from microbp.data import seed_example
-from microbp.experiments import vanishing
+from microbp.experiments import rprop_bench, vanishing
 from microbp.gradcheck import gradcheck
 from microbp.losses import squared_error
 from microbp.nn import INITS, MLP
@@ -145,6 +148,7 @@ def _add_check(sub) -> None:
 # Each subcommand registers itself: a function that adds its parser to the subparsers and
 # sets ``func`` (called with the parsed arguments, returning the exit status).
 COMMANDS = [_add_demo, _add_check, cli_draw.add_command, _add_train, vanishing.add_command]
+COMMANDS.append(rprop_bench.add_command)
 
 
 def build_parser() -> argparse.ArgumentParser:

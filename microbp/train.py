@@ -26,10 +26,17 @@ t + 1 (for GD and Rprop it comes out of the same pass as the gradient that updat
 :func:`fit` leaves behind. Before each epoch t + 1 the rules are checked in this order:
 
 1. ``target``: E_t < target                       → ``stopped_by == "target"``
-2. ``tol``:    t ≥ 1 and |E_t − E_{t−1}| < tol     → ``stopped_by == "tol"``  (the seed's rule)
-3. ``max_epochs``: t = max_epochs                  → ``stopped_by == "max_epochs"``
+2. ``stop_when``: stop_when(O_t, Y) is true         → ``stopped_by == "criterion"``
+3. ``tol``:    t ≥ 1 and |E_t − E_{t−1}| < tol     → ``stopped_by == "tol"``  (the seed's rule)
+4. ``max_epochs``: t = max_epochs                  → ``stopped_by == "max_epochs"``
 
-One exception to rule 2: an epoch that left every parameter exactly where it was although
+``stop_when`` is an optional callable for a convergence criterion on the outputs rather
+than on E: it gets O_t, the net's outputs a⁽ᴸ⁾ at θ_t for every row of X (a float64 array
+of shape (N, n_L), from the same full pass that gave E_t, so it costs nothing extra), and
+Y, and returns true to stop. :func:`outputs_within` builds the classic one of the Rprop
+papers: every output within 0.4 of its 0/1 target.
+
+One exception to rule 3: an epoch that left every parameter exactly where it was although
 the gradient was not zero (a *pause*) does not count. iRprop− and iRprop+ pause when every
 gradient component changes sign in the same epoch: they shrink all steps and wait one epoch,
 so E_t = E_{t−1} exactly without the run having converged (it happens on the 8-3-8 encoder at
@@ -54,10 +61,10 @@ from microbp import bp
 from microbp.losses import total_error
 from microbp.optim import Optimizer
 
-__all__ = ["fit", "History", "accuracy", "STOP_REASONS", "GRADIENTS"]
+__all__ = ["fit", "History", "accuracy", "outputs_within", "STOP_REASONS", "GRADIENTS"]
 
 #: The values of ``History.stopped_by``.
-STOP_REASONS = ("target", "tol", "max_epochs", "diverged")
+STOP_REASONS = ("target", "criterion", "tol", "max_epochs", "diverged")
 
 #: The two roads to the gradient.
 GRADIENTS = ("autodiff", "formulas")
@@ -73,7 +80,8 @@ class History:
     ``epochs``: T, the number of epochs run; ``updates``: the number of optimizer steps
     (T for GD and Rprop, T·⌈N/batch_size⌉ for SGD); ``pauses``: epochs that moved no
     parameter although the gradient was not zero (the tol rule skips them);
-    ``stopped_by``: ``"target"``, ``"tol"``, ``"max_epochs"`` or ``"diverged"``;
+    ``stopped_by``: ``"target"``, ``"criterion"`` (``stop_when``), ``"tol"``,
+    ``"max_epochs"`` or ``"diverged"``;
     ``seconds``: wall time of the run; ``optimizer`` and ``gradients``: what was used.
     """
 
@@ -147,11 +155,14 @@ class _Autodiff:
         self.params = net.parameters()
         self.X = X.tolist()
         self.Y = Y.tolist()
+        self.outputs: np.ndarray | None = None  # a⁽ᴸ⁾ of every row, from the last full pass
 
     def _error(self, rows):
         X, Y = self.X, self.Y
         if rows is None:
-            return total_error(Y, [self.net(x) for x in X])
+            outputs = [self.net(x) for x in X]
+            self.outputs = np.array([[float(o.data) for o in out] for out in outputs])
+            return total_error(Y, outputs)
         return total_error([Y[n] for n in rows], [self.net(X[n]) for n in rows])
 
     def loss_grad(self, rows=None) -> tuple[float, np.ndarray]:
@@ -187,14 +198,19 @@ class _Formulas:
             b[l] = self.theta[k : k + n]
             k += n
         self.weights = bp.Weights(W, b, net.activations)
+        self.outputs: np.ndarray | None = None  # a⁽ᴸ⁾ of every row, from the last full pass
 
     def loss_grad(self, rows=None) -> tuple[float, np.ndarray]:
         X, Y = (self.X, self.Y) if rows is None else (self.X[rows], self.Y[rows])
         g = bp.backprop(self.weights, X, Y)
+        if rows is None:
+            self.outputs = g.a[self.weights.L]
         return g.E, g.flat()
 
     def loss(self) -> float:
-        return bp.backprop(self.weights, self.X, self.Y).E
+        g = bp.backprop(self.weights, self.X, self.Y)
+        self.outputs = g.a[self.weights.L]
+        return g.E
 
     def set(self, theta: np.ndarray) -> None:
         self.theta[:] = theta
@@ -223,7 +239,7 @@ def _real(x) -> bool:
     return isinstance(x, numbers.Real) and not isinstance(x, bool)
 
 
-def _check_args(net, X, Y, optimizer, max_epochs, tol, target, gradients):
+def _check_args(net, X, Y, optimizer, max_epochs, tol, target, gradients, stop_when=None):
     X = _batch(X, net.sizes[0], "X", "n₁")
     Y = _batch(Y, net.sizes[-1], "Y", "n_L")
     if X.shape[0] != Y.shape[0]:
@@ -243,6 +259,11 @@ def _check_args(net, X, Y, optimizer, max_epochs, tol, target, gradients):
         raise ValueError(f"target must be None or a finite number ≥ 0, got {target!r}")
     if gradients not in GRADIENTS:
         raise ValueError(f"gradients must be one of {', '.join(GRADIENTS)}, got {gradients!r}")
+    if stop_when is not None and not callable(stop_when):
+        raise TypeError(
+            "stop_when must be None or a callable stop_when(outputs, Y) -> bool, "
+            f"got {type(stop_when).__name__}"
+        )
     return X, Y
 
 
@@ -269,6 +290,7 @@ def fit(
     target: float | None = None,
     gradients: str = "autodiff",
     quiet: bool = False,
+    stop_when=None,
 ) -> History:
     """Train ``net`` in place on rows X (N, n₁) → Y (N, n_L); return a :class:`History`.
 
@@ -277,6 +299,9 @@ def fit(
     ⌈N/batch_size⌉ for :class:`~microbp.optim.SGD`, each on the mean gradient over its
     batch); then E_t is recorded and the stopping rules are checked (module docstring:
     ``target`` first, then ``tol``, then ``max_epochs``; ``tol=0`` switches the tol rule off).
+    ``stop_when(outputs, Y)``, if given, is checked after ``target``: ``outputs`` is the
+    (N, n_L) array of the net's outputs at θ_t, and a true result stops the run with
+    ``stopped_by == "criterion"`` (e.g. ``stop_when=outputs_within(0.4)``).
     ``gradients`` is ``"autodiff"`` or ``"formulas"``. The optimizer is :meth:`reset
     <microbp.optim.Optimizer.reset>` first, so a run starts from a clean state. A tqdm bar
     with the current E is shown when stderr is a terminal and ``quiet`` is false.
@@ -289,7 +314,7 @@ def fit(
     >>> h.epochs, len(h.loss), h.stopped_by
     (5, 6, 'max_epochs')
     """
-    X, Y = _check_args(net, X, Y, optimizer, max_epochs, tol, target, gradients)
+    X, Y = _check_args(net, X, Y, optimizer, max_epochs, tol, target, gradients, stop_when)
     road = _Autodiff(net, X, Y) if gradients == "autodiff" else _Formulas(net, X, Y)
     N = X.shape[0]
     history = History(optimizer=repr(optimizer), gradients=gradients)
@@ -313,6 +338,9 @@ def fit(
                 t = history.epochs
                 if target is not None and E < target:
                     history.stopped_by = "target"
+                    break
+                if stop_when is not None and stop_when(road.outputs, Y):
+                    history.stopped_by = "criterion"
                     break
                 if t >= 1 and not paused and abs(E - history.loss[-2]) < tol:
                     history.stopped_by = "tol"
@@ -359,6 +387,30 @@ def fit(
             if bar is not None:
                 bar.close()
     return history
+
+
+def outputs_within(margin: float = 0.4):
+    """A ``stop_when`` criterion for :func:`fit`: every output within ``margin`` of its target.
+
+    Returns ``stop(outputs, Y)``, true when |oₖ⁽ⁱ⁾ − yₖ⁽ⁱ⁾| < margin for every sample i and
+    output k. With 0/1 targets and margin 0.4 this is the criterion of Riedmiller & Braun
+    (1993) and Igel & Hüsken (2000): a 1 is learnt once o > 0.6, a 0 once o < 0.4.
+
+    >>> stop = outputs_within(0.4)
+    >>> stop(np.array([[0.7], [0.3]]), np.array([[1.0], [0.0]]))
+    True
+    >>> stop(np.array([[0.7], [0.5]]), np.array([[1.0], [0.0]]))
+    False
+    """
+    if not (_real(margin) and math.isfinite(margin) and margin > 0):
+        raise ValueError(f"margin must be a finite number > 0, got {margin!r}")
+    margin = float(margin)
+
+    def stop(outputs, Y) -> bool:
+        return bool(np.all(np.abs(np.asarray(outputs) - np.asarray(Y)) < margin))
+
+    stop.__name__ = stop.__qualname__ = f"outputs_within({margin!r})"
+    return stop
 
 
 def accuracy(net, X, Y) -> float | None:

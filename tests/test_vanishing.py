@@ -331,3 +331,136 @@ def test_run_writes_to_the_given_stream():
     out = io.StringIO()
     assert vanishing.run(args, out=out) == 0
     assert json.loads(out.getvalue())["config"]["sizes"] == [2, 3, 3, 1]
+
+
+# --------------------------------------------------------------------------------------------
+# Training speed: the seed's "训练速度会提高", on the quick mode's fixed seeds (He init, seeds
+# 0…2, two_moons n = 64, 300 epochs), the run ``microbp vanishing --quick --train`` prints.
+
+
+@pytest.fixture(scope="module")
+def speed():
+    return vanishing.training_speed(**vanishing.TRAIN_QUICK)
+
+
+def test_sigmoid_deep_net_does_not_train_with_gd_and_stays_at_the_constant_output(speed):
+    c = speed.cell("sigmoid", "he", "gd")
+    assert c.converged == 0 and c.median_epochs is None and c.median_seconds is None
+    # E = ½·¼ = 0.125: the net outputs ½ for every sample, the mean of the 0/1 targets
+    assert all(abs(r.final_loss - 0.125) < 1e-3 for r in c.runs)
+
+
+@pytest.mark.parametrize("act", ["tanh", "relu", "softplus"])
+def test_tanh_relu_and_softplus_train_with_gd_from_every_seed(speed, act):
+    c = speed.cell(act, "he", "gd")
+    assert c.converged == len(c.runs) == 3
+    assert c.median_epochs < 100
+    assert all(r.final_loss < 0.05 and r.stopped_by == "target" for r in c.runs)
+
+
+def test_tanh_trains_at_least_as_fast_as_relu_and_softplus_is_slowest_with_gd(speed):
+    med = {act: speed.cell(act, "he", "gd").median_epochs for act in ("tanh", "relu", "softplus")}
+    assert med["tanh"] <= med["relu"] < med["softplus"]
+
+
+def test_rprop_trains_the_sigmoid_net_gd_cannot(speed):
+    # Rprop's step depends on the sign of ∂E/∂w only, so a gradient 10⁻⁶ small moves a
+    # weight as far as a large one: the vanishing magnitude does not slow it.
+    c = speed.cell("sigmoid", "he", "iRprop-")
+    assert c.converged == 3 and c.median_epochs < 100
+
+
+def test_a_run_that_misses_counts_as_slowest_in_the_median():
+    runs = tuple(
+        vanishing.SpeedRun(s, e, 0.1, 0.04 if e else 0.2, "target" if e else "max_epochs")
+        for s, e in enumerate([10, None, 30])
+    )
+    cell = vanishing.SpeedCell("relu", "he", "gd", 100, runs)
+    assert (cell.converged, cell.median_epochs) == (2, 30.0)
+    cell = vanishing.SpeedCell("relu", "he", "gd", 100, runs[:2] + (runs[1],))
+    assert (cell.converged, cell.median_epochs) == (1, None)
+
+
+def test_training_epochs_are_the_fit_run_on_the_same_mlp(speed):
+    from microbp import fit
+    from microbp.optim import GD
+
+    X, Y = data.two_moons(n=64, noise=0.1, seed=0)
+    net = MLP(deep_sizes(2, 10, 16, 1), ["relu"] * 10 + ["sigmoid"], seed=1, init="he")
+    h = fit(net, X, Y, GD(0.5), max_epochs=300, tol=0, target=0.05, gradients="formulas")
+    assert h.epochs == speed.cell("relu", "he", "gd").runs[1].epochs
+
+
+def test_training_speed_json_shape(speed):
+    d = json.loads(json.dumps(speed.to_dict(), allow_nan=False))
+    assert sorted(d) == ["config", "experiment", "results"]
+    assert d["experiment"] == "vanishing-training-speed"
+    assert [(r["init"], r["activation"], r["optimizer"]) for r in d["results"]] == [
+        ("he", act, opt) for act in ACTIVATION_NAMES for opt in ("gd", "iRprop-")
+    ]
+    for r in d["results"]:
+        assert len(r["per_seed"]) == 3
+        assert r["converged"] == sum(s["epochs"] is not None for s in r["per_seed"])
+    assert d["config"]["target"] == 0.05 and d["config"]["max_epochs"] == 300
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(optimizers=["adam"]), "unknown optimizer 'adam'"),
+        (dict(max_epochs=0), "max_epochs must be"),
+        (dict(target=0), "target must be"),
+        (dict(lr=-1.0), "lr must be"),
+        (dict(inits=["zeros"]), "unknown init 'zeros'"),
+        (dict(seeds=0), "seeds must be ≥ 1"),
+    ],
+)
+def test_training_speed_bad_arguments_are_named(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        vanishing.training_speed(**kwargs)
+
+
+def test_cli_train_adds_the_training_table(capsys):
+    assert main(["vanishing", "--quick", "--train", "--depth", "3", "--max-epochs", "20"]) == 0
+    out = capsys.readouterr().out
+    assert "Per layer, init he" in out
+    assert "Training speed: sizes [2, 16×3, 1]" in out and "budget 20" in out
+    assert "gd" in out and "iRprop-" in out
+
+
+def test_cli_train_json_has_the_training_speed(capsys, speed):
+    assert main(["vanishing", "--quick", "--train", "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert sorted(d) == ["bounds", "config", "experiment", "results", "training_speed"]
+    got = [[s["epochs"] for s in r["per_seed"]] for r in d["training_speed"]["results"]]
+    assert got == [[r.epochs for r in c.runs] for c in speed.cells]
+
+
+def test_cli_without_train_has_no_training_speed(capsys):
+    assert main(["vanishing", "--quick", "--json", "--depth", "2"]) == 0
+    assert "training_speed" not in json.loads(capsys.readouterr().out)
+
+
+def test_cli_train_inits_reach_the_experiment_and_bad_ones_are_refused(capsys):
+    argv = ["vanishing", "--quick", "--train", "--json", "--depth", "2", "--max-epochs", "5"]
+    assert main(argv + ["--train-inits", "small,xavier"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["training_speed"]["config"]["inits"] == ["small", "xavier"]
+    with pytest.raises(SystemExit) as exc:
+        main(argv + ["--train-inits", "zeros"])
+    assert exc.value.code == 2
+    assert "unknown init 'zeros'" in capsys.readouterr().err
+
+
+def test_cli_train_plot_writes_a_png_with_the_training_row(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    path = tmp_path / "v.png"
+    argv = ["vanishing", "--quick", "--train", "--depth", "3", "--max-epochs", "20"]
+    assert main(argv + ["--plot", str(path)]) == 0
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_cli_training_options_without_train_are_refused(capsys):
+    assert main(["vanishing", "--quick", "--max-epochs", "5"]) == 2
+    captured = capsys.readouterr()
+    assert "--max-epochs: only used with --train" in captured.err and captured.out == ""

@@ -2,8 +2,10 @@
 
 * :mod:`microbp.experiments.vanishing`: the vanishing-gradient problem (σ′ ≤ ¼, tanh′ ≤ 1;
   rectifier and softplus as remedies), ``microbp vanishing``.
+* :mod:`microbp.experiments.rprop_bench`: Rprop against gradient descent on the problems of
+  the Rprop papers, ``microbp rprop-bench``.
 """
 
-from microbp.experiments import vanishing
+from microbp.experiments import rprop_bench, vanishing
 
-__all__ = ["vanishing"]
+__all__ = ["vanishing", "rprop_bench"]

@@ -23,9 +23,13 @@ The hidden layers use the activation under study; the output layer uses σ by de
 rectifier output neuron that is off for every sample makes every δ zero and the ratio 0/0).
 The output layer's f′ is a common factor of every δ⁽ˡ⁾, so the ratios do not depend on it.
 
-``microbp vanishing`` prints the table, ``--json`` the same numbers for machines, ``--plot``
-draws them (see docs/vanishing.md). The seed's other half of the claim, that training speeds
-up, belongs beside :func:`gradient_statistics` as a ``training_speed(...)`` on the same nets.
+The seed's other half of the claim, that with a rectifier or softplus "训练速度会提高"
+(training gets faster), is :func:`training_speed`: the same deep nets, per activation and
+initialisation, trained by :func:`microbp.fit` (formulas road) with the same optimizer and
+epoch budget from several seeds, counting the epochs (and seconds) until E_total < target.
+
+``microbp vanishing`` prints the table, ``--train`` adds the training-speed table, ``--json``
+the same numbers for machines, ``--plot`` draws them (see docs/vanishing.md).
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ import math
 import numbers
 import os
 import random
+import statistics
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -45,7 +50,9 @@ import numpy as np
 from microbp import bp, data
 from microbp.activations import ACTIVATIONS
 from microbp.activations import get as get_activation
-from microbp.nn import INITS
+from microbp.nn import INITS, MLP
+from microbp.optim import GD, RPROP_VARIANTS, Rprop
+from microbp.train import fit
 
 __all__ = [
     "ACTIVATION_NAMES",
@@ -59,6 +66,11 @@ __all__ = [
     "layer_stats",
     "gradient_statistics",
     "plot_gradient_statistics",
+    "TRAIN_QUICK",
+    "SpeedRun",
+    "SpeedCell",
+    "TrainingSpeed",
+    "training_speed",
 ]  # add_command and run are the command line's plumbing, not public API
 
 #: The activations the seed discusses: the two that vanish and the two remedies.
@@ -67,6 +79,8 @@ ACTIVATION_NAMES: tuple[str, ...] = ("sigmoid", "tanh", "relu", "softplus")
 INIT_NAMES: tuple[str, ...] = ("small", "xavier", "he")
 #: The settings of ``--quick`` (seconds): fewer seeds and samples, the same deep nets.
 QUICK: dict = {"seeds": 3, "n": 64}
+#: The settings of ``--train --quick`` (seconds): He init, three seeds, 64 samples, 300 epochs.
+TRAIN_QUICK: dict = {"inits": ("he",), "seeds": 3, "n": 64, "max_epochs": 300}
 
 
 def deep_sizes(n_in: int, depth: int, width: int, n_out: int) -> list[int]:
@@ -471,6 +485,264 @@ def gradient_statistics(
 
 
 # --------------------------------------------------------------------------------------------
+# Training speed: epochs until E_total < target, per activation
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SpeedRun:
+    """One training run: ``epochs`` until E_total < target (None: not within the budget),
+    wall ``seconds`` until then (or of the whole run), the final E_total."""
+
+    seed: int
+    epochs: int | None
+    seconds: float
+    final_loss: float
+    stopped_by: str
+
+
+@dataclass(frozen=True)
+class SpeedCell:
+    """One activation, init and optimizer over several seeds (one :class:`SpeedRun` each).
+
+    The median counts a run that did not converge as slower than every run that did, so
+    ``median_epochs`` is None ("did not converge") when half the seeds or more missed.
+    """
+
+    activation: str
+    init: str
+    optimizer: str
+    max_epochs: int
+    runs: tuple[SpeedRun, ...]
+
+    @property
+    def converged(self) -> int:
+        """How many seeds reached E_total < target within the budget."""
+        return sum(r.epochs is not None for r in self.runs)
+
+    def _median(self, values: list[float]) -> float | None:
+        m = statistics.median(values)
+        return None if math.isinf(m) else float(m)
+
+    @property
+    def median_epochs(self) -> float | None:
+        """Median over seeds of the epochs to E < target (a miss counts as ∞); None if ∞."""
+        return self._median([math.inf if r.epochs is None else r.epochs for r in self.runs])
+
+    @property
+    def median_seconds(self) -> float | None:
+        """Median over seeds of the seconds to E < target (a miss counts as ∞); None if ∞."""
+        return self._median([math.inf if r.epochs is None else r.seconds for r in self.runs])
+
+    @property
+    def median_final_loss(self) -> float:
+        """Median over seeds of E_total when the run stopped."""
+        return float(np.median([r.final_loss for r in self.runs]))
+
+    def to_dict(self) -> dict:
+        return {
+            "activation": self.activation,
+            "init": self.init,
+            "optimizer": self.optimizer,
+            "max_epochs": self.max_epochs,
+            "converged": self.converged,
+            "median_epochs": self.median_epochs,
+            "median_seconds": self.median_seconds,
+            "median_final_loss": self.median_final_loss,
+            "per_seed": [
+                {
+                    "seed": r.seed,
+                    "epochs": r.epochs,
+                    "seconds": r.seconds,
+                    "final_loss": _json_float(r.final_loss),
+                    "stopped_by": r.stopped_by,
+                }
+                for r in self.runs
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class TrainingSpeed:
+    """Every :class:`SpeedCell` of one run of :func:`training_speed`, and its settings."""
+
+    config: dict
+    cells: tuple[SpeedCell, ...]
+
+    def cell(self, activation: str, init: str, optimizer: str | None = None) -> SpeedCell:
+        optimizer = optimizer or self.optimizers[0]
+        for c in self.cells:
+            if (c.activation, c.init, c.optimizer) == (activation, init, optimizer):
+                return c
+        raise KeyError(
+            f"no result for activation {activation!r}, init {init!r}, optimizer {optimizer!r}"
+        )
+
+    @property
+    def activations(self) -> list[str]:
+        return list(dict.fromkeys(c.activation for c in self.cells))
+
+    @property
+    def inits(self) -> list[str]:
+        return list(dict.fromkeys(c.init for c in self.cells))
+
+    @property
+    def optimizers(self) -> list[str]:
+        return list(dict.fromkeys(c.optimizer for c in self.cells))
+
+    def to_dict(self) -> dict:
+        """Plain data: ``{"experiment", "config", "results"}``."""
+        return {
+            "experiment": "vanishing-training-speed",
+            "config": dict(self.config),
+            "results": [c.to_dict() for c in self.cells],
+        }
+
+    def table(self) -> str:
+        """One row per init and activation; per optimizer the converged seeds, the median
+        epochs and seconds to E_total < target, and the median final E."""
+        cfg = self.config
+        lines = [
+            f"Training speed: sizes {_sizes_text(cfg['sizes'])}, output f = "
+            f"{cfg['output_activation']}, two_moons(n={cfg['n']}, noise={cfg['noise']}, "
+            f"seed=0); epochs until E_total < {cfg['target']:g} (budget {cfg['max_epochs']}), "
+            f"seeds {_seeds_text(cfg['seeds'])}, median shown (a miss counts as slowest)",
+            "  " + f"{'init':<7} {'f':<9} " + "  ".join(f"{o:^43}" for o in self.optimizers),
+            "  "
+            + f"{'':<7} {'':<9} "
+            + "  ".join(
+                f"{'converged':>9} {'epochs':>16} {'seconds':>7} {'final E':>8}"
+                for _ in self.optimizers
+            ),
+        ]
+        for init in self.inits:
+            for act in self.activations:
+                parts = []
+                for opt in self.optimizers:
+                    c = self.cell(act, init, opt)
+                    n = len(c.runs)
+                    epochs = (
+                        "did not converge" if c.median_epochs is None else f"{c.median_epochs:g}"
+                    )
+                    secs = "–" if c.median_seconds is None else f"{c.median_seconds:.2f}"
+                    parts.append(
+                        f"{f'{c.converged}/{n}':>9} {epochs:>16} {secs:>7} "
+                        f"{c.median_final_loss:>8.4f}"
+                    )
+                lines.append(f"  {init:<7} {act:<9} " + "  ".join(parts))
+        return "\n".join(line.rstrip() for line in lines)
+
+
+def _make_speed_optimizer(name: str, lr: float):
+    if name == "gd":
+        return GD(lr)
+    return Rprop(name)
+
+
+def training_speed(
+    depth: int = 10,
+    width: int = 16,
+    seeds: int | Sequence[int] = 5,
+    activations: Sequence[str] = ACTIVATION_NAMES,
+    inits: Sequence[str] = ("xavier", "he"),
+    optimizers: Sequence[str] = ("gd", "iRprop-"),
+    lr: float = 0.5,
+    max_epochs: int = 1500,
+    target: float = 0.05,
+    n: int = 200,
+    noise: float = 0.1,
+    output_activation: str | None = "sigmoid",
+) -> TrainingSpeed:
+    """Epochs (and seconds) until E_total < ``target`` for the deep nets of
+    :func:`gradient_statistics`, per activation × init × optimizer, over several seeds.
+
+    The nets are ``MLP([2] + [width] * depth + [1], [act] * depth + [output_activation],
+    seed=s, init=init)`` on ``data.two_moons(n, noise, seed=0)``; each is trained by
+    :func:`microbp.fit` on the formulas road with ``tol=0`` (no early stop but the target)
+    for at most ``max_epochs`` epochs. ``optimizers`` holds ``"gd"`` (batch gradient
+    descent with μ = ``lr``, the seed's update, where the size of ∂E/∂W⁽ˡ⁾ sets the size of
+    the step) and/or Rprop variants (``"iRprop-"`` …, which use only its sign).
+
+    >>> r = training_speed(depth=3, width=8, seeds=1, activations=["tanh"], inits=["he"],
+    ...                    optimizers=["gd", "iRprop-"], max_epochs=100, n=32)
+    >>> r.cell("tanh", "he", "gd").median_epochs, r.cell("tanh", "he", "iRprop-").median_epochs
+    (28.0, 5.0)
+    """
+    activations = _check_names(activations, ACTIVATIONS, "activation")
+    inits = _check_names(inits, INITS, "init")
+    optimizers = _check_names(optimizers, ("gd",) + RPROP_VARIANTS, "optimizer")
+    if output_activation is not None:
+        get_activation(output_activation)
+    seed_list = _seed_list(seeds)
+    if isinstance(max_epochs, bool) or not isinstance(max_epochs, numbers.Integral):
+        raise ValueError(f"max_epochs must be an integer ≥ 1, got {max_epochs!r}")
+    if max_epochs < 1:
+        raise ValueError(f"max_epochs must be an integer ≥ 1, got {max_epochs!r}")
+    GD(lr)  # checks lr
+    if not (isinstance(target, numbers.Real) and math.isfinite(target) and target > 0):
+        raise ValueError(f"target must be a number > 0, got {target!r}")
+    X, Y = data.two_moons(n=n, noise=noise, seed=0)
+    sizes = deep_sizes(X.shape[1], depth, width, Y.shape[1])
+    cells = []
+    for init in inits:
+        for act in activations:
+            layer_f = [act] * depth + [output_activation or act]
+            for opt in optimizers:
+                runs = []
+                for s in seed_list:
+                    net = MLP(sizes, layer_f, seed=s, init=init)
+                    h = fit(
+                        net,
+                        X,
+                        Y,
+                        _make_speed_optimizer(opt, lr),
+                        max_epochs=int(max_epochs),
+                        tol=0,
+                        target=target,
+                        gradients="formulas",
+                        quiet=True,
+                    )
+                    hit = h.stopped_by == "target"
+                    runs.append(
+                        SpeedRun(
+                            s, h.epochs if hit else None, h.seconds, h.final_loss, h.stopped_by
+                        )  # fmt: skip
+                    )
+                cells.append(SpeedCell(act, init, opt, int(max_epochs), tuple(runs)))
+    config = {
+        "depth": int(depth),
+        "width": int(width),
+        "sizes": sizes,
+        "seeds": seed_list,
+        "n": int(n),
+        "noise": float(noise),
+        "data": "two_moons",
+        "output_activation": output_activation or "same",
+        "activations": list(activations),
+        "inits": list(inits),
+        "optimizers": list(optimizers),
+        "lr": float(lr),
+        "max_epochs": int(max_epochs),
+        "target": float(target),
+        "gradients": "formulas",
+    }
+    return TrainingSpeed(config, tuple(cells))
+
+
+def _seed_list(seeds) -> list[int]:
+    if isinstance(seeds, numbers.Integral) and not isinstance(seeds, bool):
+        if seeds < 1:
+            raise ValueError(f"seeds must be ≥ 1 (the number of seeds), got {seeds}")
+        return list(range(int(seeds)))
+    seed_list = list(seeds)
+    if not seed_list or not all(
+        isinstance(s, numbers.Integral) and not isinstance(s, bool) for s in seed_list
+    ):
+        raise ValueError(f"seeds must be a count ≥ 1 or a list of integers, got {seeds!r}")
+    return seed_list
+
+
+# --------------------------------------------------------------------------------------------
 # Plot (matplotlib, the optional extra "plot")
 # --------------------------------------------------------------------------------------------
 
@@ -505,18 +777,24 @@ def _check_plot_path(path: str) -> None:
         raise ValueError(f"cannot write the plot to {path!r}: no directory {folder!r}")
 
 
-def plot_gradient_statistics(result: GradientStatistics, path: str) -> None:
+def plot_gradient_statistics(
+    result: GradientStatistics, path: str, speed: TrainingSpeed | None = None
+) -> None:
     """Draw ``result`` to an image file (the format from the name, e.g. ``.png``).
 
     One panel per activation: ‖∂E_total/∂W⁽ˡ⁾‖ against l (log scale), one line per init
     (median over seeds, each seed faint); one panel with the f′ curves and the bounds ¼ and
-    1; one with the ratio first hidden layer / output layer per activation and init.
+    1; one with the ratio first hidden layer / output layer per activation and init. With
+    ``speed`` (a :class:`TrainingSpeed`), a third row: per optimizer, the median epochs to
+    E < target per activation and init (log scale; a hatched bar at the budget: did not
+    converge).
     """
     Figure = _figure_class()
     _check_plot_path(path)
     acts, inits = result.activations, result.inits
-    fig = Figure(figsize=(13, 7.5), layout="constrained")
-    axes = fig.subplots(2, 3)
+    rows = 2 if speed is None else 3
+    fig = Figure(figsize=(13, 3.75 * rows), layout="constrained")
+    axes = fig.subplots(rows, 3)
     panels = list(axes.ravel())
     colors = {init: f"C{k}" for k, init in enumerate(inits)}
     grad_axes = panels[: len(acts)] if len(acts) <= 4 else panels[:4]
@@ -570,12 +848,54 @@ def plot_gradient_statistics(result: GradientStatistics, path: str) -> None:
     ax.set_title("‖∂E/∂W⁽²⁾‖ / ‖∂E/∂W⁽ᴸ⁾‖ (median)")
     ax.legend(fontsize=8)
 
+    if speed is not None:
+        _plot_speed(speed, panels[6:], colors)
+
     cfg = result.config
     fig.suptitle(
         f"Vanishing gradients: sizes {_sizes_text(cfg['sizes'])}, output f = "
         f"{cfg['output_activation']}, two_moons n={cfg['n']}, seeds {_seeds_text(cfg['seeds'])}"
     )
     fig.savefig(path, dpi=80)
+
+
+def _plot_speed(speed: TrainingSpeed, panels, colors: dict) -> None:
+    """Median epochs to E < target per activation, one bar per init, one panel per optimizer."""
+    acts, inits = speed.activations, speed.inits
+    width = 0.8 / len(inits)
+    x = np.arange(len(acts))
+    budget = speed.config["max_epochs"]
+    for ax, opt in zip(panels, speed.optimizers):
+        for k, init in enumerate(inits):
+            color = colors.get(init, f"C{INIT_NAMES.index(init)}")
+            for a, act in enumerate(acts):
+                c = speed.cell(act, init, opt)
+                xa = x[a] + (k - (len(inits) - 1) / 2) * width
+                label = init if a == 0 else None
+                if c.median_epochs is None:
+                    ax.bar(xa, budget, width, color="none", edgecolor=color, hatch="//",
+                           label=label)  # fmt: skip
+                else:
+                    ax.bar(xa, c.median_epochs, width, color=color, label=label)
+                ax.annotate(
+                    f"{c.converged}/{len(c.runs)}",
+                    (xa, c.median_epochs or budget),
+                    xytext=(0, 2),
+                    textcoords="offset points",
+                    ha="center",
+                    fontsize=7,
+                )
+        ax.set_yscale("log")
+        ax.set_ylim(1, budget * 2)  # the same scale for every optimizer
+        ax.set_xticks(x, acts)
+        ax.set_title(
+            f"{opt}: epochs to E < {speed.config['target']:g} (median; hatched: not within "
+            f"{budget})",
+            fontsize=9,
+        )
+        ax.legend(fontsize=8)
+    for ax in panels[len(speed.optimizers) :]:
+        ax.set_visible(False)
 
 
 # --------------------------------------------------------------------------------------------
@@ -614,7 +934,36 @@ def add_command(sub) -> None:
         action="store_true",
         help=f"a quick run: {QUICK['seeds']} seeds (unless --seeds), {QUICK['n']} samples",
     )
+    p.add_argument(
+        "--train",
+        action="store_true",
+        help="also train the same nets per activation (GD and iRprop−) and show the epochs "
+        "until E < target (a second table; JSON key training_speed)",
+    )
+    p.add_argument(
+        "--max-epochs",
+        type=_positive,
+        default=None,
+        help="with --train: the epoch budget (default 1500; 300 if --quick)",
+    )
+    p.add_argument(
+        "--train-inits",
+        type=_init_list,
+        default=None,
+        help="with --train: comma-separated inits to train (default xavier,he; he if --quick)",
+    )
     p.set_defaults(func=run)
+
+
+def _init_list(text: str) -> tuple[str, ...]:
+    names = tuple(n.strip() for n in text.split(",") if n.strip())
+    bad = [n for n in names if n not in INITS]
+    if not names or bad:
+        raise argparse.ArgumentTypeError(
+            f"unknown init {', '.join(map(repr, bad)) or repr(text)}; expected a "
+            f"comma-separated list of: {', '.join(INITS)}"
+        )
+    return names
 
 
 def run(args, out=None) -> int:
@@ -627,14 +976,42 @@ def run(args, out=None) -> int:
             print(f"microbp vanishing: error: {exc}", file=sys.stderr)
             return 2
         _check_plot_path(args.plot)  # a ValueError here: exit status 2, nothing computed
+    train_only = [
+        flag
+        for flag, attr in (("--max-epochs", "max_epochs"), ("--train-inits", "train_inits"))
+        if getattr(args, attr, None) is not None
+    ]
+    if train_only and not getattr(args, "train", False):
+        raise ValueError(f"{' and '.join(train_only)}: only used with --train")
     kwargs = {"depth": args.depth, "width": args.width}
     if args.quick:
         kwargs.update(QUICK)
     if args.seeds is not None:
         kwargs["seeds"] = args.seeds
     result = gradient_statistics(**kwargs)
-    print(result.to_json() if args.json else result.table(), file=out)
+    speed = None
+    if getattr(args, "train", False):
+        train_kwargs = {"depth": args.depth, "width": args.width}
+        if args.quick:
+            train_kwargs.update(TRAIN_QUICK)
+        if args.seeds is not None:
+            train_kwargs["seeds"] = args.seeds
+        if getattr(args, "max_epochs", None) is not None:
+            train_kwargs["max_epochs"] = args.max_epochs
+        if getattr(args, "train_inits", None) is not None:
+            train_kwargs["inits"] = args.train_inits
+        speed = training_speed(**train_kwargs)
+    if args.json:
+        doc = result.to_dict()
+        if speed is not None:
+            doc["training_speed"] = speed.to_dict()
+        print(json.dumps(doc, indent=2, allow_nan=False), file=out)
+    else:
+        print(result.table(), file=out)
+        if speed is not None:
+            print("", file=out)
+            print(speed.table(), file=out)
     if args.plot:
-        plot_gradient_statistics(result, args.plot)
+        plot_gradient_statistics(result, args.plot, speed)
         print(f"plot written to {args.plot}", file=sys.stderr if args.json else out)
     return 0

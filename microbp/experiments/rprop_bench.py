@@ -1,0 +1,716 @@
+"""Rprop against gradient descent, measured (the seed's "加快 BP 网络训练速度: Rprop 算法").
+
+The seed: Rprop gives every weight its own step size, grows it while the gradient keeps its
+sign ("加快训练速度", faster training) and shrinks it when the sign flips ("以期稳定收敛",
+to converge stably), within a lower and an upper bound. :func:`benchmark` checks the claim
+on the problems of the Rprop papers (Riedmiller & Braun 1993; Igel & Hüsken 2000):
+
+=============  =====================  ===========  ============
+problem        net (σ everywhere)     samples N    epoch budget
+=============  =====================  ===========  ============
+``xor``        2-2-1                  4            2000
+``8-3-8``      8-3-8 encoder          8            1000
+``10-5-10``    10-5-10 encoder        10           1000
+``12-2-12``    12-2-12 encoder        12           2000
+``parity6``    6-12-1                 64           2000
+``spirals``    2-24-24-1              96           2000
+=============  =====================  ===========  ============
+
+(``spirals`` is :func:`microbp.data.two_spirals` with 48 points per spiral, half the classic
+97, and the budgets are what they are, so that the default run stays within a few minutes.)
+
+Algorithms: ``GD`` (batch gradient descent, the learning rate μ picked per problem from
+:data:`GD_LRS`: the μ with the most converged seeds, then the lowest median epochs),
+``SGD`` (k = ⌈N/b⌉ ≤ 4 mini-batches of b = ⌈N/4⌉ samples per epoch, shuffled from the run's
+seed, each update with μ/k for GD's chosen μ: the same step per epoch as GD, taken in k
+pieces) and the four Rprop variants with their default parameters (Δ₀ = 0.1, η⁺ = 1.2,
+η⁻ = 0.5, Δ ∈ [10⁻⁶, 50]).
+
+Protocol: for each problem, algorithm and seed s = 0 … seeds − 1 the net is
+``MLP(sizes, "sigmoid", seed=s, init="xavier")``; it is trained with :func:`microbp.fit` on
+the formulas road until every output is within 0.4 of its 0/1 target
+(:func:`microbp.train.outputs_within`, the criterion of the Rprop papers) or the epoch
+budget runs out. A run converges when the criterion stopped it; its epochs are
+``history.epochs``. A cell reports the success rate, the median and mean epochs of the
+converged runs, and the wall time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import numbers
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from microbp import data
+from microbp.nn import INITS, MLP
+from microbp.optim import GD, RPROP_VARIANTS, SGD, Rprop
+from microbp.train import fit, outputs_within
+
+__all__ = [
+    "Problem",
+    "PROBLEMS",
+    "ALGORITHMS",
+    "GD_LRS",
+    "MARGIN",
+    "QUICK",
+    "RunResult",
+    "Cell",
+    "BenchResult",
+    "sgd_batch_size",
+    "sgd_lr",
+    "run_cell",
+    "benchmark",
+    "plot_benchmark",
+]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A benchmark problem: its data, its net ``sizes`` and its epoch budget ``max_epochs``."""
+
+    name: str
+    title: str
+    sizes: tuple[int, ...]
+    max_epochs: int
+    make_data: Callable[[], tuple[np.ndarray, np.ndarray]]
+
+    def data(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(X, Y)``, the rows of the problem (generated, deterministic)."""
+        return self.make_data()
+
+
+#: The problems of the default run, in table order.
+PROBLEMS: dict[str, Problem] = {
+    p.name: p
+    for p in (
+        Problem("xor", "XOR", (2, 2, 1), 2000, data.xor),
+        Problem("8-3-8", "8-3-8 encoder", (8, 3, 8), 1000, lambda: data.encoder(8, 3)),
+        Problem("10-5-10", "10-5-10 encoder", (10, 5, 10), 1000, lambda: data.encoder(10, 5)),
+        Problem("12-2-12", "12-2-12 encoder", (12, 2, 12), 2000, lambda: data.encoder(12, 2)),
+        Problem("parity6", "6-bit parity", (6, 12, 1), 2000, lambda: data.parity(6)),
+        Problem(
+            "spirals", "two spirals (2×48)", (2, 24, 24, 1), 2000, lambda: data.two_spirals(48)
+        ),
+    )
+}
+
+#: The algorithms, in table order: batch GD, mini-batch SGD, the four Rprop variants.
+ALGORITHMS: tuple[str, ...] = ("GD", "SGD") + RPROP_VARIANTS
+
+#: GD's learning rates μ; the best per problem is reported (and sets SGD's).
+GD_LRS: tuple[float, ...] = (2.0, 8.0, 32.0)
+
+#: The convergence criterion: every output within MARGIN of its 0/1 target.
+MARGIN = 0.4
+
+#: The settings of ``--quick`` (seconds, used by the tests): XOR and 8-3-8, eight seeds,
+#: a budget of 500 epochs.
+QUICK: dict = {"problems": ("xor", "8-3-8"), "seeds": 8, "max_epochs": 500}
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """One training run: ``epochs`` until the criterion held (None: it did not within the
+    budget), the rule that stopped :func:`~microbp.fit`, the final E_total, wall seconds."""
+
+    seed: int
+    epochs: int | None
+    stopped_by: str
+    final_loss: float
+    seconds: float
+
+    @property
+    def converged(self) -> bool:
+        return self.epochs is not None
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One algorithm on one problem over every seed: a :class:`RunResult` per seed."""
+
+    problem: str
+    algorithm: str
+    optimizer: str
+    lr: float | None
+    max_epochs: int
+    runs: tuple[RunResult, ...]
+
+    @property
+    def successes(self) -> int:
+        """How many seeds converged within the budget."""
+        return sum(r.converged for r in self.runs)
+
+    @property
+    def success_rate(self) -> float:
+        return self.successes / len(self.runs)
+
+    @property
+    def epochs(self) -> list[int]:
+        """Epochs to converge of the converged runs, in seed order."""
+        return [r.epochs for r in self.runs if r.epochs is not None]
+
+    @property
+    def median_epochs(self) -> float | None:
+        """Median epochs of the converged runs (None if none converged)."""
+        return float(statistics.median(self.epochs)) if self.epochs else None
+
+    @property
+    def mean_epochs(self) -> float | None:
+        """Mean epochs of the converged runs (None if none converged)."""
+        return float(statistics.fmean(self.epochs)) if self.epochs else None
+
+    @property
+    def seconds(self) -> float:
+        """Wall time of all the cell's runs together."""
+        return float(sum(r.seconds for r in self.runs))
+
+    @property
+    def median_seconds(self) -> float | None:
+        """Median wall time of a converged run (None if none converged)."""
+        times = [r.seconds for r in self.runs if r.converged]
+        return float(statistics.median(times)) if times else None
+
+    def to_dict(self) -> dict:
+        return {
+            "problem": self.problem,
+            "algorithm": self.algorithm,
+            "optimizer": self.optimizer,
+            "lr": self.lr,
+            "max_epochs": self.max_epochs,
+            "seeds": len(self.runs),
+            "successes": self.successes,
+            "success_rate": self.success_rate,
+            "median_epochs": self.median_epochs,
+            "mean_epochs": self.mean_epochs,
+            "seconds": self.seconds,
+            "median_seconds": self.median_seconds,
+            "runs": [
+                {
+                    "seed": r.seed,
+                    "epochs": r.epochs,
+                    "stopped_by": r.stopped_by,
+                    "final_loss": r.final_loss if math.isfinite(r.final_loss) else None,
+                    "seconds": r.seconds,
+                }
+                for r in self.runs
+            ],
+        }
+
+
+def _make_optimizer(algorithm: str, lr: float | None, batch_size: int, seed: int):
+    if algorithm == "GD":
+        return GD(lr)
+    if algorithm == "SGD":
+        return SGD(lr, batch_size=batch_size, seed=seed)
+    return Rprop(algorithm)
+
+
+def sgd_batch_size(N: int) -> int:
+    """b = ⌈N/4⌉: SGD makes k = ⌈N/b⌉ ≤ 4 updates per epoch (1 sample each for N ≤ 4)."""
+    return -(-N // 4)
+
+
+def sgd_lr(gd_lr: float, N: int) -> float:
+    """SGD's μ per update, μ_GD / k with k = ⌈N/b⌉ updates per epoch: GD's step per epoch."""
+    b = sgd_batch_size(N)
+    return gd_lr / -(-N // b)
+
+
+def run_cell(
+    problem: Problem | str,
+    algorithm: str,
+    seeds: int | Sequence[int] = 20,
+    lr: float | None = None,
+    init: str = "xavier",
+    margin: float = MARGIN,
+    max_epochs: int | None = None,
+) -> Cell:
+    """Train ``algorithm`` on ``problem`` from every seed; return the :class:`Cell`.
+
+    ``algorithm`` is one of :data:`ALGORITHMS`; ``lr`` is μ for GD and SGD (required there,
+    ignored by Rprop; SGD takes it per update, see :func:`sgd_lr`). Seed s draws
+    ``MLP(problem.sizes, "sigmoid", seed=s, init=init)`` (and SGD's shuffle). A run stops
+    when every output is within ``margin`` of its target or after ``max_epochs`` epochs
+    (None: the problem's budget, ``problem.max_epochs``).
+
+    >>> c = run_cell("xor", "iRprop-", seeds=[0, 1, 2])
+    >>> c.successes, c.epochs
+    (1, [60])
+    """
+    problem = _problem(problem)
+    if algorithm not in ALGORITHMS:
+        raise ValueError(
+            f"unknown algorithm {algorithm!r}; expected one of {', '.join(ALGORITHMS)}"
+        )
+    if algorithm in ("GD", "SGD") and lr is None:
+        raise ValueError(f"{algorithm} needs a learning rate lr")
+    if init not in INITS:
+        raise ValueError(f"unknown init {init!r}; expected one of: {', '.join(INITS)}")
+    if algorithm not in ("GD", "SGD"):
+        lr = None
+    seed_list = _seeds(seeds)
+    budget = _budget(problem, max_epochs)
+    X, Y = problem.data()
+    stop = outputs_within(margin)
+    batch_size = sgd_batch_size(X.shape[0])
+    runs = []
+    optimizer = ""
+    for s in seed_list:
+        net = MLP(list(problem.sizes), "sigmoid", seed=s, init=init)
+        opt = _make_optimizer(algorithm, lr, batch_size, s)
+        optimizer = repr(opt) if algorithm != "SGD" else repr(opt).replace(f"seed={s}", "seed=s")
+        h = fit(
+            net,
+            X,
+            Y,
+            opt,
+            max_epochs=budget,
+            tol=0,
+            gradients="formulas",
+            quiet=True,
+            stop_when=stop,
+        )
+        epochs = h.epochs if h.stopped_by == "criterion" else None
+        runs.append(RunResult(s, epochs, h.stopped_by, h.final_loss, h.seconds))
+    return Cell(problem.name, algorithm, optimizer, lr, budget, tuple(runs))
+
+
+def _budget(problem: Problem, max_epochs) -> int:
+    if max_epochs is None:
+        return problem.max_epochs
+    if isinstance(max_epochs, bool) or not isinstance(max_epochs, numbers.Integral):
+        raise ValueError(f"max_epochs must be None or an integer ≥ 1, got {max_epochs!r}")
+    if max_epochs < 1:
+        raise ValueError(f"max_epochs must be None or an integer ≥ 1, got {max_epochs!r}")
+    return int(max_epochs)
+
+
+def _problem(problem: Problem | str) -> Problem:
+    if isinstance(problem, Problem):
+        return problem
+    if problem not in PROBLEMS:
+        raise ValueError(f"unknown problem {problem!r}; expected one of {', '.join(PROBLEMS)}")
+    return PROBLEMS[problem]
+
+
+def _seeds(seeds) -> list[int]:
+    if isinstance(seeds, numbers.Integral) and not isinstance(seeds, bool):
+        if seeds < 1:
+            raise ValueError(f"seeds must be ≥ 1 (the number of seeds), got {seeds}")
+        return list(range(int(seeds)))
+    seed_list = list(seeds)
+    if not seed_list or not all(
+        isinstance(s, numbers.Integral) and not isinstance(s, bool) and s >= 0 for s in seed_list
+    ):
+        raise ValueError(f"seeds must be a count ≥ 1 or a list of integers ≥ 0, got {seeds!r}")
+    return [int(s) for s in seed_list]
+
+
+def _run_task(task: tuple) -> Cell:
+    return run_cell(*task)
+
+
+def _run_tasks(tasks: list[tuple], jobs: int) -> list[Cell]:
+    """run_cell on every task, in order; in ``jobs`` processes when jobs > 1."""
+    if jobs == 1 or len(tasks) < 2:
+        return [_run_task(t) for t in tasks]
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
+        return list(pool.map(_run_task, tasks))
+
+
+def _best(cells: Sequence[Cell]) -> Cell:
+    """The GD cell reported: most converged seeds, then lowest median epochs, then lowest μ."""
+    return min(
+        cells,
+        key=lambda c: (
+            -c.successes,
+            c.median_epochs if c.median_epochs is not None else math.inf,
+            c.lr,
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class BenchResult:
+    """A run of :func:`benchmark`: its settings, the reported cells (one per problem and
+    algorithm, GD at its best μ) and every GD cell of the μ grid."""
+
+    config: dict
+    cells: tuple[Cell, ...]
+    gd_grid: tuple[Cell, ...]
+
+    def cell(self, problem: str, algorithm: str) -> Cell:
+        for c in self.cells:
+            if c.problem == problem and c.algorithm == algorithm:
+                return c
+        raise KeyError(f"no result for algorithm {algorithm!r} on problem {problem!r}")
+
+    @property
+    def problems(self) -> list[str]:
+        return list(dict.fromkeys(c.problem for c in self.cells))
+
+    @property
+    def algorithms(self) -> list[str]:
+        return list(dict.fromkeys(c.algorithm for c in self.cells))
+
+    def to_dict(self) -> dict:
+        """Plain data for ``--json``: ``{"experiment", "config", "results", "gd_grid"}``."""
+        return {
+            "experiment": "rprop-benchmark",
+            "config": dict(self.config),
+            "results": [c.to_dict() for c in self.cells],
+            "gd_grid": [
+                {k: v for k, v in c.to_dict().items() if k != "runs"} for c in self.gd_grid
+            ],
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, allow_nan=False)
+
+    def table(self) -> str:
+        """The readable report: one row per problem and algorithm."""
+        cfg = self.config
+        lines = [
+            f"microbp rprop-bench: σ nets, init {cfg['init']}, seeds "
+            f"{_seeds_text(cfg['seeds'])}; converged = every output within {cfg['margin']} "
+            "of its 0/1 target; epochs of the converged runs; gradients by the δ formulas",
+            f"GD's μ from {', '.join(f'{lr:g}' for lr in cfg['gd_lrs'])} (the best shown); "
+            "SGD: k ≤ 4 mini-batches of ⌈N/4⌉ per epoch, μ_GD/k each; Rprop with its defaults",
+            "",
+            f"  {'problem':<10} {'algorithm':<9} {'μ':>6} {'budget':>6} {'converged':>10} "
+            f"{'median':>7} {'mean':>8} {'s/run':>7} {'seconds':>8}",
+        ]
+        for problem in self.problems:
+            for algorithm in self.algorithms:
+                c = self.cell(problem, algorithm)
+                lines.append(
+                    f"  {problem:<10} {algorithm:<9} {_num(c.lr, '.3g'):>6} {c.max_epochs:>6} "
+                    f"{f'{c.successes}/{len(c.runs)}':>10} {_num(c.median_epochs, '.1f'):>7} "
+                    f"{_num(c.mean_epochs, '.1f'):>8} {_num(c.median_seconds, '.3f'):>7} "
+                    f"{c.seconds:>8.2f}"
+                )
+            lines.append("")
+        if self.gd_grid:
+            lines.append("GD's μ grid (converged seeds, median epochs):")
+            for problem in self.problems:
+                grid = [c for c in self.gd_grid if c.problem == problem]
+                lines.append(
+                    f"  {problem:<10} "
+                    + "   ".join(
+                        f"μ={c.lr:g}: {c.successes}/{len(c.runs)}, {_num(c.median_epochs, '.1f')}"
+                        for c in grid
+                    )
+                )
+        lines.append(f"total wall time {cfg['seconds']:.1f} s")
+        return "\n".join(line.rstrip() for line in lines)
+
+
+def _num(x, spec: str) -> str:
+    return "–" if x is None else format(x, spec)
+
+
+def _seeds_text(seeds: Sequence[int]) -> str:
+    if len(seeds) > 2 and list(seeds) == list(range(seeds[0], seeds[-1] + 1)):
+        return f"{seeds[0]}…{seeds[-1]}"
+    return ", ".join(str(s) for s in seeds)
+
+
+def benchmark(
+    problems: Sequence[str] = tuple(PROBLEMS),
+    algorithms: Sequence[str] = ALGORITHMS,
+    seeds: int | Sequence[int] = 20,
+    gd_lrs: Sequence[float] = GD_LRS,
+    init: str = "xavier",
+    margin: float = MARGIN,
+    jobs: int = 1,
+    max_epochs: int | None = None,
+) -> BenchResult:
+    """Every algorithm on every problem from every seed (module docstring: the protocol).
+
+    GD runs once per μ in ``gd_lrs``; the best cell is reported and its μ sets SGD's.
+    ``max_epochs`` replaces every problem's epoch budget (None: keep them).
+    ``jobs`` > 1 runs the cells in that many processes (the epochs do not change; the wall
+    times are then measured on a shared machine).
+
+    >>> r = benchmark(problems=["8-3-8"], algorithms=["GD", "iRprop-"], seeds=3)
+    >>> r.cell("8-3-8", "GD").lr, r.cell("8-3-8", "iRprop-").median_epochs
+    (32.0, 38.0)
+    """
+    if isinstance(problems, str):
+        problems = (problems,)
+    if isinstance(algorithms, str):
+        algorithms = (algorithms,)
+    problems = tuple(_problem(p).name for p in problems)
+    algorithms = tuple(algorithms)
+    if not problems or not algorithms:
+        raise ValueError("expected at least one problem and one algorithm")
+    for a in algorithms:
+        if a not in ALGORITHMS:
+            raise ValueError(f"unknown algorithm {a!r}; expected one of {', '.join(ALGORITHMS)}")
+    lrs = tuple(gd_lrs)
+    if not lrs or not all(
+        isinstance(lr, numbers.Real) and math.isfinite(lr) and lr > 0 for lr in lrs
+    ):
+        raise ValueError(f"gd_lrs must be a list of numbers > 0, got {gd_lrs!r}")
+    seed_list = _seeds(seeds)
+    if isinstance(jobs, bool) or not isinstance(jobs, numbers.Integral) or jobs < 1:
+        raise ValueError(f"jobs must be an integer ≥ 1, got {jobs!r}")
+    for p in problems:
+        _budget(PROBLEMS[p], max_epochs)  # a bad budget fails before any work
+    start = time.perf_counter()
+    # Phase 1: GD at every μ of the grid and the Rprop variants; phase 2: SGD at μ_GD / k.
+    need_gd = "GD" in algorithms or "SGD" in algorithms
+    rprops = [a for a in algorithms if a in RPROP_VARIANTS]
+    common = (init, margin, max_epochs)
+    tasks = [(p, "GD", seed_list, lr, *common) for p in problems if need_gd for lr in lrs]
+    tasks += [(p, a, seed_list, None, *common) for p in problems for a in rprops]
+    done = dict(zip([(t[0], t[1], t[3]) for t in tasks], _run_tasks(tasks, jobs)))
+    grid = [done[(p, "GD", lr)] for p in problems if need_gd for lr in lrs]
+    best = {p: _best([c for c in grid if c.problem == p]) for p in problems if need_gd}
+    if "SGD" in algorithms:
+        sgd_tasks = [
+            (p, "SGD", seed_list, sgd_lr(best[p].lr, PROBLEMS[p].data()[0].shape[0]), *common)
+            for p in problems
+        ]
+        for t, c in zip(sgd_tasks, _run_tasks(sgd_tasks, jobs)):
+            done[(t[0], "SGD", None)] = c
+    cells: list[Cell] = []
+    for p in problems:
+        for a in algorithms:
+            cells.append(best[p] if a == "GD" else done[(p, a, None)])
+    config = {
+        "problems": [
+            {
+                "name": n,
+                "title": PROBLEMS[n].title,
+                "sizes": list(PROBLEMS[n].sizes),
+                "max_epochs": _budget(PROBLEMS[n], max_epochs),
+            }
+            for n in problems
+        ],
+        "algorithms": list(algorithms),
+        "seeds": seed_list,
+        "gd_lrs": [float(lr) for lr in lrs],
+        "init": init,
+        "activation": "sigmoid",
+        "margin": float(margin),
+        "criterion": f"every output within {margin:g} of its 0/1 target",
+        "gradients": "formulas",
+        "sgd": "mini-batches of ceil(N/4), lr = GD's lr / updates per epoch",
+        "jobs": int(jobs),
+        "seconds": time.perf_counter() - start,
+    }
+    return BenchResult(config, tuple(cells), tuple(grid))
+
+
+# --------------------------------------------------------------------------------------------
+# Plot
+# --------------------------------------------------------------------------------------------
+
+PLOT_MISSING = (
+    "--plot needs matplotlib, which is not installed; install it with "
+    "pip install 'microbp[plot]' (or pip install matplotlib)"
+)
+
+
+def _figure_class():
+    try:
+        from matplotlib.figure import Figure
+    except ImportError:
+        raise ImportError(PLOT_MISSING) from None
+    return Figure
+
+
+def _check_plot_path(path: str) -> None:
+    """A clear ValueError, before any work, if ``path`` cannot take the plot."""
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    kinds = FigureCanvasBase.get_supported_filetypes()
+    ext = os.path.splitext(path)[1].lstrip(".").lower()
+    if ext not in kinds:
+        raise ValueError(
+            f"cannot tell the image format of {path!r}: expected a file name ending in one of "
+            + ", ".join("." + k for k in sorted(kinds))
+            + " (e.g. rprop.png)"
+        )
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise ValueError(f"cannot write the plot to {path!r}: no directory {folder!r}")
+
+
+def plot_benchmark(result: BenchResult, path: str) -> None:
+    """Draw ``result`` to an image file (the format from the name, e.g. ``.png``).
+
+    One group of bars per problem, one bar per algorithm: the median epochs of the converged
+    runs (log scale), each converged run as a dot, and the success rate above the bar; a
+    cell where no run converged shows a hatched bar at the budget marked "0/…".
+    """
+    Figure = _figure_class()
+    _check_plot_path(path)
+    problems, algorithms = result.problems, result.algorithms
+    fig = Figure(figsize=(max(7.0, 1.6 * len(problems) + 2), 4.8), layout="constrained")
+    ax = fig.add_subplot()
+    width = 0.8 / len(algorithms)
+    for k, algorithm in enumerate(algorithms):
+        for p, problem in enumerate(problems):
+            c = result.cell(problem, algorithm)
+            x = p + (k - (len(algorithms) - 1) / 2) * width
+            label = algorithm if p == 0 else None
+            if c.median_epochs is None:
+                ax.bar(x, c.max_epochs, width, color="none", edgecolor=f"C{k}", hatch="//",
+                       label=label)  # fmt: skip
+                height = c.max_epochs
+            else:
+                ax.bar(x, c.median_epochs, width, color=f"C{k}", alpha=0.75, label=label)
+                ax.plot([x] * len(c.epochs), c.epochs, ".", color="k", ms=2, alpha=0.5)
+                height = max(c.epochs)
+            ax.annotate(
+                f"{c.successes}/{len(c.runs)}",
+                (x, height),
+                xytext=(0, 2),
+                textcoords="offset points",
+                ha="center",
+                fontsize=6,
+                rotation=90,
+            )
+    ax.set_yscale("log")
+    top = max(c.max_epochs for c in result.cells)
+    ax.set_ylim(top=top * 6)  # room for the rates above the bars and for the legend
+    ax.set_xticks(range(len(problems)), [PROBLEMS[p].title for p in problems], fontsize=8)
+    ax.set_ylabel("epochs to converge (median bar, runs as dots)")
+    cfg = result.config
+    ax.set_title(
+        f"Epochs until every output is within {cfg['margin']:g} of its target "
+        f"({len(cfg['seeds'])} seeds; hatched: none converged within the budget)",
+        fontsize=9,
+    )
+    ax.legend(fontsize=8, ncol=len(algorithms), loc="upper left")
+    ax.grid(True, axis="y", which="major", alpha=0.3)
+    fig.savefig(path, dpi=80)
+
+
+# --------------------------------------------------------------------------------------------
+# Command line: microbp rprop-bench
+# --------------------------------------------------------------------------------------------
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected an integer ≥ 1, got {text!r}")
+    return value
+
+
+def _names(table: Sequence[str], what: str):
+    def parse(text: str) -> tuple[str, ...]:
+        names = tuple(n.strip() for n in text.split(",") if n.strip())
+        lookup = {n.lower(): n for n in table}
+        bad = [n for n in names if n.lower() not in lookup]
+        if not names or bad:
+            raise argparse.ArgumentTypeError(
+                f"unknown {what} {', '.join(map(repr, bad)) or repr(text)}; expected a "
+                f"comma-separated list of: {', '.join(table)}"
+            )
+        return tuple(lookup[n.lower()] for n in names)
+
+    return parse
+
+
+def add_command(sub) -> None:
+    """Add ``microbp rprop-bench`` to the subparsers ``sub``."""
+    p = sub.add_parser(
+        "rprop-bench",
+        help="the Rprop claim, measured: epochs to converge for GD, SGD and four Rprop variants",
+        description="GD (best μ of a small grid), SGD and the four Rprop variants on XOR, the "
+        "8-3-8, 10-5-10 and 12-2-12 encoders, 6-bit parity and two spirals: success rate, "
+        "median and mean epochs until every output is within 0.4 of its target, wall time.",
+    )
+    p.add_argument(
+        "--seeds", type=_positive, default=None, help="seeds 0…SEEDS−1 (default 20; 10 if --quick)"
+    )
+    p.add_argument(
+        "--problems",
+        type=_names(tuple(PROBLEMS), "problem"),
+        default=None,
+        help="comma-separated subset of: " + ", ".join(PROBLEMS),
+    )
+    p.add_argument(
+        "--algorithms",
+        type=_names(ALGORITHMS, "algorithm"),
+        default=ALGORITHMS,
+        help="comma-separated subset of: " + ", ".join(ALGORITHMS),
+    )
+    p.add_argument(
+        "--init",
+        choices=tuple(INITS),
+        default="xavier",
+        help="the initialisation of every net (default xavier)",
+    )
+    p.add_argument(
+        "--max-epochs",
+        type=_positive,
+        default=None,
+        help="one epoch budget for every problem (default: each problem's own)",
+    )
+    p.add_argument(
+        "--jobs",
+        type=_positive,
+        default=None,
+        help="processes to run the cells in (default: the number of CPUs; 1 if --quick)",
+    )
+    p.add_argument("--json", action="store_true", help="print the numbers as JSON")
+    p.add_argument("--plot", metavar="FILE.png", help="also draw epochs per algorithm per problem")
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"a quick run: {', '.join(QUICK['problems'])} with {QUICK['seeds']} seeds (unless "
+        f"--seeds) and a budget of {QUICK['max_epochs']} epochs",
+    )
+    p.set_defaults(func=run)
+
+
+def run(args, out=None) -> int:
+    """``microbp rprop-bench``: table (or JSON) on ``out``, and the plot if asked for."""
+    out = sys.stdout if out is None else out
+    if args.plot:
+        try:
+            _figure_class()
+        except ImportError as exc:
+            print(f"microbp rprop-bench: error: {exc}", file=sys.stderr)
+            return 2
+        try:
+            _check_plot_path(args.plot)
+        except ValueError as exc:
+            print(f"microbp rprop-bench: error: {exc}", file=sys.stderr)
+            return 2
+    kwargs: dict = {"algorithms": args.algorithms}
+    if args.quick:
+        kwargs.update(QUICK)
+    if args.problems is not None:
+        kwargs["problems"] = args.problems
+    if args.seeds is not None:
+        kwargs["seeds"] = args.seeds
+    if getattr(args, "max_epochs", None) is not None:
+        kwargs["max_epochs"] = args.max_epochs
+    kwargs["init"] = getattr(args, "init", "xavier")
+    kwargs["jobs"] = args.jobs or (1 if args.quick else (os.cpu_count() or 1))
+    result = benchmark(**kwargs)
+    print(result.to_json() if args.json else result.table(), file=out)
+    if args.plot:
+        plot_benchmark(result, args.plot)
+        print(f"plot written to {args.plot}", file=sys.stderr if args.json else out)
+    return 0
