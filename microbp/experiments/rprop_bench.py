@@ -51,6 +51,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from microbp import data
+from microbp.experiments.common import (
+    check_plot_path,
+    figure_class,
+    parse_seeds,
+    positive_int,
+    seeds_text,
+)
 from microbp.nn import INITS, MLP
 from microbp.optim import GD, RPROP_VARIANTS, SGD, Rprop
 from microbp.train import fit, outputs_within
@@ -257,7 +264,7 @@ def run_cell(
         raise ValueError(f"unknown init {init!r}; expected one of: {', '.join(INITS)}")
     if algorithm not in ("GD", "SGD"):
         lr = None
-    seed_list = _seeds(seeds)
+    seed_list = parse_seeds(seeds)
     budget = _budget(problem, max_epochs)
     X, Y = problem.data()
     stop = outputs_within(margin)
@@ -300,19 +307,6 @@ def _problem(problem: Problem | str) -> Problem:
     if problem not in PROBLEMS:
         raise ValueError(f"unknown problem {problem!r}; expected one of {', '.join(PROBLEMS)}")
     return PROBLEMS[problem]
-
-
-def _seeds(seeds) -> list[int]:
-    if isinstance(seeds, numbers.Integral) and not isinstance(seeds, bool):
-        if seeds < 1:
-            raise ValueError(f"seeds must be ≥ 1 (the number of seeds), got {seeds}")
-        return list(range(int(seeds)))
-    seed_list = list(seeds)
-    if not seed_list or not all(
-        isinstance(s, numbers.Integral) and not isinstance(s, bool) and s >= 0 for s in seed_list
-    ):
-        raise ValueError(f"seeds must be a count ≥ 1 or a list of integers ≥ 0, got {seeds!r}")
-    return [int(s) for s in seed_list]
 
 
 def _run_task(task: tuple) -> Cell:
@@ -383,7 +377,7 @@ class BenchResult:
         cfg = self.config
         lines = [
             f"microbp rprop-bench: σ nets, init {cfg['init']}, seeds "
-            f"{_seeds_text(cfg['seeds'])}; converged = every output within {cfg['margin']} "
+            f"{seeds_text(cfg['seeds'])}; converged = every output within {cfg['margin']} "
             "of its 0/1 target; epochs of the converged runs; gradients by the δ formulas",
             f"GD's μ from {', '.join(f'{lr:g}' for lr in cfg['gd_lrs'])} (the best shown); "
             "SGD: k ≤ 4 mini-batches of ⌈N/4⌉ per epoch, μ_GD/k each; Rprop with its defaults",
@@ -418,12 +412,6 @@ class BenchResult:
 
 def _num(x, spec: str) -> str:
     return "–" if x is None else format(x, spec)
-
-
-def _seeds_text(seeds: Sequence[int]) -> str:
-    if len(seeds) > 2 and list(seeds) == list(range(seeds[0], seeds[-1] + 1)):
-        return f"{seeds[0]}…{seeds[-1]}"
-    return ", ".join(str(s) for s in seeds)
 
 
 def benchmark(
@@ -463,7 +451,7 @@ def benchmark(
         isinstance(lr, numbers.Real) and math.isfinite(lr) and lr > 0 for lr in lrs
     ):
         raise ValueError(f"gd_lrs must be a list of numbers > 0, got {gd_lrs!r}")
-    seed_list = _seeds(seeds)
+    seed_list = parse_seeds(seeds)
     if isinstance(jobs, bool) or not isinstance(jobs, numbers.Integral) or jobs < 1:
         raise ValueError(f"jobs must be an integer ≥ 1, got {jobs!r}")
     for p in problems:
@@ -518,36 +506,6 @@ def benchmark(
 # Plot
 # --------------------------------------------------------------------------------------------
 
-PLOT_MISSING = (
-    "--plot needs matplotlib, which is not installed; install it with "
-    "pip install 'microbp[plot]' (or pip install matplotlib)"
-)
-
-
-def _figure_class():
-    try:
-        from matplotlib.figure import Figure
-    except ImportError:
-        raise ImportError(PLOT_MISSING) from None
-    return Figure
-
-
-def _check_plot_path(path: str) -> None:
-    """A clear ValueError, before any work, if ``path`` cannot take the plot."""
-    from matplotlib.backend_bases import FigureCanvasBase
-
-    kinds = FigureCanvasBase.get_supported_filetypes()
-    ext = os.path.splitext(path)[1].lstrip(".").lower()
-    if ext not in kinds:
-        raise ValueError(
-            f"cannot tell the image format of {path!r}: expected a file name ending in one of "
-            + ", ".join("." + k for k in sorted(kinds))
-            + " (e.g. rprop.png)"
-        )
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise ValueError(f"cannot write the plot to {path!r}: no directory {folder!r}")
-
 
 def plot_benchmark(result: BenchResult, path: str) -> None:
     """Draw ``result`` to an image file (the format from the name, e.g. ``.png``).
@@ -556,8 +514,8 @@ def plot_benchmark(result: BenchResult, path: str) -> None:
     runs (log scale), each converged run as a dot, and the success rate above the bar; a
     cell where no run converged shows a hatched bar at the budget marked "0/…".
     """
-    Figure = _figure_class()
-    _check_plot_path(path)
+    Figure = figure_class()
+    check_plot_path(path, "rprop.png")
     problems, algorithms = result.problems, result.algorithms
     fig = Figure(figsize=(max(7.0, 1.6 * len(problems) + 2), 4.8), layout="constrained")
     ax = fig.add_subplot()
@@ -605,16 +563,6 @@ def plot_benchmark(result: BenchResult, path: str) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected an integer ≥ 1, got {text!r}")
-    return value
-
-
 def _names(table: Sequence[str], what: str):
     def parse(text: str) -> tuple[str, ...]:
         names = tuple(n.strip() for n in text.split(",") if n.strip())
@@ -640,7 +588,10 @@ def add_command(sub) -> None:
         "median and mean epochs until every output is within 0.4 of its target, wall time.",
     )
     p.add_argument(
-        "--seeds", type=_positive, default=None, help="seeds 0…SEEDS−1 (default 20; 10 if --quick)"
+        "--seeds",
+        type=positive_int,
+        default=None,
+        help="seeds 0…SEEDS−1 (default 20; 10 if --quick)",
     )
     p.add_argument(
         "--problems",
@@ -662,13 +613,13 @@ def add_command(sub) -> None:
     )
     p.add_argument(
         "--max-epochs",
-        type=_positive,
+        type=positive_int,
         default=None,
         help="one epoch budget for every problem (default: each problem's own)",
     )
     p.add_argument(
         "--jobs",
-        type=_positive,
+        type=positive_int,
         default=None,
         help="processes to run the cells in (default: the number of CPUs; 1 if --quick)",
     )
@@ -688,12 +639,12 @@ def run(args, out=None) -> int:
     out = sys.stdout if out is None else out
     if args.plot:
         try:
-            _figure_class()
+            figure_class()
         except ImportError as exc:
             print(f"microbp rprop-bench: error: {exc}", file=sys.stderr)
             return 2
         try:
-            _check_plot_path(args.plot)
+            check_plot_path(args.plot, "rprop.png")
         except ValueError as exc:
             print(f"microbp rprop-bench: error: {exc}", file=sys.stderr)
             return 2

@@ -38,7 +38,6 @@ import argparse
 import json
 import math
 import numbers
-import os
 import random
 import statistics
 import sys
@@ -50,6 +49,13 @@ import numpy as np
 from microbp import bp, data
 from microbp.activations import ACTIVATIONS
 from microbp.activations import get as get_activation
+from microbp.experiments.common import (
+    check_plot_path,
+    figure_class,
+    parse_seeds,
+    positive_int,
+    seeds_text,
+)
 from microbp.nn import INITS, MLP
 from microbp.optim import GD, RPROP_VARIANTS, Rprop
 from microbp.train import fit
@@ -360,7 +366,7 @@ class GradientStatistics:
         lines = [
             f"microbp vanishing: sizes {_sizes_text(cfg['sizes'])}, hidden f per row, output "
             f"f = {cfg['output_activation']}; data two_moons(n={cfg['n']}, "
-            f"noise={cfg['noise']}, seed=0); seeds {_seeds_text(seeds)}, median shown",
+            f"noise={cfg['noise']}, seed=0); seeds {seeds_text(seeds)}, median shown",
             "",
             f"First hidden layer (l = 2) against the output layer (l = L = {L}):",
             f"  {'init':<7} {'f':<9} {'‖∂E/∂W⁽²⁾‖/‖∂E/∂W⁽ᴸ⁾‖':>24} {'mean|δ⁽²⁾|/mean|δ⁽ᴸ⁾|':>22}"
@@ -402,12 +408,6 @@ def _sizes_text(sizes: Sequence[int]) -> str:
     if len(hidden) > 2 and len(set(hidden)) == 1:
         return f"[{sizes[0]}, {hidden[0]}×{len(hidden)}, {sizes[-1]}]"
     return str(list(sizes))
-
-
-def _seeds_text(seeds: Sequence[int]) -> str:
-    if len(seeds) > 2 and list(seeds) == list(range(seeds[0], seeds[-1] + 1)):
-        return f"{seeds[0]}…{seeds[-1]}"
-    return ", ".join(str(s) for s in seeds)
 
 
 def _check_names(names, table, what: str) -> tuple[str, ...]:
@@ -606,7 +606,7 @@ class TrainingSpeed:
             f"Training speed: sizes {_sizes_text(cfg['sizes'])}, output f = "
             f"{cfg['output_activation']}, two_moons(n={cfg['n']}, noise={cfg['noise']}, "
             f"seed=0); epochs until E_total < {cfg['target']:g} (budget {cfg['max_epochs']}), "
-            f"seeds {_seeds_text(cfg['seeds'])}, median shown (a miss counts as slowest)",
+            f"seeds {seeds_text(cfg['seeds'])}, median shown (a miss counts as slowest)",
             "  " + f"{'init':<7} {'f':<9} " + "  ".join(f"{o:^43}" for o in self.optimizers),
             "  "
             + f"{'':<7} {'':<9} "
@@ -673,7 +673,7 @@ def training_speed(
     optimizers = _check_names(optimizers, ("gd",) + RPROP_VARIANTS, "optimizer")
     if output_activation is not None:
         get_activation(output_activation)
-    seed_list = _seed_list(seeds)
+    seed_list = parse_seeds(seeds)
     if isinstance(max_epochs, bool) or not isinstance(max_epochs, numbers.Integral):
         raise ValueError(f"max_epochs must be an integer ≥ 1, got {max_epochs!r}")
     if max_epochs < 1:
@@ -729,52 +729,9 @@ def training_speed(
     return TrainingSpeed(config, tuple(cells))
 
 
-def _seed_list(seeds) -> list[int]:
-    if isinstance(seeds, numbers.Integral) and not isinstance(seeds, bool):
-        if seeds < 1:
-            raise ValueError(f"seeds must be ≥ 1 (the number of seeds), got {seeds}")
-        return list(range(int(seeds)))
-    seed_list = list(seeds)
-    if not seed_list or not all(
-        isinstance(s, numbers.Integral) and not isinstance(s, bool) for s in seed_list
-    ):
-        raise ValueError(f"seeds must be a count ≥ 1 or a list of integers, got {seeds!r}")
-    return seed_list
-
-
 # --------------------------------------------------------------------------------------------
 # Plot (matplotlib, the optional extra "plot")
 # --------------------------------------------------------------------------------------------
-
-PLOT_MISSING = (
-    "--plot needs matplotlib, which is not installed; install it with "
-    "pip install 'microbp[plot]' (or pip install matplotlib)"
-)
-
-
-def _figure_class():
-    try:
-        from matplotlib.figure import Figure
-    except ImportError:
-        raise ImportError(PLOT_MISSING) from None
-    return Figure
-
-
-def _check_plot_path(path: str) -> None:
-    """A clear ValueError, before any work, if ``path`` cannot take the plot."""
-    from matplotlib.backend_bases import FigureCanvasBase
-
-    kinds = FigureCanvasBase.get_supported_filetypes()
-    ext = os.path.splitext(path)[1].lstrip(".").lower()
-    if ext not in kinds:
-        raise ValueError(
-            f"cannot tell the image format of {path!r}: expected a file name ending in one of "
-            + ", ".join("." + k for k in sorted(kinds))
-            + " (e.g. vanishing.png)"
-        )
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise ValueError(f"cannot write the plot to {path!r}: no directory {folder!r}")
 
 
 def plot_gradient_statistics(
@@ -789,8 +746,8 @@ def plot_gradient_statistics(
     E < target per activation and init (log scale; a hatched bar at the budget: did not
     converge).
     """
-    Figure = _figure_class()
-    _check_plot_path(path)
+    Figure = figure_class()
+    check_plot_path(path, "vanishing.png")
     acts, inits = result.activations, result.inits
     rows = 2 if speed is None else 3
     fig = Figure(figsize=(13, 3.75 * rows), layout="constrained")
@@ -854,7 +811,7 @@ def plot_gradient_statistics(
     cfg = result.config
     fig.suptitle(
         f"Vanishing gradients: sizes {_sizes_text(cfg['sizes'])}, output f = "
-        f"{cfg['output_activation']}, two_moons n={cfg['n']}, seeds {_seeds_text(cfg['seeds'])}"
+        f"{cfg['output_activation']}, two_moons n={cfg['n']}, seeds {seeds_text(cfg['seeds'])}"
     )
     fig.savefig(path, dpi=80)
 
@@ -903,16 +860,6 @@ def _plot_speed(speed: TrainingSpeed, panels, colors: dict) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected an integer ≥ 1, got {text!r}")
-    return value
-
-
 def add_command(sub) -> None:
     """Add ``microbp vanishing`` to the subparsers ``sub``."""
     p = sub.add_parser(
@@ -922,10 +869,10 @@ def add_command(sub) -> None:
         "on two_moons, for sigmoid, tanh, relu and softplus hidden layers with the small, "
         "Xavier and He initialisations, median over seeds.",
     )
-    p.add_argument("--depth", type=_positive, default=10, help="hidden layers (default 10)")
-    p.add_argument("--width", type=_positive, default=16, help="neurons per hidden layer (16)")
+    p.add_argument("--depth", type=positive_int, default=10, help="hidden layers (default 10)")
+    p.add_argument("--width", type=positive_int, default=16, help="neurons per hidden layer (16)")
     p.add_argument(
-        "--seeds", type=_positive, default=None, help="seeds 0…SEEDS−1 (default 5; 3 if --quick)"
+        "--seeds", type=positive_int, default=None, help="seeds 0…SEEDS−1 (default 5; 3 if --quick)"
     )
     p.add_argument("--json", action="store_true", help="print the numbers as JSON")
     p.add_argument("--plot", metavar="FILE.png", help="also draw the numbers to FILE.png")
@@ -942,7 +889,7 @@ def add_command(sub) -> None:
     )
     p.add_argument(
         "--max-epochs",
-        type=_positive,
+        type=positive_int,
         default=None,
         help="with --train: the epoch budget (default 1500; 300 if --quick)",
     )
@@ -971,11 +918,13 @@ def run(args, out=None) -> int:
     out = sys.stdout if out is None else out
     if args.plot:
         try:
-            _figure_class()
+            figure_class()
         except ImportError as exc:
             print(f"microbp vanishing: error: {exc}", file=sys.stderr)
             return 2
-        _check_plot_path(args.plot)  # a ValueError here: exit status 2, nothing computed
+        check_plot_path(
+            args.plot, "vanishing.png"
+        )  # a ValueError here: exit status 2, nothing computed
     train_only = [
         flag
         for flag, attr in (("--max-epochs", "max_epochs"), ("--train-inits", "train_inits"))
