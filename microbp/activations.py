@@ -27,9 +27,17 @@ import numpy as np
 __all__ = ["Activation", "ACTIVATIONS", "get", "sigmoid", "softplus"]
 
 
+def _float(x) -> float:
+    """x as a float; an int or Fraction too large for a float becomes ±inf (its limit)."""
+    try:
+        return float(x)
+    except OverflowError:
+        return math.inf if x > 0 else -math.inf
+
+
 def sigmoid(x) -> float:
     """σ(x) = 1 / (1 + e^{−x}), evaluated without overflow for any |x|."""
-    x = float(x)
+    x = _float(x)
     if x >= 0.0:
         return 1.0 / (1.0 + math.exp(-x))
     e = math.exp(x)  # x < 0: e^{x} ≤ 1 cannot overflow
@@ -38,13 +46,13 @@ def sigmoid(x) -> float:
 
 def softplus(x) -> float:
     """softplus(x) = ln(1 + eˣ) = max(x, 0) + ln(1 + e^{−|x|}), without overflow."""
-    x = float(x)
+    x = _float(x)
     return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
 
 
 def _relu(x):
-    """max(0, x), keeping the number type (0 of the same type for x ≤ 0)."""
-    return x if x > 0 else x - x
+    """max(0, x), keeping the number type (0 of the same type for x ≤ 0, −∞ included)."""
+    return x if x > 0 else type(x)(0)
 
 
 def _np_sigmoid(z: np.ndarray) -> np.ndarray:
@@ -101,7 +109,7 @@ ACTIVATIONS: dict[str, Activation] = {
     ),
     "tanh": Activation(
         name="tanh",
-        f=lambda x: math.tanh(x),
+        f=lambda x: math.tanh(_float(x)),
         df=lambda z, a: 1 - a * a,
         f_np=np.tanh,
         df_np=lambda z, a: 1.0 - a * a,

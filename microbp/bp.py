@@ -72,7 +72,7 @@ class Weights:
                 raise ValueError(f"b[{l}] must have n_{l} = {rows} entries, got {len(self.b[l])}")
             n_prev = rows
         names = self.activation
-        if isinstance(names, str):
+        if isinstance(names, (str, activations.Activation)):
             names = [names] * len(self.W)
         if len(names) != len(self.W):
             raise ValueError(f"expected one activation per layer 2…L ({len(self.W)} names)")

@@ -85,9 +85,9 @@ def _div(x: Number, y: Number) -> Number:
 
 def _pow(x: Number, n: Number, where: str) -> Number:
     """xⁿ with a clear error where it is undefined over the reals; exact for exact x and int n."""
-    integral_n = type(n) is int or (isinstance(n, Fraction) and n.denominator == 1)
-    if not integral_n and isinstance(n, float) and n.is_integer():
-        integral_n = True
+    if isinstance(n, Fraction) and n.denominator == 1:
+        n = n.numerator  # an integral Fraction exponent is an int exponent (exact powers)
+    integral_n = type(n) is int or (isinstance(n, float) and n.is_integer())
     if x < 0 and not integral_n:
         raise ValueError(
             f"{where}: a negative base to a non-integer power is not a real number "
@@ -97,8 +97,6 @@ def _pow(x: Number, n: Number, where: str) -> Number:
         raise ZeroDivisionError(f"{where}: 0 to a negative power ({x!r} ** {n!r})")
     if type(x) is int and type(n) is int and n < 0:
         return _exact(Fraction(x) ** n)
-    if isinstance(n, Fraction) and n.denominator == 1:
-        n = n.numerator
     return x**n
 
 
@@ -111,13 +109,12 @@ def _pow_derivative(x: Number, n: Number) -> Number:
     return n * _pow(x, n - 1, "**")
 
 
-def _ln_base(c: Number, where: str) -> float:
-    """ln c for the derivative of cᵘ with respect to u (c > 0; 0 stands in for c = 0)."""
+def _ln_base(c: Number) -> float:
+    """ln c for ∂(cᵘ)/∂u = cᵘ·ln c: 0 stands in for c = 0 (where cᵘ = 0 for u > 0), and NaN
+    for c < 0, where cᵘ is real only at integers u and has no real derivative in u (as in
+    PyTorch: the gradient with respect to the exponent is NaN, the other gradients are fine)."""
     if c < 0:
-        raise ValueError(
-            f"{where}: the derivative of c ** u with respect to u needs c ≥ 0 (it is cᵘ·ln c), "
-            f"got c = {c!r}"
-        )
+        return math.nan
     return 0.0 if c == 0 else math.log(c)
 
 
@@ -287,22 +284,16 @@ class Value:
         u = self.data
         if type(other) is Value:
             v = other.data
-            if u < 0:
-                raise ValueError(
-                    f"u ** v with a Value exponent needs u ≥ 0 (∂(uᵛ)/∂v = uᵛ·ln u), got u = {u!r}"
-                )
             out = _pow(u, v, "u ** v")
             # ∂(uᵛ)/∂u = v·uᵛ⁻¹, ∂(uᵛ)/∂v = uᵛ·ln u
-            return _binary(
-                out, "**", self, _pow_derivative(u, v), other, out * _ln_base(u, "u ** v")
-            )
+            return _binary(out, "**", self, _pow_derivative(u, v), other, out * _ln_base(u))
         n = _as_number(other, "Value ** exponent")
         return _unary(_pow(u, n, "u ** n"), "**", self, _pow_derivative(u, n), n)  # n·uⁿ⁻¹
 
     def __rpow__(self, other) -> Value:
         c = _as_number(other, "base ** Value")
         out = _pow(c, self.data, "c ** u")
-        return _unary(out, "rpow", self, out * _ln_base(c, "c ** u"), c)  # ∂(cᵘ)/∂u = cᵘ·ln c
+        return _unary(out, "rpow", self, out * _ln_base(c), c)  # ∂(cᵘ)/∂u = cᵘ·ln c
 
     def __neg__(self) -> Value:
         return _unary(-self.data, "neg", self, -1, None)  # ∂(−u)/∂u = −1

@@ -113,6 +113,9 @@ def save(net, path) -> None:
     folder = path.parent if str(path.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
+        # mkstemp makes the file private (0600); give it the mode a plain open() would (or
+        # the mode of the file it replaces), so a saved model can be shared as usual.
+        os.fchmod(fd, _file_mode(path))
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
             f.flush()
@@ -124,6 +127,15 @@ def save(net, path) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+def _file_mode(path: Path) -> int:
+    try:
+        return path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def _reject_constant(name: str):
@@ -172,7 +184,7 @@ def from_json(text: str, cls=None):
     extra = sorted(set(doc) - set(_REQUIRED) - set(_OPTIONAL))
     if extra:
         raise ValueError(f"model file has unknown field(s) {', '.join(extra)}")
-    if doc["version"] != VERSION or isinstance(doc["version"], bool):
+    if type(doc["version"]) is not int or doc["version"] != VERSION:
         raise ValueError(f"model file version {doc['version']!r} is not supported (only {VERSION})")
 
     sizes = doc["sizes"]

@@ -176,6 +176,9 @@ class MLP:
         acts = _check_activations(activation, len(sizes))
         if init not in INITS:
             raise ValueError(f"unknown init {init!r}; expected one of: {', '.join(INITS)}")
+        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+            raise TypeError(f"seed must be an integer (it seeds random.Random), got {seed!r}")
+        seed = int(seed)
         draw_w, draw_b = INITS[init]
         rng = random.Random(seed)
         self.sizes = sizes
@@ -210,6 +213,9 @@ class MLP:
             raise ValueError("W must be a dict keyed by the layers 2…L, e.g. {2: [[…]], 3: [[…]]}")
         if not isinstance(b, dict) or sorted(b) != sorted(W):
             raise ValueError(f"b must be a dict with the same layers as W ({sorted(W)!r})")
+        for l in sorted(W):
+            if len(W[l]) == 0 or len(W[l][0]) == 0:
+                raise ValueError(f"W[{l}] must be a non-empty n_{l} × n_{l - 1} matrix")
         sizes = [len(W[2][0])] + [len(W[l]) for l in sorted(W)]
         for l in sorted(W):
             shape = (sizes[l - 1], sizes[l - 2])
@@ -327,8 +333,12 @@ class MLP:
             raise ValueError(
                 f"expected a flat vector of {len(params)} parameters, got shape {theta.shape}"
             )
-        if not np.issubdtype(theta.dtype, np.number) or not np.all(np.isfinite(theta)):
-            raise ValueError("parameter vector must hold finite real numbers")
+        real = np.issubdtype(theta.dtype, np.floating) or np.issubdtype(theta.dtype, np.integer)
+        if not real or not np.all(np.isfinite(theta)):
+            raise ValueError(
+                f"parameter vector must hold finite real numbers (float or int), got dtype "
+                f"{theta.dtype}"
+            )
         for p, t in zip(params, theta.tolist()):
             p.data = t
 
@@ -410,13 +420,25 @@ def _check_sizes(sizes) -> list[int]:
 
 def _check_activations(activation: ActivationSpec, L: int) -> list[Activation]:
     if isinstance(activation, (str, Activation)):
-        return [activations.get(activation)] * (L - 1)
+        return [_table_activation(activation)] * (L - 1)
     names = list(activation)
     if len(names) != L - 1:
         raise ValueError(
             f"expected one activation per layer 2…L ({L - 1} names), got {len(names)}: {names!r}"
         )
-    return [activations.get(n) for n in names]
+    return [_table_activation(n) for n in names]
+
+
+def _table_activation(spec: str | Activation) -> Activation:
+    """An activation of the table: each is an op of Value (``z.sigmoid()`` …), so a custom
+    :class:`~microbp.activations.Activation` record cannot build a node."""
+    if isinstance(spec, Activation) and activations.ACTIVATIONS.get(spec.name) is not spec:
+        raise ValueError(
+            f"MLP takes the activations of microbp.activations.ACTIVATIONS (each is an op of "
+            f"Value), got a custom Activation {spec.name!r}; expected one of: "
+            + ", ".join(activations.ACTIVATIONS)
+        )
+    return activations.get(spec)
 
 
 def _check_index(name: str, value, l: int, n: int) -> None:

@@ -50,6 +50,12 @@ class Optimizer:
     #: A short name for tables and the command line.
     name = "optimizer"
 
+    #: True when the last step deliberately left every parameter where it was although the
+    #: gradient was not zero (iRprop∓ after every gradient component flipped sign): a pause,
+    #: which :func:`microbp.fit` does not take for convergence. Plain gradient steps never
+    #: pause, even when a tiny learning rate rounds every move away.
+    waited = False
+
     def reset(self) -> None:
         """Forget all state kept between steps (called by :func:`microbp.fit` before a run)."""
 
@@ -223,10 +229,11 @@ class Rprop(Optimizer):
         self.prev_move: np.ndarray | None = None
         #: E_{t−1}, the loss at the last step (for iRprop+).
         self.prev_loss: float = math.inf
+        self.waited = False
 
     def step(self, theta, grad, loss: float) -> np.ndarray:
-        theta, g = self._check(theta, grad)
-        g = g.copy()
+        theta, grad_in = self._check(theta, grad)
+        g = grad_in.copy()
         if self.delta is None or self.delta.shape != theta.shape:
             self.delta = np.full(theta.shape, self.delta0)
             self.prev_grad = np.zeros(theta.shape)
@@ -263,6 +270,7 @@ class Rprop(Optimizer):
                 move[flipped] = 0.0
             g[flipped] = 0.0
 
+        self.waited = bool(np.any(grad_in != 0)) and not np.any(move)
         self.delta = delta
         self.prev_grad = g
         self.prev_move = move

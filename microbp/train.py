@@ -36,8 +36,9 @@ of shape (N, n_L), from the same full pass that gave E_t, so it costs nothing ex
 Y, and returns true to stop. :func:`outputs_within` builds the classic one of the Rprop
 papers: every output within 0.4 of its 0/1 target.
 
-One exception to rule 3: an epoch that left every parameter exactly where it was although
-the gradient was not zero (a *pause*) does not count. iRprop− and iRprop+ pause when every
+One exception to rule 3: an epoch in which the optimizer chose to leave every parameter
+exactly where it was although the gradient was not zero (a *pause*, ``optimizer.waited``)
+does not count. iRprop− and iRprop+ pause when every
 gradient component changes sign in the same epoch: they shrink all steps and wait one epoch,
 so E_t = E_{t−1} exactly without the run having converged (it happens on the 8-3-8 encoder at
 epoch 6). A zero gradient that moves nothing (a minimum, or a dead net) still stops the run.
@@ -370,9 +371,10 @@ def fit(
                     road.set(theta)
                     history.stopped_by = "diverged"
                     break
-                # A pause: a non-zero gradient but not one parameter moved (iRprop∓ when
-                # every gradient flips sign at once). E_t = E_{t−1} then says nothing.
-                paused = pushed and np.array_equal(theta, good)
+                # A pause: the optimizer chose to move nothing although the gradient was not
+                # zero (iRprop∓ when every gradient flips sign at once). E_t = E_{t−1} then
+                # says nothing about convergence.
+                paused = pushed and optimizer.waited and np.array_equal(theta, good)
                 history.pauses += paused
                 good = theta
                 history.epochs += 1

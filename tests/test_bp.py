@@ -207,3 +207,21 @@ def test_squared_error_is_half_the_squared_norm_exactly():
         squared_error([1, 0], [Value(1.0)])
     with pytest.raises(ValueError, match="N ≥ 1"):
         total_error([], [])
+
+
+def test_gradcheck_at_a_relu_kink_shows_but_does_not_compare_the_finite_difference():
+    # x = 0 makes every z⁽²⁾ = b⁽²⁾ and z⁽³⁾ … sit where the probe θ ± ε crosses relu's kink.
+    net = MLP([2, 3, 1], activation="relu", init="xavier")
+    report = gradcheck(net, [0.0, 0.0], [1.0])
+    assert report.passed, str(report)
+    kinked = [r for r in report.rows if r.kink]
+    assert kinked and any(r.numeric_diff > 0.1 for r in kinked)  # the quotient is off, and shown
+    assert all(not r.kink for r in report.rows if r.name.startswith("w_") and "^(2)" in r.name)
+    assert "kink: fd not compared" in str(report)
+
+
+def test_gradcheck_away_from_kinks_flags_nothing():
+    report = gradcheck(
+        MLP([3, 4, 2], activation="relu", seed=5, init="xavier"), [0.3, -0.7, 0.9], [0.2, 0.8]
+    )
+    assert report.passed and not any(r.kink for r in report.rows)

@@ -344,3 +344,13 @@ def test_accuracy_thresholds_one_output_and_takes_argmax_for_one_hot_targets():
     assert accuracy(net, [[0.7]], [[0.5]]) is None  # not a 0/1 coding
     two = MLP.from_weights({2: [[1.0, 0.0], [0.0, 1.0]]}, {2: [0.0, 0.0]}, "identity")
     assert accuracy(two, [[0.2, 0.1], [0.2, 0.3]], [[1.0, 0.0], [1.0, 0.0]]) == 0.5
+
+
+def test_a_learning_rate_too_small_to_move_anything_stops_by_tol_not_as_a_pause():
+    # lr·g rounds away: E never changes, and GD did not *choose* to wait, so the seed's rule
+    # fires after one epoch instead of the run going on to max_epochs.
+    from microbp import MLP, data, fit
+    from microbp.optim import GD
+
+    h = fit(MLP([2, 3, 1], seed=1), *data.xor(), GD(1e-30), max_epochs=50, tol=1e-9, quiet=True)
+    assert (h.stopped_by, h.epochs, h.pauses) == ("tol", 1, 0)
