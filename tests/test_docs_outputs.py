@@ -326,6 +326,19 @@ def test_the_known_shown_outputs_carry_markers():
     } <= marked, sorted(marked)
 
 
+def test_every_text_block_of_the_docs_is_a_marked_output():
+    """A ```text block shows an output; unmarked, it would go unchecked. (Text that is not an
+    output can use another fence language.)"""
+    marked = {(s.page, s.block.line) for s in SHOWN if s.block is not None}
+    unmarked = [
+        f"{page.relative_to(ROOT)}:{block.line - 1}"
+        for page in doc_pages(ROOT)
+        for block in split_page(page.read_text(encoding="utf-8"))[0]
+        if block.lang == "text" and (page, block.line) not in marked
+    ]
+    assert not unmarked, "```text blocks without <!-- output of: … -->: " + ", ".join(unmarked)
+
+
 def test_every_shown_command_is_a_microbp_command():
     for shown in SHOWN:
         for command in filter(None, (shown.source, shown.shape_from)):
