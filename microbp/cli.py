@@ -52,6 +52,12 @@ def demo(out=None, out_dir=None) -> int:
     """The seed's 3-3-2 example, both roads to every gradient, side by side; then (with
     ``out_dir``) its pictures: graph, network diagram, HTML stepper; then training."""
     out = out or sys.stdout
+    if out_dir is not None:
+        try:
+            cli_draw.check_out_dir(out_dir)  # before any work, not after the table
+        except ValueError as exc:
+            print(f"microbp demo: error: {exc}", file=sys.stderr)
+            return 2
     ex = seed_example()
     net = ex.net()
     L = net.L
@@ -125,7 +131,10 @@ def check(args, out=None) -> int:
 def _add_demo(sub) -> None:
     d = sub.add_parser("demo", help="the seed's 3-3-2 example: autodiff next to BP-1…BP-4")
     d.add_argument(
-        "--out-dir", default="microbp-demo", help="folder for the pictures (default ./microbp-demo)"
+        "--out-dir",
+        type=cli_draw.out_dir_type,
+        default="microbp-demo",
+        help="folder for the pictures (default ./microbp-demo)",
     )
     d.set_defaults(func=lambda args: demo(out=sys.stdout, out_dir=args.out_dir))
 

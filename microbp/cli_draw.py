@@ -23,9 +23,10 @@ import sys
 from microbp import draw
 from microbp.cli_args import activation_spec, layer_sizes
 from microbp.data import seed_example
+from microbp.engine import reverse_topological_order
 from microbp.losses import squared_error
 from microbp.nn import MLP
-from microbp.trace import trace_backward
+from microbp.trace import HTML_FORMATS, trace_backward
 
 # No __all__: command-line plumbing (add_command, write_demo_files), not public API;
 # docs/drawing.md documents the commands.
@@ -55,8 +56,17 @@ def _common(p) -> None:
         help="one name or one per layer 2…L (default: sigmoid)",
     )
     p.add_argument("--seed", type=int, default=0, help="seed of the net's weights and sample")
-    p.add_argument("--rankdir", choices=("LR", "TB"), default="LR", help="graph direction")
-    p.add_argument("--fmt", default=".4g", help="number format, e.g. .4g or .6f")
+    p.add_argument(
+        "--rankdir",
+        choices=("LR", "TB"),
+        default=None,
+        help="direction of the computation graph (default LR)",
+    )
+    p.add_argument(
+        "--fmt",
+        default=None,
+        help="number format, e.g. .4g or .6f (default .4g in pictures, .6g in the trace table)",
+    )
 
 
 def add_command(sub) -> None:
@@ -82,14 +92,22 @@ def add_command(sub) -> None:
     g.add_argument(
         "--edge-labels",
         choices=("names", "values", "both", "none"),
-        default="names",
-        help="network diagram edges: wᵢⱼ⁽ˡ⁾ names, values, both or none",
+        default=None,
+        help="with --network: edges show wᵢⱼ⁽ˡ⁾ names, values, both or none (default names)",
     )
     g.add_argument(
         "--max-nodes",
         type=int,
         default=draw.MAX_NODES,
-        help=f"refuse graphs with more Values than this (default {draw.MAX_NODES})",
+        help="refuse pictures of more nodes than this: Values of the computation graph, "
+        f"neurons with --network/--delta-flow (default {draw.MAX_NODES})",
+    )
+    g.add_argument(
+        "--max-edges",
+        type=int,
+        default=None,
+        help="with --network/--delta-flow: refuse pictures of more weights than this "
+        f"(default {draw.MAX_EDGES})",
     )
     g.set_defaults(func=run_graph)
 
@@ -101,7 +119,70 @@ def add_command(sub) -> None:
     )
     _common(t)
     t.add_argument("--html", metavar="FILE", help="write a standalone HTML stepper (needs dot)")
+    t.add_argument(
+        "--max-nodes",
+        type=int,
+        default=None,
+        help="with --html: refuse graphs with more Values than this, before tracing "
+        f"(default {draw.MAX_NODES}; the table has no limit)",
+    )
     t.set_defaults(func=run_trace)
+
+
+def _sizes(args) -> list[int]:
+    return list(args.net) if args.net is not None else list(seed_example().net().sizes)
+
+
+def _check_graph_size(args, max_nodes: int | None) -> None:
+    """Refuse, before the net is built, a computation graph that must exceed ``max_nodes``:
+    it has at least one Value per input and per parameter."""
+    if max_nodes is None:
+        return
+    sizes = _sizes(args)
+    at_least = sizes[0] + sum(n * (m + 1) for n, m in zip(sizes[1:], sizes))
+    if at_least > max_nodes:
+        raise draw.GraphTooLarge(
+            f"the graph of a {'-'.join(map(str, sizes))} net has at least {at_least} Values "
+            f"(one per input and per parameter), more than max_nodes = {max_nodes}: too large "
+            "to draw usefully. Use a smaller --net, `microbp graph --network` (draw_network) "
+            "for the network, `microbp trace` without --html for the table, or a larger "
+            "--max-nodes."
+        )
+
+
+def _check_network_size(args) -> None:
+    """Refuse, before the net is built, a network picture past --max-nodes / --max-edges."""
+    sizes = _sizes(args)
+    max_edges = draw.MAX_EDGES if args.max_edges is None else args.max_edges
+    if args.network:
+        neurons, weights, what = sum(sizes), sum(n * m for n, m in zip(sizes[1:], sizes)), "net"
+    else:
+        l, _ = args.delta_flow
+        if not 2 <= l <= len(sizes) - 1:
+            return  # draw_network says what is wrong with l
+        neurons, weights, what = sizes[l] + 1, sizes[l], "δ flow"
+    draw._check_network_size(neurons, weights, args.max_nodes, max_edges, f"the {what}")
+
+
+def _usage(args) -> None:
+    """Options that do not apply to the chosen picture are usage errors, not ignored."""
+    network = args.network or args.delta_flow is not None
+    view = "--network" if args.network else "--delta-flow"
+    if network and args.rankdir is not None:
+        raise ValueError(
+            f"--rankdir applies to the computation graph; {view} is always drawn left to "
+            "right (one column per layer, as the seed draws it)"
+        )
+    if args.edge_labels is not None and not args.network:
+        raise ValueError(
+            "--edge-labels applies to the network diagram only: use it with --network "
+            "(the δ flow always labels its edges wⱼᵢ⁽ˡ⁺¹⁾ and their values)"
+        )
+    if args.max_edges is not None and not network:
+        raise ValueError(
+            "--max-edges applies to --network and --delta-flow; the computation graph is "
+            "limited by --max-nodes"
+        )
 
 
 def _example(args):
@@ -129,27 +210,41 @@ def _fail(command: str, exc: Exception) -> int:
 def run_graph(args, out=None) -> int:
     """``microbp graph``: checks the output first, then builds, draws and writes."""
     out = out or sys.stdout
+    fmt = args.fmt or ".4g"
     try:
+        _usage(args)
         if args.out is not None:
-            fmt = draw.check_output_path(args.out)
-            if fmt not in ("dot", "gv"):
+            suffix = draw.check_output_path(args.out)
+            if suffix not in ("dot", "gv"):
                 draw.need_dot(f"writing {args.out}")
-        draw._check_fmt(args.fmt)
+        draw._check_fmt(fmt)
+        if args.network or args.delta_flow is not None:
+            _check_network_size(args)
+        else:
+            _check_graph_size(args, args.max_nodes)
         net, fw, E = _example(args)
         E.backward()
-        if args.network:
-            graph = draw.draw_network(net, forward=fw, edge_labels=args.edge_labels, fmt=args.fmt)
-        elif args.delta_flow is not None:
-            graph = draw.draw_network(net, forward=fw, delta_flow=args.delta_flow, fmt=args.fmt)
+        if args.network or args.delta_flow is not None:
+            graph = draw.draw_network(
+                net,
+                forward=fw,
+                edge_labels=args.edge_labels or "names",
+                delta_flow=args.delta_flow,
+                fmt=fmt,
+                max_nodes=args.max_nodes,
+                max_edges=draw.MAX_EDGES if args.max_edges is None else args.max_edges,
+            )
         else:
             graph = draw.draw_graph(
-                E, forward=fw, rankdir=args.rankdir, fmt=args.fmt, max_nodes=args.max_nodes
+                E, forward=fw, rankdir=args.rankdir or "LR", fmt=fmt, max_nodes=args.max_nodes
             )
         if args.out is None:
             print(graph.source, file=out, end="")
             return 0
         draw.save(graph, args.out)
-    except (draw.GraphvizNotFound, OSError, ValueError, TypeError) as exc:
+    except BrokenPipeError:
+        raise  # `microbp graph | head`: cli.main stops quietly
+    except (draw.GraphvizNotFound, draw.GraphvizFailed, OSError, ValueError, TypeError) as exc:
         return _fail("graph", exc)
     print(f"wrote {args.out}", file=out)
     return 0
@@ -158,20 +253,40 @@ def run_graph(args, out=None) -> int:
 def run_trace(args, out=None) -> int:
     """``microbp trace``: the table, or the HTML stepper with ``--html``."""
     out = out or sys.stdout
+    html = args.html is not None
+    fmt = args.fmt or (".4g" if html else ".6g")
+    max_nodes = draw.MAX_NODES if args.max_nodes is None else args.max_nodes
     try:
-        if args.html is not None:
+        if not html:
+            for given, flag in ((args.rankdir, "--rankdir"), (args.max_nodes, "--max-nodes")):
+                if given is not None:
+                    raise ValueError(
+                        f"{flag} applies to the HTML stepper (--html FILE); the table has none"
+                    )
+        else:
             if not args.html.lower().endswith((".html", ".htm")):
                 raise ValueError(f"--html expects a file ending in .html, got {args.html!r}")
-            draw.check_output_path(os.path.splitext(args.html)[0] + ".svg")
+            draw.check_output_path(args.html, formats=HTML_FORMATS)
             draw.need_dot(f"writing {args.html}")
-        draw._check_fmt(args.fmt)
+            _check_graph_size(args, max_nodes)
+        draw._check_fmt(fmt)
         net, fw, E = _example(args)
+        if html:
+            n = len(reverse_topological_order(E))
+            if n > max_nodes:  # refuse before the (long) trace, not after it
+                raise draw.GraphTooLarge(
+                    f"the graph has {n} Values, more than max_nodes = {max_nodes}: too large "
+                    "to step through usefully. `microbp trace` without --html prints the table "
+                    "at any size; a larger --max-nodes draws it anyway."
+                )
         trace = trace_backward(E, forward=fw)
-        if args.html is None:
-            print(trace.table(args.fmt if args.fmt != ".4g" else ".6g"), file=out)
+        if not html:
+            print(trace.table(fmt), file=out)
             return 0
-        trace.to_html(args.html, rankdir=args.rankdir, fmt=args.fmt)
-    except (draw.GraphvizNotFound, OSError, ValueError, TypeError) as exc:
+        trace.to_html(args.html, rankdir=args.rankdir or "LR", fmt=fmt, max_nodes=max_nodes)
+    except BrokenPipeError:
+        raise  # `microbp trace | head`: cli.main stops quietly
+    except (draw.GraphvizNotFound, draw.GraphvizFailed, OSError, ValueError, TypeError) as exc:
         return _fail("trace", exc)
     print(f"wrote {args.html}", file=out)
     return 0
@@ -189,6 +304,7 @@ def write_demo_files(out_dir: str | os.PathLike, out=None) -> int:
     p = lambda *a: print(*a, file=out)  # noqa: E731
     out_dir = os.fspath(out_dir)
     try:
+        check_out_dir(out_dir)
         os.makedirs(out_dir, exist_ok=True)
         draw.check_output_path(os.path.join(out_dir, "graph.svg"))
     except (OSError, ValueError) as exc:
@@ -221,9 +337,46 @@ def write_demo_files(out_dir: str | os.PathLike, out=None) -> int:
         "network": "the network (Figure 1) with δ and ∂E/∂w",
         "delta-flow": "δ⁽³⁾ flowing back into δ₁⁽²⁾, BP-2 written out (Figure 2)",
     }
-    for name, graph in graphs.items():
-        path = draw.save(graph, os.path.join(out_dir, name + ".svg"))
-        p(f"  {path:<40} {what[name]}")
-    html_path = trace.to_html(os.path.join(out_dir, "backward.html"))
+    try:
+        for name, graph in graphs.items():
+            path = draw.save(graph, os.path.join(out_dir, name + ".svg"))
+            p(f"  {path:<40} {what[name]}")
+        html_path = trace.to_html(os.path.join(out_dir, "backward.html"))
+    except (draw.GraphvizFailed, OSError) as exc:
+        print(f"microbp demo: error: {exc}", file=sys.stderr)
+        return 2
     p(f"  {html_path:<40} the backward pass node by node: open it in a browser, step with →")
     return 0
+
+
+def check_out_dir(path: str | os.PathLike) -> str:
+    """``path`` if it is (or can be made) a writable folder; a ``ValueError`` saying why not.
+
+    Creates nothing: a missing folder is fine when its nearest existing parent is a
+    writable folder (``os.makedirs`` will make it).
+    """
+    path = os.fspath(path)
+    if not path:
+        raise ValueError("the output folder is empty; expected a folder name, e.g. microbp-demo")
+    if os.path.exists(path):
+        if not os.path.isdir(path):
+            raise ValueError(f"cannot write into {path!r}: it is a file, not a folder")
+        if not os.access(path, os.W_OK | os.X_OK):
+            raise ValueError(f"cannot write into {path!r}: the folder is not writable")
+        return path
+    parent = os.path.dirname(os.path.abspath(path))
+    while not os.path.exists(parent):
+        parent = os.path.dirname(parent)
+    if not os.path.isdir(parent):
+        raise ValueError(f"cannot make the folder {path!r}: {parent!r} is a file, not a folder")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise ValueError(f"cannot make the folder {path!r}: {parent!r} is not writable")
+    return path
+
+
+def out_dir_type(text: str) -> str:
+    """An argparse type for an output folder (see :func:`check_out_dir`)."""
+    try:
+        return check_out_dir(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None

@@ -38,6 +38,7 @@ __all__ = [
     "check_output_path",
     "GraphTooLarge",
     "GraphvizNotFound",
+    "GraphvizFailed",
     "pretty_name",
     "FORMATS",
 ]
@@ -48,6 +49,10 @@ FORMATS = ("svg", "png", "pdf", "dot", "gv")
 #: Default largest graph :func:`draw_graph` lays out (Values; graphviz's ``dot`` becomes
 #: slow and the picture unreadable well before a few thousand nodes).
 MAX_NODES = 500
+
+#: Default most weights (edges) :func:`draw_network` lays out: 500 edges render in about half
+#: a second and are already a thicket; a 100-100-1 net (10 100 edges) took ``dot`` 75 s.
+MAX_EDGES = 500
 
 INSTALL_HINT = (
     "install graphviz (Debian/Ubuntu: apt-get install graphviz; macOS: brew install graphviz)"
@@ -70,6 +75,20 @@ class GraphvizNotFound(RuntimeError):
             f"{what} needs graphviz's `dot` executable, which is not on PATH; {INSTALL_HINT}. "
             "DOT source (.dot) can still be written without it."
         )
+
+
+class GraphvizFailed(RuntimeError):
+    """Graphviz's ``dot`` ran but failed (non-zero exit); the message quotes its stderr."""
+
+    def __init__(self, what: str, stderr: str = "", returncode: int | None = None) -> None:
+        status = "" if returncode is None else f" (exit status {returncode})"
+        said = stderr.strip()
+        super().__init__(
+            f"{what}: graphviz's `dot` failed{status}"
+            + (f": {said}" if said else " and printed nothing")
+        )
+        self.stderr = stderr
+        self.returncode = returncode
 
 
 # --------------------------------------------------------------------------------------------
@@ -437,6 +456,8 @@ def draw_network(
     show_grads: bool | None = None,
     delta_flow: tuple[int, int] | None = None,
     fmt: str | Callable = ".4g",
+    max_nodes: int | None = MAX_NODES,
+    max_edges: int | None = MAX_EDGES,
 ) -> graphviz.Digraph:
     """The network as the seed draws it (Figure 1), or one neuron's δ flow (Figure 2).
 
@@ -450,6 +471,10 @@ def draw_network(
     ``delta_flow=(l, i)`` (2 ≤ l ≤ L−1) draws Figure 2 instead: δⱼ⁽ˡ⁺¹⁾ for j = 1…n_{l+1}
     flowing back along w_{ji}⁽ˡ⁺¹⁾ into δᵢ⁽ˡ⁾, with BP-2 written out,
     δᵢ⁽ˡ⁾ = (Σⱼ δⱼ⁽ˡ⁺¹⁾ w_{ji}⁽ˡ⁺¹⁾) f′(zᵢ⁽ˡ⁾), and its numbers when ``forward`` is given.
+
+    ``max_nodes`` / ``max_edges``: a picture of more neurons / weights than this raises
+    :class:`GraphTooLarge` before any drawing (graphviz would take minutes and draw a thicket);
+    None: no limit.
 
     >>> from microbp import MLP
     >>> g = draw_network(MLP([3, 3, 2]))
@@ -471,7 +496,11 @@ def draw_network(
     if show_grads is None:
         show_grads = any(p.grad != 0 for p in net.parameters())
     if delta_flow is not None:
-        return _delta_flow(net, delta_flow, forward, number)
+        return _delta_flow(net, delta_flow, forward, number, max_nodes, max_edges)
+    sizes = net.sizes
+    _check_network_size(
+        sum(sizes), sum(n * m for n, m in zip(sizes[1:], sizes)), max_nodes, max_edges, "the net"
+    )
 
     g = graphviz.Digraph("network")
     g.attr(rankdir="LR", ranksep="1.6", nodesep="0.35", fontname="DejaVu Sans")
@@ -511,6 +540,21 @@ def draw_network(
     return g
 
 
+def _check_network_size(neurons, weights, max_nodes, max_edges, what) -> None:
+    """:class:`GraphTooLarge` when a network picture would have too many neurons or weights."""
+    for count, limit, name, unit in (
+        (neurons, max_nodes, "max_nodes", "neurons"),
+        (weights, max_edges, "max_edges", "weights"),
+    ):
+        if limit is not None and count > limit:
+            raise GraphTooLarge(
+                f"{what} has {count} {unit} to draw, more than {name} = {limit}: graphviz "
+                "would take long and draw an unreadable thicket. Draw a smaller net (the picture "
+                f"is the same at every size), or pass a larger {name} (None: no limit; "
+                f"microbp graph: --{name.replace('_', '-')} N) to draw it anyway."
+            )
+
+
 def _neuron_label(net, l, i, forward, show_grads, show_biases, number) -> str:
     if l == 1:
         lines = [pretty_name(f"x_{i}")]
@@ -542,7 +586,7 @@ def _weight_label(w: Value, edge_labels: str, show_grads: bool, number) -> str:
     return text
 
 
-def _delta_flow(net, delta_flow, forward, number) -> graphviz.Digraph:
+def _delta_flow(net, delta_flow, forward, number, max_nodes, max_edges) -> graphviz.Digraph:
     """Figure 2: δ⁽ˡ⁺¹⁾ and w_{ji}⁽ˡ⁺¹⁾ flowing back into δᵢ⁽ˡ⁾ (BP-2)."""
     try:
         l, i = delta_flow
@@ -556,8 +600,9 @@ def _delta_flow(net, delta_flow, forward, number) -> graphviz.Digraph:
     if not isinstance(i, int) or not 1 <= i <= net.sizes[l - 1]:
         raise ValueError(f"delta_flow: neuron i = {i!r} is outside 1…n_{l} = {net.sizes[l - 1]}")
     n_next = net.sizes[l]
-    act = net.layers[l].activation
     d_i = pretty_name(f"δ_{i}^({l})")
+    _check_network_size(n_next + 1, n_next, max_nodes, max_edges, f"the δ flow into {d_i}")
+    act = net.layers[l].activation
     z_i = pretty_name(f"z_{i}^({l})")
 
     g = graphviz.Digraph("delta_flow")
@@ -627,18 +672,19 @@ def _paren(text: str) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def check_output_path(path: str | os.PathLike) -> str:
+def check_output_path(path: str | os.PathLike, formats: Iterable[str] = FORMATS) -> str:
     """The output format of ``path`` (from its suffix), after checking it can be written.
 
-    Raises ``ValueError`` for an unknown suffix or a folder that is missing or not writable,
-    before any drawing or rendering is done.
+    Raises ``ValueError`` for a suffix not in ``formats``, a folder that is missing or not
+    writable, or a path that is a folder, before any drawing or rendering is done.
     """
     path = os.fspath(path)
+    formats = tuple(formats)
     suffix = os.path.splitext(path)[1].lower().lstrip(".")
-    if suffix not in FORMATS:
+    if suffix not in formats:
         raise ValueError(
             f"unknown output format {suffix or '(none)'!r} for {path!r}; expected a file "
-            f"ending in one of: {', '.join('.' + f for f in FORMATS)}"
+            f"ending in one of: {', '.join('.' + f for f in formats)}"
         )
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
@@ -657,12 +703,32 @@ def need_dot(what: str = "rendering") -> None:
 
 
 def render_bytes(graph: graphviz.Digraph, fmt: str) -> bytes:
-    """``dot -T{fmt}`` of the graph, as bytes (raises :class:`GraphvizNotFound`)."""
-    need_dot(f"rendering {fmt.upper()}")
+    """``dot -T{fmt}`` of the graph, as bytes.
+
+    Raises :class:`GraphvizNotFound` without ``dot``, :class:`GraphvizFailed` (quoting what
+    ``dot`` wrote to stderr) when it exits with a non-zero status.
+    """
+    what = f"rendering {fmt.upper()}"
+    need_dot(what)
     try:
-        return graph.pipe(format=fmt)
+        # The source in one piece (graph.pipe feeds it line by line and raises a bare
+        # BrokenPipeError when dot dies early); dot's stderr goes into the error, not ours.
+        return graphviz.pipe(graph.engine, fmt, graph.source.encode(graph.encoding), quiet=True)
     except graphviz.ExecutableNotFound:
-        raise GraphvizNotFound(f"rendering {fmt.upper()}") from None
+        raise GraphvizNotFound(what) from None
+    except graphviz.CalledProcessError as exc:
+        stderr = exc.stderr or b""
+        if isinstance(stderr, bytes):
+            stderr = stderr.decode("utf-8", errors="replace")
+        raise GraphvizFailed(what, stderr, exc.returncode) from None
+
+
+def _named(exc: OSError, path: str) -> OSError:
+    """The same kind of OSError, naming the user's path, not the temporary file's (an error
+    without an errno is left as it is)."""
+    if exc.errno is None:
+        return exc
+    return type(exc)(exc.errno, f"cannot write {path!r}: {exc.strerror}")
 
 
 def write_atomic(path: str | os.PathLike, data: bytes | str) -> None:
@@ -671,12 +737,18 @@ def write_atomic(path: str | os.PathLike, data: bytes | str) -> None:
     if isinstance(data, str):
         data = data.encode("utf-8")
     folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".microbp-", suffix=".tmp")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".microbp-", suffix=".tmp")
+    except OSError as exc:
+        raise _named(exc, path) from None
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
         os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
+        try:
+            os.replace(tmp, path)
+        except OSError as exc:
+            raise _named(exc, path) from None
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)

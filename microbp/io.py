@@ -111,7 +111,10 @@ def save(net, path) -> None:
     text = to_json(net)  # every check happens before the disk is touched
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:  # name the user's path, not the temporary file's
+        raise _named(exc, path) from None
     try:
         # mkstemp makes the file private (0600); give it the mode a plain open() would (or
         # the mode of the file it replaces), so a saved model can be shared as usual.
@@ -120,13 +123,24 @@ def save(net, path) -> None:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
+        try:
+            os.replace(tmp, path)
+        except OSError as exc:
+            raise _named(exc, path) from None
     except BaseException:
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
         raise
+
+
+def _named(exc: OSError, path: Path) -> OSError:
+    """The same kind of OSError, naming the file the user asked for (the error of an OS call
+    names the temporary file); an error without an errno is left as it is."""
+    if exc.errno is None:
+        return exc
+    return type(exc)(exc.errno, f"cannot write {str(path)!r}: {exc.strerror}")
 
 
 def _file_mode(path: Path) -> int:

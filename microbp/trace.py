@@ -221,7 +221,7 @@ class Trace:
         path = os.fspath(path)
         if not path.lower().endswith((".html", ".htm")):
             raise ValueError(f"to_html writes an .html file, got {path!r}")
-        draw.check_output_path(os.path.splitext(path)[0] + ".svg")
+        draw.check_output_path(path, formats=HTML_FORMATS)
         self._check_size(max_nodes)
         number = draw._check_fmt(fmt)
         # Lay the graph out with each grad field as wide as the widest text it will show, so
@@ -239,6 +239,10 @@ class Trace:
         page = _html_page(self, svg, number, title)
         draw.write_atomic(path, page)
         return path
+
+
+#: The suffixes :meth:`Trace.to_html` writes.
+HTML_FORMATS = ("html", "htm")
 
 
 def trace_backward(

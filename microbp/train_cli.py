@@ -24,6 +24,7 @@ import sys
 from microbp import data
 from microbp.activations import ACTIVATIONS
 from microbp.cli_args import activation_spec, layer_sizes
+from microbp.experiments.common import check_plot_path
 from microbp.nn import INITS, MLP
 from microbp.optim import GD, SGD, Rprop
 from microbp.train import GRADIENTS, PLOT_HINT, accuracy, fit
@@ -84,6 +85,33 @@ def parse_data(spec: str):
     return X, Y, sizes(*args), label
 
 
+def _check_file(path: str, what: str) -> None:
+    """A clear ValueError, before any work, if ``path`` cannot be written as a file."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise ValueError(f"cannot write {what} to {path!r}: no folder {folder!r}")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ValueError(f"cannot write {what} to {path!r}: the folder {folder!r} is not writable")
+    if os.path.isdir(path):
+        raise ValueError(f"cannot write {what} to {path!r}: it is a folder")
+
+
+def check_outputs(save: str | None, plot: str | None) -> None:
+    """``--save`` and ``--plot`` checked before training, so a typo costs no training run.
+
+    The plot's suffix must be one matplotlib writes; without matplotlib the plot is skipped
+    later with a note, so only its folder is checked.
+    """
+    if save:
+        _check_file(save, "the net")
+    if plot:
+        try:
+            check_plot_path(plot, "loss.png")
+        except ImportError:
+            pass
+        _check_file(plot, "the plot")
+
+
 def add_command(sub) -> None:
     t = sub.add_parser(
         "train",
@@ -142,6 +170,7 @@ def run(args, out=None) -> int:
                 f"n₁ = {X.shape[1]} inputs and n_L = {Y.shape[1]} outputs"
             )
         optimizer = make_optimizer(args.optimizer, args.lr, args.batch_size, args.seed)
+        check_outputs(args.save, args.plot)
         if label == "seed" and args.net is None:
             net = data.seed_example().net()  # the seed's own numbers (Figure 1)
         else:

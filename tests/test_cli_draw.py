@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import importlib.util
+import io
 import os
 import shutil
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 
-from microbp import cli_draw
+from microbp import cli, cli_draw
 from microbp.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
 
 needs_dot = pytest.mark.skipif(
     shutil.which("dot") is None, reason="graphviz's dot is not installed (apt-get install graphviz)"
@@ -135,3 +141,186 @@ def test_without_dot_the_demo_writes_dot_sources_and_exits_2(no_dot, capsys):
     captured = capsys.readouterr()
     assert "largest |autodiff − formula|" in captured.out  # the demo itself still ran
     assert "apt-get install graphviz" in captured.err
+
+
+# ------------------------------------------------------------------------------------------
+# Review fixes
+
+
+@pytest.fixture
+def failing_dot(tmp_path, monkeypatch):
+    """A PATH whose only `dot` prints an error and exits with status 1."""
+    bin_dir = tmp_path / "fake-bin"
+    bin_dir.mkdir()
+    dot = bin_dir / "dot"
+    dot.write_text('#!/bin/sh\necho "Error: fake dot cannot lay this out" >&2\nexit 1\n')
+    dot.chmod(0o755)
+    monkeypatch.setenv("PATH", str(bin_dir))
+    out = tmp_path / "out"
+    out.mkdir()
+    return out
+
+
+def test_a_failing_dot_is_reported_with_its_stderr_and_exit_2(failing_dot, capsys):
+    assert main(["graph", "--out", str(failing_dot / "g.svg")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("microbp graph: error: rendering SVG: graphviz's `dot` failed")
+    assert "fake dot cannot lay this out" in err and "Traceback" not in err
+    assert main(["trace", "--html", str(failing_dot / "t.html")]) == 2
+    assert "fake dot cannot lay this out" in capsys.readouterr().err
+    assert os.listdir(failing_dot) == []
+
+
+def test_a_failing_dot_makes_the_demo_exit_2_with_its_stderr(failing_dot, capsys):
+    assert main(["demo", "--out-dir", str(failing_dot)]) == 2
+    err = capsys.readouterr().err
+    assert "microbp demo: error: rendering SVG: graphviz's `dot` failed" in err
+    assert "fake dot cannot lay this out" in err
+    assert not [f for f in os.listdir(failing_dot) if f.endswith((".svg", ".html"))]
+
+
+def no_example(monkeypatch):
+    def no_work(args):
+        raise AssertionError("the example was built before the check")
+
+    monkeypatch.setattr(cli_draw, "_example", no_work)
+
+
+def test_network_and_delta_flow_past_the_limits_are_refused_before_any_work(monkeypatch, capsys):
+    no_example(monkeypatch)
+    assert main(["graph", "--network", "--net", "100,100,1"]) == 2
+    assert "10100 weights to draw, more than max_edges = 500" in capsys.readouterr().err
+    assert main(["graph", "--network", "--max-nodes", "5"]) == 2
+    assert "8 neurons to draw, more than max_nodes = 5" in capsys.readouterr().err
+    assert main(["graph", "--delta-flow", "2,1", "--net", "2,2,9,1", "--max-edges", "8"]) == 2
+    assert "9 weights to draw, more than max_edges = 8" in capsys.readouterr().err
+    assert main(["graph", "--net", "30,30,30"]) == 2  # the computation graph, too
+    assert "at least 1890 Values" in capsys.readouterr().err
+
+
+def test_max_edges_lets_a_larger_network_through(tmp_path, capsys):
+    assert main(["graph", "--network", "--net", "20,30,1"]) == 2
+    capsys.readouterr()
+    out = tmp_path / "n.dot"
+    assert (
+        main(["graph", "--network", "--net", "20,30,1", "--max-edges", "700", "--out", str(out)])
+        == 0
+    )
+    assert out.read_text(encoding="utf-8").count("shape=circle") == 51
+
+
+class BrokenPipe:
+    def write(self, text):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    def flush(self):
+        pass
+
+
+@pytest.mark.parametrize("argv", [["trace"], ["graph"]])
+def test_a_closed_pipe_is_not_reported_as_an_error(argv):
+    args = cli.build_parser().parse_args(argv)
+    with pytest.raises(BrokenPipeError):  # left to cli.main, which stops quietly
+        args.func(args, out=BrokenPipe())
+
+
+def test_trace_piped_into_a_reader_that_stops_exits_quietly(tmp_path):
+    code = "import sys; from microbp.cli import main; sys.exit(main(sys.argv[1:]))"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, "trace", "--net", "20,20,5"],  # > 64 KiB of table
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+    )
+    assert proc.stdout.readline().startswith(b"backward pass from E")
+    proc.stdout.close()  # what `| head -1` does
+    err = proc.stderr.read()
+    assert proc.wait() == 0
+    assert err == b""
+
+
+def test_trace_html_refuses_a_large_graph_before_tracing_it(tmp_path, monkeypatch, capsys):
+    def no_trace(*args, **kwargs):
+        raise AssertionError("traced before the size check")
+
+    monkeypatch.setattr(cli_draw, "trace_backward", no_trace)
+    html = str(tmp_path / "t.html")
+    assert main(["trace", "--net", "8,8,8", "--html", html, "--max-nodes", "300"]) == 2
+    assert "the graph has 448 Values, more than max_nodes = 300" in capsys.readouterr().err
+    no_example(monkeypatch)
+    assert main(["trace", "--net", "1000,1000,3", "--html", html]) == 2
+    assert "at least 1005003 Values" in capsys.readouterr().err
+    assert os.listdir(tmp_path) == []
+
+
+@needs_dot
+def test_trace_html_max_nodes_lets_a_larger_graph_through(tmp_path, capsys):
+    html = tmp_path / "t.html"
+    assert main(["trace", "--net", "8,8,8", "--html", str(html), "--max-nodes", "300"]) == 2
+    assert main(["trace", "--net", "8,8,8", "--html", str(html), "--max-nodes", "500"]) == 0
+    assert "<svg" in html.read_text(encoding="utf-8")
+
+
+def test_an_explicit_fmt_is_used_by_the_trace_table(capsys):
+    assert main(["trace"]) == 0
+    default = capsys.readouterr().out
+    assert main(["trace", "--fmt", ".6g"]) == 0
+    assert capsys.readouterr().out == default  # the table's default is .6g
+    assert main(["trace", "--fmt", ".4g"]) == 0
+    short = capsys.readouterr().out
+    assert short != default
+    assert short.rstrip().endswith("-0.001197     0.0006605")  # ∂E/∂x₃, 4 digits
+    assert default.rstrip().endswith("-0.00119708   0.000660495")
+
+
+def test_trace_html_into_an_existing_folder_is_refused_before_any_work(
+    tmp_path, monkeypatch, capsys
+):
+    no_example(monkeypatch)
+    (tmp_path / "adir.html").mkdir()
+    assert main(["trace", "--html", str(tmp_path / "adir.html")]) == 2
+    err = capsys.readouterr().err
+    assert f"cannot write '{tmp_path / 'adir.html'}': it is a folder" in err
+    assert main(["trace", "--html", str(tmp_path / "missing" / "x.html")]) == 2
+    err = capsys.readouterr().err
+    assert "x.html" in err and "x.svg" not in err
+    assert os.listdir(tmp_path) == ["adir.html"]
+
+
+def test_demo_into_a_file_is_refused_before_any_work(tmp_path, capsys):
+    path = tmp_path / "a-file"
+    path.write_text("keep me")
+    with pytest.raises(SystemExit) as info:
+        main(["demo", "--out-dir", str(path)])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert "it is a file, not a folder" in err
+    out = io.StringIO()
+    assert cli.demo(out=out, out_dir=path / "sub") == 2  # the function checks, too
+    assert out.getvalue() == ""  # no table, no training
+    assert "is a file, not a folder" in capsys.readouterr().err
+    assert path.read_text() == "keep me"
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["graph", "--network", "--rankdir", "TB"], "--rankdir applies to the computation graph"),
+        (["graph", "--delta-flow", "2,1", "--rankdir", "LR"], "--delta-flow is always drawn"),
+        (["graph", "--edge-labels", "values"], "--edge-labels applies to the network diagram"),
+        (["graph", "--delta-flow", "2,1", "--edge-labels", "both"], "use it with --network"),
+        (["graph", "--max-edges", "9"], "--max-edges applies to --network and --delta-flow"),
+        (["trace", "--rankdir", "TB"], "--rankdir applies to the HTML stepper"),
+        (["trace", "--max-nodes", "9"], "--max-nodes applies to the HTML stepper"),
+    ],
+)
+def test_options_that_do_not_apply_are_usage_errors_not_ignored(monkeypatch, capsys, argv, message):
+    no_example(monkeypatch)
+    assert main(argv) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_edge_labels_are_honoured_by_the_network(capsys):
+    assert main(["graph", "--network", "--edge-labels", "values"]) == 0
+    source = capsys.readouterr().out
+    assert "w₁₁⁽²⁾" not in source and "∂E/∂w" in source

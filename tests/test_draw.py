@@ -378,3 +378,65 @@ def test_names_mapping_draws_what_forward_draws_and_both_at_once_is_refused():
     with pytest.raises(TypeError, match="not both"):
         draw_graph(E, forward=fw, names=fw.names())
     assert "cluster_layer" not in draw_graph(E).source  # no names, no layers
+
+
+# ------------------------------------------------------------------------------------------
+# Review fixes: a failing dot, the network's size limit, errors naming the user's path
+
+
+@pytest.fixture
+def failing_dot(tmp_path, monkeypatch):
+    """A PATH whose only `dot` prints an error and exits with status 1."""
+    bin_dir = tmp_path / "fake-bin"
+    bin_dir.mkdir()
+    dot = bin_dir / "dot"
+    dot.write_text('#!/bin/sh\necho "Error: fake dot cannot lay this out" >&2\nexit 1\n')
+    dot.chmod(0o755)
+    monkeypatch.setenv("PATH", str(bin_dir))
+    out = tmp_path / "out"
+    out.mkdir()
+    return out
+
+
+def test_a_failing_dot_raises_graphviz_failed_quoting_its_stderr_and_writes_nothing(failing_dot):
+    from microbp.draw import GraphvizFailed
+
+    x = Value(2.0, label="x")
+    with pytest.raises(GraphvizFailed, match="exit status 1.*fake dot cannot lay this out"):
+        save(draw_graph(x * x), failing_dot / "g.svg")
+    assert os.listdir(failing_dot) == []
+
+
+def test_network_past_max_edges_or_max_nodes_is_refused_with_advice_not_drawn():
+    net = MLP([20, 30, 1])  # 630 weights
+    with pytest.raises(GraphTooLarge, match="630 weights.*more than max_edges = 500"):
+        draw_network(net)
+    assert draw_network(net, max_edges=None).source.count("shape=circle") == 51
+    with pytest.raises(GraphTooLarge, match="8 neurons.*more than max_nodes = 5"):
+        draw_network(MLP([3, 3, 2]), max_nodes=5)
+    wide = MLP([2, 2, 600, 1])  # the δ flow into δ₁⁽²⁾ has 600 arrows
+    with pytest.raises(GraphTooLarge, match="δ flow into δ₁⁽²⁾ has 601 neurons"):
+        draw_network(wide, delta_flow=(2, 1))
+    assert draw_network(wide, delta_flow=(2, 1), max_nodes=None, max_edges=None)
+
+
+def test_write_atomic_errors_name_the_users_path_not_the_temporary_file(tmp_path):
+    from microbp.draw import write_atomic
+
+    (tmp_path / "adir.svg").mkdir()
+    with pytest.raises(IsADirectoryError, match="adir.svg") as info:
+        write_atomic(tmp_path / "adir.svg", "x")
+    assert ".tmp" not in str(info.value)
+    with pytest.raises(FileNotFoundError, match="g.svg") as info:
+        write_atomic(tmp_path / "missing" / "g.svg", "x")
+    assert ".tmp" not in str(info.value)
+    assert os.listdir(tmp_path) == ["adir.svg"]
+
+
+def test_check_output_path_checks_the_given_formats_and_refuses_a_folder(tmp_path):
+    (tmp_path / "adir.html").mkdir()
+    assert check_output_path(tmp_path / "t.html", formats=("html", "htm")) == "html"
+    with pytest.raises(ValueError, match="it is a folder"):
+        check_output_path(tmp_path / "adir.html", formats=("html",))
+    with pytest.raises(ValueError, match="expected a file ending in one of: .html"):
+        check_output_path(tmp_path / "t.svg", formats=("html",))

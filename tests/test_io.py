@@ -188,3 +188,14 @@ def test_load_error_names_the_file(tmp_path):
 def test_loading_a_missing_file_raises_file_not_found(tmp_path):
     with pytest.raises(FileNotFoundError):
         MLP.load(tmp_path / "nope.json")
+
+
+def test_save_errors_name_the_users_path_not_the_temporary_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match="missing/m.json") as info:
+        MLP([2, 2, 1]).save(tmp_path / "missing" / "m.json")
+    assert ".tmp" not in str(info.value)
+    (tmp_path / "adir.json").mkdir()
+    with pytest.raises(IsADirectoryError, match="adir.json") as info:
+        MLP([2, 2, 1]).save(tmp_path / "adir.json")
+    assert ".tmp" not in str(info.value)
+    assert os.listdir(tmp_path) == ["adir.json"]

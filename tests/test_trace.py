@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from microbp import MLP, Value, bp, squared_error, trace_backward
+from microbp import MLP, Value, bp, draw, squared_error, trace_backward
 from microbp.data import seed_example
 from microbp.draw import GraphTooLarge, graph_model
 from microbp.engine import derivative_rules, reverse_topological_order
@@ -236,3 +236,17 @@ def test_frames_and_html_refuse_graphs_past_max_nodes_but_the_table_works(tmp_pa
         trace.to_html(tmp_path / "t.html")
     assert os.listdir(tmp_path) == []
     assert str(trace).startswith("backward pass from root: 600 steps")
+
+
+def test_html_checks_its_own_path_not_an_svg_beside_it_before_rendering(tmp_path, monkeypatch):
+    def no_render(*args, **kwargs):
+        raise AssertionError("rendered before the path was checked")
+
+    monkeypatch.setattr(draw, "render_bytes", no_render)
+    trace = trace_backward(Value(1.0) * 2)
+    (tmp_path / "adir.html").mkdir()
+    with pytest.raises(ValueError, match="adir.html'.*it is a folder"):
+        trace.to_html(tmp_path / "adir.html")
+    with pytest.raises(ValueError, match="t.html'.*does not exist") as info:
+        trace.to_html(tmp_path / "missing" / "t.html")
+    assert "t.svg" not in str(info.value)

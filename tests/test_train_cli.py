@@ -2,10 +2,11 @@
 
 import io
 import json
+import os
 
 import pytest
 
-from microbp import MLP, data
+from microbp import MLP, data, train_cli
 from microbp.cli import demo, main
 from microbp.train import accuracy
 
@@ -110,3 +111,37 @@ def test_train_seed_data_starts_from_the_seed_examples_numbers(capsys):
     result = json.loads(out)
     assert status == 0 and result["E0"] == pytest.approx(0.2222169259, abs=1e-10)
     assert (result["stopped_by"], result["epochs"]) == ("tol", 2844)  # as in microbp demo
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--save", "{tmp}/missing/m.json"], "cannot write the net to '{tmp}/missing/m.json'"),
+        (["--save", "{tmp}"], "it is a folder"),
+        (["--plot", "{tmp}/missing/loss.png"], "no directory"),
+    ],
+)
+def test_train_output_paths_are_checked_before_training(
+    tmp_path, monkeypatch, capsys, argv, message
+):
+    def no_training(*args, **kwargs):
+        raise AssertionError("trained before the output paths were checked")
+
+    monkeypatch.setattr(train_cli, "fit", no_training)
+    argv = [a.format(tmp=tmp_path) for a in argv]
+    status, _, err = run(["train", *argv, "--quiet"], capsys)
+    assert status == 2
+    assert message.format(tmp=tmp_path) in err
+    assert ".tmp" not in err and os.listdir(tmp_path) == []
+
+
+def test_train_plot_suffix_is_checked_before_training(tmp_path, monkeypatch, capsys):
+    pytest.importorskip("matplotlib")
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("trained before the plot's suffix was checked")
+
+    monkeypatch.setattr(train_cli, "fit", no_training)
+    status, _, err = run(["train", "--plot", str(tmp_path / "l.xyz"), "--quiet"], capsys)
+    assert status == 2
+    assert "cannot tell the image format of" in err and ".png" in err
