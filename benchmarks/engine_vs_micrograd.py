@@ -37,7 +37,10 @@ import sys
 import time
 import tracemalloc
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [os.path.join(HERE, ".."), HERE]  # microbp, and benchmarks/machine.py
+
+from machine import cpu_model  # noqa: E402  (benchmarks/machine.py)
 
 from microbp import MLP  # noqa: E402
 from microbp import Value as BPValue  # noqa: E402
@@ -227,17 +230,6 @@ def micrograd_depth_limit() -> str:
         except RecursionError:
             return f"RecursionError on a chain of {n:,} ops"
     return "no RecursionError up to 10,000 ops"
-
-
-def cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 # --------------------------------------------------------------------------------------------

@@ -46,7 +46,10 @@ if ARGS.threads:  # must be set before numpy loads its BLAS
 
 import numpy as np  # noqa: E402
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [os.path.join(HERE, ".."), HERE]  # microbp, and benchmarks/machine.py
+
+from machine import cpu_model  # noqa: E402  (benchmarks/machine.py)
 
 from microbp import MLP, bp, fit, total_error  # noqa: E402
 from microbp.optim import GD  # noqa: E402
@@ -204,17 +207,6 @@ def torch_step(weights: bp.Weights, X, Y, activation: str):
         return [p.grad.numpy() for p in params]
 
     return run
-
-
-def cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 def blas_name() -> str:

@@ -147,20 +147,6 @@ def test_without_dot_the_demo_writes_dot_sources_and_exits_2(no_dot, capsys):
 # Review fixes
 
 
-@pytest.fixture
-def failing_dot(tmp_path, monkeypatch):
-    """A PATH whose only `dot` prints an error and exits with status 1."""
-    bin_dir = tmp_path / "fake-bin"
-    bin_dir.mkdir()
-    dot = bin_dir / "dot"
-    dot.write_text('#!/bin/sh\necho "Error: fake dot cannot lay this out" >&2\nexit 1\n')
-    dot.chmod(0o755)
-    monkeypatch.setenv("PATH", str(bin_dir))
-    out = tmp_path / "out"
-    out.mkdir()
-    return out
-
-
 def test_a_failing_dot_is_reported_with_its_stderr_and_exit_2(failing_dot, capsys):
     assert main(["graph", "--out", str(failing_dot / "g.svg")]) == 2
     err = capsys.readouterr().err

@@ -384,20 +384,6 @@ def test_names_mapping_draws_what_forward_draws_and_both_at_once_is_refused():
 # Review fixes: a failing dot, the network's size limit, errors naming the user's path
 
 
-@pytest.fixture
-def failing_dot(tmp_path, monkeypatch):
-    """A PATH whose only `dot` prints an error and exits with status 1."""
-    bin_dir = tmp_path / "fake-bin"
-    bin_dir.mkdir()
-    dot = bin_dir / "dot"
-    dot.write_text('#!/bin/sh\necho "Error: fake dot cannot lay this out" >&2\nexit 1\n')
-    dot.chmod(0o755)
-    monkeypatch.setenv("PATH", str(bin_dir))
-    out = tmp_path / "out"
-    out.mkdir()
-    return out
-
-
 def test_a_failing_dot_raises_graphviz_failed_quoting_its_stderr_and_writes_nothing(failing_dot):
     from microbp.draw import GraphvizFailed
 
