@@ -22,7 +22,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
@@ -30,6 +29,7 @@ from fractions import Fraction
 import graphviz
 
 from microbp.engine import Value, reverse_topological_order
+from microbp.files import check_writable, write_atomic
 
 __all__ = [
     "draw_graph",
@@ -686,13 +686,7 @@ def check_output_path(path: str | os.PathLike, formats: Iterable[str] = FORMATS)
             f"unknown output format {suffix or '(none)'!r} for {path!r}; expected a file "
             f"ending in one of: {', '.join('.' + f for f in formats)}"
         )
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise ValueError(f"cannot write {path!r}: the folder {folder!r} does not exist")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise ValueError(f"cannot write {path!r}: the folder {folder!r} is not writable")
-    if os.path.isdir(path):
-        raise ValueError(f"cannot write {path!r}: it is a folder")
+    check_writable(path)
     return suffix
 
 
@@ -721,38 +715,6 @@ def render_bytes(graph: graphviz.Digraph, fmt: str) -> bytes:
         if isinstance(stderr, bytes):
             stderr = stderr.decode("utf-8", errors="replace")
         raise GraphvizFailed(what, stderr, exc.returncode) from None
-
-
-def _named(exc: OSError, path: str) -> OSError:
-    """The same kind of OSError, naming the user's path, not the temporary file's (an error
-    without an errno is left as it is)."""
-    if exc.errno is None:
-        return exc
-    return type(exc)(exc.errno, f"cannot write {path!r}: {exc.strerror}")
-
-
-def write_atomic(path: str | os.PathLike, data: bytes | str) -> None:
-    """Write ``data`` to a temporary file beside ``path``, then rename it into place."""
-    path = os.fspath(path)
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    folder = os.path.dirname(os.path.abspath(path))
-    try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".microbp-", suffix=".tmp")
-    except OSError as exc:
-        raise _named(exc, path) from None
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o644)
-        try:
-            os.replace(tmp, path)
-        except OSError as exc:
-            raise _named(exc, path) from None
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def save(graph: graphviz.Digraph, path: str | os.PathLike) -> str:

@@ -31,13 +31,12 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
-import tempfile
 from fractions import Fraction
 from pathlib import Path
 
 from microbp.activations import ACTIVATIONS
+from microbp.files import write_atomic
 
 __all__ = ["FORMAT", "VERSION", "to_json", "from_json", "save", "load"]
 
@@ -109,47 +108,7 @@ def _layout(doc: dict) -> str:
 def save(net, path) -> None:
     """Write ``net`` to ``path`` atomically (temp file in the same folder + ``os.replace``)."""
     text = to_json(net)  # every check happens before the disk is touched
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:  # name the user's path, not the temporary file's
-        raise _named(exc, path) from None
-    try:
-        # mkstemp makes the file private (0600); give it the mode a plain open() would (or
-        # the mode of the file it replaces), so a saved model can be shared as usual.
-        os.fchmod(fd, _file_mode(path))
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        try:
-            os.replace(tmp, path)
-        except OSError as exc:
-            raise _named(exc, path) from None
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-
-
-def _named(exc: OSError, path: Path) -> OSError:
-    """The same kind of OSError, naming the file the user asked for (the error of an OS call
-    names the temporary file); an error without an errno is left as it is."""
-    if exc.errno is None:
-        return exc
-    return type(exc)(exc.errno, f"cannot write {str(path)!r}: {exc.strerror}")
-
-
-def _file_mode(path: Path) -> int:
-    try:
-        return path.stat().st_mode & 0o777
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
+    write_atomic(path, text)
 
 
 def _reject_constant(name: str):

@@ -32,6 +32,7 @@ import graphviz
 
 from microbp import draw
 from microbp.engine import Value, derivative_rules
+from microbp.files import write_atomic
 
 __all__ = ["trace_backward", "Trace", "Step", "InputStep"]
 
@@ -237,7 +238,7 @@ class Trace:
         )
         svg = draw.render_bytes(graph, "svg").decode("utf-8")
         page = _html_page(self, svg, number, title)
-        draw.write_atomic(path, page)
+        write_atomic(path, page)
         return path
 
 

@@ -25,6 +25,7 @@ from microbp import data
 from microbp.activations import ACTIVATIONS
 from microbp.cli_args import activation_spec, layer_sizes
 from microbp.experiments.common import check_plot_path
+from microbp.files import check_writable
 from microbp.nn import INITS, MLP
 from microbp.optim import GD, SGD, Rprop
 from microbp.train import GRADIENTS, PLOT_HINT, accuracy, fit
@@ -85,17 +86,6 @@ def parse_data(spec: str):
     return X, Y, sizes(*args), label
 
 
-def _check_file(path: str, what: str) -> None:
-    """A clear ValueError, before any work, if ``path`` cannot be written as a file."""
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise ValueError(f"cannot write {what} to {path!r}: no folder {folder!r}")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise ValueError(f"cannot write {what} to {path!r}: the folder {folder!r} is not writable")
-    if os.path.isdir(path):
-        raise ValueError(f"cannot write {what} to {path!r}: it is a folder")
-
-
 def check_outputs(save: str | None, plot: str | None) -> None:
     """``--save`` and ``--plot`` checked before training, so a typo costs no training run.
 
@@ -103,13 +93,13 @@ def check_outputs(save: str | None, plot: str | None) -> None:
     later with a note, so only its folder is checked.
     """
     if save:
-        _check_file(save, "the net")
+        check_writable(save, "the net")
     if plot:
         try:
             check_plot_path(plot, "loss.png")
         except ImportError:
             pass
-        _check_file(plot, "the plot")
+        check_writable(plot, "the plot")
 
 
 def add_command(sub) -> None:

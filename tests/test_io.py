@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from microbp import MLP, data, io
+from microbp import MLP, data, files, io
 
 
 def bits(x: float) -> bytes:
@@ -92,7 +92,7 @@ def test_a_failed_save_leaves_the_old_file_intact_and_no_temp_file(tmp_path, mon
     def fail(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(io.os, broken.split(".")[1], fail)
+    monkeypatch.setattr(files.os, broken.split(".")[1], fail)  # the writer io.save uses
     with pytest.raises(OSError, match="disk full"):
         MLP([2, 2, 1], seed=1).save(path)
     assert path.read_bytes() == old

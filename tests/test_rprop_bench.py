@@ -281,7 +281,7 @@ def test_cli_plot_into_a_missing_folder_fails_before_any_work(tmp_path, capsys):
     pytest.importorskip("matplotlib")
     path = tmp_path / "no" / "r.png"
     assert main(["rprop-bench", "--quick", "--plot", str(path)]) == 2
-    assert "no directory" in capsys.readouterr().err
+    assert "does not exist" in capsys.readouterr().err
 
 
 def test_cli_plot_without_matplotlib_says_how_to_install_it(tmp_path, capsys, monkeypatch):

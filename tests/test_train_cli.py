@@ -118,7 +118,7 @@ def test_train_seed_data_starts_from_the_seed_examples_numbers(capsys):
     [
         (["--save", "{tmp}/missing/m.json"], "cannot write the net to '{tmp}/missing/m.json'"),
         (["--save", "{tmp}"], "it is a folder"),
-        (["--plot", "{tmp}/missing/loss.png"], "no directory"),
+        (["--plot", "{tmp}/missing/loss.png"], "does not exist"),
     ],
 )
 def test_train_output_paths_are_checked_before_training(

@@ -10,6 +10,8 @@ import numbers
 import os
 from collections.abc import Sequence
 
+from microbp.files import check_writable
+
 PLOT_MISSING = (
     "--plot needs matplotlib, which is not installed; install it with "
     "pip install 'microbp[plot]' (or pip install matplotlib)"
@@ -69,6 +71,4 @@ def check_plot_path(path: str, example: str) -> None:
             + ", ".join("." + k for k in sorted(kinds))
             + f" (e.g. {example})"
         )
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise ValueError(f"cannot write the plot to {path!r}: no directory {folder!r}")
+    check_writable(path, "the plot")
