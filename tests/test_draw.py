@@ -407,7 +407,7 @@ def test_network_past_max_edges_or_max_nodes_is_refused_with_advice_not_drawn():
 
 
 def test_write_atomic_errors_name_the_users_path_not_the_temporary_file(tmp_path):
-    from microbp.draw import write_atomic
+    from microbp.files import write_atomic
 
     (tmp_path / "adir.svg").mkdir()
     with pytest.raises(IsADirectoryError, match="adir.svg") as info:
