@@ -20,7 +20,7 @@ from pathlib import Path
 
 from microbp import draw_graph, draw_network, squared_error
 from microbp.data import seed_example
-from microbp.draw import save
+from microbp.viz.draw import save
 
 folder = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tempfile.mkdtemp(prefix="microbp-"))
 folder.mkdir(parents=True, exist_ok=True)

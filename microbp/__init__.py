@@ -6,13 +6,12 @@ notation of the BP tutorial (:class:`MLP`), and the closed-form δ equations BP-
 """
 
 from microbp import activations, bp, data, experiments, losses, optim
-from microbp.draw import draw_graph, draw_network
 from microbp.engine import Value
 from microbp.gradcheck import gradcheck
 from microbp.losses import squared_error, total_error
 from microbp.nn import MLP
-from microbp.trace import trace_backward
 from microbp.train import History, fit
+from microbp.viz import draw_graph, draw_network, trace_backward
 
 __version__ = "0.1.0"
 

@@ -236,11 +236,11 @@ class MLP:
         """Write sizes, activations and every parameter to ``path`` as JSON, atomically.
 
         Floats are written exactly (bit-exact round trip), Fractions as ``"p/q"``; see
-        :mod:`microbp.io` for the format. A failure leaves an old file at ``path`` intact.
+        :mod:`microbp.modelfile` for the format. A failure leaves an old file at ``path`` intact.
         """
-        from microbp import io
+        from microbp import modelfile
 
-        io.save(self, path)
+        modelfile.save(self, path)
 
     @classmethod
     def load(cls, path) -> MLP:
@@ -249,9 +249,9 @@ class MLP:
         A bad file (empty, truncated, not JSON, not a model, wrong shapes, a weight that is
         not a finite number, an unknown activation) raises ``ValueError`` saying what is wrong.
         """
-        from microbp import io
+        from microbp import modelfile
 
-        return io.load(path, cls)
+        return modelfile.load(path, cls)
 
     # ----------------------------------------------------------------------------------------
     # Shape and parameters

@@ -161,7 +161,7 @@ def test_the_checker_reads_signatures_as_inspect_prints_them():
 
 
 def test_the_checker_cannot_sign_an_exception_class_without_init():
-    # Such a class is documented by its name alone (### `microbp.draw.GraphTooLarge`).
-    owner, obj = resolve("microbp.draw.GraphTooLarge")
+    # Such a class is documented by its name alone (### `microbp.viz.draw.GraphTooLarge`).
+    owner, obj = resolve("microbp.viz.draw.GraphTooLarge")
     with pytest.raises(ValueError):
         code_signature(owner, obj, "GraphTooLarge")

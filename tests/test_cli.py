@@ -8,7 +8,8 @@ import sys
 
 import pytest
 
-from microbp import bp, cli
+import microbp.cli.app as cli
+from microbp import bp
 
 
 def test_demo_prints_every_delta_and_gradient_next_to_the_formula(capsys):

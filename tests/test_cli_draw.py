@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from microbp import cli, cli_draw
-from microbp.cli import main
+import microbp.cli.app as cli
+from microbp.cli import draw as cli_draw
+from microbp.cli.app import main
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -1,4 +1,4 @@
-"""microbp.draw: the DOT source says what the graph is, deterministically; files are safe."""
+"""microbp.viz.draw: the DOT source says what the graph is, deterministically; files are safe."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ import pytest
 
 from microbp import MLP, Value, bp, draw_graph, draw_network, squared_error
 from microbp.data import seed_example
-from microbp.draw import (
+from microbp.engine import reverse_topological_order
+from microbp.viz.draw import (
     GraphTooLarge,
     GraphvizNotFound,
     check_output_path,
@@ -24,7 +25,6 @@ from microbp.draw import (
     pretty_name,
     save,
 )
-from microbp.engine import reverse_topological_order
 
 ROOT = Path(__file__).resolve().parents[1]
 needs_dot = pytest.mark.skipif(
@@ -385,7 +385,7 @@ def test_names_mapping_draws_what_forward_draws_and_both_at_once_is_refused():
 
 
 def test_a_failing_dot_raises_graphviz_failed_quoting_its_stderr_and_writes_nothing(failing_dot):
-    from microbp.draw import GraphvizFailed
+    from microbp.viz.draw import GraphvizFailed
 
     x = Value(2.0, label="x")
     with pytest.raises(GraphvizFailed, match="exit status 1.*fake dot cannot lay this out"):

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from microbp import MLP, bp, fit
-from microbp.cli import main
+from microbp.cli.app import main
 from microbp.experiments import rprop_bench
 from microbp.experiments.rprop_bench import (
     ALGORITHMS,

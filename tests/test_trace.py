@@ -1,4 +1,4 @@
-"""microbp.trace: the recorded backward pass is backward(), step by step, exactly."""
+"""microbp.viz.trace: the recorded backward pass is backward(), step by step, exactly."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from microbp import MLP, Value, bp, draw, squared_error, trace_backward
+from microbp import MLP, Value, bp, squared_error, trace_backward
 from microbp.data import seed_example
-from microbp.draw import GraphTooLarge, graph_model
 from microbp.engine import derivative_rules, reverse_topological_order
+from microbp.viz import draw
+from microbp.viz.draw import GraphTooLarge, graph_model
 
 needs_dot = pytest.mark.skipif(
     shutil.which("dot") is None, reason="graphviz's dot is not installed (apt-get install graphviz)"

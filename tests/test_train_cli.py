@@ -6,8 +6,9 @@ import os
 
 import pytest
 
-from microbp import MLP, data, train_cli
-from microbp.cli import demo, main
+from microbp import MLP, data
+from microbp.cli import train as train_cli
+from microbp.cli.app import demo, main
 from microbp.train import accuracy
 
 

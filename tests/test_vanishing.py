@@ -18,7 +18,7 @@ import pytest
 
 from microbp import MLP, bp, data
 from microbp.activations import ACTIVATIONS
-from microbp.cli import main
+from microbp.cli.app import main
 from microbp.experiments import vanishing
 from microbp.experiments.vanishing import (
     ACTIVATION_NAMES,

@@ -22,18 +22,19 @@ import random
 import sys
 from collections.abc import Sequence
 
-from microbp import bp, cli_draw
+from microbp import bp
 from microbp.activations import ACTIVATIONS
-from microbp.cli_args import activation_spec, layer_sizes
+from microbp.cli import draw as cli_draw
+from microbp.cli.args import activation_spec, layer_sizes
+from microbp.cli.train import add_command as _add_train
+from microbp.cli.train import train_demo
 from microbp.data import seed_example
 from microbp.experiments import rprop_bench, vanishing
 from microbp.gradcheck import gradcheck
 from microbp.losses import squared_error
 from microbp.nn import INITS, MLP
-from microbp.train_cli import add_command as _add_train
-from microbp.train_cli import train_demo
 
-__all__ = ["main"]
+
 
 
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")

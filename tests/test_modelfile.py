@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from microbp import MLP, data, files, io
+from microbp import MLP, data, files, modelfile
 
 
 def bits(x: float) -> bytes:
@@ -46,7 +46,7 @@ finite = st.floats(allow_nan=False, allow_infinity=False)
 def test_round_trip_is_bit_exact_for_any_finite_floats(values):
     net = MLP([2, 2, 1], seed=0)
     net.set_flat(values)
-    back = io.from_json(io.to_json(net))
+    back = modelfile.from_json(modelfile.to_json(net))
     assert [bits(p.data) for p in back.parameters()] == [bits(v) for v in values]
 
 
@@ -92,7 +92,7 @@ def test_a_failed_save_leaves_the_old_file_intact_and_no_temp_file(tmp_path, mon
     def fail(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(files.os, broken.split(".")[1], fail)  # the writer io.save uses
+    monkeypatch.setattr(files.os, broken.split(".")[1], fail)  # the writer modelfile.save uses
     with pytest.raises(OSError, match="disk full"):
         MLP([2, 2, 1], seed=1).save(path)
     assert path.read_bytes() == old
@@ -109,7 +109,7 @@ def test_save_replaces_an_existing_file(tmp_path):
 
 
 def good_doc() -> dict:
-    return json.loads(io.to_json(data.seed_example().net()))
+    return json.loads(modelfile.to_json(data.seed_example().net()))
 
 
 def mutate(change):
@@ -122,7 +122,7 @@ BAD_TEXTS = {
     "empty": ("", "empty"),
     "blank": ("  \n", "empty"),
     "not json": ("hello", "not valid JSON"),
-    "truncated": (io.to_json(data.seed_example().net())[:150], "not valid JSON"),
+    "truncated": (modelfile.to_json(data.seed_example().net())[:150], "not valid JSON"),
     "a list": ("[1, 2, 3]", "not a microbp model"),
     "other json": ('{"name": "x"}', "not a microbp model"),
     "wrong format": (mutate(lambda d: d.update(format="keras")), "not a microbp model"),
@@ -148,12 +148,18 @@ BAD_TEXTS = {
     "weight null": (mutate(lambda d: d["b"]["3"].__setitem__(0, None)), "must be a number"),
     "weight bool": (mutate(lambda d: d["b"]["3"].__setitem__(0, True)), "must be a number"),
     "weight list": (mutate(lambda d: d["b"]["3"].__setitem__(0, [1])), "must be a number"),
-    "weight NaN": (io.to_json(data.seed_example().net()).replace("0.05", "NaN"), "non-finite"),
-    "weight Infinity": (
-        io.to_json(data.seed_example().net()).replace("0.05", "-Infinity"),
+    "weight NaN": (
+        modelfile.to_json(data.seed_example().net()).replace("0.05", "NaN"),
         "non-finite",
     ),
-    "weight 1e999": (io.to_json(data.seed_example().net()).replace("0.05", "1e999"), "finite"),
+    "weight Infinity": (
+        modelfile.to_json(data.seed_example().net()).replace("0.05", "-Infinity"),
+        "non-finite",
+    ),
+    "weight 1e999": (
+        modelfile.to_json(data.seed_example().net()).replace("0.05", "1e999"),
+        "finite",
+    ),
     "zero denominator": (
         mutate(lambda d: d["b"]["3"].__setitem__(0, "1/0")),
         "zero denominator",

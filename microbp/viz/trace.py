@@ -30,9 +30,9 @@ from dataclasses import dataclass
 
 import graphviz
 
-from microbp import draw
 from microbp.engine import Value, derivative_rules
 from microbp.files import write_atomic
+from microbp.viz import draw
 
 __all__ = ["trace_backward", "Trace", "Step", "InputStep"]
 
@@ -180,7 +180,7 @@ class Trace:
     ) -> list[graphviz.Digraph]:
         """One Digraph per step: the step's node highlighted, the grads as they are after it.
 
-        Refuses (:class:`microbp.draw.GraphTooLarge`) graphs of more than ``max_nodes`` Values.
+        Refuses (:class:`microbp.viz.draw.GraphTooLarge`) graphs of more than ``max_nodes`` Values.
         """
         self._check_size(max_nodes)
         frames = []
@@ -215,9 +215,9 @@ class Trace:
         The page holds the graph as SVG (rendered here with graphviz's ``dot``), Prev/Next
         buttons and the arrow keys to step, and a side panel with the chain-rule product of
         the current step and every named node's gradient so far, in full precision. It loads
-        nothing from the network. Needs ``dot`` (:class:`microbp.draw.GraphvizNotFound`
+        nothing from the network. Needs ``dot`` (:class:`microbp.viz.draw.GraphvizNotFound`
         otherwise); the path is checked first and the file is written atomically. Graphs of
-        more than ``max_nodes`` Values are refused (:class:`microbp.draw.GraphTooLarge`).
+        more than ``max_nodes`` Values are refused (:class:`microbp.viz.draw.GraphTooLarge`).
         """
         path = os.fspath(path)
         if not path.lower().endswith((".html", ".htm")):

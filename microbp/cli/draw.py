@@ -20,13 +20,13 @@ import os
 import random
 import sys
 
-from microbp import draw
-from microbp.cli_args import activation_spec, layer_sizes
+from microbp.cli.args import activation_spec, layer_sizes
 from microbp.data import seed_example
 from microbp.engine import reverse_topological_order
 from microbp.losses import squared_error
 from microbp.nn import MLP
-from microbp.trace import HTML_FORMATS, trace_backward
+from microbp.viz import draw
+from microbp.viz.trace import HTML_FORMATS, trace_backward
 
 # No __all__: command-line plumbing (add_command, write_demo_files), not public API;
 # docs/drawing.md documents the commands.

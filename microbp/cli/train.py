@@ -23,7 +23,7 @@ import sys
 
 from microbp import data
 from microbp.activations import ACTIVATIONS
-from microbp.cli_args import activation_spec, layer_sizes
+from microbp.cli.args import activation_spec, layer_sizes
 from microbp.experiments.common import check_plot_path
 from microbp.files import check_writable
 from microbp.nn import INITS, MLP

@@ -1,0 +1,5 @@
+import sys
+
+from microbp.cli.app import main
+
+sys.exit(main())
