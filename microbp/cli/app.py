@@ -35,8 +35,6 @@ from microbp.losses import squared_error
 from microbp.nn import INITS, MLP
 
 
-
-
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
