@@ -23,7 +23,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-__all__ = ["Optimizer", "GD", "SGD", "Rprop", "RPROP_VARIANTS"]
+__all__ = ["Optimizer", "GD", "SGD", "Rprop", "RPROP_VARIANTS", "OPTIMIZERS", "make"]
 
 
 def _positive(name: str, value) -> float:
@@ -283,3 +283,34 @@ class Rprop(Optimizer):
             f"delta_max={self.delta_max!r}, eta_plus={self.eta_plus!r}, "
             f"eta_minus={self.eta_minus!r})"
         )
+
+
+#: The optimizer names that :func:`make` takes (case-insensitive), the ones the command line's
+#: ``--optimizer``, the experiments and the lab speak.
+OPTIMIZERS = ("gd", "sgd") + tuple(v.lower() for v in RPROP_VARIANTS)
+
+#: GD's and SGD's learning rate μ, and the Rprop variants' Δ₀, where none is given.
+DEFAULT_LR = {"gd": 0.5, "sgd": 0.5, "rprop": 0.1}
+
+
+def make(name: str, lr: float | None = None, batch_size: int = 1, seed: int = 0) -> Optimizer:
+    """The optimizer called ``name``: one of :data:`OPTIMIZERS`, case-insensitive.
+
+    ``lr`` is the learning rate μ of ``gd`` and ``sgd`` and the initial step size Δ₀ of the
+    Rprop variants (``None``: 0.5 for GD/SGD, 0.1 for Rprop); ``batch_size`` and ``seed`` are
+    SGD's. The one factory behind ``microbp train --optimizer``, the experiments and the lab.
+
+    >>> make("iRprop-")
+    Rprop('iRprop-', delta0=0.1, delta_min=1e-06, delta_max=50.0, eta_plus=1.2, eta_minus=0.5)
+    >>> make("sgd", lr=0.2, batch_size=4)
+    SGD(lr=0.2, batch_size=4, shuffle=True, seed=0)
+    """
+    key = name.lower() if isinstance(name, str) else None
+    if key == "gd":
+        return GD(DEFAULT_LR["gd"] if lr is None else lr)
+    if key == "sgd":
+        return SGD(DEFAULT_LR["sgd"] if lr is None else lr, batch_size=batch_size, seed=seed)
+    for variant in RPROP_VARIANTS:
+        if key == variant.lower():
+            return Rprop(variant, delta0=DEFAULT_LR["rprop"] if lr is None else lr)
+    raise ValueError(f"unknown optimizer {name!r}; expected one of {', '.join(OPTIMIZERS)}")

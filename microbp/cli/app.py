@@ -34,7 +34,6 @@ from microbp.gradcheck import gradcheck
 from microbp.losses import squared_error
 from microbp.nn import INITS, MLP
 
-
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 

@@ -21,13 +21,13 @@ import math
 import os
 import sys
 
-from microbp import data
+from microbp import data, optim
 from microbp.activations import ACTIVATIONS
 from microbp.cli.args import activation_spec, layer_sizes
 from microbp.experiments.common import check_plot_path
 from microbp.files import check_writable
 from microbp.nn import INITS, MLP
-from microbp.optim import GD, SGD, Rprop
+from microbp.optim import GD
 from microbp.train import GRADIENTS, PLOT_HINT, accuracy, fit
 
 # No __all__: command-line plumbing (add_command, run, train_demo), not public API;
@@ -43,19 +43,6 @@ OPTIMIZERS = {
     "irprop+": 'Rprop("iRprop+", delta0=lr)',
     "irprop-": 'Rprop("iRprop-", delta0=lr)',
 }
-
-
-def make_optimizer(name: str, lr: float | None, batch_size: int = 1, seed: int = 0):
-    """The optimizer for a ``--optimizer`` name; ``lr=None`` takes the default (0.5 / Δ₀ 0.1)."""
-    key = name.lower()
-    if key == "gd":
-        return GD(0.5 if lr is None else lr)
-    if key == "sgd":
-        return SGD(0.5 if lr is None else lr, batch_size=batch_size, seed=seed)
-    variants = {v.lower(): v for v in ("Rprop+", "Rprop-", "iRprop+", "iRprop-")}
-    if key in variants:
-        return Rprop(variants[key], delta0=0.1 if lr is None else lr)
-    raise ValueError(f"unknown optimizer {name!r}; expected one of {', '.join(OPTIMIZERS)}")
 
 
 def parse_data(spec: str):
@@ -159,7 +146,7 @@ def run(args, out=None) -> int:
                 f"--net {','.join(map(str, sizes))} does not fit --data {label}: it needs "
                 f"n₁ = {X.shape[1]} inputs and n_L = {Y.shape[1]} outputs"
             )
-        optimizer = make_optimizer(args.optimizer, args.lr, args.batch_size, args.seed)
+        optimizer = optim.make(args.optimizer, args.lr, args.batch_size, args.seed)
         check_outputs(args.save, args.plot)
         if label == "seed" and args.net is None:
             net = data.seed_example().net()  # the seed's own numbers (Figure 1)
