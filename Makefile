@@ -41,7 +41,7 @@ $(VENV)/.installed: $(VENV)/bin/python setup.cfg pyproject.toml
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/bin/python setup.cfg pyproject.toml
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q -e '.[dev,plot,lab,symbolic,docs]'
 	touch $@ $(VENV)/.installed
 
 # Debian's graphviz provides `dot`, which renders diagrams; installed only where it is missing.

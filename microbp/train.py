@@ -62,10 +62,18 @@ from microbp import bp
 from microbp.losses import total_error
 from microbp.optim import Optimizer
 
-__all__ = ["fit", "History", "accuracy", "outputs_within", "STOP_REASONS", "GRADIENTS"]
+__all__ = [
+    "fit",
+    "History",
+    "TrainingInterrupted",
+    "accuracy",
+    "outputs_within",
+    "STOP_REASONS",
+    "GRADIENTS",
+]
 
 #: The values of ``History.stopped_by``.
-STOP_REASONS = ("target", "criterion", "tol", "max_epochs", "diverged")
+STOP_REASONS = ("target", "criterion", "tol", "max_epochs", "diverged", "interrupted")
 
 #: The two roads to the gradient.
 GRADIENTS = ("autodiff", "formulas")
@@ -82,7 +90,7 @@ class History:
     (T for GD and Rprop, T·⌈N/batch_size⌉ for SGD); ``pauses``: epochs that moved no
     parameter although the gradient was not zero (the tol rule skips them);
     ``stopped_by``: ``"target"``, ``"criterion"`` (``stop_when``), ``"tol"``,
-    ``"max_epochs"`` or ``"diverged"``;
+    ``"max_epochs"``, ``"diverged"`` or ``"interrupted"`` (see :class:`TrainingInterrupted`);
     ``seconds``: wall time of the run; ``optimizer`` and ``gradients``: what was used.
     """
 
@@ -142,6 +150,19 @@ class History:
             "optimizer": self.optimizer,
             "gradients": self.gradients,
         }
+
+
+class TrainingInterrupted(KeyboardInterrupt):
+    """Ctrl-C during :func:`fit`: the net is left at the end of its last completed epoch.
+
+    A ``KeyboardInterrupt`` (so a script that does not catch it still stops), carrying the
+    ``history`` of the epochs that were completed (``stopped_by == "interrupted"``), so a
+    caller such as ``microbp train`` can say where training stopped and save the net.
+    """
+
+    def __init__(self, history: History) -> None:
+        super().__init__(f"training interrupted after {history.epochs} epochs")
+        self.history = history
 
 
 # --------------------------------------------------------------------------------------------
