@@ -28,7 +28,7 @@ import numpy as np
 from microbp import activations
 from microbp.engine import Value
 
-__all__ = ["Neuron", "Layer", "MLP", "Forward", "INITS"]
+__all__ = ["Neuron", "Layer", "MLP", "Forward", "INITS", "softmax"]
 
 Activation = activations.Activation
 
@@ -109,7 +109,23 @@ class Layer:
         self.activation = activation
 
     def __call__(self, a_prev: Sequence) -> list[Value]:
+        if self.activation is activations.SOFTMAX:
+            return softmax([n.z(a_prev) for n in self.neurons])
         return [n(a_prev) for n in self.neurons]
+
+
+def softmax(z: Sequence[Value]) -> list[Value]:
+    """A softmax output layer on Values: aₖ = e^{zₖ − m} / Σⱼ e^{zⱼ − m}, m = maxⱼ zⱼ.
+
+    m is a constant (a number, not a node): the function of z is the same for any m, so the
+    graph's gradients are those of softmax, and no exponent exceeds 0 (no overflow).
+    """
+    m = max(float(zk.data) for zk in z)
+    e = [(zk - m).exp() for zk in z]
+    s = e[0]
+    for ek in e[1:]:
+        s = s + ek
+    return [ek / s for ek in e]
 
 
 @dataclass
@@ -159,10 +175,11 @@ class MLP:
     True
 
     ``activation`` is one name for every layer 2…L, or a list of one name per layer 2…L
-    (names: see :data:`microbp.activations.ACTIVATIONS`). ``init`` is ``"small"`` (the
-    seed's small random values near zero, U(−0.1, 0.1) for w and b), ``"xavier"`` or
-    ``"he"``; every draw comes from ``random.Random(seed)``, so the same arguments give the
-    same net.
+    (names: see :data:`microbp.activations.ACTIVATIONS`; the last layer may also be
+    ``"softmax"``, aₖ⁽ᴸ⁾ = e^{zₖ⁽ᴸ⁾} / Σⱼ e^{zⱼ⁽ᴸ⁾}, e.g. ``activation=["tanh", "softmax"]``).
+    ``init`` is ``"small"`` (the seed's small random values near zero, U(−0.1, 0.1) for w
+    and b), ``"xavier"`` or ``"he"``; every draw comes from ``random.Random(seed)``, so the
+    same arguments give the same net.
     """
 
     def __init__(
@@ -173,7 +190,7 @@ class MLP:
         init: str = "small",
     ) -> None:
         sizes = _check_sizes(sizes)
-        acts = _check_activations(activation, len(sizes))
+        acts = _check_activations(activation, len(sizes), sizes[-1])
         if init not in INITS:
             raise ValueError(f"unknown init {init!r}; expected one of: {', '.join(INITS)}")
         if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
@@ -365,7 +382,10 @@ class MLP:
         for l in range(2, self.L + 1):
             neurons = self.layers[l].neurons
             z = [n.z(a_prev) for n in neurons]
-            a_prev = [n.activate(zi) for n, zi in zip(neurons, z)]
+            if self.layers[l].activation is activations.SOFTMAX:
+                a_prev = softmax(z)
+            else:
+                a_prev = [n.activate(zi) for n, zi in zip(neurons, z)]
             z_all[l] = z
             a_all[l] = a_prev
         return Forward(z=z_all, a=a_all)
@@ -418,15 +438,23 @@ def _check_sizes(sizes) -> list[int]:
     return out
 
 
-def _check_activations(activation: ActivationSpec, L: int) -> list[Activation]:
-    if isinstance(activation, (str, Activation)):
-        return [_table_activation(activation)] * (L - 1)
-    names = list(activation)
+def _check_activations(activation: ActivationSpec, L: int, n_L: int = 2) -> list[Activation]:
+    if isinstance(activation, (str, Activation, activations.Softmax)):
+        names = [activation] * (L - 1)
+    else:
+        names = list(activation)
     if len(names) != L - 1:
         raise ValueError(
             f"expected one activation per layer 2…L ({L - 1} names), got {len(names)}: {names!r}"
         )
-    return [_table_activation(n) for n in names]
+    activations.check_softmax(names, n_L)
+    return [_table_activation(n) for n in names[:-1]] + [_output_activation(names[-1])]
+
+
+def _output_activation(spec) -> Activation | activations.Softmax:
+    if isinstance(spec, activations.Softmax) or spec == "softmax":
+        return activations.SOFTMAX
+    return _table_activation(spec)
 
 
 def _table_activation(spec: str | Activation) -> Activation:
