@@ -179,7 +179,6 @@ def _np_softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=-1, keepdims=True)
 
 
-@dataclass(frozen=True)
 class Softmax:
     """The softmax output layer: a⁽ᴸ⁾ = softmax(z⁽ᴸ⁾), aₖ = e^{zₖ} / Σⱼ e^{zⱼ}.
 
@@ -190,11 +189,12 @@ class Softmax:
     n_L ≥ 2 neurons (the softmax of one number is always 1).
     """
 
-    name: str = "softmax"
-    f: Callable = _softmax
-    f_np: Callable[[np.ndarray], np.ndarray] = _np_softmax
-    formula: str = "softmax(z)ₖ = e^(zₖ) / Σⱼ e^(zⱼ)"
-    derivative_formula: str = "∂aₖ/∂zⱼ = aₖ(δₖⱼ − aⱼ)"
+    __slots__ = ()
+    name = "softmax"
+    f = staticmethod(_softmax)
+    f_np = staticmethod(_np_softmax)
+    formula = "softmax(z)ₖ = e^(zₖ) / Σⱼ e^(zⱼ)"
+    derivative_formula = "∂aₖ/∂zⱼ = aₖ(δₖⱼ − aⱼ)"
 
     def __repr__(self) -> str:
         return f"Softmax({self.formula}; {self.derivative_formula})"

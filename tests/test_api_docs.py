@@ -152,7 +152,9 @@ def test_the_checker_reads_headings_outside_code_blocks_only():
 
 
 def test_the_checker_reads_signatures_as_inspect_prints_them():
-    assert code_signature(microbp.bp, microbp.bp.backprop, "backprop") == "(net, X, Y)"
+    assert code_signature(microbp.bp, microbp.bp.backprop, "backprop") == (
+        "(net, X, Y, loss='squared_error')"
+    )
     assert code_signature(microbp.MLP, microbp.MLP.w, "w") == "(l, i, j)"
     owner, obj = resolve("microbp.nn.MLP.from_weights")
     assert code_signature(owner, obj, "from_weights") == "(W, b, activation='sigmoid')"

@@ -31,7 +31,7 @@ from microbp.cli.train import train_demo
 from microbp.data import seed_example
 from microbp.experiments import rprop_bench, vanishing
 from microbp.gradcheck import gradcheck
-from microbp.losses import squared_error
+from microbp.losses import LOSSES, squared_error
 from microbp.nn import INITS, MLP
 
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -115,10 +115,12 @@ def check(args, out=None) -> int:
     rng = random.Random(args.seed + 1)
     x = [rng.uniform(-1.0, 1.0) for _ in range(net.sizes[0])]
     y = [rng.uniform(0.0, 1.0) for _ in range(net.sizes[-1])]
-    report = gradcheck(net, x, y, eps=args.eps)
+    if args.loss == "cross_entropy":  # a probability distribution over the classes
+        y = [yk / sum(y) for yk in y]
+    report = gradcheck(net, x, y, eps=args.eps, loss=args.loss)
     print(
         f"microbp check: MLP {net.sizes}, activation {net.activations}, init {args.init}, "
-        f"seed {args.seed}",
+        f"seed {args.seed}, loss {args.loss}",
         file=out,
     )
     print(f"x = {x}\ny = {y}", file=out)
@@ -149,6 +151,13 @@ def _add_check(sub) -> None:
     c.add_argument("--init", choices=sorted(INITS), default="small")
     c.add_argument("--seed", type=int, default=0)
     c.add_argument("--eps", type=float, default=1e-6, help="finite-difference step ε")
+    c.add_argument(
+        "--loss",
+        choices=list(LOSSES),
+        default="squared_error",
+        help="E: squared_error (default), binary_cross_entropy (sigmoid output), "
+        "cross_entropy (softmax output: --activation sigmoid,softmax)",
+    )
     c.set_defaults(func=check)
 
 

@@ -27,9 +27,13 @@ def layer_sizes(text: str) -> list[int]:
 
 
 def activation_spec(text: str) -> list[str] | str:
-    """``"tanh"`` or ``"relu,sigmoid"``: one activation name, or one per layer 2…L."""
+    """``"tanh"`` or ``"relu,sigmoid"``: one activation name, or one per layer 2…L.
+
+    The last name may be ``softmax`` (an output layer only)."""
     names = text.split(",")
-    for name in names:
+    for k, name in enumerate(names, start=1):
+        if name == "softmax" and k == len(names):  # an output layer only (MLP checks it)
+            continue
         if name not in ACTIVATIONS:
             raise argparse.ArgumentTypeError(
                 f"unknown activation {name!r}; expected one of {', '.join(ACTIVATIONS)} "

@@ -26,6 +26,7 @@ from microbp.activations import ACTIVATIONS
 from microbp.cli.args import activation_spec, layer_sizes
 from microbp.experiments.common import check_plot_path
 from microbp.files import check_writable
+from microbp.losses import LOSSES
 from microbp.nn import INITS, MLP
 from microbp.optim import GD
 from microbp.train import GRADIENTS, PLOT_HINT, accuracy, fit
@@ -99,7 +100,7 @@ def add_command(sub) -> None:
     t.add_argument(
         "--data",
         default="xor",
-        help="seed, xor, encoder:N,M, parity:N, spirals:K, moons:N (default xor)",
+        help="seed, xor, encoder:N,M, parity:N, spirals:K, moons:N, iris (default xor)",
     )
     t.add_argument(
         "--net", type=layer_sizes, help="layer sizes, e.g. 2,4,1 (default: per data set)"
@@ -127,6 +128,13 @@ def add_command(sub) -> None:
     t.add_argument("--target", type=float, help="stop when E_t < target")
     t.add_argument("--seed", type=int, default=0, help="seed of the initial weights (and SGD)")
     t.add_argument("--gradients", choices=GRADIENTS, default="autodiff")
+    t.add_argument(
+        "--loss",
+        choices=list(LOSSES),
+        default="squared_error",
+        help="E: squared_error (default), binary_cross_entropy (sigmoid output), "
+        "cross_entropy (softmax output, e.g. --data iris --activation tanh,softmax)",
+    )
     t.add_argument("--plot", metavar="PNG", help="draw the loss curve to this file")
     t.add_argument("--save", metavar="JSON", help="save the trained net to this file")
     t.add_argument("--json", action="store_true", help="print the result as one JSON object")
@@ -162,6 +170,7 @@ def run(args, out=None) -> int:
             target=args.target,
             gradients=args.gradients,
             quiet=args.quiet or args.json,
+            loss=args.loss,
         )
     except (ValueError, TypeError) as exc:
         print(f"microbp train: error: {exc}", file=err)
@@ -196,6 +205,7 @@ def run(args, out=None) -> int:
             "activations": net.activations,
             "optimizer": history.optimizer,
             "gradients": history.gradients,
+            "loss": args.loss,
             "E": history.final_loss,
             "E0": history.loss[0],
             "epochs": history.epochs,
@@ -210,7 +220,7 @@ def run(args, out=None) -> int:
     else:
         print(
             f"microbp train: {label}, MLP {net.sizes} {', '.join(net.activations)}, "
-            f"{history.optimizer}, gradients by {history.gradients}",
+            f"{history.optimizer}, gradients by {history.gradients}, loss {args.loss}",
             file=out,
         )
         print(f"E_total = {history.final_loss:.6g}  (E₀ = {history.loss[0]:.6g})", file=out)
