@@ -11,6 +11,9 @@
     microbp rprop-bench [--quick] [--json] [--plot FILE.png]
                                          GD, SGD and four Rprop variants on the Rprop
                                          papers' problems (docs/rprop.md)
+    microbp saturation [--quick] [--json] [--plot FILE.png]
+                                         squared error vs cross-entropy: a saturated neuron,
+                                         then Iris with a softmax output (docs/losses.md)
 
 Exit status: 0 success, 1 a check failed, 2 bad usage or input.
 """
@@ -25,6 +28,7 @@ from collections.abc import Sequence
 from microbp import bp
 from microbp.activations import ACTIVATIONS
 from microbp.cli import draw as cli_draw
+from microbp.cli import saturation as cli_saturation
 from microbp.cli.args import activation_spec, layer_sizes
 from microbp.cli.train import add_command as _add_train
 from microbp.cli.train import train_demo
@@ -165,6 +169,7 @@ def _add_check(sub) -> None:
 # sets ``func`` (called with the parsed arguments, returning the exit status).
 COMMANDS = [_add_demo, _add_check, cli_draw.add_command, _add_train, vanishing.add_command]
 COMMANDS.append(rprop_bench.add_command)
+COMMANDS.append(cli_saturation.add_command)
 
 
 def build_parser() -> argparse.ArgumentParser:
