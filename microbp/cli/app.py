@@ -124,7 +124,7 @@ def check(args, out=None) -> int:
     report = gradcheck(net, x, y, eps=args.eps, loss=args.loss)
     print(
         f"microbp check: MLP {net.sizes}, activation {net.activations}, init {args.init}, "
-        f"seed {args.seed}, loss {args.loss}",
+        f"seed {args.seed}" + ("" if args.loss == "squared_error" else f", loss {args.loss}"),
         file=out,
     )
     print(f"x = {x}\ny = {y}", file=out)

@@ -220,7 +220,8 @@ def run(args, out=None) -> int:
     else:
         print(
             f"microbp train: {label}, MLP {net.sizes} {', '.join(net.activations)}, "
-            f"{history.optimizer}, gradients by {history.gradients}, loss {args.loss}",
+            f"{history.optimizer}, gradients by {history.gradients}"
+            + ("" if args.loss == "squared_error" else f", loss {args.loss}"),
             file=out,
         )
         print(f"E_total = {history.final_loss:.6g}  (E₀ = {history.loss[0]:.6g})", file=out)
