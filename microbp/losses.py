@@ -225,15 +225,12 @@ def _ce(y, z, a) -> float:
     return lse - math.fsum(yk * zk for yk, zk in zip(y, zf))
 
 
-def _np_softplus(Z):
-    return np.maximum(Z, 0.0) + np.log1p(np.exp(-np.abs(Z)))
-
-
 def _se_np(Y, Z, A) -> float:
     return float(0.5 * np.sum((Y - A) ** 2) / Y.shape[0])
 
 
 def _bce_np(Y, Z, A) -> float:
+    _np_softplus = activations.ACTIVATIONS["softplus"].f_np
     return float(np.sum(Y * _np_softplus(-Z) + (1 - Y) * _np_softplus(Z)) / Y.shape[0])
 
 

@@ -29,13 +29,13 @@ from microbp import bp
 from microbp.activations import ACTIVATIONS
 from microbp.cli import draw as cli_draw
 from microbp.cli import saturation as cli_saturation
-from microbp.cli.args import activation_spec, layer_sizes
+from microbp.cli.args import activation_spec, add_loss_argument, layer_sizes
 from microbp.cli.train import add_command as _add_train
 from microbp.cli.train import train_demo
 from microbp.data import seed_example
 from microbp.experiments import rprop_bench, vanishing
 from microbp.gradcheck import gradcheck
-from microbp.losses import LOSSES, squared_error
+from microbp.losses import squared_error
 from microbp.nn import INITS, MLP
 
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -155,13 +155,7 @@ def _add_check(sub) -> None:
     c.add_argument("--init", choices=sorted(INITS), default="small")
     c.add_argument("--seed", type=int, default=0)
     c.add_argument("--eps", type=float, default=1e-6, help="finite-difference step ε")
-    c.add_argument(
-        "--loss",
-        choices=list(LOSSES),
-        default="squared_error",
-        help="E: squared_error (default), binary_cross_entropy (sigmoid output), "
-        "cross_entropy (softmax output: --activation sigmoid,softmax)",
-    )
+    add_loss_argument(c)
     c.set_defaults(func=check)
 
 

@@ -40,3 +40,16 @@ def activation_spec(text: str) -> list[str] | str:
                 "(one name, or one per layer 2…L separated by commas)"
             )
     return names[0] if len(names) == 1 else names
+
+
+def add_loss_argument(parser: argparse.ArgumentParser) -> None:
+    """``--loss``: the cost E of ``microbp train`` and ``microbp check``."""
+    from microbp.losses import LOSSES
+
+    parser.add_argument(
+        "--loss",
+        choices=list(LOSSES),
+        default="squared_error",
+        help="E: squared_error (default, the seed's), binary_cross_entropy (a sigmoid "
+        "output), cross_entropy (a softmax output: --activation tanh,softmax)",
+    )

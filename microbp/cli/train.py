@@ -23,10 +23,9 @@ import sys
 
 from microbp import data, optim
 from microbp.activations import ACTIVATIONS
-from microbp.cli.args import activation_spec, layer_sizes
+from microbp.cli.args import activation_spec, add_loss_argument, layer_sizes
 from microbp.experiments.common import check_plot_path
 from microbp.files import check_writable
-from microbp.losses import LOSSES
 from microbp.nn import INITS, MLP
 from microbp.optim import GD
 from microbp.train import GRADIENTS, PLOT_HINT, accuracy, fit
@@ -128,13 +127,7 @@ def add_command(sub) -> None:
     t.add_argument("--target", type=float, help="stop when E_t < target")
     t.add_argument("--seed", type=int, default=0, help="seed of the initial weights (and SGD)")
     t.add_argument("--gradients", choices=GRADIENTS, default="autodiff")
-    t.add_argument(
-        "--loss",
-        choices=list(LOSSES),
-        default="squared_error",
-        help="E: squared_error (default), binary_cross_entropy (sigmoid output), "
-        "cross_entropy (softmax output, e.g. --data iris --activation tanh,softmax)",
-    )
+    add_loss_argument(t)
     t.add_argument("--plot", metavar="PNG", help="draw the loss curve to this file")
     t.add_argument("--save", metavar="JSON", help="save the trained net to this file")
     t.add_argument("--json", action="store_true", help="print the result as one JSON object")
