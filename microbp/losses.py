@@ -166,6 +166,7 @@ def binary_cross_entropy(y: Sequence, z: Sequence[Value]) -> Value:
     for yk, zk in zip(y, z):
         term = yk * (-zk).softplus() + (1 - yk) * zk.softplus()
         total = term if total is None else total + term
+    total.label = "E"  # for diagrams and the backward trace
     return total
 
 
@@ -192,9 +193,12 @@ def cross_entropy(y: Sequence, z: Sequence[Value]) -> Value:
     s = (z[0] - m).exp()
     for zk in z[1:]:
         s = s + (zk - m).exp()
+    s.label = "Σⱼ e^(zⱼ − m)"  # labels for diagrams and the backward trace
     E = s.log() + m
+    E.label = "ln Σⱼ e^(zⱼ)"
     for yk, zk in zip(y, z):
         E = E - yk * zk
+    E.label = "E"
     return E
 
 
