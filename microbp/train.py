@@ -4,7 +4,8 @@
     criterion holds ("the error changes little between two iterations, or a cap on the
     number of iterations").
 
-:func:`fit` minimises E_total = (1/N) Σᵢ ½‖y⁽ⁱ⁾ − o⁽ⁱ⁾‖² over the N rows of X, Y. The gradient
+:func:`fit` minimises E_total = (1/N) Σᵢ ½‖y⁽ⁱ⁾ − o⁽ⁱ⁾‖² over the N rows of X, Y (or the mean
+of another loss of :mod:`microbp.losses`, ``loss="cross_entropy"`` …). The gradient
 comes by one of two roads, chosen with ``gradients``:
 
 * ``"autodiff"``: the scalar graph. For a batch B the loop builds

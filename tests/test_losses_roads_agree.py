@@ -132,3 +132,20 @@ def test_cross_entropy_total_error_is_the_mean_on_both_roads(seed, n):
     E = losses.total_error(Y, [p.z[net.L] for p in passes], "cross_entropy")
     assert close(E.data, bp.backprop(net, X, Y, "cross_entropy").E)
     assert close(E.data, sum(bp.index_form(net, x, y, "cross_entropy").E for x, y in zip(X, Y)) / 4)
+
+
+@pytest.mark.parametrize("loss", ["binary_cross_entropy", "cross_entropy"])
+def test_sgd_mini_batches_follow_the_same_trajectory_on_both_roads(loss):
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(7, 2))
+    Y = np.eye(2)[rng.integers(0, 2, size=7)]
+    output = "sigmoid" if loss == "binary_cross_entropy" else "softmax"
+    runs = []
+    for gradients in ("autodiff", "formulas"):
+        net = MLP([2, 3, 2], activation=["tanh", output], seed=2, init="xavier")
+        h = fit(net, X, Y, optim.make("sgd", 0.2, batch_size=3, seed=5), max_epochs=6, tol=0,
+                loss=loss, quiet=True, gradients=gradients)  # fmt: skip
+        runs.append((h.loss, net.get_flat(), h.updates))
+    (loss_a, theta_a, n_a), (loss_f, theta_f, n_f) = runs
+    assert n_a == n_f == 6 * 3
+    assert close(loss_a, loss_f) and close(theta_a, theta_f)
