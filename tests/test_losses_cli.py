@@ -67,3 +67,15 @@ def test_a_softmax_output_of_one_neuron_in_a_model_file_is_refused(tmp_path):
     with pytest.raises(ValueError, match="softmax output layer needs n_L ≥ 2"):
         MLP.load(path)
     assert np.isfinite(net.get_flat()).all()
+
+
+def test_trace_and_graph_take_the_loss(capsys, tmp_path):
+    args = ["trace", "--net", "2,3", "--activation", "softmax", "--loss", "cross_entropy"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "backward pass from E" in out and "ln Σⱼ e^(zⱼ)" in out  # the loss's labelled nodes
+    dot = tmp_path / "g.dot"
+    assert main(["graph", "--loss", "binary_cross_entropy", "--out", str(dot)]) == 0
+    assert "softplus" in dot.read_text()
+    assert main(["graph", "--loss", "cross_entropy", "--out", str(dot)]) == 2
+    assert "made for a softmax output layer" in capsys.readouterr().err
