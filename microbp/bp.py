@@ -237,7 +237,7 @@ def index_form(net, x: Sequence, y: Sequence, loss="squared_error") -> SampleGra
         raise ValueError(
             f"expected {weights.sizes[-1]} targets (n_L = {weights.sizes[-1]}), got {len(y)}"
         )
-    losses.check_targets(loss, [[float(yk) for yk in y]])
+    losses.check_targets(loss, [y])
     E = loss.E(y, z[L], a[L])
 
     delta: dict[int, list] = {}

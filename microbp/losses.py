@@ -97,6 +97,8 @@ def _check_ce_row(y: Sequence, row: int | None = None) -> None:
 def check_targets(loss: str | Loss, Y) -> None:
     """A clear ``ValueError`` if the target rows of ``Y`` (N, n_L) do not suit ``loss``."""
     loss = get(loss)
+    if loss.output is None:  # the squared error takes any targets (exact ones stay exact)
+        return
     Y = np.asarray(Y, dtype=np.float64)
     if loss.name == "binary_cross_entropy":
         bad = ~((Y >= 0) & (Y <= 1))
