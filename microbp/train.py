@@ -46,19 +46,31 @@ epoch 6). A zero gradient that moves nothing (a minimum, or a dead net) still st
 
 If an epoch makes E non-finite (a learning rate far too large), the loop undoes that epoch
 and stops with ``stopped_by == "diverged"``.
+
+Ctrl-C (``KeyboardInterrupt``) stops the run at the last completed epoch: the net is set
+back to θ_T of that epoch, and :func:`fit` raises :class:`TrainingInterrupted`, a
+``KeyboardInterrupt`` carrying the history (``stopped_by == "interrupted"``, ``epochs`` = T,
+``loss`` = [E₀, …, E_T]). The parameters are written all at once: a Ctrl-C that arrives
+while they are written is held until the write is complete, so the net is always at a point
+of its trajectory, never half-updated.
+
+Inputs are checked by :func:`microbp.checks.batch` (the rule for a 1-D X or Y is there):
+NaN, ±∞, complex numbers and text in X or Y are a ``ValueError`` before anything changes.
 """
 
 from __future__ import annotations
 
 import math
 import numbers
+import signal
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from microbp import bp
+from microbp import bp, checks
 from microbp.losses import total_error
 from microbp.optim import Optimizer
 
@@ -105,7 +117,13 @@ class History:
 
     @property
     def final_loss(self) -> float:
-        """E_total of the net :func:`fit` returned, ``loss[-1]``."""
+        """E_total of the net :func:`fit` returned, ``loss[-1]`` (a ``ValueError`` while
+        ``loss`` is empty: no E was computed yet)."""
+        if not self.loss:
+            raise ValueError(
+                "final_loss: no E_total recorded yet (history.loss is empty; fit records E₀ "
+                "before the first epoch)"
+            )
         return self.loss[-1]
 
     def plot(self, path=None, log: bool = True, title: str | None = None):
@@ -141,7 +159,7 @@ class History:
         """The history as plain JSON-ready data."""
         return {
             "loss": list(self.loss),
-            "final_loss": self.final_loss,
+            "final_loss": self.loss[-1] if self.loss else None,
             "stopped_by": self.stopped_by,
             "epochs": self.epochs,
             "updates": self.updates,
@@ -198,7 +216,8 @@ class _Autodiff:
         return float(self._error(None).data)
 
     def set(self, theta: np.ndarray) -> None:
-        for p, t in zip(self.params, theta.tolist()):
+        values = theta.tolist()  # every number read before the first is written
+        for p, t in zip(self.params, values):
             p.data = t
 
     def write_back(self, theta: np.ndarray) -> None:
@@ -241,29 +260,49 @@ class _Formulas:
         self.net.set_flat(theta)
 
 
-def _batch(M, n: int, what: str, dim: str) -> np.ndarray:
-    try:
-        A = np.array(M, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ValueError(f"{what} must be numeric with shape (N, {dim}) = (N, {n})") from None
-    if A.ndim == 1 and n == 1:
-        A = A.reshape(-1, 1)
-    if A.ndim != 2 or A.shape[1] != n or A.shape[0] == 0:
-        raise ValueError(
-            f"{what} must have shape (N, {dim}) = (N, {n}) with N ≥ 1, got {np.shape(M)}"
-        )
-    if not np.all(np.isfinite(A)):
-        raise ValueError(f"{what} must hold finite numbers")
-    return A
+class _HeldInterrupt:
+    """Ctrl-C held back while the net's parameters are written, so that they are written all
+    at once: SIGINT only sets a flag inside the block and is raised again when it ends.
+
+    Signals reach Python's main thread only; elsewhere (and where SIGINT cannot be handled)
+    the block is a plain block.
+    """
+
+    __slots__ = ("old", "pending")
+
+    def __enter__(self) -> _HeldInterrupt:
+        self.pending = False
+        self.old = None
+        if threading.current_thread() is threading.main_thread():
+            try:
+                self.old = signal.signal(signal.SIGINT, self._hold)
+            except (ValueError, OSError, TypeError):
+                self.old = None
+        return self
+
+    def _hold(self, signum, frame) -> None:
+        self.pending = True
+
+    def __exit__(self, *exc) -> None:
+        if self.old is not None:
+            signal.signal(signal.SIGINT, self.old)
+            if self.pending:
+                signal.raise_signal(signal.SIGINT)  # to the handler that was there before
 
 
 def _real(x) -> bool:
     return isinstance(x, numbers.Real) and not isinstance(x, bool)
 
 
+def _check_net(net, who: str) -> None:
+    if not (callable(getattr(net, "parameters", None)) and hasattr(net, "sizes")):
+        raise TypeError(f"{who} expects a microbp MLP as the net, got {type(net).__name__}")
+
+
 def _check_args(net, X, Y, optimizer, max_epochs, tol, target, gradients, stop_when=None):
-    X = _batch(X, net.sizes[0], "X", "n₁")
-    Y = _batch(Y, net.sizes[-1], "Y", "n_L")
+    _check_net(net, "fit")
+    X = checks.batch(X, net.sizes[0], "X", "n₁")
+    Y = checks.batch(Y, net.sizes[-1], "Y", "n_L")
     if X.shape[0] != Y.shape[0]:
         raise ValueError(f"X and Y must have the same N rows, got {X.shape[0]} and {Y.shape[0]}")
     if not isinstance(optimizer, Optimizer):
@@ -345,6 +384,8 @@ def fit(
     good = theta  # the last parameters whose E_total is finite
     bar = _progress(max_epochs, quiet)
     paused = False
+    written = False  # whether road.set has begun to change the parameters
+    interrupted = False
     optimizer.reset()
     # Overflow is expected when a run diverges; the loop detects it and says so itself.
     with np.errstate(over="ignore", invalid="ignore"):
@@ -381,35 +422,60 @@ def fit(
                             full_batch = False
                             E_b, g_b = road.loss_grad(rows)
                         pushed = pushed or bool(np.any(g_b != 0))
-                        theta = optimizer.step(theta, g_b, E_b)
-                        road.set(theta)
+                        theta = _step_result(optimizer.step(theta, g_b, E_b), good)
+                        with _HeldInterrupt():  # all parameters or none
+                            written = True
+                            road.set(theta)
                         history.updates += 1
                     E, grad = road.loss_grad() if full_batch else (road.loss(), None)
                 except OverflowError:  # Python floats overflowing in the scalar graph
                     E = math.nan
                 if not (math.isfinite(E) and np.all(np.isfinite(theta))):
                     theta = good
-                    road.set(theta)
+                    with _HeldInterrupt():
+                        road.set(theta)
                     history.stopped_by = "diverged"
                     break
                 # A pause: the optimizer chose to move nothing although the gradient was not
                 # zero (iRprop∓ when every gradient flips sign at once). E_t = E_{t−1} then
                 # says nothing about convergence.
                 paused = pushed and optimizer.waited and np.array_equal(theta, good)
-                history.pauses += paused
-                good = theta
-                history.epochs += 1
-                history.loss.append(E)
+                with _HeldInterrupt():  # epoch t + 1 is complete: θ, E and the count agree
+                    history.pauses += paused
+                    history.loss.append(E)
+                    history.epochs += 1
+                    good = theta
                 if bar is not None:
                     bar.update(1)
                     bar.set_postfix_str(f"E={E:.4g}", refresh=False)
+        except KeyboardInterrupt:
+            interrupted = True  # the net goes back to θ at the last completed epoch, below
         finally:
-            if history.updates:  # nothing to write back when no step was taken
-                road.write_back(good)
+            try:
+                with _HeldInterrupt():
+                    if written:  # nothing to write back when no parameter was touched
+                        road.write_back(good)
+            except KeyboardInterrupt:  # Ctrl-C during the write: it was completed first
+                interrupted = True
             history.seconds = time.perf_counter() - start
             if bar is not None:
                 bar.close()
+    if interrupted:
+        history.stopped_by = "interrupted"
+        raise TrainingInterrupted(history) from None
     return history
+
+
+def _step_result(theta, like: np.ndarray) -> np.ndarray:
+    """The optimizer's next θ as a fresh float64 vector of the right length: read whole here,
+    before any parameter is written."""
+    out = np.array(theta, dtype=np.float64)
+    if out.shape != like.shape:
+        raise ValueError(
+            f"the optimizer's step returned shape {out.shape}; expected a flat vector of "
+            f"{like.size} parameters"
+        )
+    return out
 
 
 def outputs_within(margin: float = 0.4):
@@ -444,8 +510,9 @@ def accuracy(net, X, Y) -> float | None:
     output is thresholded at ½ and a sample counts when all its outputs are right.
     Returns ``None`` when the targets are not 0/1 (regression).
     """
-    Xa = _batch(X, net.sizes[0], "X", "n₁")
-    Ya = _batch(Y, net.sizes[-1], "Y", "n_L")
+    _check_net(net, "accuracy")
+    Xa = checks.batch(X, net.sizes[0], "X", "n₁")
+    Ya = checks.batch(Y, net.sizes[-1], "Y", "n_L")
     if not np.all((Ya == 0) | (Ya == 1)):
         return None
     out = bp.backprop(net, Xa, Ya).a[net.L]
