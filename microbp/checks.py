@@ -264,6 +264,6 @@ def batch(M, n: int, what: str, dim: str) -> np.ndarray:
     if not np.all(np.isfinite(A)):
         bad = tuple(int(i) for i in np.argwhere(~np.isfinite(A))[0])
         raise ValueError(
-            f"{what} must hold finite numbers: {what}[{bad[0]}, {bad[1]}] = {A[bad]!r}"
+            f"{what} must hold finite numbers: {what}[{bad[0]}, {bad[1]}] = {float(A[bad])!r}"
         )
     return A
