@@ -242,6 +242,15 @@ def batch(M, n: int, what: str, dim: str) -> np.ndarray:
     is a column when n = 1 and one row otherwise (module docstring). Complex numbers, text
     and non-numbers are refused, not converted.
     """
+    if (  # the common case, already a float64 batch: one pass over it, no copy
+        type(M) is np.ndarray
+        and M.dtype == np.float64
+        and M.ndim == 2
+        and M.shape[1] == n
+        and M.shape[0]
+        and np.isfinite(M).all()
+    ):
+        return M
     form = f"{what} must have shape (N, {dim}) = (N, {n}) with N ≥ 1"
     try:
         raw = np.asarray(M)

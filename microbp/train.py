@@ -50,9 +50,10 @@ and stops with ``stopped_by == "diverged"``.
 Ctrl-C (``KeyboardInterrupt``) stops the run at the last completed epoch: the net is set
 back to θ_T of that epoch, and :func:`fit` raises :class:`TrainingInterrupted`, a
 ``KeyboardInterrupt`` carrying the history (``stopped_by == "interrupted"``, ``epochs`` = T,
-``loss`` = [E₀, …, E_T]). The parameters are written all at once: a Ctrl-C that arrives
-while they are written is held until the write is complete, so the net is always at a point
-of its trajectory, never half-updated.
+``loss`` = [E₀, …, E_T]). The parameters are written all at once: during :func:`fit` a
+Ctrl-C is held until the step being taken has written every parameter (a second Ctrl-C stops
+at once), and the net is then set back to θ_T whole, so it is always at a point of its
+trajectory, never half-updated.
 
 Inputs are checked by :func:`microbp.checks.batch` (the rule for a 1-D X or Y is there):
 NaN, ±∞, complex numbers and text in X or Y are a ``ValueError`` before anything changes.
@@ -260,37 +261,43 @@ class _Formulas:
         self.net.set_flat(theta)
 
 
-class _HeldInterrupt:
-    """Ctrl-C held back while the net's parameters are written, so that they are written all
-    at once: SIGINT only sets a flag inside the block and is raised again when it ends.
+class _CtrlC:
+    """Ctrl-C during :func:`fit`, held to the next safe point of the loop.
 
-    Signals reach Python's main thread only; elsewhere (and where SIGINT cannot be handled)
-    the block is a plain block.
+    While the block runs, a first SIGINT only sets ``pending``; the loop calls :meth:`check`
+    where the net is whole (after a step's parameters are all written, between epochs), which
+    raises ``KeyboardInterrupt`` there. A second SIGINT stops at once (the loop's write-back
+    of the last completed epoch repairs a write it cut), except while ``hold_all`` is set,
+    during that write-back itself. The handler is installed only in the main thread and only
+    over Python's default one (a program's own SIGINT handler, or SIG_IGN, is left alone).
     """
 
-    __slots__ = ("old", "pending")
+    __slots__ = ("old", "pending", "hold_all")
 
-    def __enter__(self) -> _HeldInterrupt:
-        self.pending = False
+    def __enter__(self) -> _CtrlC:
+        self.pending = self.hold_all = False
         self.old = None
         if threading.current_thread() is threading.main_thread():
-            try:
-                self.old = signal.signal(signal.SIGINT, self._hold)
-            except (ValueError, OSError, TypeError):
-                self.old = None
+            if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+                self.old = signal.signal(signal.SIGINT, self._handle)
         return self
 
-    def _hold(self, signum, frame) -> None:
+    def _handle(self, signum, frame) -> None:
+        if self.pending and not self.hold_all:
+            raise KeyboardInterrupt
         self.pending = True
+
+    def check(self) -> None:
+        if self.pending:
+            raise KeyboardInterrupt
 
     def __exit__(self, *exc) -> None:
         if self.old is not None:
             signal.signal(signal.SIGINT, self.old)
-            if self.pending:
-                signal.raise_signal(signal.SIGINT)  # to the handler that was there before
 
 
 def _real(x) -> bool:
+    """A real number, not a bool (then ``checks.finite`` says whether it fits a float)."""
     return isinstance(x, numbers.Real) and not isinstance(x, bool)
 
 
@@ -314,9 +321,9 @@ def _check_args(net, X, Y, optimizer, max_epochs, tol, target, gradients, stop_w
         raise ValueError(f"max_epochs must be an integer ≥ 0, got {max_epochs!r}")
     if max_epochs < 0:
         raise ValueError(f"max_epochs must be an integer ≥ 0, got {max_epochs!r}")
-    if not (_real(tol) and math.isfinite(tol) and tol >= 0):
+    if not (_real(tol) and checks.finite(tol) and tol >= 0):
         raise ValueError(f"tol must be a finite number ≥ 0 (0 switches the rule off), got {tol!r}")
-    if target is not None and not (_real(target) and math.isfinite(target) and target >= 0):
+    if target is not None and not (_real(target) and checks.finite(target) and target >= 0):
         raise ValueError(f"target must be None or a finite number ≥ 0, got {target!r}")
     if gradients not in GRADIENTS:
         raise ValueError(f"gradients must be one of {', '.join(GRADIENTS)}, got {gradients!r}")
@@ -388,7 +395,7 @@ def fit(
     interrupted = False
     optimizer.reset()
     # Overflow is expected when a run diverges; the loop detects it and says so itself.
-    with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(over="ignore", invalid="ignore"), _CtrlC() as ctrl_c:
         try:
             try:
                 E, grad = road.loss_grad()  # E₀ and ∂E_total/∂θ at θ₀
@@ -398,6 +405,7 @@ def fit(
                 raise ValueError("E_total is not finite at the start: check X, Y and the net")
             history.loss.append(E)
             while True:
+                ctrl_c.check()  # a Ctrl-C stops here, after epoch t is complete
                 t = history.epochs
                 if target is not None and E < target:
                     history.stopped_by = "target"
@@ -423,40 +431,37 @@ def fit(
                             E_b, g_b = road.loss_grad(rows)
                         pushed = pushed or bool(np.any(g_b != 0))
                         theta = _step_result(optimizer.step(theta, g_b, E_b), good)
-                        with _HeldInterrupt():  # all parameters or none
-                            written = True
-                            road.set(theta)
+                        written = True
+                        road.set(theta)
                         history.updates += 1
+                        ctrl_c.check()  # between steps: the net goes back to θ_t below
                     E, grad = road.loss_grad() if full_batch else (road.loss(), None)
                 except OverflowError:  # Python floats overflowing in the scalar graph
                     E = math.nan
                 if not (math.isfinite(E) and np.all(np.isfinite(theta))):
                     theta = good
-                    with _HeldInterrupt():
-                        road.set(theta)
+                    road.set(theta)
                     history.stopped_by = "diverged"
                     break
                 # A pause: the optimizer chose to move nothing although the gradient was not
                 # zero (iRprop∓ when every gradient flips sign at once). E_t = E_{t−1} then
                 # says nothing about convergence.
                 paused = pushed and optimizer.waited and np.array_equal(theta, good)
-                with _HeldInterrupt():  # epoch t + 1 is complete: θ, E and the count agree
-                    history.pauses += paused
-                    history.loss.append(E)
-                    history.epochs += 1
-                    good = theta
+                history.pauses += paused
+                history.loss.append(E)
+                history.epochs += 1
+                good = theta
                 if bar is not None:
                     bar.update(1)
                     bar.set_postfix_str(f"E={E:.4g}", refresh=False)
         except KeyboardInterrupt:
             interrupted = True  # the net goes back to θ at the last completed epoch, below
         finally:
-            try:
-                with _HeldInterrupt():
-                    if written:  # nothing to write back when no parameter was touched
-                        road.write_back(good)
-            except KeyboardInterrupt:  # Ctrl-C during the write: it was completed first
-                interrupted = True
+            # θ of the last completed epoch, written whole: a Ctrl-C now waits until it is.
+            ctrl_c.hold_all = True
+            if written:  # nothing to write back when no parameter was touched
+                road.write_back(good)
+            interrupted = interrupted or ctrl_c.pending
             history.seconds = time.perf_counter() - start
             if bar is not None:
                 bar.close()
@@ -491,7 +496,7 @@ def outputs_within(margin: float = 0.4):
     >>> stop(np.array([[0.7], [0.5]]), np.array([[1.0], [0.0]]))
     False
     """
-    if not (_real(margin) and math.isfinite(margin) and margin > 0):
+    if not (_real(margin) and checks.finite(margin) and margin > 0):
         raise ValueError(f"margin must be a finite number > 0, got {margin!r}")
     margin = float(margin)
 

@@ -383,16 +383,18 @@ def test_ctrl_c_while_parameters_are_written_leaves_the_net_at_its_last_epoch(tr
 
 
 class InterruptingGD(GD):
-    """GD that is interrupted (a real SIGINT) during its n-th step."""
+    """GD that is interrupted (``presses`` real SIGINTs) during its n-th step."""
 
-    def __init__(self, lr, at):
+    def __init__(self, lr, at, presses=1):
         super().__init__(lr)
-        self.at, self.steps = at, 0
+        self.at, self.steps, self.presses, self.finished = at, 0, presses, []
 
     def step(self, theta, grad, loss):
         self.steps += 1
         if self.steps == self.at:
-            signal.raise_signal(signal.SIGINT)
+            for _ in range(self.presses):
+                signal.raise_signal(signal.SIGINT)
+        self.finished.append(self.steps)
         return super().step(theta, grad, loss)
 
 
@@ -421,3 +423,18 @@ def test_an_optimizer_step_with_the_wrong_length_is_refused_before_any_write():
     with pytest.raises(ValueError, match="flat vector of 13 parameters"):
         fit(net, X, Y, Short(), max_epochs=3, quiet=True)
     assert net.get_flat().tolist() == before
+
+
+@pytest.mark.parametrize("presses", [1, 2])
+def test_one_ctrl_c_waits_for_the_step_a_second_stops_at_once(presses):
+    X, Y = data.xor()
+    net = MLP([2, 3, 1], seed=2)
+    opt = InterruptingGD(0.5, at=3, presses=presses)
+    with pytest.raises(TrainingInterrupted) as info:
+        fit(net, X, Y, opt, max_epochs=50, tol=0, quiet=True)
+    assert info.value.history.epochs == 2
+    assert opt.finished == ([1, 2, 3] if presses == 1 else [1, 2])  # step 3 cut short
+    reference = MLP([2, 3, 1], seed=2)
+    fit(reference, X, Y, GD(0.5), max_epochs=2, tol=0, quiet=True)
+    assert net.get_flat().tolist() == reference.get_flat().tolist()
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back
