@@ -117,16 +117,15 @@ def weights(W, b, layer_sizes: Sequence[int] | None = None) -> list[int]:
     have as many columns as W⁽ˡ⁻¹⁾ has rows; with them, every shape must match. The entries
     are not looked at (see :func:`weight`).
     """
-    if not isinstance(W, Mapping) or not W or sorted(W) != list(range(2, len(W) + 2)):
-        keys = sorted(W) if isinstance(W, Mapping) else type(W).__name__
+    layers = list(range(2, len(W) + 2)) if isinstance(W, Mapping) else []
+    if not layers or set(W) != set(layers):  # sets: keys of mixed types do not sort
+        keys = list(W) if isinstance(W, Mapping) else type(W).__name__
         raise ValueError(
             f"W must be a dict keyed by the layers 2…L, e.g. {{2: [[…]], 3: [[…]]}}, got {keys!r}"
         )
-    if not isinstance(b, Mapping) or sorted(b) != sorted(W):
-        keys = sorted(b) if isinstance(b, Mapping) else type(b).__name__
-        raise ValueError(
-            f"b must be a dict with the same layers as W ({sorted(W)!r}), got {keys!r}"
-        )
+    if not isinstance(b, Mapping) or set(b) != set(layers):
+        keys = list(b) if isinstance(b, Mapping) else type(b).__name__
+        raise ValueError(f"b must be a dict with the same layers as W ({layers!r}), got {keys!r}")
     L = len(W) + 1
     if layer_sizes is not None and len(layer_sizes) != L:
         raise ValueError(f"W and b must have the layers 2…{len(layer_sizes)}, got 2…{L}")
