@@ -259,6 +259,12 @@ def batch(M, n: int, what: str, dim: str) -> np.ndarray:
         raise ValueError(f"{what} must hold real numbers, got complex ones; {form}")
     if raw.dtype.kind not in "biufO":
         raise ValueError(f"{what} must be numeric, got {raw.dtype} entries; {form}")
+    if raw.dtype.kind == "O":  # e.g. Fractions: numbers only (float("1.5") would read text)
+        for v in raw.flat:
+            if not isinstance(v, numbers.Real):
+                raise ValueError(
+                    f"{what} must hold real numbers, got {type(v).__name__} {v!r:.30}; {form}"
+                )
     try:
         A = np.array(raw, dtype=np.float64)
     except (TypeError, ValueError, OverflowError):

@@ -8,6 +8,7 @@ message wherever they enter; modelfile does not import nn (the cycle is gone).
 from __future__ import annotations
 
 import ast
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -127,3 +128,14 @@ def test_modelfile_does_not_import_nn_and_checks_imports_only_activations():
         "microbp",
         "microbp.activations",
     }
+
+
+@pytest.mark.parametrize(
+    "X, words",
+    [([["1.5", Fraction(1)]], "got str"), ([["1.5", "2"]], "must be numeric"),
+     ([[1 + 0j, 1.0]], "complex"), ([[None, 1.0]], "got NoneType"),
+     ([[1.0, 2.0], [3.0]], "rows of equal length"), ([[10**400, 1.0]], "within float range")],
+)  # fmt: skip
+def test_a_batch_of_anything_but_real_numbers_is_refused_not_converted(X, words):
+    with pytest.raises(ValueError, match=words):
+        checks.batch(X, 2, "X", "n₁")
