@@ -447,10 +447,12 @@ def fit(
                 # zero (iRprop∓ when every gradient flips sign at once). E_t = E_{t−1} then
                 # says nothing about convergence.
                 paused = pushed and optimizer.waited and np.array_equal(theta, good)
+                ctrl_c.hold_all = True  # epoch t + 1 complete: θ, E and the count move together
                 history.pauses += paused
                 history.loss.append(E)
                 history.epochs += 1
                 good = theta
+                ctrl_c.hold_all = False
                 if bar is not None:
                     bar.update(1)
                     bar.set_postfix_str(f"E={E:.4g}", refresh=False)
