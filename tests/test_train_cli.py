@@ -8,7 +8,8 @@ import pytest
 
 from microbp import MLP, data
 from microbp.cli import train as train_cli
-from microbp.cli.app import demo, main
+from microbp.cli.app import main
+from microbp.cli.demo import demo
 from microbp.train import accuracy
 
 
