@@ -146,7 +146,8 @@ def add_command(sub) -> None:
 
 
 def run(args, out=None) -> int:
-    """Run ``microbp train``; returns the exit status (0 ok, 2 bad input, 130 Ctrl-C).
+    """Run ``microbp train``; returns the exit status (0 ok, 1 a file could not be written,
+    2 bad input, 130 Ctrl-C).
 
     Bad input raises (``ValueError``) before any training, for :func:`microbp.cli.app.main`
     to report; a failure to save or plot after training is reported here, after the result.
@@ -187,22 +188,25 @@ def run(args, out=None) -> int:
             gradients=args.gradients,
             quiet=args.quiet or args.json,
         )
-    except TrainingInterrupted as stop:
+    except TrainingInterrupted as stop:  # at an epoch boundary: the net is consistent
         return _interrupted(args, net, stop.history, err)
+    except KeyboardInterrupt:  # anywhere else: the net may be half-updated, so not saved
+        print("microbp train: interrupted (Ctrl-C) during an epoch; nothing saved", file=err)
+        return INTERRUPTED
     acc = accuracy(net, X, Y)
     status = 0
     if args.save:
         try:
             _save(net, args.save)
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError) as exc:  # exit status 1: the file, 2: the net
             print(f"microbp train: error: cannot save to {args.save}: {exc}", file=err)
-            status = 2
+            status = 1 if isinstance(exc, OSError) else 2
     if args.plot:
         try:
             save_figure(history.plot(), args.plot)
-        except (OSError, ValueError) as exc:
+        except OSError as exc:
             print(f"microbp train: error: cannot write the plot {args.plot}: {exc}", file=err)
-            status = 2
+            status = 1
     rule = stop_rules(args, history.epochs)[history.stopped_by]
     if args.json:
         result = {

@@ -302,10 +302,20 @@ def _run_tasks(tasks: list[tuple], jobs: int) -> list[Cell]:
     """run_cell on every task, in order; in ``jobs`` processes when jobs > 1."""
     if jobs == 1 or len(tasks) < 2:
         return [_run_task(t) for t in tasks]
+    import signal
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
+    # Ctrl-C is the parent's to handle (one line, no traceback per worker); the workers
+    # ignore it, and the cells not yet started are cancelled.
+    pool = ProcessPoolExecutor(
+        max_workers=min(jobs, len(tasks)),
+        initializer=signal.signal,
+        initargs=(signal.SIGINT, signal.SIG_IGN),
+    )
+    try:
         return list(pool.map(_run_task, tasks))
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _best(cells: Sequence[Cell]) -> Cell:
