@@ -12,7 +12,7 @@ import sys
 
 from microbp.activations import ACTIVATIONS
 from microbp.cli.args import activation_spec, layer_sizes, step_eps
-from microbp.cli.limits import MAX_NODES, check_net_size
+from microbp.cli.limits import add_max_nodes, check_net_size
 from microbp.gradcheck import gradcheck
 from microbp.nn import INITS, MLP
 
@@ -34,13 +34,7 @@ def add_command(sub) -> None:
     c.add_argument(
         "--eps", type=step_eps, default=1e-6, help="finite-difference step ε, finite and > 0"
     )
-    c.add_argument(
-        "--max-nodes",
-        type=int,
-        default=MAX_NODES["check"],
-        help="refuse nets whose graph has more Values than this, before building them "
-        f"(default {MAX_NODES['check']}; the check's cost grows with its square)",
-    )
+    add_max_nodes(c, "check")  # the check's cost grows with the square of the size
     c.set_defaults(func=run)
 
 

@@ -19,7 +19,7 @@ import os
 import sys
 
 from microbp.cli.args import init_list, names, positive_int
-from microbp.cli.limits import MAX_NODES, check_net_size
+from microbp.cli.limits import MAX_NODES, add_max_nodes, check_net_size
 from microbp.experiments import report, rprop_bench, vanishing
 from microbp.nn import INITS
 
@@ -86,13 +86,7 @@ def add_vanishing(sub) -> None:
         default=None,
         help="with --train: comma-separated inits to train (default xavier,he; he if --quick)",
     )
-    p.add_argument(
-        "--max-nodes",
-        type=positive_int,
-        default=MAX_NODES["vanishing"],
-        help="refuse nets whose graph has more Values than this (one per input and "
-        f"parameter), before any work (default {MAX_NODES['vanishing']})",
-    )
+    add_max_nodes(p, "vanishing")
     p.set_defaults(func=run_vanishing)
 
 

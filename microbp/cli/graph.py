@@ -18,7 +18,7 @@ import sys
 
 from microbp.cli.args import activation_spec, layer_sizes, neuron
 from microbp.cli.errors import naming, write_output
-from microbp.cli.limits import MAX_NODES, check_net_size
+from microbp.cli.limits import add_max_nodes, check_net_size
 from microbp.data import seed_example
 from microbp.losses import squared_error
 from microbp.nn import MLP
@@ -85,12 +85,11 @@ def add_command(sub) -> None:
         default=None,
         help="with --network: edges show wᵢⱼ⁽ˡ⁾ names, values, both or none (default names)",
     )
-    g.add_argument(
-        "--max-nodes",
-        type=int,
-        default=MAX_NODES["graph"],
-        help="refuse pictures of more nodes than this: Values of the computation graph, "
-        f"neurons with --network/--delta-flow (default {MAX_NODES['graph']})",
+    add_max_nodes(
+        g,
+        "graph",
+        "pictures of more nodes than this: Values of the computation graph, neurons with "
+        "--network/--delta-flow",
     )
     g.add_argument(
         "--max-edges",

@@ -26,6 +26,23 @@ MAX_NODES = {
 }
 
 
+def add_max_nodes(parser, command: str, what: str | None = None) -> None:
+    """The ``--max-nodes`` option of ``command``, its default from :data:`MAX_NODES` (for
+    ``trace`` None: the table's or the stepper's, chosen by ``--html``); ``what`` says what
+    it counts."""
+    if command == "trace":
+        default, shown = None, f"{MAX_NODES['trace --html']} with --html, {MAX_NODES['trace']}"
+    else:
+        default = shown = MAX_NODES[command]
+    parser.add_argument(
+        "--max-nodes",
+        type=int,
+        default=default,
+        help=f"refuse {what or 'nets whose graph has more Values than this'}, before any "
+        f"work (default {shown})",
+    )
+
+
 def graph_size_at_least(sizes: Sequence[int]) -> int:
     """n₁ + Σₗ nₗ (nₗ₋₁ + 1): one Value per input and per parameter of the net ``sizes``."""
     return sizes[0] + sum(n * (m + 1) for n, m in zip(sizes[1:], sizes))

@@ -12,7 +12,7 @@ import sys
 
 from microbp.cli.errors import naming
 from microbp.cli.graph import add_common, example, sizes_of
-from microbp.cli.limits import MAX_NODES, check_net_size
+from microbp.cli.limits import MAX_NODES, add_max_nodes, check_net_size
 from microbp.engine import reverse_topological_order
 from microbp.viz import draw
 from microbp.viz.trace import HTML_FORMATS, trace_backward
@@ -30,13 +30,7 @@ def add_command(sub) -> None:
     )
     add_common(t)
     t.add_argument("--html", metavar="FILE", help="write a standalone HTML stepper (needs dot)")
-    t.add_argument(
-        "--max-nodes",
-        type=int,
-        default=None,
-        help="refuse graphs with more Values than this, before tracing (default "
-        f"{MAX_NODES['trace --html']} with --html, {MAX_NODES['trace']} for the table)",
-    )
+    add_max_nodes(t, "trace", "graphs with more Values than this")
     t.set_defaults(func=run)
 
 
