@@ -20,9 +20,9 @@ from microbp.viz import GraphTooLarge
 MAX_NODES = {
     "graph": PICTURE_MAX_NODES,
     "trace --html": PICTURE_MAX_NODES,
-    "trace": 100_000,
+    "trace": 20_000,
     "check": 10_000,
-    "vanishing": 1_000_000,
+    "vanishing": 100_000,
 }
 
 

@@ -155,10 +155,9 @@ def gradient_table(result) -> str:
             + " ".join(f"{'‖∂E/∂W‖':>9} {'mean|δ|':>9}" for _ in result.activations),
         ]
         cells = [result.cell(act, init) for act in result.activations]
+        medians = [(c.grad_norm, c.delta_mean_abs) for c in cells]  # once per cell, not per l
         for l in range(L, 1, -1):
-            row = " ".join(
-                f"{_sci(c.grad_norm[l]):>9} {_sci(c.delta_mean_abs[l]):>9}" for c in cells
-            )
+            row = " ".join(f"{_sci(grad[l]):>9} {_sci(delta[l]):>9}" for grad, delta in medians)
             lines.append(f"  {l:>3} {row}")
     return "\n".join(line.rstrip() for line in lines)
 
