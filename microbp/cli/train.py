@@ -120,7 +120,7 @@ def add_command(sub) -> None:
         type=str.lower,
         choices=OPTIMIZERS,
         default="irprop-",
-        help="gd, sgd, rprop+, rprop-, irprop+, irprop- (default irprop-)",
+        help=f"{', '.join(OPTIMIZERS)} (default irprop-)",
     )
     t.add_argument(
         "--lr", type=float, help="learning rate (gd, sgd; default 0.5) or Δ₀ (Rprop; 0.1)"
