@@ -241,3 +241,39 @@ def test_the_results_come_before_the_plot_error(tmp_path, monkeypatch, capsys):
         f"microbp vanishing: error: [Errno {errno.ENOSPC}] No space left on device: "
         f"'{tmp_path / 'p.png'}'"
     ]
+
+
+PLOT_COMMANDS = {
+    "train": [*QUICK_TRAIN],
+    "vanishing": ["vanishing", "--quick"],
+    "rprop-bench": ["rprop-bench", "--quick"],
+}
+
+
+@pytest.mark.parametrize("bad", ["{tmp}/p.xyz", "{tmp}/missing/p.png", "{tmp}"])
+def test_a_bad_plot_path_gets_one_behaviour_in_every_command(bad, tmp_path, monkeypatch, capsys):
+    """Issue 10: train, vanishing and rprop-bench refuse the same bad --plot path the same
+    way: before any work, with the same message, exit status 2."""
+    pytest.importorskip("matplotlib")
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("worked before the --plot path was checked")
+
+    monkeypatch.setattr(cli_train, "fit", no_work)
+    monkeypatch.setattr(vanishing, "gradient_statistics", no_work)
+    monkeypatch.setattr(rprop_bench, "benchmark", no_work)
+    messages = set()
+    for command, argv in PLOT_COMMANDS.items():
+        assert _run([*argv, "--plot", bad.format(tmp=tmp_path)]) == 2
+        captured = capsys.readouterr()
+        assert captured.out == ""
+        prefix = f"microbp {command}: error: "
+        assert captured.err.startswith(prefix)
+        messages.add(
+            captured.err[len(prefix) :]
+            .replace("rprop.png", "X")
+            .replace("vanishing.png", "X")
+            .replace("loss.png", "X")
+        )
+    assert len(messages) == 1, messages
+    assert os.listdir(tmp_path) == []
