@@ -181,6 +181,9 @@ CASES = [
     Case("13-train-save-full-disk", [*QUICK_TRAIN, "--save", "{tmp}/m.json"], 1,
          err=("{tmp}/m.json", "No space left"), out=("E_total",), setup=full_disk,
          intact=("m.json",)),
+    Case("13-demo-full-disk", ["demo", "--out-dir", "{tmp}"], 1,
+         err=("{tmp}/graph.svg", "No space left"), out=("largest |autodiff − formula|",),
+         setup=full_disk, intact=("graph.svg",), needs=("dot",)),
     # 1 (the CLI's part). "-" is standard output for text
     Case("1-graph-out-dash", ["graph", "--out", "-"], 0, out=("digraph", "E")),
     Case("1-train-save-dash", [*QUICK_TRAIN, "--save", "-"], 0, out=('"format": "microbp.mlp"',),

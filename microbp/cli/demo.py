@@ -13,6 +13,7 @@ import os
 import sys
 
 from microbp import bp, data
+from microbp.cli.errors import naming
 from microbp.data import seed_example
 from microbp.experiments.report import save_figure
 from microbp.losses import squared_error
@@ -157,12 +158,16 @@ def write_demo_files(out_dir: str | os.PathLike, out=None) -> int:
     }
     try:
         for name, graph in graphs.items():
-            path = draw.save(graph, os.path.join(out_dir, name + ".svg"))
-            p(f"  {path:<40} {what[name]}")
-        html_path = trace.to_html(os.path.join(out_dir, "backward.html"))
-    except (draw.GraphvizFailed, OSError) as exc:
+            path = os.path.join(out_dir, name + ".svg")
+            p(f"  {draw.save(graph, path):<40} {what[name]}")
+        path = os.path.join(out_dir, "backward.html")
+        html_path = trace.to_html(path)
+    except draw.GraphvizFailed as exc:
         print(f"microbp demo: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # a full disk, say: the message names the file
+        print(f"microbp demo: error: {naming(exc, path)}", file=sys.stderr)
+        return 1
     p(f"  {html_path:<40} the backward pass node by node: open it in a browser, step with →")
     return 0
 
