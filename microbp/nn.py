@@ -64,6 +64,23 @@ INITS: dict[str, tuple[Draw, Draw]] = {
 }
 
 
+def init_numbers(sizes: Sequence[int], init: str = "small", seed: int = 0):
+    """The initial numbers of ``MLP(sizes, seed=seed, init=init)``, in the order drawn.
+
+    One ``random.Random(seed)``; for l = 2…L and i = 1…n_l it draws wᵢ₁⁽ˡ⁾ … wᵢₙ⁽ˡ⁾, then
+    bᵢ⁽ˡ⁾, by :data:`INITS` ``[init]``, and yields ``(l, i, [wᵢ₁⁽ˡ⁾, …], bᵢ⁽ˡ⁾)``. The one
+    home of the init loop: :class:`MLP` builds its Values from it, and
+    ``microbp.experiments.vanishing.draw_weights`` its float arrays.
+    """
+    draw_w, draw_b = INITS[init]
+    rng = random.Random(seed)
+    for l in range(2, len(sizes) + 1):
+        n_in, n_out = sizes[l - 2], sizes[l - 1]
+        for i in range(1, n_out + 1):
+            w = [draw_w(n_in, n_out, rng) for _ in range(n_in)]
+            yield l, i, w, draw_b(n_in, n_out, rng)
+
+
 class Neuron:
     """Neuron i of layer l: a row wᵢ⁽ˡ⁾ of W⁽ˡ⁾, a bias bᵢ⁽ˡ⁾ and an activation f.
 
@@ -177,23 +194,17 @@ class MLP:
         if not isinstance(init, str) or init not in INITS:
             raise ValueError(f"unknown init {init!r}; expected one of: {', '.join(INITS)}")
         seed = checks.seed(seed)  # it seeds random.Random
-        draw_w, draw_b = INITS[init]
-        rng = random.Random(seed)
         self.sizes = sizes
         self.init = init
         self.seed = seed
-        self.layers: dict[int, Layer] = {}
-        for l in range(2, len(sizes) + 1):
-            n_in, n_out = sizes[l - 2], sizes[l - 1]
-            neurons = []
-            for i in range(1, n_out + 1):
-                w = [
-                    Value(draw_w(n_in, n_out, rng), label=f"w_{i}{_sep(i, j)}{j}^({l})")
-                    for j in range(1, n_in + 1)
-                ]
-                b = Value(draw_b(n_in, n_out, rng), label=f"b_{i}^({l})")
-                neurons.append(Neuron(w, b, acts[l - 2]))
-            self.layers[l] = Layer(l, neurons, acts[l - 2])
+        neurons: dict[int, list[Neuron]] = {l: [] for l in range(2, len(sizes) + 1)}
+        for l, i, w_i, b_i in init_numbers(sizes, init, seed):
+            w = [Value(w, label=f"w_{i}{_sep(i, j)}{j}^({l})") for j, w in enumerate(w_i, 1)]
+            b = Value(b_i, label=f"b_{i}^({l})")
+            neurons[l].append(Neuron(w, b, acts[l - 2]))
+        self.layers: dict[int, Layer] = {
+            l: Layer(l, neurons[l], acts[l - 2]) for l in range(2, len(sizes) + 1)
+        }
 
     @classmethod
     def from_weights(
