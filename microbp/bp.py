@@ -40,7 +40,7 @@ from typing import Any
 
 import numpy as np
 
-from microbp import activations, losses
+from microbp import activations, checks, losses
 
 __all__ = [
     "Weights",
@@ -67,38 +67,20 @@ class Weights:
     activation: str | Sequence[str] = "sigmoid"
 
     def __post_init__(self) -> None:
-        if not self.W or sorted(self.W) != list(range(2, len(self.W) + 2)):
-            raise ValueError(f"W must be keyed by the layers 2…L, got keys {sorted(self.W)!r}")
-        if sorted(self.b) != sorted(self.W):
-            raise ValueError(
-                f"b must have the same layers as W ({sorted(self.W)!r}), got {sorted(self.b)!r}"
-            )
-        n_prev = None
-        for l in sorted(self.W):
-            rows = len(self.W[l])
-            cols = len(self.W[l][0]) if rows else 0
-            if rows == 0 or cols == 0 or any(len(r) != cols for r in self.W[l]):
-                raise ValueError(f"W[{l}] must be a non-empty n_{l} × n_{l - 1} matrix")
-            if n_prev is not None and cols != n_prev:
-                raise ValueError(
-                    f"W[{l}] has {cols} columns but layer {l - 1} has {n_prev} neurons"
-                )
-            if len(self.b[l]) != rows:
-                raise ValueError(f"b[{l}] must have n_{l} = {rows} entries, got {len(self.b[l])}")
-            n_prev = rows
-        names = self.activation
-        if isinstance(names, (str, activations.Activation)):
-            names = [names] * len(self.W)
-        if len(names) != len(self.W):
-            raise ValueError(f"expected one activation per layer 2…L ({len(self.W)} names)")
-        self._f = {l: activations.get(n) for l, n in zip(sorted(self.W)[:-1], names[:-1])}
-        self._f[self.L] = _output_f(names, len(self.W[self.L]))
+        checks.weights(self.W, self.b)  # W[l] n_l × n_{l−1}, b[l] n_l long, l = 2…L
+        L = len(self.W) + 1
+        fs = checks.activations(self.activation, L, len(self.W[L]))  # softmax: layer L only
+        self._f = {l: f for l, f in zip(sorted(self.W), fs)}
 
     @classmethod
     def of(cls, net) -> Weights:
         """The numbers of an :class:`~microbp.MLP` (or a :class:`Weights`, returned as is)."""
         if isinstance(net, Weights):
             return net
+        if not callable(getattr(net, "numbers", None)):
+            raise TypeError(
+                f"expected a microbp MLP or a bp.Weights as the net, got {type(net).__name__}"
+            )
         W, b = net.numbers()
         return cls(W, b, net.activations)
 
@@ -151,11 +133,7 @@ def forward_index(net, x: Sequence) -> tuple[dict[int, list], dict[int, list]]:
     Each zᵢ⁽ˡ⁾ is summed in the seed's order, wᵢ₁a₁ + wᵢ₂a₂ + … + bᵢ. Returns ``(z, a)``.
     """
     weights = Weights.of(net)
-    x = list(x)
-    if len(x) != weights.sizes[0]:
-        raise ValueError(
-            f"expected {weights.sizes[0]} inputs (n₁ = {weights.sizes[0]}), got {len(x)}"
-        )
+    x = checks.sample(x, weights.sizes[0], "", nonfinite=True)
     a = {1: x}
     z = {}
     for l in range(2, weights.L + 1):
@@ -176,12 +154,6 @@ def squared_error(y: Sequence, o: Sequence):
     if len(y) != len(o):
         raise ValueError(f"expected {len(o)} targets (n_L = {len(o)}), got {len(y)}")
     return losses.LOSSES["squared_error"].E(y, None, o)
-
-
-def _output_f(names, n_L: int):
-    """The output layer's f: an activation of the table, or softmax (n_L ≥ 2)."""
-    activations.check_softmax(list(names), n_L)
-    return activations.output(names[-1])
 
 
 def output_delta(loss, f, y: Sequence, z: Sequence, a: Sequence, closed_form: bool = True):
@@ -232,11 +204,7 @@ def index_form(net, x: Sequence, y: Sequence, loss="squared_error") -> SampleGra
     L = weights.L
     losses.check_output(loss, weights.f(L).name)
     z, a = forward_index(weights, x)
-    y = list(y)
-    if len(y) != weights.sizes[-1]:
-        raise ValueError(
-            f"expected {weights.sizes[-1]} targets (n_L = {weights.sizes[-1]}), got {len(y)}"
-        )
+    y = checks.sample(y, weights.sizes[-1], "", "targets", "n_L", nonfinite=True)
     losses.check_targets(loss, [y])
     E = loss.E(y, z[L], a[L])
 
@@ -288,25 +256,14 @@ class BatchGradients:
         return np.concatenate(parts)
 
 
-def _as_batch(M, n: int, what: str, dim: str) -> np.ndarray:
-    try:
-        A = np.asarray(M, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ValueError(f"{what} must be numeric, shape (N, {dim}) = (N, {n})") from None
-    if A.ndim == 1:
-        A = A.reshape(1, -1)
-    if A.ndim != 2 or A.shape[1] != n or A.shape[0] == 0:
-        raise ValueError(
-            f"{what} must have shape (N, {dim}) = (N, {n}) with N ≥ 1, got {np.shape(M)}"
-        )
-    return A
-
-
 def backprop(net, X, Y, loss="squared_error") -> BatchGradients:
     """The δ equations in matrix form on the net's current numbers, over N samples.
 
-    X has shape (N, n₁), Y shape (N, n_L) (one sample may be given as a 1-D row). Samples are
-    rows, so the seed's column-vector formulas appear transposed:
+    X has shape (N, n₁), Y shape (N, n_L), finite real numbers (a NaN, ±∞ or complex
+    number is a ``ValueError``). A 1-D X or Y is one sample (a row) when the layer has more
+    than one neuron, and a column of N samples when it has one (:func:`microbp.checks.batch`,
+    the rule :func:`microbp.fit` follows too). Samples are rows, so the seed's column-vector
+    formulas appear transposed:
 
         z⁽ˡ⁾ = a⁽ˡ⁻¹⁾ W⁽ˡ⁾ᵀ + b⁽ˡ⁾,  a⁽ˡ⁾ = f(z⁽ˡ⁾)          (forward, all samples at once)
         (BP-1)  δ⁽ᴸ⁾ = −(y − a⁽ᴸ⁾) ⊙ f′(z⁽ᴸ⁾)
@@ -322,8 +279,8 @@ def backprop(net, X, Y, loss="squared_error") -> BatchGradients:
     weights = Weights.of(net)
     L, sizes = weights.L, weights.sizes
     losses.check_output(loss, weights.f(L).name)
-    X = _as_batch(X, sizes[0], "X", "n₁")
-    Y = _as_batch(Y, sizes[-1], "Y", "n_L")
+    X = checks.batch(X, sizes[0], "X", "n₁")  # finite reals; a 1-D input: checks.batch
+    Y = checks.batch(Y, sizes[-1], "Y", "n_L")
     if X.shape[0] != Y.shape[0]:
         raise ValueError(f"X and Y must have the same N, got {X.shape[0]} and {Y.shape[0]}")
     losses.check_targets(loss, Y)

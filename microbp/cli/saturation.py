@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import sys
 
+from microbp.cli.args import positive_int
 from microbp.experiments import saturation
-from microbp.experiments.common import check_plot_path, positive_int
+from microbp.experiments.report import check_plot_path
 
 
 def _positive_float(text: str) -> float:
@@ -56,12 +57,9 @@ def run(args, out=None) -> int:
     if args.seeds is not None:
         settings["iris_seeds"] = args.seeds
     result = saturation.run(**settings)
+    print(result.to_json() if args.json else result.table(), file=out)
     if args.plot:
+        out.flush()  # the results are out before a plot failure is reported
         saturation.plot(result, args.plot)
-    if args.json:
-        print(result.to_json(), file=out)
-    else:
-        print(result.table(), file=out)
-        if args.plot:
-            print(f"wrote the curves to {args.plot}", file=out)
+        print(f"plot written to {args.plot}", file=sys.stderr if args.json else out)
     return 0

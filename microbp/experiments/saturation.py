@@ -255,7 +255,7 @@ def run(
 
 def plot(result: SaturationResult, path: str) -> None:
     """The single neuron's output a and cost E per epoch, one panel per start; Iris E_total."""
-    from microbp.experiments.common import figure_class
+    from microbp.experiments.report import figure_class, save_figure
 
     Figure = figure_class()
     fig = Figure(figsize=(13, 7), dpi=100)
@@ -282,4 +282,4 @@ def plot(result: SaturationResult, path: str) -> None:
     ax.legend()
     axes[1][len(starts)].axis("off")
     fig.tight_layout()
-    fig.savefig(path)
+    save_figure(fig, path)  # rendered in memory, written atomically
