@@ -13,6 +13,9 @@
     microbp rprop-bench [--quick] [--json] [--plot FILE.png]
                                          GD, SGD and four Rprop variants on the Rprop
                                          papers' problems (docs/rprop.md)
+    microbp saturation [--quick] [--json] [--plot FILE.png]
+                                         squared error vs cross-entropy: a saturated neuron,
+                                         then Iris with a softmax output (docs/losses.md)
 
 Exit status (:func:`main`, the one place that decides it): 0 success; 1 a check failed or a
 file could not be written (the message names the file); 2 bad usage or input
