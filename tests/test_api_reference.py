@@ -102,6 +102,8 @@ def test_every_reference_page_documents_an_existing_module():
 def test_roles_become_code_spans_and_a_tilde_drops_the_module_path():
     text = "See :class:`~microbp.engine.Value`, :func:`microbp.bp.backprop` and :meth:`x.y`."
     assert rest_to_markdown(text) == "See `Value`, `microbp.bp.backprop` and `x.y`."
+    wrapped = "is :meth:`reset\n    <microbp.optim.Optimizer.reset>` first"
+    assert rest_to_markdown(wrapped) == "is `reset` first"
 
 
 def test_a_doctest_run_becomes_a_fenced_block_with_its_output_and_indentation():

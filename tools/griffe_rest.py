@@ -20,15 +20,27 @@ from typing import Any
 import griffe
 
 _ROLE = re.compile(r":(?:py:)?(?:class|func|meth|mod|attr|data|exc|obj|const):`(~?)([^`]+)`")
+_TITLED = re.compile(r"^(.*?)\s*<[^<>]+>$", re.S)  # :meth:`reset <microbp.optim.Optimizer.reset>`
+_FENCED = re.compile(r"(^[ \t]*(?:```|~~~).*?^[ \t]*(?:```|~~~)[ \t]*$)", re.S | re.M)
 
 
 def _role(m: re.Match) -> str:
-    name = m.group(2)
+    name = " ".join(m.group(2).split())  # a role may wrap onto the next line
+    titled = _TITLED.match(name)
+    if titled:
+        return f"`{titled.group(1)}`"
     return f"`{name.rsplit('.', 1)[-1] if m.group(1) else name}`"
+
+
+def _roles(text: str) -> str:
+    """Every role outside fenced code becomes a code span."""
+    parts = _FENCED.split(text)
+    return "".join(p if k % 2 else _ROLE.sub(_role, p) for k, p in enumerate(parts))
 
 
 def rest_to_markdown(text: str) -> str:
     """Roles to code spans, doctest runs to fenced pycon blocks, a closing ``::`` to ``:``."""
+    text = _roles(text)
     out: list[str] = []
     in_fence = False
     in_doctest: str | None = None  # the indentation of the open pycon block
@@ -49,7 +61,6 @@ def rest_to_markdown(text: str) -> str:
                 out.append("")  # a fence opens a block only after a blank line
             out.append(f"{indent}```pycon")
         if in_doctest is None:
-            line = _ROLE.sub(_role, line)
             if line.endswith("::") and not line.endswith(":::"):
                 line = line[:-1]
         out.append(line)
@@ -64,3 +75,8 @@ class RestDocstrings(griffe.Extension):
     def on_object(self, *, obj: griffe.Object, **kwargs: Any) -> None:
         if obj.docstring is not None:
             obj.docstring.value = rest_to_markdown(obj.docstring.value)
+
+    def on_package(self, *, pkg: griffe.Module, **kwargs: Any) -> None:
+        # The root package's own docstring (on_object does not visit it).
+        if pkg.docstring is not None:
+            pkg.docstring.value = rest_to_markdown(pkg.docstring.value)
