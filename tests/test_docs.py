@@ -302,8 +302,8 @@ def test_the_docs_pages_are_found():
 
 
 def test_every_docs_page_is_reachable_from_the_index():
-    """Every page under docs/ is linked from docs/index.md or from a page it reaches (the
-    reference pages from docs/reference/index.md), so a reader of the index finds it."""
+    """Every page under docs/ is linked from docs/index.md or from a page it reaches, so a
+    reader of the index finds it."""
     index = ROOT / "docs" / "index.md"
     reached, todo = {index.resolve()}, [index]
     while todo:
@@ -321,9 +321,9 @@ def test_every_docs_page_is_reachable_from_the_index():
     assert not missing, f"no chain of links from docs/index.md reaches: {', '.join(missing)}"
 
 
-def test_the_reference_pages_are_checked_too():
+def test_the_reference_index_is_checked_too():
     names = {str(p.relative_to(ROOT)) for p in PAGES}
-    assert {"docs/reference/index.md", "docs/reference/microbp.engine.md"} <= names
+    assert "docs/reference/index.md" in names
 
 
 # --------------------------------------------------------------------------------------------

@@ -28,7 +28,10 @@ CONFIG = ROOT / ".importlinter"
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 SHELL = {"cli", "lab", "viz", "experiments"}
 
-pytestmark = pytest.mark.skipif(not LINT_IMPORTS.exists(), reason="import-linter not installed")
+pytestmark = [
+    pytest.mark.skipif(not LINT_IMPORTS.exists(), reason="import-linter not installed"),
+    pytest.mark.slow,  # a lint-imports subprocess each
+]
 
 
 def _contracts() -> configparser.ConfigParser:
