@@ -3,11 +3,13 @@
 #               `dot` is missing), then `microbp demo`
 #   make test   the same with the dev extra (+ Debian's chromium for the browser test), then
 #               the whole test suite
+#   make lint   ruff, and lint-imports for the layering (.importlinter: core < shell, no cycles)
+#   make docs   the site with the API reference generated from the docstrings (mkdocs, strict)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lint format graphviz chromium clean bench
+.PHONY: demo test lint docs format graphviz chromium clean bench
 
 demo: $(VENV)/.installed graphviz
 	$(BIN)/microbp demo
@@ -24,6 +26,12 @@ bench: $(VENV)/.installed
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
+
+# The guide pages of docs/ and the API reference from the docstrings, into site/ (git-ignored);
+# strict: a broken link, a missing page or a docstring mkdocstrings cannot read is an error.
+docs: $(VENV)/.installed-dev
+	$(BIN)/mkdocs build --strict --site-dir site
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .
@@ -64,4 +72,4 @@ chromium:
 	  else echo "warning: chromium/chromedriver missing, the browser test will be skipped (apt-get install chromium chromium-driver)"; fi; }
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis microbp-demo
+	rm -rf $(VENV) build site *.egg-info .pytest_cache .hypothesis .import_linter_cache microbp-demo

@@ -97,6 +97,7 @@ class Activation:
         return f"Activation({self.name!r}: {self.formula}; {self.derivative_formula})"
 
 
+#: The activations by name: 'sigmoid', 'tanh', 'relu', 'softplus', 'identity'.
 ACTIVATIONS: dict[str, Activation] = {
     "sigmoid": Activation(
         name="sigmoid",

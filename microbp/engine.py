@@ -23,7 +23,7 @@ Design notes (what differs from micrograd, on purpose):
   means two passes over one graph must not run at the same time (two threads calling
   ``backward`` on graphs that share nodes), as with micrograd's ``grad`` fields.
 * Speed and memory are measured by ``benchmarks/engine_vs_micrograd.py`` (README,
-  "Performance"); ``tests/test_engine_perf_guards.py`` guards the design without timing.
+  "Performance"); ``tests/test_engine_design_guards.py`` guards the design without timing.
 * Numbers keep their type: ``int``, ``float`` and ``fractions.Fraction`` stay exact under
   ``+ - * /`` and integer powers (``int / int`` gives a ``Fraction`` unless it divides evenly),
   ``relu`` keeps the type; ``exp log tanh sigmoid softplus`` and non-integer powers give floats.

@@ -49,7 +49,9 @@ from microbp.files import write_atomic
 
 __all__ = ["FORMAT", "VERSION", "to_json", "from_json", "save", "load"]
 
+#: The file's "format" field.
 FORMAT = "microbp.mlp"
+#: The file's "version" field.
 VERSION = 1
 
 _FRACTION = re.compile(r"-?\d+/\d+")

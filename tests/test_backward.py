@@ -1,14 +1,11 @@
 """backward() against independent roads: forward-mode duals (exact with Fractions) and
-central finite differences, on random expression graphs with shared subexpressions; plus
-determinism across processes and a 10⁶-deep chain."""
+central finite differences, on random expression graphs with shared subexpressions.
+(Determinism across processes: tests/test_engine_determinism.py; the 10⁶-node chain:
+tests/test_engine_design_guards.py.)"""
 
 from __future__ import annotations
 
 import math
-import os
-import subprocess
-import sys
-import textwrap
 from fractions import Fraction
 
 from hypothesis import assume, given
@@ -129,64 +126,3 @@ def test_random_float_graphs_match_forward_mode_and_finite_differences(program, 
             - run(FLOAT_OPS, steps, [Value(x) for x in minus])[0].data
         ) / (2 * h)
         assert math.isclose(g, fd, rel_tol=1e-5, abs_tol=1e-5 * (1 + abs(root.data)))
-
-
-GRADIENT_BITS = textwrap.dedent(
-    """
-    import random
-    from microbp import MLP, squared_error
-    net = MLP([4, 7, 7, 3], activation="tanh", seed=3)
-    rng = random.Random(5)
-    total = None
-    for _ in range(5):
-        x = [rng.uniform(-1, 1) for _ in range(4)]
-        y = [rng.uniform(-1, 1) for _ in range(3)]
-        E = squared_error(y, net(x))
-        total = E if total is None else total + E
-    total.backward()
-    print(" ".join(float(p.grad).hex() for p in net.parameters()))
-    """
-)
-
-
-def test_gradients_are_bit_identical_across_processes_and_hash_seeds():
-    outputs = set()
-    for seed in ("0", "1", "12345"):
-        env = {**os.environ, "PYTHONHASHSEED": seed}
-        result = subprocess.run(
-            [sys.executable, "-c", GRADIENT_BITS],
-            capture_output=True,
-            text=True,
-            env=env,
-            check=True,
-            cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-        )
-        outputs.add(result.stdout)
-    assert len(outputs) == 1
-    assert len(outputs.pop().split()) == 4 * 7 + 7 + 7 * 7 + 7 + 7 * 3 + 3
-
-
-DEEP_CHAIN = textwrap.dedent(
-    """
-    import sys
-    from microbp import Value
-    sys.setrecursionlimit(1000)
-    x = Value(1.0)
-    y = x
-    for _ in range(10**6):
-        y = y * 1.0 + 0.0
-    y.backward()
-    print(x.grad)
-    """
-)
-
-
-def test_backward_through_a_million_node_chain_needs_no_recursion():
-    result = subprocess.run(
-        [sys.executable, "-c", DEEP_CHAIN],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-    )
-    assert result.stdout.strip() == "1.0"

@@ -5,12 +5,13 @@ gradient as a mean of per-sample gradients, the δ definition, BP-1/BP-3 for the
 layer, BP-2 for hidden layers, BP-4 for biases, the matrix form of the four equations, the
 procedure's small initial values, f′ from a, and the derivative bounds behind vanishing
 gradients. Each one compares the code with the seed's formula written out here by hand.
+The δ definition itself (z.grad is δ, exactly with Fractions and to 1e-12 in float64) is the
+flagship claim and has its own file, tests/test_autodiff_equals_bp.py.
 """
 
 from __future__ import annotations
 
 import math
-from fractions import Fraction
 
 import numpy as np
 from hypothesis import given
@@ -127,17 +128,6 @@ def test_batch_gradient_is_the_mean_of_the_per_sample_gradients():
 # 输出层 / 隐藏层 / 偏置 — the δ definition and BP-1 … BP-4 --------------------------------------
 
 
-@given(nets_and_samples())
-def test_delta_is_the_gradient_of_the_z_node(case):
-    """δᵢ⁽ˡ⁾ ≡ ∂E/∂zᵢ⁽ˡ⁾: after E.backward(), z.grad is the δ of the formulas."""
-    net, x, y = case
-    fw = net.forward(x)
-    squared_error(y, fw.output).backward()
-    formulas = bp.index_form(net, x, y)
-    for l in range(2, net.L + 1):
-        np.testing.assert_allclose(fw.delta(l), formulas.delta[l], rtol=1e-12, atol=1e-15)
-
-
 def test_bp1_output_delta_is_minus_error_times_f_prime():
     _, fw, _ = _seed_graph()
     for i in (1, 2):  # δ_i^(3) = −(y_i − a_i^(3)) f′(z_i^(3)), f′(z) = σ(z)(1 − σ(z))
@@ -180,18 +170,6 @@ def test_matrix_form_of_the_four_equations_equals_the_index_form(case):
     for l in range(2, net.L + 1):
         np.testing.assert_allclose(matrix.delta[l][0], index.delta[l], rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(matrix.flat(), index.flat(), rtol=1e-12, atol=1e-15)
-
-
-def test_autodiff_and_the_four_equations_agree_exactly_with_fractions():
-    W = {2: [[Fraction(1, 2), Fraction(-1, 3)], [Fraction(2, 5), Fraction(1, 7)]],
-         3: [[Fraction(3, 4), Fraction(-5, 6)]]}  # fmt: skip
-    b = {2: [Fraction(1, 10), Fraction(-1, 10)], 3: [Fraction(1, 9)]}
-    net = MLP.from_weights(W, b, activation=["relu", "identity"])
-    x, y = [Fraction(1), Fraction(-1, 2)], [Fraction(1, 3)]
-    squared_error(y, net(x)).backward()
-    autodiff = [p.grad for p in net.parameters()]
-    assert autodiff == bp.index_form(net, x, y).flat()
-    assert all(type(g) in (Fraction, int) for g in autodiff)
 
 
 # BP 算法的步骤 — the procedure: small initial values, f′ from a --------------------------------

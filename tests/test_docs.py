@@ -301,19 +301,29 @@ def test_the_docs_pages_are_found():
     assert {"README.md", "index.md", "derivation.md", "notation.md", "errata.md"} <= names
 
 
-def test_every_docs_page_is_linked_from_the_index():
+def test_every_docs_page_is_reachable_from_the_index():
+    """Every page under docs/ is linked from docs/index.md or from a page it reaches, so a
+    reader of the index finds it."""
     index = ROOT / "docs" / "index.md"
-    linked = {
-        (index.parent / t.partition("#")[0]).resolve()
-        for _, t in links(index.read_text("utf-8"))
-        if not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", t)
-    }
+    reached, todo = {index.resolve()}, [index]
+    while todo:
+        page = todo.pop()
+        for _, target in links(page.read_text("utf-8")):
+            if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", target):
+                continue
+            dest = (page.parent / target.partition("#")[0]).resolve()
+            if dest.suffix == ".md" and dest.exists() and dest not in reached:
+                reached.add(dest)
+                todo.append(dest)
     missing = [
-        str(p.relative_to(ROOT))
-        for p in PAGES
-        if p.parent != ROOT and p != index and p.resolve() not in linked
+        str(p.relative_to(ROOT)) for p in PAGES if p.parent != ROOT and p.resolve() not in reached
     ]
-    assert not missing, f"docs/index.md does not link to: {', '.join(missing)}"
+    assert not missing, f"no chain of links from docs/index.md reaches: {', '.join(missing)}"
+
+
+def test_the_reference_index_is_checked_too():
+    names = {str(p.relative_to(ROOT)) for p in PAGES}
+    assert "docs/reference/index.md" in names
 
 
 # --------------------------------------------------------------------------------------------
