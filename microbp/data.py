@@ -224,20 +224,27 @@ def one_hot(labels, n_classes: int) -> np.ndarray:
     [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]
     """
     n = _count("n_classes", n_classes, 2)
-    arr = np.asarray(labels)
+    try:
+        arr = np.asarray(labels)
+        values = arr.astype(np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"labels must be integers 0…{n - 1}, got {labels!r:.60}") from None
+    if arr.dtype == bool:
+        raise ValueError(f"labels must be integers 0…{n - 1}, not booleans")
     if arr.ndim == 2 and arr.shape[1] == 1:
+        values = values[:, 0]
         arr = arr[:, 0]
     if arr.ndim != 1 or arr.size == 0:
         raise ValueError(f"labels must be a non-empty list of class labels, got shape {arr.shape}")
-    ok = np.isfinite(arr.astype(np.float64)) & (arr == np.round(arr))
-    bad = ~ok | (arr < 0) | (arr >= n)
+    ok = np.isfinite(values) & (values == np.round(values))
+    bad = ~ok | (values < 0) | (values >= n)
     if np.any(bad):
         k = int(np.argmax(bad))
+        v = arr[k].item() if hasattr(arr[k], "item") else arr[k]
         raise ValueError(
-            f"class labels must be integers 0…{n - 1} (n_classes = {n}), got {arr[k]!r} "
-            f"at row {k + 1}"
+            f"class labels must be integers 0…{n - 1} (n_classes = {n}), got {v!r} at row {k + 1}"
         )
-    return np.eye(n, dtype=np.float64)[arr.astype(np.int64)]
+    return np.eye(n, dtype=np.float64)[values.astype(np.int64)]
 
 
 def classes(X, Y) -> tuple[np.ndarray, np.ndarray]:

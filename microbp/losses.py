@@ -131,6 +131,11 @@ def check_output(loss: str | Loss, output: str) -> None:
 # The losses on Values (the autodiff road)
 
 
+def _values(z: Sequence) -> list[Value]:
+    """z⁽ᴸ⁾ as Values: numbers become leaves (Value checks that they are real numbers)."""
+    return [zk if isinstance(zk, Value) else Value(zk) for zk in z]
+
+
 def squared_error(y: Sequence, out: Sequence[Value]) -> Value:
     """E = ½‖y − o‖² = ½ Σₖ (yₖ − oₖ)² for one sample, as a Value.
 
@@ -161,7 +166,7 @@ def binary_cross_entropy(y: Sequence, z: Sequence[Value]) -> Value:
     >>> round(E.data, 12), z.grad                  # ln 2, σ(0) − 1
     (0.69314718056, -0.5)
     """
-    y, z = list(y), list(z)
+    y, z = list(y), _values(z)
     _check_length("binary_cross_entropy", y, z)
     _check_bce_row(y)
     total = None
@@ -186,7 +191,7 @@ def cross_entropy(y: Sequence, z: Sequence[Value]) -> Value:
     >>> round(E.data, 12), [zk.grad for zk in z]   # ln 2; a − y = (½ − 1, ½ − 0)
     (0.69314718056, [-0.5, 0.5])
     """
-    y, z = list(y), list(z)
+    y, z = list(y), _values(z)
     _check_length("cross_entropy", y, z)
     if len(z) < 2:
         raise ValueError("cross_entropy needs n_L ≥ 2 classes (the softmax of one number is 1)")

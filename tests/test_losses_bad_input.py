@@ -97,3 +97,17 @@ def test_one_hot_labels_out_of_range(labels):
 def test_classes_needs_one_target_column():
     with pytest.raises(ValueError, match=r"one 0/1 target column, shape \(N, 1\)"):
         data.classes(*data.encoder(4, 2))
+
+
+@pytest.mark.parametrize("labels", [[None, 1], [True, False], ["a", "b"]])
+def test_one_hot_labels_that_are_not_integers(labels):
+    with pytest.raises(ValueError, match=r"labels must be integers 0…1"):
+        data.one_hot(labels, 2)
+
+
+def test_the_cross_entropies_take_plain_numbers_as_z():
+    """Numbers become leaf Values; text is refused by Value with its own message."""
+    assert losses.cross_entropy([1, 0], [0.0, 0.0]).data == pytest.approx(0.6931471805599453)
+    assert losses.binary_cross_entropy([1], [0]).data == pytest.approx(0.6931471805599453)
+    with pytest.raises(TypeError, match="expects a real number"):
+        losses.cross_entropy([1, 0], ["0", 0.0])
