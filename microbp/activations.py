@@ -159,3 +159,78 @@ def get(name: str | Activation) -> Activation:
     if isinstance(name, str) and name in ACTIVATIONS:
         return ACTIVATIONS[name]
     raise ValueError(f"unknown activation {name!r}; expected one of: {', '.join(ACTIVATIONS)}")
+
+
+# --------------------------------------------------------------------------------------------
+# Softmax: the one activation that is not element-wise (an output layer only)
+
+
+def _softmax(z: list) -> list[float]:
+    """aₖ = e^{zₖ} / Σⱼ e^{zⱼ}, computed as e^{zₖ − m} / Σⱼ e^{zⱼ − m} with m = maxⱼ zⱼ (no
+    overflow: every exponent is ≤ 0, and the largest term is 1)."""
+    zf = [_float(zk) for zk in z]
+    m = max(zf)
+    e = [math.exp(zk - m) for zk in zf]
+    s = math.fsum(e)
+    return [ek / s for ek in e]
+
+
+def _np_softmax(z: np.ndarray) -> np.ndarray:
+    """Row-wise softmax of an (N, n) array, shifted by each row's maximum."""
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+class Softmax:
+    """The softmax output layer: a⁽ᴸ⁾ = softmax(z⁽ᴸ⁾), aₖ = e^{zₖ} / Σⱼ e^{zⱼ}.
+
+    Not element-wise: aₖ depends on every zⱼ, so f′ is the Jacobian
+    J_kj = ∂aₖ/∂zⱼ = aₖ(δₖⱼ − aⱼ) (symmetric), and BP-1 becomes δ⁽ᴸ⁾ = Jᵀ ∇_{a⁽ᴸ⁾}E
+    (:func:`microbp.bp.output_delta`). ``f`` maps the list z⁽ᴸ⁾ to the list a⁽ᴸ⁾, ``f_np``
+    does that for every row of an (N, n_L) array. Allowed for the output layer L only, with
+    n_L ≥ 2 neurons (the softmax of one number is always 1).
+    """
+
+    __slots__ = ()
+    name = "softmax"
+    f = staticmethod(_softmax)
+    f_np = staticmethod(_np_softmax)
+    formula = "softmax(z)ₖ = e^(zₖ) / Σⱼ e^(zⱼ)"
+    derivative_formula = "∂aₖ/∂zⱼ = aₖ(δₖⱼ − aⱼ)"
+
+    def __repr__(self) -> str:
+        return f"Softmax({self.formula}; {self.derivative_formula})"
+
+
+#: The softmax output layer (not in :data:`ACTIVATIONS`: it is not element-wise).
+SOFTMAX = Softmax()
+
+
+def output(name: str | Activation | Softmax) -> Activation | Softmax:
+    """The activation of an output layer: one of :data:`ACTIVATIONS`, or ``"softmax"``."""
+    if isinstance(name, Softmax) or (isinstance(name, str) and name == "softmax"):
+        return SOFTMAX
+    return get(name)
+
+
+def check_softmax(names: list, n_L: int) -> None:
+    """Softmax is an output layer of n_L ≥ 2 neurons: a clear error anywhere else."""
+    soft = [
+        l
+        for l, n in enumerate(names, start=2)
+        if isinstance(n, Softmax) or (isinstance(n, str) and n == "softmax")
+    ]
+    if any(l != len(names) + 1 for l in soft):
+        raise ValueError(
+            "softmax is an output layer (it mixes all n_L states): give it for layer L only, "
+            "as the last of one activation per layer 2…L, e.g. activation=['sigmoid', 'softmax']"
+        )
+    if soft and n_L < 2:
+        raise ValueError(
+            f"a softmax output layer needs n_L ≥ 2 neurons (the softmax of one number is always "
+            f"1), got n_L = {n_L}; for two classes use one sigmoid output and "
+            "binary_cross_entropy"
+        )
+
+
+__all__ += ["Softmax", "SOFTMAX", "output", "check_softmax"]

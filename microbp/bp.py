@@ -22,20 +22,35 @@ Two implementations:
 
 Both take either an :class:`~microbp.MLP` or a :class:`Weights` (plain numbers, no Values).
 Every result is keyed by the seed's layer number l.
+
+Other losses (``loss=``, a name or record of :mod:`microbp.losses`): BP-1 in its general form
+(:func:`output_delta`), BP-2…BP-4 unchanged:
+
+    (BP-1)  δ⁽ᴸ⁾ = ∇_{a⁽ᴸ⁾}E ⊙ f′(z⁽ᴸ⁾)                  f element-wise
+            δ⁽ᴸ⁾ = J_softmax(z⁽ᴸ⁾)ᵀ ∇_{a⁽ᴸ⁾}E            a softmax output layer
+            δ⁽ᴸ⁾ = a⁽ᴸ⁾ − y                               sigmoid + binary_cross_entropy,
+                                                          softmax + cross_entropy
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
-from microbp import activations, checks
+from microbp import activations, checks, losses
 
-__all__ = ["Weights", "SampleGradients", "BatchGradients", "index_form", "backprop"]
+__all__ = [
+    "Weights",
+    "SampleGradients",
+    "BatchGradients",
+    "index_form",
+    "backprop",
+    "output_delta",
+    "output_delta_np",
+]
 
 
 @dataclass
@@ -53,7 +68,8 @@ class Weights:
 
     def __post_init__(self) -> None:
         checks.weights(self.W, self.b)  # W[l] n_l × n_{l−1}, b[l] n_l long, l = 2…L
-        fs = checks.activations(self.activation, len(self.W) + 1)
+        L = len(self.W) + 1
+        fs = checks.activations(self.activation, L, len(self.W[L]))  # softmax: layer L only
         self._f = {l: f for l, f in zip(sorted(self.W), fs)}
 
     @classmethod
@@ -128,7 +144,7 @@ def forward_index(net, x: Sequence) -> tuple[dict[int, list], dict[int, list]]:
             for j in range(1, len(W[i])):
                 s = s + W[i][j] * a[l - 1][j]
             z[l].append(s + b[i])
-        a[l] = [f.f(zi) for zi in z[l]]
+        a[l] = f.f(z[l]) if f is activations.SOFTMAX else [f.f(zi) for zi in z[l]]
     return z, a
 
 
@@ -137,32 +153,64 @@ def squared_error(y: Sequence, o: Sequence):
     y, o = list(y), list(o)
     if len(y) != len(o):
         raise ValueError(f"expected {len(o)} targets (n_L = {len(o)}), got {len(y)}")
-    s = (y[0] - o[0]) ** 2
-    for k in range(1, len(y)):
-        s = s + (y[k] - o[k]) ** 2
-    if type(s) is int:  # keep an int sum exact: ½·s as a Fraction unless s is even
-        q = Fraction(s, 2)
-        return q.numerator if q.denominator == 1 else q
-    return s / 2
+    return losses.LOSSES["squared_error"].E(y, None, o)
 
 
-def index_form(net, x: Sequence, y: Sequence) -> SampleGradients:
+def output_delta(loss, f, y: Sequence, z: Sequence, a: Sequence, closed_form: bool = True):
+    """(BP-1, general form) δ⁽ᴸ⁾ for one sample, on plain numbers of any type.
+
+        δᵢ⁽ᴸ⁾ = (∇_a E)ᵢ f′(zᵢ⁽ᴸ⁾)                       for an element-wise f
+        δᵢ⁽ᴸ⁾ = Σₖ Jₖᵢ (∇_a E)ₖ = aᵢ((∇_a E)ᵢ − Σₖ aₖ(∇_a E)ₖ)   for softmax, Jₖᵢ = aₖ(δₖᵢ − aᵢ)
+
+    With the squared error, ∇_a E = a − y and the first line is the seed's BP-1. For the pairs
+    a loss is made for (sigmoid + binary_cross_entropy, softmax + cross_entropy), f′ cancels
+    and δ⁽ᴸ⁾ = a⁽ᴸ⁾ − y: that closed form is used unless ``closed_form=False`` (the general
+    form divides by a(1 − a) or a, which is 0 for a saturated output).
+    """
+    loss = losses.get(loss)
+    if closed_form and loss.output is not None and f.name == loss.output:
+        return [ai - yi for yi, ai in zip(y, a)]  # δ⁽ᴸ⁾ = a⁽ᴸ⁾ − y
+    g = loss.grad_a(y, a)  # ∇_{a⁽ᴸ⁾}E
+    if f is activations.SOFTMAX:
+        s = a[0] * g[0]
+        for k in range(1, len(a)):
+            s = s + a[k] * g[k]
+        return [a[i] * (g[i] - s) for i in range(len(a))]  # J_softmaxᵀ ∇_a E
+    return [g[i] * f.df(z[i], a[i]) for i in range(len(z))]  # ∇_a E ⊙ f′(z)
+
+
+def output_delta_np(loss, f, Y: np.ndarray, Z: np.ndarray, A: np.ndarray, closed_form=True):
+    """(BP-1, general form) δ⁽ᴸ⁾ for N samples at once (rows); see :func:`output_delta`."""
+    loss = losses.get(loss)
+    if closed_form and loss.output is not None and f.name == loss.output:
+        return A - Y  # δ⁽ᴸ⁾ = a⁽ᴸ⁾ − y
+    G = loss.grad_a_np(Y, A)  # ∇_{a⁽ᴸ⁾}E, one row per sample
+    if f is activations.SOFTMAX:
+        return A * (G - np.sum(A * G, axis=1, keepdims=True))  # J_softmaxᵀ ∇_a E
+    return G * f.df_np(Z, A)  # ∇_a E ⊙ f′(z)
+
+
+def index_form(net, x: Sequence, y: Sequence, loss="squared_error") -> SampleGradients:
     """BP-1 … BP-4 as the seed writes them, for one sample (x, y).
 
     Works on any number type: give the net ``Fraction`` weights (and x, y) and relu or
     identity activations, and every δ and gradient is exact. f′ comes from the activation
-    table, from a where the seed says so (σ′ = a(1 − a), tanh′ = 1 − a²).
+    table, from a where the seed says so (σ′ = a(1 − a), tanh′ = 1 − a²). ``loss``: a name
+    or record of :mod:`microbp.losses` (default the seed's ½‖y − a⁽ᴸ⁾‖²); BP-1 then takes
+    its general form, :func:`output_delta`.
     """
+    loss = losses.get(loss)
     weights = Weights.of(net)
     L = weights.L
+    losses.check_output(loss, weights.f(L).name)
     z, a = forward_index(weights, x)
     y = checks.sample(y, weights.sizes[-1], "", "targets", "n_L", nonfinite=True)
-    E = squared_error(y, a[L])
+    losses.check_targets(loss, [y])
+    E = loss.E(y, z[L], a[L])
 
     delta: dict[int, list] = {}
-    # (BP-1) δᵢ⁽ᴸ⁾ = −(yᵢ − aᵢ⁽ᴸ⁾) f′(zᵢ⁽ᴸ⁾)
-    f = weights.f(L)
-    delta[L] = [-(y[i] - a[L][i]) * f.df(z[L][i], a[L][i]) for i in range(len(z[L]))]
+    # (BP-1) δ⁽ᴸ⁾ = ∇_{a⁽ᴸ⁾}E ⊙ f′(z⁽ᴸ⁾); for ½‖y − a‖²: δᵢ⁽ᴸ⁾ = −(yᵢ − aᵢ⁽ᴸ⁾) f′(zᵢ⁽ᴸ⁾)
+    delta[L] = output_delta(loss, weights.f(L), y, z[L], a[L])
     # (BP-2) δᵢ⁽ˡ⁾ = (Σⱼ δⱼ⁽ˡ⁺¹⁾ wⱼᵢ⁽ˡ⁺¹⁾) f′(zᵢ⁽ˡ⁾), from l = L−1 down to 2
     for l in range(L - 1, 1, -1):
         f, W_next, d_next = weights.f(l), weights.W[l + 1], delta[l + 1]
@@ -208,7 +256,7 @@ class BatchGradients:
         return np.concatenate(parts)
 
 
-def backprop(net, X, Y) -> BatchGradients:
+def backprop(net, X, Y, loss="squared_error") -> BatchGradients:
     """The δ equations in matrix form on the net's current numbers, over N samples.
 
     X has shape (N, n₁), Y shape (N, n_L), finite real numbers (a NaN, ±∞ or complex
@@ -223,14 +271,19 @@ def backprop(net, X, Y) -> BatchGradients:
         (BP-3)  ∂E_total/∂W⁽ˡ⁾ = (1/N) Σₙ δ⁽ˡ⁾ₙ (a⁽ˡ⁻¹⁾ₙ)ᵀ = δ⁽ˡ⁾ᵀ a⁽ˡ⁻¹⁾ / N
         (BP-4)  ∂E_total/∂b⁽ˡ⁾ = (1/N) Σₙ δ⁽ˡ⁾ₙ
 
-    ``net`` is an :class:`~microbp.MLP` or a :class:`Weights` of numpy arrays.
+    ``net`` is an :class:`~microbp.MLP` or a :class:`Weights` of numpy arrays. ``loss``: a
+    name or record of :mod:`microbp.losses` (default ½‖y − a⁽ᴸ⁾‖²); BP-1 then takes its
+    general form, :func:`output_delta_np` (δ⁽ᴸ⁾ = a⁽ᴸ⁾ − y for the cross-entropies).
     """
+    loss = losses.get(loss)
     weights = Weights.of(net)
     L, sizes = weights.L, weights.sizes
+    losses.check_output(loss, weights.f(L).name)
     X = checks.batch(X, sizes[0], "X", "n₁")  # finite reals; a 1-D input: checks.batch
     Y = checks.batch(Y, sizes[-1], "Y", "n_L")
     if X.shape[0] != Y.shape[0]:
         raise ValueError(f"X and Y must have the same N, got {X.shape[0]} and {Y.shape[0]}")
+    losses.check_targets(loss, Y)
     N = X.shape[0]
     W = {l: np.asarray(weights.W[l], dtype=np.float64) for l in weights.W}
     b = {l: np.asarray(weights.b[l], dtype=np.float64) for l in weights.b}
@@ -241,10 +294,10 @@ def backprop(net, X, Y) -> BatchGradients:
         z[l] = a[l - 1] @ W[l].T + b[l]
         a[l] = weights.f(l).f_np(z[l])
 
-    delta = {L: -(Y - a[L]) * weights.f(L).df_np(z[L], a[L])}  # BP-1
+    delta = {L: output_delta_np(loss, weights.f(L), Y, z[L], a[L])}  # BP-1
     for l in range(L - 1, 1, -1):
         delta[l] = (delta[l + 1] @ W[l + 1]) * weights.f(l).df_np(z[l], a[l])  # BP-2
     dW = {l: delta[l].T @ a[l - 1] / N for l in range(2, L + 1)}  # BP-3, mean over N
     db = {l: delta[l].mean(axis=0) for l in range(2, L + 1)}  # BP-4, mean over N
-    E = float(0.5 * np.sum((Y - a[L]) ** 2) / N)
+    E = loss.E_np(Y, z[L], a[L])
     return BatchGradients(z=z, a=a, delta=delta, dW=dW, db=db, E=E)

@@ -81,22 +81,29 @@ def sizes(value) -> list[int]:
     return out
 
 
-def activations(spec, L: int) -> list[_activations.Activation]:
+def activations(spec, L: int, n_L: int | None = None) -> list:
     """The activation of each layer 2…L from one name (or
-    :class:`~microbp.activations.Activation`) for every layer, or a list of one per layer."""
-    if isinstance(spec, (str, _activations.Activation)):
-        return [_activations.get(spec)] * (L - 1)
-    names = ", ".join(_activations.ACTIVATIONS)
-    if isinstance(spec, (bytes, Mapping, Set)) or not isinstance(spec, Sequence):
-        raise ValueError(
-            f"activation must be one name for every layer 2…L or a list of one name per layer "
-            f"({L - 1} names), each one of: {names}; got {spec!r:.60}"
-        )
-    if len(spec) != L - 1:
-        raise ValueError(
-            f"expected one activation per layer 2…L ({L - 1} names), got {len(spec)}: {spec!r:.80}"
-        )
-    return [_activations.get(name) for name in spec]
+    :class:`~microbp.activations.Activation`) for every layer, or a list of one per layer.
+
+    The last layer may also be ``"softmax"`` (:data:`~microbp.activations.SOFTMAX`), given
+    its size ``n_L`` ≥ 2; softmax anywhere else is refused."""
+    if isinstance(spec, (str, _activations.Activation, _activations.Softmax)):
+        names = [spec] * (L - 1)
+    else:
+        names = ", ".join(_activations.ACTIVATIONS)
+        if isinstance(spec, (bytes, Mapping, Set)) or not isinstance(spec, Sequence):
+            raise ValueError(
+                f"activation must be one name for every layer 2…L or a list of one name per "
+                f"layer ({L - 1} names), each one of: {names}; got {spec!r:.60}"
+            )
+        if len(spec) != L - 1:
+            raise ValueError(
+                f"expected one activation per layer 2…L ({L - 1} names), got {len(spec)}: "
+                f"{spec!r:.80}"
+            )
+        names = list(spec)
+    _activations.check_softmax(names, 2 if n_L is None else n_L)
+    return [_activations.get(name) for name in names[:-1]] + [_activations.output(names[-1])]
 
 
 def _rows(M) -> bool:

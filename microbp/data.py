@@ -17,7 +17,17 @@ function                 X shape     Y       target coding
 ``parity(n)``            (2ⁿ, n)     (2ⁿ,1)  1 when the number of 1 bits is odd
 ``two_spirals(k)``       (2k, 2)     (2k,1)  0 for one spiral, 1 for the other
 ``two_moons(n, noise)``  (n, 2)      (n, 1)  0 for the upper moon, 1 for the lower
+``iris()``               (150, 4)    (150,3) one-hot: setosa, versicolor, virginica
 =======================  ==========  ======  =============================================
+
+Classification form (for a softmax output layer and ``loss="cross_entropy"``):
+:func:`one_hot` turns class labels into one-hot rows, and :func:`classes` turns the 0/1
+targets of a one-output set into two one-hot columns (class 0, class 1), so that
+``X, Y = classes(*xor())`` trains ``MLP([2, 4, 2], activation=["sigmoid", "softmax"])``.
+
+:func:`iris` is the one shipped data set (``microbp/datasets/iris.csv``, Fisher 1936, from
+the UCI Machine Learning Repository under CC BY 4.0; ``microbp/datasets/IRIS.txt`` states
+the source): 150 flowers, 4 measurements, 3 classes.
 """
 
 from __future__ import annotations
@@ -39,6 +49,9 @@ __all__ = [
     "parity",
     "two_spirals",
     "two_moons",
+    "iris",
+    "one_hot",
+    "classes",
     "DATASETS",
 ]
 
@@ -204,6 +217,79 @@ def two_moons(n: int = 200, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarr
     return X, Y
 
 
+def one_hot(labels, n_classes: int) -> np.ndarray:
+    """Class labels 0 … n_classes − 1 as one-hot rows: shape (N, n_classes), float64.
+
+    >>> one_hot([2, 0], 3).tolist()
+    [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]
+    """
+    n = _count("n_classes", n_classes, 2)
+    try:
+        arr = np.asarray(labels)
+        values = arr.astype(np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"labels must be integers 0…{n - 1}, got {labels!r:.60}") from None
+    if arr.dtype == bool:
+        raise ValueError(f"labels must be integers 0…{n - 1}, not booleans")
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        values = values[:, 0]
+        arr = arr[:, 0]
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(f"labels must be a non-empty list of class labels, got shape {arr.shape}")
+    ok = np.isfinite(values) & (values == np.round(values))
+    bad = ~ok | (values < 0) | (values >= n)
+    if np.any(bad):
+        k = int(np.argmax(bad))
+        v = arr[k].item() if hasattr(arr[k], "item") else arr[k]
+        raise ValueError(
+            f"class labels must be integers 0…{n - 1} (n_classes = {n}), got {v!r} at row {k + 1}"
+        )
+    return np.eye(n, dtype=np.float64)[values.astype(np.int64)]
+
+
+def classes(X, Y) -> tuple[np.ndarray, np.ndarray]:
+    """A one-output 0/1 set as a two-class set: ``(X, one_hot(Y, 2))``, class k = target k.
+
+    >>> X, Y = classes(*xor())
+    >>> Y.tolist()
+    [[1.0, 0.0], [0.0, 1.0], [0.0, 1.0], [1.0, 0.0]]
+    """
+    Y = np.asarray(Y, dtype=np.float64)
+    if Y.ndim != 2 or Y.shape[1] != 1:
+        raise ValueError(
+            f"classes needs one 0/1 target column, shape (N, 1), got shape {Y.shape}; "
+            "one-hot targets are already a classification form"
+        )
+    return np.asarray(X, dtype=np.float64), one_hot(Y[:, 0], 2)
+
+
+#: The class names of :func:`iris`, in label order.
+IRIS_CLASSES = ("setosa", "versicolor", "virginica")
+
+
+def iris(standardize: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Fisher's Iris data (1936): 150 flowers, 4 features, 3 classes, one-hot targets.
+
+    X: sepal length, sepal width, petal length, petal width (cm); with ``standardize``
+    (the default) each column is shifted and scaled to mean 0 and standard deviation 1.
+    Y: one-hot rows for setosa, versicolor, virginica (:data:`IRIS_CLASSES`), 50 of each,
+    in the file's order. Read from the package (``microbp/datasets/iris.csv``; source and
+    licence, CC BY 4.0, in ``microbp/datasets/IRIS.txt``); nothing is downloaded.
+
+    >>> X, Y = iris()
+    >>> X.shape, Y.shape, Y.sum(axis=0).tolist()
+    ((150, 4), (150, 3), [50.0, 50.0, 50.0])
+    """
+    from importlib.resources import files
+
+    text = files("microbp").joinpath("datasets/iris.csv").read_text(encoding="ascii")
+    rows = np.loadtxt(text.splitlines()[1:], delimiter=",", dtype=np.float64)
+    X, labels = rows[:, :4], rows[:, 4]
+    if standardize:
+        X = (X - X.mean(axis=0)) / X.std(axis=0)
+    return X, one_hot(labels, 3)
+
+
 def _noise(noise) -> float:
     try:
         v = float(noise)
@@ -226,4 +312,5 @@ DATASETS = {
     "parity": (parity, (3,), lambda n: [n, 2 * n, 1]),
     "spirals": (two_spirals, (97,), lambda k: [2, 20, 20, 1]),
     "moons": (two_moons, (200,), lambda n: [2, 8, 1]),
+    "iris": (iris, (), lambda: [4, 8, 3]),
 }

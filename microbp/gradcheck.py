@@ -16,8 +16,7 @@ import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from microbp import bp
-from microbp.losses import squared_error
+from microbp import bp, losses
 
 __all__ = ["ParameterCheck", "GradcheckReport", "gradcheck"]
 
@@ -105,8 +104,11 @@ def gradcheck(
     formula_rtol: float = 1e-10,
     numeric_rtol: float = 1e-5,
     numeric_atol: float = 1e-7,
+    loss="squared_error",
 ) -> GradcheckReport:
     """Compare autodiff, the δ formulas and central finite differences on one sample.
+
+    ``loss``: a name or record of :mod:`microbp.losses` (default ½‖y − a⁽ᴸ⁾‖²).
 
     The net's parameters keep their numbers (each finite-difference probe is undone);
     their ``grad`` is left holding the autodiff gradient. ``eps``, the step ε, must be a
@@ -120,14 +122,15 @@ def gradcheck(
     names = net.parameter_names()
 
     # Road 1: the computation graph.
-    out = net(x)
-    E = squared_error(y, out)
+    cost_fn = losses.get(loss)
+    fw = net.forward(x)
+    E = cost_fn.sample(y, fw.z[net.L], fw.output)
     net.zero_grad()
     E.backward()
     autodiff = [p.grad for p in params]
 
     # Road 2: BP-1 … BP-4, in parameter order.
-    formula = bp.index_form(net, x, y).flat()
+    formula = bp.index_form(net, x, y, cost_fn).flat()
 
     # Road 3: central differences of E, one parameter at a time (forward pass only).
     kinked = [l for l, name in zip(range(2, net.L + 1), net.activations) if name == "relu"]
@@ -136,7 +139,7 @@ def gradcheck(
         """E, and on which side of relu's kink each relu z lies (−1, 0 or +1)."""
         z, a = bp.forward_index(net, x)
         sides = tuple((zi > 0) - (zi < 0) for l in kinked for zi in z[l])
-        return bp.squared_error(y, a[net.L]), sides
+        return cost_fn.E(y, z[net.L], a[net.L]), sides
 
     _, sides_here = cost()
     numeric, kinks = [], []

@@ -208,10 +208,12 @@ def from_json(text: str, cls):
     if not isinstance(acts, list) or len(acts) != L - 1:
         raise ValueError(f"activations must be a list of {L - 1} names, one per layer 2…{L}")
     for l, name in enumerate(acts, start=2):
+        if name == "softmax" and l == L:  # an output layer only (MLP checks n_L ≥ 2)
+            continue
         if not isinstance(name, str) or name not in ACTIVATIONS:
             raise ValueError(
                 f"unknown activation {name!r} for layer {l}; expected one of "
-                f"{', '.join(ACTIVATIONS)}"
+                f"{', '.join(ACTIVATIONS)} (or softmax for the output layer {L})"
             )
 
     layers = [str(l) for l in range(2, L + 1)]

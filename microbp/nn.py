@@ -28,7 +28,7 @@ import numpy as np
 from microbp import activations, checks, modelfile
 from microbp.engine import Value
 
-__all__ = ["Neuron", "Layer", "MLP", "Forward", "INITS"]
+__all__ = ["Neuron", "Layer", "MLP", "Forward", "INITS", "softmax"]
 
 Activation = activations.Activation
 
@@ -126,7 +126,23 @@ class Layer:
         self.activation = activation
 
     def __call__(self, a_prev: Sequence) -> list[Value]:
+        if self.activation is activations.SOFTMAX:
+            return softmax([n.z(a_prev) for n in self.neurons])
         return [n(a_prev) for n in self.neurons]
+
+
+def softmax(z: Sequence[Value]) -> list[Value]:
+    """A softmax output layer on Values: aₖ = e^{zₖ − m} / Σⱼ e^{zⱼ − m}, m = maxⱼ zⱼ.
+
+    m is a constant (a number, not a node): the function of z is the same for any m, so the
+    graph's gradients are those of softmax, and no exponent exceeds 0 (no overflow).
+    """
+    m = max(float(zk.data) for zk in z)
+    e = [(zk - m).exp() for zk in z]
+    s = e[0]
+    for ek in e[1:]:
+        s = s + ek
+    return [ek / s for ek in e]
 
 
 @dataclass
@@ -176,10 +192,11 @@ class MLP:
     True
 
     ``activation`` is one name for every layer 2…L, or a list of one name per layer 2…L
-    (names: see :data:`microbp.activations.ACTIVATIONS`). ``init`` is ``"small"`` (the
-    seed's small random values near zero, U(−0.1, 0.1) for w and b), ``"xavier"`` or
-    ``"he"``; every draw comes from ``random.Random(seed)``, so the same arguments give the
-    same net.
+    (names: see :data:`microbp.activations.ACTIVATIONS`; the last layer may also be
+    ``"softmax"``, aₖ⁽ᴸ⁾ = e^{zₖ⁽ᴸ⁾} / Σⱼ e^{zⱼ⁽ᴸ⁾}, e.g. ``activation=["tanh", "softmax"]``).
+    ``init`` is ``"small"`` (the seed's small random values near zero, U(−0.1, 0.1) for w
+    and b), ``"xavier"`` or ``"he"``; every draw comes from ``random.Random(seed)``, so the
+    same arguments give the same net.
     """
 
     def __init__(
@@ -190,7 +207,7 @@ class MLP:
         init: str = "small",
     ) -> None:
         sizes = checks.sizes(sizes)
-        acts = _check_activations(activation, len(sizes))
+        acts = _check_activations(activation, len(sizes), sizes[-1])
         if not isinstance(init, str) or init not in INITS:
             raise ValueError(f"unknown init {init!r}; expected one of: {', '.join(INITS)}")
         seed = checks.seed(seed)  # it seeds random.Random
@@ -370,7 +387,10 @@ class MLP:
         for l in range(2, self.L + 1):
             neurons = self.layers[l].neurons
             z = [n.z(a_prev) for n in neurons]
-            a_prev = [n.activate(zi) for n, zi in zip(neurons, z)]
+            if self.layers[l].activation is activations.SOFTMAX:
+                a_prev = softmax(z)
+            else:
+                a_prev = [n.activate(zi) for n, zi in zip(neurons, z)]
             z_all[l] = z
             a_all[l] = a_prev
         return Forward(z=z_all, a=a_all)
@@ -402,8 +422,13 @@ def _sep(i: int, j: int) -> str:
     return "" if i < 10 and j < 10 else ","
 
 
-def _check_activations(activation: ActivationSpec, L: int) -> list[Activation]:
-    return [_table_activation(f) for f in checks.activations(activation, L)]
+def _check_activations(activation: ActivationSpec, L: int, n_L: int = 2) -> list[Activation]:
+    fs = checks.activations(activation, L, n_L)  # softmax: the output layer only, n_L ≥ 2
+    return [_table_activation(f) for f in fs[:-1]] + [_output_activation(fs[-1])]
+
+
+def _output_activation(f) -> Activation | activations.Softmax:
+    return f if f is activations.SOFTMAX else _table_activation(f)
 
 
 def _table_activation(spec: str | Activation) -> Activation:

@@ -4,7 +4,8 @@
     criterion holds ("the error changes little between two iterations, or a cap on the
     number of iterations").
 
-:func:`fit` minimises E_total = (1/N) Σᵢ ½‖y⁽ⁱ⁾ − o⁽ⁱ⁾‖² over the N rows of X, Y. The gradient
+:func:`fit` minimises E_total = (1/N) Σᵢ ½‖y⁽ⁱ⁾ − o⁽ⁱ⁾‖² over the N rows of X, Y (or the mean
+of another loss of :mod:`microbp.losses`, ``loss="cross_entropy"`` …). The gradient
 comes by one of two roads, chosen with ``gradients``:
 
 * ``"autodiff"``: the scalar graph. For a batch B the loop builds
@@ -71,7 +72,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from microbp import bp, checks
+from microbp import bp, checks, losses
 from microbp.losses import total_error
 from microbp.optim import Optimizer
 
@@ -191,15 +192,23 @@ class TrainingInterrupted(KeyboardInterrupt):
 class _Autodiff:
     """E and ∂E/∂θ from the scalar graph built over the net's own parameter Values."""
 
-    def __init__(self, net, X: np.ndarray, Y: np.ndarray) -> None:
+    def __init__(self, net, X: np.ndarray, Y: np.ndarray, loss=losses.LOSSES["squared_error"]):
         self.net = net
         self.params = net.parameters()
         self.X = X.tolist()
         self.Y = Y.tolist()
+        self.cost = loss
         self.outputs: np.ndarray | None = None  # a⁽ᴸ⁾ of every row, from the last full pass
 
     def _error(self, rows):
         X, Y = self.X, self.Y
+        if self.cost.takes == "z":  # the cross-entropies take the raw z⁽ᴸ⁾ (losses.py)
+            rows = range(len(X)) if rows is None else rows
+            passes = [self.net.forward(X[n]) for n in rows]
+            if len(passes) == len(X):
+                self.outputs = np.array([[float(o.data) for o in p.output] for p in passes])
+            L = self.net.L
+            return total_error([Y[n] for n in rows], [p.z[L] for p in passes], self.cost)
         if rows is None:
             outputs = [self.net(x) for x in X]
             self.outputs = np.array([[float(o.data) for o in out] for out in outputs])
@@ -228,9 +237,10 @@ class _Autodiff:
 class _Formulas:
     """E and ∂E/∂θ from BP-1…BP-4 in matrix form, on arrays that are views into one θ."""
 
-    def __init__(self, net, X: np.ndarray, Y: np.ndarray) -> None:
+    def __init__(self, net, X: np.ndarray, Y: np.ndarray, loss=losses.LOSSES["squared_error"]):
         self.net = net
         self.X, self.Y = X, Y
+        self.cost = loss
         self.theta = net.get_flat()  # the one buffer; W[l], b[l] below are views into it
         W, b, k = {}, {}, 0
         for l in range(2, net.L + 1):
@@ -244,13 +254,13 @@ class _Formulas:
 
     def loss_grad(self, rows=None) -> tuple[float, np.ndarray]:
         X, Y = (self.X, self.Y) if rows is None else (self.X[rows], self.Y[rows])
-        g = bp.backprop(self.weights, X, Y)
+        g = bp.backprop(self.weights, X, Y, self.cost)
         if rows is None:
             self.outputs = g.a[self.weights.L]
         return g.E, g.flat()
 
     def loss(self) -> float:
-        g = bp.backprop(self.weights, self.X, self.Y)
+        g = bp.backprop(self.weights, self.X, self.Y, self.cost)
         self.outputs = g.a[self.weights.L]
         return g.E
 
@@ -359,6 +369,7 @@ def fit(
     gradients: str = "autodiff",
     quiet: bool = False,
     stop_when=None,
+    loss="squared_error",
 ) -> History:
     """Train ``net`` in place on rows X (N, n₁) → Y (N, n_L); return a :class:`History`.
 
@@ -370,7 +381,10 @@ def fit(
     ``stop_when(outputs, Y)``, if given, is checked after ``target``: ``outputs`` is the
     (N, n_L) array of the net's outputs at θ_t, and a true result stops the run with
     ``stopped_by == "criterion"`` (e.g. ``stop_when=outputs_within(0.4)``).
-    ``gradients`` is ``"autodiff"`` or ``"formulas"``. The optimizer is :meth:`reset
+    ``gradients`` is ``"autodiff"`` or ``"formulas"``. ``loss`` is a name or record of
+    :mod:`microbp.losses` (``"squared_error"``, ``"binary_cross_entropy"`` for a sigmoid
+    output layer, ``"cross_entropy"`` for a softmax one): E_total is then its mean. The
+    optimizer is :meth:`reset
     <microbp.optim.Optimizer.reset>` first, so a run starts from a clean state. A tqdm bar
     with the current E is shown when stderr is a terminal and ``quiet`` is false.
 
@@ -383,7 +397,10 @@ def fit(
     (5, 6, 'max_epochs')
     """
     X, Y = _check_args(net, X, Y, optimizer, max_epochs, tol, target, gradients, stop_when)
-    road = _Autodiff(net, X, Y) if gradients == "autodiff" else _Formulas(net, X, Y)
+    loss = losses.get(loss)
+    losses.check_output(loss, net.activations[-1])
+    losses.check_targets(loss, Y)
+    road = (_Autodiff if gradients == "autodiff" else _Formulas)(net, X, Y, loss)
     N = X.shape[0]
     history = History(optimizer=repr(optimizer), gradients=gradients)
     start = time.perf_counter()

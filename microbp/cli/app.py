@@ -13,6 +13,9 @@
     microbp rprop-bench [--quick] [--json] [--plot FILE.png]
                                          GD, SGD and four Rprop variants on the Rprop
                                          papers' problems (docs/rprop.md)
+    microbp saturation [--quick] [--json] [--plot FILE.png]
+                                         squared error vs cross-entropy: a saturated neuron,
+                                         then Iris with a softmax output (docs/losses.md)
 
 Exit status (:func:`main`, the one place that decides it): 0 success; 1 a check failed or a
 file could not be written (the message names the file); 2 bad usage or input
@@ -27,7 +30,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from microbp.cli import check, demo, experiments, graph, trace, train
+from microbp.cli import check, demo, experiments, graph, saturation, trace, train
 from microbp.cli.args import negative_values_attached
 from microbp.cli.errors import INTERRUPTED
 from microbp.viz import GraphvizFailed, GraphvizNotFound
@@ -37,6 +40,7 @@ from microbp.viz import GraphvizFailed, GraphvizNotFound
 COMMANDS = [demo.add_command, check.add_command, graph.add_command, trace.add_command]
 COMMANDS.append(train.add_command)
 COMMANDS.append(experiments.add_command)
+COMMANDS.append(saturation.add_command)
 
 # What a subcommand raises for bad usage or input (exit status 2).
 USAGE_ERRORS = (ValueError, TypeError, IndexError, GraphvizNotFound, GraphvizFailed)

@@ -31,9 +31,13 @@ def layer_sizes(text: str) -> list[int]:
 
 
 def activation_spec(text: str) -> list[str] | str:
-    """``"tanh"`` or ``"relu,sigmoid"``: one activation name, or one per layer 2…L."""
+    """``"tanh"`` or ``"relu,sigmoid"``: one activation name, or one per layer 2…L.
+
+    The last name may be ``softmax`` (an output layer only)."""
     names = text.split(",")
-    for name in names:
+    for k, name in enumerate(names, start=1):
+        if name == "softmax" and k == len(names):  # an output layer only (MLP checks it)
+            continue
         if name not in ACTIVATIONS:
             raise argparse.ArgumentTypeError(
                 f"unknown activation {name!r}; expected one of {', '.join(ACTIVATIONS)} "
@@ -114,3 +118,16 @@ def negative_values_attached(argv: Sequence[str]) -> list[str]:
         else:
             out.append(arg)
     return out
+
+
+def add_loss_argument(parser: argparse.ArgumentParser) -> None:
+    """``--loss``: the cost E of ``microbp train``, ``check``, ``graph`` and ``trace``."""
+    from microbp.losses import LOSSES
+
+    parser.add_argument(
+        "--loss",
+        choices=list(LOSSES),
+        default="squared_error",
+        help="E: squared_error (default, the seed's), binary_cross_entropy (a sigmoid "
+        "output), cross_entropy (a softmax output: --activation tanh,softmax)",
+    )

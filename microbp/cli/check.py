@@ -11,7 +11,7 @@ import random
 import sys
 
 from microbp.activations import ACTIVATIONS
-from microbp.cli.args import activation_spec, layer_sizes, step_eps
+from microbp.cli.args import activation_spec, add_loss_argument, layer_sizes, step_eps
 from microbp.cli.limits import add_max_nodes, check_net_size
 from microbp.gradcheck import gradcheck
 from microbp.nn import INITS, MLP
@@ -34,6 +34,7 @@ def add_command(sub) -> None:
     c.add_argument(
         "--eps", type=step_eps, default=1e-6, help="finite-difference step ε, finite and > 0"
     )
+    add_loss_argument(c)
     add_max_nodes(c, "check")  # the check's cost grows with the square of the size
     c.set_defaults(func=run)
 
@@ -46,10 +47,12 @@ def run(args, out=None) -> int:
     rng = random.Random(args.seed + 1)
     x = [rng.uniform(-1.0, 1.0) for _ in range(net.sizes[0])]
     y = [rng.uniform(0.0, 1.0) for _ in range(net.sizes[-1])]
-    report = gradcheck(net, x, y, eps=args.eps)
+    if args.loss == "cross_entropy":  # a probability distribution over the classes
+        y = [yk / sum(y) for yk in y]
+    report = gradcheck(net, x, y, eps=args.eps, loss=args.loss)
     print(
         f"microbp check: MLP {net.sizes}, activation {net.activations}, init {args.init}, "
-        f"seed {args.seed}",
+        f"seed {args.seed}" + ("" if args.loss == "squared_error" else f", loss {args.loss}"),
         file=out,
     )
     print(f"x = {x}\ny = {y}", file=out)

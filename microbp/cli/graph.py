@@ -16,11 +16,11 @@ from __future__ import annotations
 import random
 import sys
 
-from microbp.cli.args import activation_spec, layer_sizes, neuron
+from microbp import losses
+from microbp.cli.args import activation_spec, add_loss_argument, layer_sizes, neuron
 from microbp.cli.errors import naming, write_output
 from microbp.cli.limits import add_max_nodes, check_net_size
 from microbp.data import seed_example
-from microbp.losses import squared_error
 from microbp.nn import MLP
 from microbp.viz import draw
 
@@ -42,6 +42,7 @@ def add_common(p) -> None:
         help="one name or one per layer 2…L (default: sigmoid)",
     )
     p.add_argument("--seed", type=int, default=0, help="seed of the net's weights and sample")
+    add_loss_argument(p)
     p.add_argument(
         "--rankdir",
         choices=("LR", "TB"),
@@ -117,8 +118,12 @@ def example(args):
         rng = random.Random(args.seed + 1)
         x = [round(rng.uniform(-1.0, 1.0), 3) for _ in range(net.sizes[0])]
         y = [round(rng.uniform(0.0, 1.0), 3) for _ in range(net.sizes[-1])]
+    loss = losses.get(getattr(args, "loss", "squared_error"))
+    losses.check_output(loss, net.activations[-1])
+    if loss.name == "cross_entropy":  # a probability distribution over the classes
+        y = [yk / sum(y) for yk in y]
     fw = net.forward(x)
-    E = squared_error(y, fw.output)
+    E = loss.sample(y, fw.z[net.L], fw.output)
     E.label = "E"
     return net, fw, E
 

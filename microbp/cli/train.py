@@ -22,7 +22,7 @@ import sys
 
 from microbp import data, modelfile, optim
 from microbp.activations import ACTIVATIONS
-from microbp.cli.args import activation_spec, layer_sizes, positive_int
+from microbp.cli.args import activation_spec, add_loss_argument, layer_sizes, positive_int
 from microbp.cli.errors import INTERRUPTED, naming, write_output
 from microbp.experiments.report import check_plot_path, save_figure
 from microbp.files import check_writable
@@ -103,7 +103,7 @@ def add_command(sub) -> None:
     t.add_argument(
         "--data",
         default="xor",
-        help="seed, xor, encoder:N,M, parity:N, spirals:K, moons:N (default xor)",
+        help="seed, xor, encoder:N,M, parity:N, spirals:K, moons:N, iris (default xor)",
     )
     t.add_argument(
         "--net", type=layer_sizes, help="layer sizes, e.g. 2,4,1 (default: per data set)"
@@ -136,6 +136,7 @@ def add_command(sub) -> None:
     t.add_argument("--target", type=float, help="stop when E_t < target")
     t.add_argument("--seed", type=int, default=0, help="seed of the initial weights (and SGD)")
     t.add_argument("--gradients", choices=GRADIENTS, default="autodiff")
+    add_loss_argument(t)
     t.add_argument("--plot", metavar="PNG", help="draw the loss curve to this file")
     t.add_argument(
         "--save", metavar="JSON", help="save the trained net to this file (- for stdout)"
@@ -187,6 +188,7 @@ def run(args, out=None) -> int:
             target=args.target,
             gradients=args.gradients,
             quiet=args.quiet or args.json,
+            loss=args.loss,
         )
     except TrainingInterrupted as stop:  # at an epoch boundary: the net is consistent
         return _interrupted(args, net, stop.history, err)
@@ -215,6 +217,7 @@ def run(args, out=None) -> int:
             "activations": net.activations,
             "optimizer": history.optimizer,
             "gradients": history.gradients,
+            "loss": args.loss,
             "E": history.final_loss,
             "E0": history.loss[0],
             "epochs": history.epochs,
@@ -229,7 +232,8 @@ def run(args, out=None) -> int:
         return status
     print(
         f"microbp train: {label}, MLP {net.sizes} {', '.join(net.activations)}, "
-        f"{history.optimizer}, gradients by {history.gradients}",
+        f"{history.optimizer}, gradients by {history.gradients}"
+        + ("" if args.loss == "squared_error" else f", loss {args.loss}"),
         file=out,
     )
     print(f"E_total = {history.final_loss:.6g}  (E₀ = {history.loss[0]:.6g})", file=out)
