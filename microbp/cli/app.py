@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from microbp import bp
 from microbp.activations import ACTIVATIONS
 from microbp.cli import draw as cli_draw
+from microbp.cli import lab as cli_lab
 from microbp.cli.args import activation_spec, layer_sizes
 from microbp.cli.train import add_command as _add_train
 from microbp.cli.train import train_demo
@@ -156,6 +157,7 @@ def _add_check(sub) -> None:
 # sets ``func`` (called with the parsed arguments, returning the exit status).
 COMMANDS = [_add_demo, _add_check, cli_draw.add_command, _add_train, vanishing.add_command]
 COMMANDS.append(rprop_bench.add_command)
+COMMANDS.append(cli_lab.add_command)
 
 
 def build_parser() -> argparse.ArgumentParser:
