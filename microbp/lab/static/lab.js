@@ -1,6 +1,6 @@
 // microbp lab: the page. It draws what the server computed (GET /api/state) and sends the
 // learner's edits back (POST /api/set); it computes no gradient. Every text from data goes in
-// with textContent (never innerHTML), so a label such as <script> shows as text.
+// with textContent, never as markup, so a label such as <script> shows as text.
 (function () {
   "use strict";
 
