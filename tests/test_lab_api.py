@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import warnings
 from html.parser import HTMLParser
 from importlib import resources
 
@@ -16,7 +17,9 @@ pytest.importorskip("starlette")
 pytest.importorskip("httpx")
 pytestmark = pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")
 
-from starlette.testclient import TestClient  # noqa: E402
+with warnings.catch_warnings():  # Starlette 1.x suggests httpx2; httpx works
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient
 
 from microbp import MLP, bp, data, modelfile, optim  # noqa: E402
 from microbp.lab import LabState, create_app  # noqa: E402

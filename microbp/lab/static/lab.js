@@ -141,8 +141,15 @@
             x1: x1, y1: y1, x2: x2, y2: y2, stroke: colour, "stroke-width": width.toFixed(2),
             "class": "edge"
           }));
-          var hit = svg("line", {
-            x1: x1, y1: y1, x2: x2, y2: y2, "class": "edge-hit", id: "edge-" + l + "-" + i + "-" + j,
+          // the click target: a band 10 px wide around the line
+          var len = Math.hypot(x2 - x1, y2 - y1) || 1;
+          var nx = -5 * (y2 - y1) / len, ny = 5 * (x2 - x1) / len;
+          var band = [[x1 + nx, y1 + ny], [x2 + nx, y2 + ny], [x2 - nx, y2 - ny],
+                      [x1 - nx, y1 - ny]].map(function (c) {
+            return c[0].toFixed(1) + "," + c[1].toFixed(1);
+          }).join(" ");
+          var hit = svg("polygon", {
+            points: band, "class": "edge-hit", id: "edge-" + l + "-" + i + "-" + j,
             "data-l": l, "data-i": i, "data-j": j
           });
           hit.appendChild(svg("title", {}, "w" + ij(i, j) + sup(l) + " = " + full(w) +

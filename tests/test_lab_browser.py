@@ -1,0 +1,217 @@
+"""The lab in a real headless Chromium against a real uvicorn server on 127.0.0.1.
+
+The page, opened with its token, is edited (w₁₁⁽²⁾), and the δ it shows must be
+bp.index_form's for the edited net; 50 epochs of training make E fall exactly as ``fit``
+says; clicking a neuron shows BP-2 with its numbers; labels that look like markup show as
+text; the console stays free of errors. With ``MICROBP_SCREENSHOTS=docs/img`` the test saves
+the screenshots of docs/lab.md and the README there.
+
+Uses Debian's chromium and chromium-driver, as tests/test_browser.py does (skipped, with the
+reason, where they are missing, except under CI).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("starlette")
+pytest.importorskip("uvicorn")
+
+from microbp import MLP, bp, data, modelfile, optim  # noqa: E402
+from microbp.lab import LabState  # noqa: E402
+from microbp.lab import server as lab_server  # noqa: E402
+from microbp.train import fit  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+IN_CI = os.environ.get("CI") == "true"
+TOKEN = "browser-test-token"
+SHOTS = os.environ.get("MICROBP_SCREENSHOTS")
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not IN_CI and not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)),
+        reason=f"needs Debian's chromium and chromium-driver ({CHROMIUM}, {CHROMEDRIVER}): "
+        "run `make chromium` or apt-get install -y chromium chromium-driver",
+    ),
+]
+
+NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e[+-]?\d+)?")
+
+
+@pytest.fixture(scope="module")
+def lab():
+    """A uvicorn server with the seed's lab on 127.0.0.1 and a free port, stopped at the end."""
+    state = LabState.create()
+    sock = lab_server.listen("127.0.0.1", 0)
+    port = sock.getsockname()[1]
+    app = lab_server.create_app(state, TOKEN, port=port)
+    server = lab_server.server(app, sock)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert server.started, "uvicorn did not start"
+        yield f"http://127.0.0.1:{port}", state
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        f"--user-data-dir={profile}",
+        "--window-size=1500,1000",
+    ):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    yield driver
+    driver.quit()
+
+
+def wait(browser, condition, timeout=15.0, what="the page"):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(browser, timeout, poll_frequency=0.05).until(
+        lambda d: condition(d), message=f"timed out waiting for {what}"
+    )
+
+
+def text(browser, css):
+    return browser.find_element("css selector", css).text
+
+
+def shot(browser, name):
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        browser.execute_script("window.scrollTo(0, 0)")
+        browser.save_screenshot(str(Path(SHOTS) / name))
+
+
+def shown_deltas(browser, sizes):
+    """δ as the page's table shows them: {(l, i): (graph, formulas)}."""
+    out = {}
+    for l in range(2, len(sizes) + 1):
+        for i in range(1, sizes[l - 1] + 1):
+            row = f"#delta-{l}-{i}"
+            out[l, i] = (
+                float(text(browser, f"{row} td.graph")),
+                text(browser, f"{row} td.formula"),
+            )
+    return out
+
+
+def severe(browser):
+    return [e for e in browser.get_log("browser") if e["level"] in ("SEVERE", "ERROR")]
+
+
+def test_the_lab_page_edits_explains_trains_and_escapes(lab, browser, tmp_path):
+    from selenium.common.exceptions import NoAlertPresentException
+    from selenium.webdriver.common.keys import Keys
+
+    url, state = lab
+    browser.get(f"{url}/?token={TOKEN}")
+    wait(browser, lambda d: d.find_element("tag name", "body").get_attribute("data-ready"))
+    assert browser.current_url == f"{url}/"  # the token left the address bar for a cookie
+    ex = data.seed_example()
+    shot(browser, "lab.png")
+
+    # -- edit w₁₁⁽²⁾ by clicking its edge, and read the δ's the page shows
+    browser.find_element("id", "edge-2-1-1").click()
+    field = wait(browser, lambda d: d.find_element("id", "edit-w"), what="the weight editor")
+    field.clear()
+    field.send_keys("0.75", Keys.ENTER)
+    wait(browser, lambda d: "w set to 0.75" in text(d, "#message"), what="the edit")
+    W = {l: [list(r) for r in ex.W[l]] for l in (2, 3)}
+    W[2][0][0] = 0.75
+    edited = MLP.from_weights(W, ex.b)
+    ref = bp.index_form(edited, ex.x, ex.y)
+    shown = shown_deltas(browser, [3, 3, 2])
+    for (l, i), (graph, formula) in shown.items():
+        assert float(formula) == ref.delta[l][i - 1]  # the formulas' δ, to the last bit
+        assert math.isclose(graph, ref.delta[l][i - 1], rel_tol=1e-12, abs_tol=1e-300)
+
+    # -- click a neuron: BP-2 written out with its numbers
+    browser.find_element("id", "neuron-2-1").click()
+    wait(browser, lambda d: "BP-2" in text(d, "#why"), what="BP-2")
+    why = text(browser, "#why")
+    numbers = {float(n) for n in NUMBER.findall(why)}
+    z, a = bp.forward_index(edited, ex.x)
+    fprime = a[2][0] * (1 - a[2][0])
+    for expected in (ref.delta[3][0], ref.delta[3][1], W[3][0][0], W[3][1][0], fprime):
+        assert expected in numbers, (expected, why)
+    assert ref.delta[2][0] in numbers and "difference" in why
+    shot(browser, "lab-why.png")
+
+    # -- the backward stepper: step to the first z-node, which carries δ
+    for _ in range(60):
+        browser.find_element("id", "step-next").click()
+        if "is a z-node" in text(browser, "#step-panel"):
+            break
+    panel = text(browser, "#step-panel")
+    assert "δ_1^(3)" in panel and repr(ref.delta[3][0]) in panel
+    assert "stepping" in browser.find_element("id", "neuron-3-1").get_attribute("class")
+
+    # -- 50 epochs of GD: E falls, exactly as fit says
+    before = state.snapshot()["E"]
+    browser.find_element("id", "epochs").clear()
+    browser.find_element("id", "epochs").send_keys("50")
+    browser.find_element("id", "run").click()
+    wait(browser, lambda d: "stopped by epochs" in text(d, "#rule"), what="50 epochs")
+    rule = text(browser, "#rule")
+    m = re.search(r"epoch 50: E_total = (\S+)", rule)
+    assert m, rule
+    h = fit(edited, ex.X, ex.Y, optim.make("gd", lr=0.5), max_epochs=50, quiet=True)
+    assert float(m[1]) == h.loss[-1] < before
+    assert len(browser.find_elements("css selector", "#loss polyline")) == 1
+    shot(browser, "lab-training.png")
+
+    assert severe(browser) == []  # no JavaScript error, no failed request so far
+
+    # -- labels that look like markup show as text; nothing runs
+    for label in ("<script>alert(1)</script>", '"><img src=x onerror=alert(1)>'):
+        doc = json.loads(modelfile.to_json(ex.net()))
+        doc["activations"] = ["sigmoid", label]
+        path = tmp_path / "bad-model.json"
+        path.write_text(json.dumps(doc))
+        browser.find_element("id", "upload").send_keys(str(path))
+        wait(browser, lambda d, lb=label: lb in text(d, "#message"), what="the refusal")
+        assert "not loaded" in text(browser, "#message")
+        with pytest.raises(NoAlertPresentException):
+            browser.switch_to.alert.text  # noqa: B018
+        assert browser.find_elements("css selector", "img, #message script") == []
+    assert state.snapshot()["activation"] == ["sigmoid", "sigmoid"]  # unchanged
+    # the two refusals are the only entries: Chromium logs a 400 as a failed request
+    logged = severe(browser)
+    assert len(logged) == 2 and all(
+        e["source"] == "network" and "/api/model" in e["message"] and "400" in e["message"]
+        for e in logged
+    ), logged
