@@ -37,7 +37,11 @@ def lab(args, out=None, err=None) -> int:
             raise ValueError("give --net or --load, not both")
         from microbp.modelfile import load
 
-        state = LabState.create(net=load(args.load), data_name=args.data)
+        try:
+            net = load(args.load)
+        except OSError as exc:
+            raise ValueError(f"cannot read the model file {args.load!r}: {exc.strerror}") from None
+        state = LabState.create(net=net, data_name=args.data)
     else:
         state = LabState.create(args.net, args.activation, args.seed, args.data)
 
