@@ -112,3 +112,19 @@ def test_a_port_in_use_is_refused_with_a_message():
         proc = start("--port", str(busy.getsockname()[1]))
         out, err = proc.communicate(timeout=20)
     assert proc.returncode == 2 and "cannot listen on 127.0.0.1" in err, err
+
+
+def test_the_listening_socket_hands_asyncio_tcp_so_responses_skip_nagles_delay():
+    """asyncio sets TCP_NODELAY only on sockets whose proto is IPPROTO_TCP; with proto 0 every
+    response waited ~40 ms on a delayed ACK (benchmarks/lab_latency.py: p50 48 ms → 2 ms)."""
+    import socket
+
+    from microbp.lab.server import listen
+
+    sock = listen("127.0.0.1", 0)
+    try:
+        assert sock.proto == socket.IPPROTO_TCP
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
+        assert sock.getsockname()[0] == "127.0.0.1"
+    finally:
+        sock.close()
