@@ -55,7 +55,7 @@ def lab():
     sock = lab_server.listen("127.0.0.1", 0)
     port = sock.getsockname()[1]
     app = lab_server.create_app(state, TOKEN, port=port)
-    server = lab_server.server(app, sock)
+    server = lab_server.make_server(app)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     try:

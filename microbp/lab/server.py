@@ -53,7 +53,7 @@ from microbp.lab.state import (
     TrainSettings,
 )
 
-__all__ = ["create_app", "serve", "MAX_BODY", "MAX_MODEL_BODY", "TOKEN_HEADER", "CSP"]
+__all__ = ["create_app", "serve", "listen", "make_server", "MAX_BODY", "MAX_MODEL_BODY", "CSP"]
 
 #: The largest request body of the JSON routes, in bytes.
 MAX_BODY = 16 * 1024
@@ -386,8 +386,8 @@ def listen(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
     return sock
 
 
-def server(app, sock: socket.socket):
-    """A uvicorn server for ``app`` on the bound ``sock``: ``.run(sockets=[sock])`` serves
+def make_server(app):
+    """A uvicorn server for ``app``: ``.run(sockets=[sock])`` serves on a bound socket
     until Ctrl-C (or ``.should_exit = True``), then closes open streams within a second."""
     import uvicorn
 
@@ -412,4 +412,4 @@ def serve(state: LabState, host: str = "127.0.0.1", port: int = 0, on_ready=None
     app = create_app(state, token, host=host, port=port)
     if on_ready is not None:
         on_ready(url(host, port, token))
-    server(app, sock).run(sockets=[sock])
+    make_server(app).run(sockets=[sock])

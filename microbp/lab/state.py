@@ -28,17 +28,7 @@ from microbp.losses import squared_error
 from microbp.nn import MLP
 from microbp.train import fit
 
-__all__ = [
-    "LabError",
-    "Busy",
-    "LabState",
-    "TrainSettings",
-    "MAX_PARAMETERS",
-    "MAX_LAYERS",
-    "MAX_EPOCHS",
-    "SATURATION",
-    "DATA_SETS",
-]
+__all__ = ["LabState", "LabError", "Busy", "TrainSettings", "MAX_PARAMETERS", "SATURATION"]
 
 #: The largest net the lab takes (parameters, biases included): a page of a few thousand
 #: edges is still readable, and every edit stays interactive.
