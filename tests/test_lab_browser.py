@@ -194,6 +194,18 @@ def test_the_lab_page_edits_explains_trains_and_escapes(lab, browser, tmp_path):
     assert len(browser.find_elements("css selector", "#loss polyline")) == 1
     shot(browser, "lab-training.png")
 
+    # -- a weight of 40 drives z₂⁽²⁾ to ~40: the neuron is marked saturated, its δ vanishes
+    browser.find_element("id", "edge-2-2-1").click()
+    field = wait(browser, lambda d: d.find_element("id", "edit-w"), what="the weight editor")
+    field.clear()
+    field.send_keys("40", Keys.ENTER)
+    wait(browser, lambda d: "w set to 40" in text(d, "#message"), what="the edit")
+    neuron = browser.find_element("id", "neuron-2-2")
+    assert "saturated" in neuron.get_attribute("class") and "saturated" in neuron.text
+    assert "saturated" not in browser.find_element("id", "neuron-2-1").get_attribute("class")
+    assert abs(float(text(browser, "#delta-2-2 td.graph"))) < 1e-15
+    shot(browser, "lab-saturated.png")
+
     assert severe(browser) == []  # no JavaScript error, no failed request so far
 
     # -- labels that look like markup show as text; nothing runs
