@@ -357,6 +357,17 @@ def test_steps_keep_the_optimizers_state_as_one_long_run(name):
     assert loss == h.loss
 
 
+def test_a_long_loss_curve_is_sent_every_kth_epoch_with_its_epochs(client, monkeypatch):
+    from microbp.lab import state as lab_state
+
+    monkeypatch.setattr(lab_state, "LOSS_POINTS", 10)
+    t = post(client, "/api/train", {"optimizer": "gd", "epochs": 50, "tol": 0}).json()["train"]
+    ex = data.seed_example()
+    h = fit(ex.net(), ex.X, ex.Y, optim.make("gd"), max_epochs=50, tol=0, quiet=True)
+    assert t["loss_epochs"] == [0, 6, 12, 18, 24, 30, 36, 42, 48, 50]
+    assert t["loss"] == [h.loss[k] for k in t["loss_epochs"]] and t["epoch"] == 50
+
+
 def test_the_stopping_rule_is_reported(client):
     t = post(client, "/api/train", {"optimizer": "gd", "epochs": 5000, "tol": 1e-6}).json()["train"]
     assert t["stopped_by"] == "tol" and t["epoch"] < 5000

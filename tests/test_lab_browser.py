@@ -109,6 +109,13 @@ def text(browser, css):
     return browser.find_element("css selector", css).text
 
 
+def click(browser, element_id):
+    """A real click on the element, centred in the window first."""
+    element = browser.find_element("id", element_id)
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+    element.click()
+
+
 def shot(browser, name):
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
@@ -145,7 +152,7 @@ def test_the_lab_page_edits_explains_trains_and_escapes(lab, browser, tmp_path):
     shot(browser, "lab.png")
 
     # -- edit w₁₁⁽²⁾ by clicking its edge, and read the δ's the page shows
-    browser.find_element("id", "edge-2-1-1").click()
+    click(browser, "edge-2-1-1")
     field = wait(browser, lambda d: d.find_element("id", "edit-w"), what="the weight editor")
     field.clear()
     field.send_keys("0.75", Keys.ENTER)
@@ -160,7 +167,7 @@ def test_the_lab_page_edits_explains_trains_and_escapes(lab, browser, tmp_path):
         assert math.isclose(graph, ref.delta[l][i - 1], rel_tol=1e-12, abs_tol=1e-300)
 
     # -- click a neuron: BP-2 written out with its numbers
-    browser.find_element("id", "neuron-2-1").click()
+    click(browser, "neuron-2-1")
     wait(browser, lambda d: "BP-2" in text(d, "#why"), what="BP-2")
     why = text(browser, "#why")
     numbers = {float(n) for n in NUMBER.findall(why)}
@@ -173,7 +180,7 @@ def test_the_lab_page_edits_explains_trains_and_escapes(lab, browser, tmp_path):
 
     # -- the backward stepper: step to the first z-node, which carries δ
     for _ in range(60):
-        browser.find_element("id", "step-next").click()
+        click(browser, "step-next")
         if "is a z-node" in text(browser, "#step-panel"):
             break
     panel = text(browser, "#step-panel")
@@ -184,7 +191,7 @@ def test_the_lab_page_edits_explains_trains_and_escapes(lab, browser, tmp_path):
     before = state.snapshot()["E"]
     browser.find_element("id", "epochs").clear()
     browser.find_element("id", "epochs").send_keys("50")
-    browser.find_element("id", "run").click()
+    click(browser, "run")
     wait(browser, lambda d: "stopped by epochs" in text(d, "#rule"), what="50 epochs")
     rule = text(browser, "#rule")
     m = re.search(r"epoch 50: E_total = (\S+)", rule)
@@ -195,7 +202,7 @@ def test_the_lab_page_edits_explains_trains_and_escapes(lab, browser, tmp_path):
     shot(browser, "lab-training.png")
 
     # -- a weight of 40 drives z₂⁽²⁾ to ~40: the neuron is marked saturated, its δ vanishes
-    browser.find_element("id", "edge-2-2-1").click()
+    click(browser, "edge-2-2-1")
     field = wait(browser, lambda d: d.find_element("id", "edit-w"), what="the weight editor")
     field.clear()
     field.send_keys("40", Keys.ENTER)

@@ -37,6 +37,8 @@ MAX_PARAMETERS = 5000
 MAX_LAYERS = 12
 #: The most epochs one training request may ask for.
 MAX_EPOCHS = 100_000
+#: The loss curve of a state holds at most about this many E_t (every k-th epoch past it).
+LOSS_POINTS = 2000
 #: A neuron is marked saturated when f′(z) ≤ SATURATION · max f′ (σ: f′ ≤ 0.0025, |z| ≳ 6;
 #: tanh: |z| ≳ 3.8; relu: z ≤ 0, a dead unit): the gradient through it has all but vanished.
 SATURATION = 0.01
@@ -250,9 +252,16 @@ class Training:
     def to_json(self) -> dict:
         s = self.settings
         change = abs(self.loss[-1] - self.loss[-2]) if len(self.loss) >= 2 else None
+        # E_t for t = 0, k, 2k, … and the last t: at most about LOSS_POINTS numbers per state
+        n = len(self.loss)
+        k = max(1, math.ceil(n / LOSS_POINTS))
+        ts = list(range(0, n, k))
+        if n and ts[-1] != n - 1:
+            ts.append(n - 1)
         return {
-            "epoch": max(len(self.loss) - 1, 0),
-            "loss": self.loss,
+            "epoch": max(n - 1, 0),
+            "loss": [self.loss[t] for t in ts],
+            "loss_epochs": ts,
             "running": self.running,
             "stopped_by": self.stopped_by,
             "requested": self.requested,
@@ -599,7 +608,11 @@ class LabState:
         with self.lock:
             self._idle()
             t = self.training
-            if t.optimizer is None or t.settings != settings:
+            same = t.settings is not None and (
+                (t.settings.optimizer, t.settings.lr, t.settings.batch_size)
+                == (settings.optimizer, settings.lr, settings.batch_size)
+            )
+            if t.optimizer is None or not same:
                 t.optimizer = _Kept(
                     optim.make(settings.optimizer, settings.lr, settings.batch_size)
                 )
@@ -655,6 +668,8 @@ class LabState:
                     publish()
             else:
                 t.stopped_by = "epochs"
+        except (ValueError, OverflowError, ArithmeticError) as exc:
+            t.stopped_by = f"error: {exc}"
         finally:
             with self.lock:
                 t.running = False

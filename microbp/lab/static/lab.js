@@ -407,16 +407,16 @@
     var ys = loss.map(function (e) { return log ? Math.log10(e) : e; });
     var lo = Math.min.apply(null, ys), hi = Math.max.apply(null, ys);
     if (hi === lo) { hi = lo + 1; }
-    var n = Math.max(loss.length - 1, 1);
+    var n = Math.max(t.epoch, 1), at = t.loss_epochs;
     var pts = ys.map(function (y, k) {
-      var px = left + (W - 4 - left) * k / n;
+      var px = left + (W - 4 - left) * at[k] / n;
       var py = 4 + (H - bottom - 4) * (hi - y) / (hi - lo);
       return px.toFixed(1) + "," + py.toFixed(1);
     });
     box.appendChild(svg("polyline", { points: pts.join(" ") }));
     box.appendChild(svg("text", { x: 2, y: 12 }, short(log ? Math.pow(10, hi) : hi)));
     box.appendChild(svg("text", { x: 2, y: H - bottom }, short(log ? Math.pow(10, lo) : lo)));
-    box.appendChild(svg("text", { x: W - 70, y: H - 4 }, "epoch " + (loss.length - 1)));
+    box.appendChild(svg("text", { x: W - 70, y: H - 4 }, "epoch " + t.epoch));
     box.appendChild(svg("text", { x: left + 4, y: H - 4 }, log ? "E_t (log scale)" : "E_t"));
   }
 
