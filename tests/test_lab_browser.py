@@ -6,7 +6,7 @@ says; clicking a neuron shows BP-2 with its numbers; labels that look like marku
 text; the console stays free of errors. With ``MICROBP_SCREENSHOTS=docs/img`` the test saves
 the screenshots of docs/lab.md and the README there.
 
-Uses Debian's chromium and chromium-driver, as tests/test_browser.py does (skipped, with the
+Uses Debian's chromium and chromium-driver through tests/chromium.py (skipped, with the
 reason, where they are missing, except under CI).
 """
 
@@ -29,21 +29,12 @@ from microbp import MLP, bp, data, modelfile, optim  # noqa: E402
 from microbp.lab import LabState  # noqa: E402
 from microbp.lab import server as lab_server  # noqa: E402
 from microbp.train import fit  # noqa: E402
+from tests import chromium  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-IN_CI = os.environ.get("CI") == "true"
 TOKEN = "browser-test-token"
 SHOTS = os.environ.get("MICROBP_SCREENSHOTS")
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not IN_CI and not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)),
-        reason=f"needs Debian's chromium and chromium-driver ({CHROMIUM}, {CHROMEDRIVER}): "
-        "run `make chromium` or apt-get install -y chromium chromium-driver",
-    ),
-]
+pytestmark = [pytest.mark.slow, chromium.needs_chromium]
 
 NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e[+-]?\d+)?")
 
@@ -72,27 +63,7 @@ def lab():
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    profile = tmp_path_factory.mktemp("chromium-profile")
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        f"--user-data-dir={profile}",
-        "--window-size=1500,1000",
-    ):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    driver = chromium.start(tmp_path_factory.mktemp("chromium-profile"), size="1500,1000")
     yield driver
     driver.quit()
 
@@ -116,6 +87,17 @@ def click(browser, element_id):
     element.click()
 
 
+def set_weight(browser, edge_id, value: str):
+    """Click an edge, type the weight into the editor, press Enter, wait for the new state."""
+    from selenium.webdriver.common.keys import Keys
+
+    click(browser, edge_id)
+    field = wait(browser, lambda d: d.find_element("id", "edit-w"), what="the weight editor")
+    field.clear()
+    field.send_keys(value, Keys.ENTER)
+    wait(browser, lambda d: f"w set to {value}" in text(d, "#message"), what="the edit")
+
+
 def shot(browser, name):
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
@@ -136,13 +118,8 @@ def shown_deltas(browser, sizes):
     return out
 
 
-def severe(browser):
-    return [e for e in browser.get_log("browser") if e["level"] in ("SEVERE", "ERROR")]
-
-
 def test_the_lab_page_edits_explains_trains_and_escapes(lab, browser, tmp_path):
     from selenium.common.exceptions import NoAlertPresentException
-    from selenium.webdriver.common.keys import Keys
 
     url, state = lab
     browser.get(f"{url}/?token={TOKEN}")
@@ -152,11 +129,7 @@ def test_the_lab_page_edits_explains_trains_and_escapes(lab, browser, tmp_path):
     shot(browser, "lab.png")
 
     # -- edit w₁₁⁽²⁾ by clicking its edge, and read the δ's the page shows
-    click(browser, "edge-2-1-1")
-    field = wait(browser, lambda d: d.find_element("id", "edit-w"), what="the weight editor")
-    field.clear()
-    field.send_keys("0.75", Keys.ENTER)
-    wait(browser, lambda d: "w set to 0.75" in text(d, "#message"), what="the edit")
+    set_weight(browser, "edge-2-1-1", "0.75")
     W = {l: [list(r) for r in ex.W[l]] for l in (2, 3)}
     W[2][0][0] = 0.75
     edited = MLP.from_weights(W, ex.b)
@@ -202,18 +175,14 @@ def test_the_lab_page_edits_explains_trains_and_escapes(lab, browser, tmp_path):
     shot(browser, "lab-training.png")
 
     # -- a weight of 40 drives z₂⁽²⁾ to ~40: the neuron is marked saturated, its δ vanishes
-    click(browser, "edge-2-2-1")
-    field = wait(browser, lambda d: d.find_element("id", "edit-w"), what="the weight editor")
-    field.clear()
-    field.send_keys("40", Keys.ENTER)
-    wait(browser, lambda d: "w set to 40" in text(d, "#message"), what="the edit")
+    set_weight(browser, "edge-2-2-1", "40")
     neuron = browser.find_element("id", "neuron-2-2")
     assert "saturated" in neuron.get_attribute("class") and "saturated" in neuron.text
     assert "saturated" not in browser.find_element("id", "neuron-2-1").get_attribute("class")
     assert abs(float(text(browser, "#delta-2-2 td.graph"))) < 1e-15
     shot(browser, "lab-saturated.png")
 
-    assert severe(browser) == []  # no JavaScript error, no failed request so far
+    assert chromium.severe(browser) == []  # no JavaScript error, no failed request so far
 
     # -- labels that look like markup show as text; nothing runs
     for label in ("<script>alert(1)</script>", '"><img src=x onerror=alert(1)>'):
@@ -229,7 +198,7 @@ def test_the_lab_page_edits_explains_trains_and_escapes(lab, browser, tmp_path):
         assert browser.find_elements("css selector", "img, #message script") == []
     assert state.snapshot()["activation"] == ["sigmoid", "sigmoid"]  # unchanged
     # the two refusals are the only entries: Chromium logs a 400 as a failed request
-    logged = severe(browser)
+    logged = chromium.severe(browser)
     assert len(logged) == 2 and all(
         e["source"] == "network" and "/api/model" in e["message"] and "400" in e["message"]
         for e in logged
