@@ -51,8 +51,9 @@ def softplus(x) -> float:
 
 
 def _relu(x):
-    """max(0, x), keeping the number type (0 of the same type for x ≤ 0, −∞ included)."""
-    return x if x > 0 else type(x)(0)
+    """max(0, x), keeping the number type (0 of the same type for x ≤ 0, −∞ included); NaN
+    stays NaN (as in PyTorch and ``np.maximum``, so every road agrees)."""
+    return x if x > 0 or x != x else type(x)(0)
 
 
 def _np_sigmoid(z: np.ndarray) -> np.ndarray:

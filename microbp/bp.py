@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from microbp import activations
+from microbp import activations, checks
 
 __all__ = ["Weights", "SampleGradients", "BatchGradients", "index_form", "backprop"]
 
@@ -52,37 +52,19 @@ class Weights:
     activation: str | Sequence[str] = "sigmoid"
 
     def __post_init__(self) -> None:
-        if not self.W or sorted(self.W) != list(range(2, len(self.W) + 2)):
-            raise ValueError(f"W must be keyed by the layers 2…L, got keys {sorted(self.W)!r}")
-        if sorted(self.b) != sorted(self.W):
-            raise ValueError(
-                f"b must have the same layers as W ({sorted(self.W)!r}), got {sorted(self.b)!r}"
-            )
-        n_prev = None
-        for l in sorted(self.W):
-            rows = len(self.W[l])
-            cols = len(self.W[l][0]) if rows else 0
-            if rows == 0 or cols == 0 or any(len(r) != cols for r in self.W[l]):
-                raise ValueError(f"W[{l}] must be a non-empty n_{l} × n_{l - 1} matrix")
-            if n_prev is not None and cols != n_prev:
-                raise ValueError(
-                    f"W[{l}] has {cols} columns but layer {l - 1} has {n_prev} neurons"
-                )
-            if len(self.b[l]) != rows:
-                raise ValueError(f"b[{l}] must have n_{l} = {rows} entries, got {len(self.b[l])}")
-            n_prev = rows
-        names = self.activation
-        if isinstance(names, (str, activations.Activation)):
-            names = [names] * len(self.W)
-        if len(names) != len(self.W):
-            raise ValueError(f"expected one activation per layer 2…L ({len(self.W)} names)")
-        self._f = {l: activations.get(n) for l, n in zip(sorted(self.W), names)}
+        checks.weights(self.W, self.b)  # W[l] n_l × n_{l−1}, b[l] n_l long, l = 2…L
+        fs = checks.activations(self.activation, len(self.W) + 1)
+        self._f = {l: f for l, f in zip(sorted(self.W), fs)}
 
     @classmethod
     def of(cls, net) -> Weights:
         """The numbers of an :class:`~microbp.MLP` (or a :class:`Weights`, returned as is)."""
         if isinstance(net, Weights):
             return net
+        if not callable(getattr(net, "numbers", None)):
+            raise TypeError(
+                f"expected a microbp MLP or a bp.Weights as the net, got {type(net).__name__}"
+            )
         W, b = net.numbers()
         return cls(W, b, net.activations)
 
@@ -135,11 +117,7 @@ def forward_index(net, x: Sequence) -> tuple[dict[int, list], dict[int, list]]:
     Each zᵢ⁽ˡ⁾ is summed in the seed's order, wᵢ₁a₁ + wᵢ₂a₂ + … + bᵢ. Returns ``(z, a)``.
     """
     weights = Weights.of(net)
-    x = list(x)
-    if len(x) != weights.sizes[0]:
-        raise ValueError(
-            f"expected {weights.sizes[0]} inputs (n₁ = {weights.sizes[0]}), got {len(x)}"
-        )
+    x = checks.sample(x, weights.sizes[0], "", nonfinite=True)
     a = {1: x}
     z = {}
     for l in range(2, weights.L + 1):
@@ -178,11 +156,7 @@ def index_form(net, x: Sequence, y: Sequence) -> SampleGradients:
     weights = Weights.of(net)
     L = weights.L
     z, a = forward_index(weights, x)
-    y = list(y)
-    if len(y) != weights.sizes[-1]:
-        raise ValueError(
-            f"expected {weights.sizes[-1]} targets (n_L = {weights.sizes[-1]}), got {len(y)}"
-        )
+    y = checks.sample(y, weights.sizes[-1], "", "targets", "n_L", nonfinite=True)
     E = squared_error(y, a[L])
 
     delta: dict[int, list] = {}
@@ -234,25 +208,14 @@ class BatchGradients:
         return np.concatenate(parts)
 
 
-def _as_batch(M, n: int, what: str, dim: str) -> np.ndarray:
-    try:
-        A = np.asarray(M, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ValueError(f"{what} must be numeric, shape (N, {dim}) = (N, {n})") from None
-    if A.ndim == 1:
-        A = A.reshape(1, -1)
-    if A.ndim != 2 or A.shape[1] != n or A.shape[0] == 0:
-        raise ValueError(
-            f"{what} must have shape (N, {dim}) = (N, {n}) with N ≥ 1, got {np.shape(M)}"
-        )
-    return A
-
-
 def backprop(net, X, Y) -> BatchGradients:
     """The δ equations in matrix form on the net's current numbers, over N samples.
 
-    X has shape (N, n₁), Y shape (N, n_L) (one sample may be given as a 1-D row). Samples are
-    rows, so the seed's column-vector formulas appear transposed:
+    X has shape (N, n₁), Y shape (N, n_L), finite real numbers (a NaN, ±∞ or complex
+    number is a ``ValueError``). A 1-D X or Y is one sample (a row) when the layer has more
+    than one neuron, and a column of N samples when it has one (:func:`microbp.checks.batch`,
+    the rule :func:`microbp.fit` follows too). Samples are rows, so the seed's column-vector
+    formulas appear transposed:
 
         z⁽ˡ⁾ = a⁽ˡ⁻¹⁾ W⁽ˡ⁾ᵀ + b⁽ˡ⁾,  a⁽ˡ⁾ = f(z⁽ˡ⁾)          (forward, all samples at once)
         (BP-1)  δ⁽ᴸ⁾ = −(y − a⁽ᴸ⁾) ⊙ f′(z⁽ᴸ⁾)
@@ -264,8 +227,8 @@ def backprop(net, X, Y) -> BatchGradients:
     """
     weights = Weights.of(net)
     L, sizes = weights.L, weights.sizes
-    X = _as_batch(X, sizes[0], "X", "n₁")
-    Y = _as_batch(Y, sizes[-1], "Y", "n_L")
+    X = checks.batch(X, sizes[0], "X", "n₁")  # finite reals; a 1-D input: checks.batch
+    Y = checks.batch(Y, sizes[-1], "Y", "n_L")
     if X.shape[0] != Y.shape[0]:
         raise ValueError(f"X and Y must have the same N, got {X.shape[0]} and {Y.shape[0]}")
     N = X.shape[0]

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from microbp import checks
 from microbp.nn import MLP
 
 __all__ = [
@@ -98,13 +99,7 @@ def seed_data() -> tuple[np.ndarray, np.ndarray]:
     return ex.X, ex.Y
 
 
-def _count(name: str, value, lo: int, hi: int | None = None) -> int:
-    """``value`` as an int in lo…hi, else a ValueError naming the parameter and the range."""
-    ok = isinstance(value, (int, np.integer)) and not isinstance(value, bool)
-    if ok and value >= lo and (hi is None or value <= hi):
-        return int(value)
-    bound = f"{lo}…{hi}" if hi is not None else f"≥ {lo}"
-    raise ValueError(f"{name} must be an integer {bound}, got {value!r}")
+_count = checks.integer  # ``value`` as an int in lo…hi, else a ValueError naming it
 
 
 def xor() -> tuple[np.ndarray, np.ndarray]:
@@ -219,8 +214,7 @@ def _noise(noise) -> float:
     return v
 
 
-def _seed(seed) -> int:
-    return _count("seed", seed, 0)
+_seed = checks.seed
 
 
 #: The named sets of ``microbp train --data``: name → (function, default arguments, the

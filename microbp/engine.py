@@ -29,6 +29,11 @@ Design notes (what differs from micrograd, on purpose):
   ``relu`` keeps the type; ``exp log tanh sigmoid softplus`` and non-integer powers give floats.
 * Every ``backward()`` recomputes interior gradients from scratch and *accumulates* into
   leaves (nodes with no inputs), as PyTorch does.
+* Overflow follows float arithmetic: a result beyond float range is ±∞, for ``**`` as for
+  ``*`` (``Value(1e200) ** 2`` and ``Value(1e200) * Value(1e200)`` are both ``inf``, as in
+  PyTorch and numpy), so ``u ** 2`` and ``u * u`` never disagree; ``exp`` alone raises a
+  clear ``OverflowError`` (e^u for u ≥ 709.79), as before. NaN propagates: ``relu(nan)`` is
+  ``nan`` (as in PyTorch), with local derivative 0.
 """
 
 from __future__ import annotations
@@ -97,7 +102,11 @@ def _pow(x: Number, n: Number, where: str) -> Number:
         raise ZeroDivisionError(f"{where}: 0 to a negative power ({x!r} ** {n!r})")
     if type(x) is int and type(n) is int and n < 0:
         return _exact(Fraction(x) ** n)
-    return x**n
+    try:
+        return x**n
+    except OverflowError:  # float overflow gives ±∞, as x * x does (module docstring)
+        negative = x < 0 and integral_n and int(n) % 2 == 1
+        return -math.inf if negative else math.inf
 
 
 def _pow_derivative(x: Number, n: Number) -> Number:

@@ -11,6 +11,8 @@ seed's notation, ``w_12^(3)``), the differences, and a pass/fail verdict.
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -107,8 +109,13 @@ def gradcheck(
     """Compare autodiff, the δ formulas and central finite differences on one sample.
 
     The net's parameters keep their numbers (each finite-difference probe is undone);
-    their ``grad`` is left holding the autodiff gradient.
+    their ``grad`` is left holding the autodiff gradient. ``eps``, the step ε, must be a
+    finite number > 0 (a ``ValueError`` otherwise, before anything is computed).
     """
+    if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not 0 < eps < math.inf:
+        raise ValueError(
+            f"eps, the finite-difference step ε, must be a finite number > 0, got {eps!r}"
+        )
     params = net.parameters()
     names = net.parameter_names()
 

@@ -22,19 +22,28 @@ disk, then moved over the target with ``os.replace``. If anything fails, the old
 any) is untouched and the temporary file is removed.
 
 Loading checks everything before building the net, and raises ``ValueError`` saying what is
-wrong: an empty file, a file that is not UTF-8 or not JSON (e.g. truncated), JSON that is not
-a microbp model, a missing or extra field, sizes that are not positive integers, an unknown
-activation, a W⁽ˡ⁾ or b⁽ˡ⁾ of the wrong shape, a weight that is not a number or not finite.
+wrong: an empty file, a file that is not UTF-8 or not JSON (e.g. truncated, or nested deeper
+than Python's parser goes), JSON that is not a microbp model, a missing or extra field, sizes
+that are not positive integers, an unknown activation, a W⁽ˡ⁾ or b⁽ˡ⁾ of the wrong shape, a
+weight that is not a number, not finite, or an exact integer or fraction too large for a
+float (``1`` followed by 400 zeros). Sizes, shapes and numbers are checked by
+:mod:`microbp.checks`, as for :meth:`microbp.MLP.from_weights`.
+
+This module does not import :mod:`microbp.nn` (``nn`` imports it): :func:`from_json` and
+:func:`load` build the net through the class they are given, ``cls.from_weights(W, b,
+activation)``, which is how :meth:`microbp.MLP.load` calls them.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import os
 import re
 from fractions import Fraction
 from pathlib import Path
 
+from microbp import checks
 from microbp.activations import ACTIVATIONS
 from microbp.files import write_atomic
 
@@ -63,6 +72,8 @@ def _encode(x, where: str):
 
 def to_json(net) -> str:
     """The model file's text for ``net`` (raises ValueError for a non-finite weight)."""
+    if not callable(getattr(net, "numbers", None)):
+        raise TypeError(f"expected a microbp MLP to save, got {type(net).__name__}")
     W, b = net.numbers()
     doc = {
         "format": FORMAT,
@@ -108,36 +119,56 @@ def _layout(doc: dict) -> str:
 def save(net, path) -> None:
     """Write ``net`` to ``path`` atomically (temp file in the same folder + ``os.replace``)."""
     text = to_json(net)  # every check happens before the disk is touched
-    write_atomic(path, text)
+    write_atomic(_path(path), text)
+
+
+def _path(path) -> str:
+    """``path`` as a str, or a TypeError saying what a path is."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(
+            f"expected a file path (str or pathlib.Path) for the model file, "
+            f"got {type(path).__name__}: {path!r:.40}"
+        )
+    return os.fspath(path)
+
+
+class _NonFinite(ValueError):
+    """NaN or ±Infinity in the file's text (the message is the one to show)."""
 
 
 def _reject_constant(name: str):
-    raise ValueError(f"non-finite number {name} (weights must be finite)")
+    raise _NonFinite(f"non-finite number {name} (weights must be finite)")
 
 
 def _decode(x, where: str):
     if isinstance(x, bool) or x is None:
         raise ValueError(f"{where} must be a number, got {json.dumps(x)}")
-    if type(x) is int:
-        return x
-    if type(x) is float:
-        if not math.isfinite(x):  # e.g. 1e999 reads as inf
-            raise ValueError(f"{where} must be finite, got {x!r}")
-        return x
+    if type(x) is int or type(x) is float:
+        return checks.weight(x, where)  # 1e999 reads as inf; 10**400 does not fit a float
     if isinstance(x, str) and _FRACTION.fullmatch(x):
         num, den = x.split("/")
-        if int(den) == 0:
+        try:
+            num, den = int(num), int(den)
+        except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits)
+            raise ValueError(f"{where} has too many digits to be a weight") from None
+        if den == 0:
             raise ValueError(f"{where} = {x!r} has a zero denominator")
-        return Fraction(int(num), int(den))
+        return checks.weight(Fraction(num, den), where)
     raise ValueError(
         f'{where} must be a number (or a fraction written "p/q"), got {json.dumps(x)[:40]}'
     )
 
 
-def from_json(text: str, cls=None):
-    """Build an :class:`~microbp.MLP` from a model file's text, after checking all of it."""
-    if cls is None:
-        from microbp.nn import MLP as cls
+def from_json(text: str, cls):
+    """Build a net from a model file's text, after checking all of it.
+
+    ``cls`` is the class to build, :class:`microbp.MLP` or a subclass (anything with
+    ``cls.from_weights(W, b, activation)``); :meth:`microbp.MLP.load` passes itself.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"expected the model file's text (a str), got {type(text).__name__}")
+    if not callable(getattr(cls, "from_weights", None)):
+        raise TypeError(f"expected the class to build (microbp.MLP or a subclass), got {cls!r:.40}")
     if not text.strip():
         raise ValueError("model file is empty")
     try:
@@ -147,6 +178,15 @@ def from_json(text: str, cls=None):
             f"model file is not valid JSON (truncated?): {exc.msg} at line {exc.lineno}, "
             f"column {exc.colno}"
         ) from None
+    except RecursionError:
+        raise ValueError(
+            "model file is nested too deeply to read (a model file is a JSON object whose "
+            "lists nest at most 2 levels)"
+        ) from None
+    except _NonFinite:
+        raise
+    except ValueError:  # an integer with more digits than Python converts
+        raise ValueError("model file holds a number with too many digits to be a weight") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise ValueError(
             f'not a microbp model file: expected a JSON object with "format": "{FORMAT}"'
@@ -160,15 +200,7 @@ def from_json(text: str, cls=None):
     if type(doc["version"]) is not int or doc["version"] != VERSION:
         raise ValueError(f"model file version {doc['version']!r} is not supported (only {VERSION})")
 
-    sizes = doc["sizes"]
-    if (
-        not isinstance(sizes, list)
-        or len(sizes) < 2
-        or not all(type(n) is int and n >= 1 for n in sizes)
-    ):
-        raise ValueError(
-            f"sizes must be a list of at least two integers ≥ 1, got {json.dumps(sizes)[:60]}"
-        )
+    sizes = checks.sizes(doc["sizes"])
     L = len(sizes)
     acts = doc["activations"]
     if not isinstance(acts, list) or len(acts) != L - 1:
@@ -181,43 +213,41 @@ def from_json(text: str, cls=None):
             )
 
     layers = [str(l) for l in range(2, L + 1)]
-    W, b = {}, {}
     for key in ("W", "b"):
         part = doc[key]
         if not isinstance(part, dict) or sorted(part) != sorted(layers):
             raise ValueError(f"{key} must be an object keyed by the layers {', '.join(layers)}")
-    for l in range(2, L + 1):
-        n, m = sizes[l - 1], sizes[l - 2]
-        rows = doc["W"][str(l)]
-        if (
-            not isinstance(rows, list)
-            or len(rows) != n
-            or not all(isinstance(r, list) and len(r) == m for r in rows)
-        ):
-            raise ValueError(f"W[{l}] must be n_{l} × n_{l - 1} = {n} × {m} (a list of {n} rows)")
-        W[l] = [
+    checks.weights(
+        {l: doc["W"][str(l)] for l in range(2, L + 1)},
+        {l: doc["b"][str(l)] for l in range(2, L + 1)},
+        sizes,
+    )
+    W = {
+        l: [
             [_decode(w, f"W[{l}] row {i}, column {j}") for j, w in enumerate(r, 1)]
-            for i, r in enumerate(rows, 1)
+            for i, r in enumerate(doc["W"][str(l)], 1)
         ]
-        col = doc["b"][str(l)]
-        if not isinstance(col, list) or len(col) != n:
-            raise ValueError(f"b[{l}] must be a list of n_{l} = {n} numbers")
-        b[l] = [_decode(v, f"b[{l}] entry {i}") for i, v in enumerate(col, 1)]
+        for l in range(2, L + 1)
+    }
+    b = {
+        l: [_decode(v, f"b[{l}] entry {i}") for i, v in enumerate(doc["b"][str(l)], 1)]
+        for l in range(2, L + 1)
+    }
 
     init, seed = doc.get("init", "small"), doc.get("seed", 0)
     if not isinstance(init, str):
         raise ValueError(f"init must be a string, got {json.dumps(init)[:40]}")
-    if type(seed) is not int:
-        raise ValueError(f"seed must be an integer, got {json.dumps(seed)[:40]}")
+    seed = checks.seed(seed)
 
     net = cls.from_weights(W, b, activation=acts)
     net.init, net.seed = init, seed
     return net
 
 
-def load(path, cls=None):
-    """Read a model file written by :func:`save`; ``ValueError`` if anything in it is wrong."""
-    data = Path(path).read_bytes()
+def load(path, cls):
+    """Read a model file written by :func:`save` and build it as ``cls`` (see
+    :func:`from_json`); ``ValueError`` if anything in it is wrong."""
+    data = Path(_path(path)).read_bytes()
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from microbp import activations
+from microbp import activations, checks, modelfile
 from microbp.engine import Value
 
 __all__ = ["Neuron", "Layer", "MLP", "Forward", "INITS"]
@@ -62,6 +62,23 @@ INITS: dict[str, tuple[Draw, Draw]] = {
     "xavier": (_xavier_w, _zero_b),
     "he": (_he_w, _zero_b),
 }
+
+
+def init_numbers(sizes: Sequence[int], init: str = "small", seed: int = 0):
+    """The initial numbers of ``MLP(sizes, seed=seed, init=init)``, in the order drawn.
+
+    One ``random.Random(seed)``; for l = 2…L and i = 1…n_l it draws wᵢ₁⁽ˡ⁾ … wᵢₙ⁽ˡ⁾, then
+    bᵢ⁽ˡ⁾, by :data:`INITS` ``[init]``, and yields ``(l, i, [wᵢ₁⁽ˡ⁾, …], bᵢ⁽ˡ⁾)``. The one
+    home of the init loop: :class:`MLP` builds its Values from it, and
+    ``microbp.experiments.vanishing.draw_weights`` its float arrays.
+    """
+    draw_w, draw_b = INITS[init]
+    rng = random.Random(seed)
+    for l in range(2, len(sizes) + 1):
+        n_in, n_out = sizes[l - 2], sizes[l - 1]
+        for i in range(1, n_out + 1):
+            w = [draw_w(n_in, n_out, rng) for _ in range(n_in)]
+            yield l, i, w, draw_b(n_in, n_out, rng)
 
 
 class Neuron:
@@ -172,30 +189,22 @@ class MLP:
         seed: int = 0,
         init: str = "small",
     ) -> None:
-        sizes = _check_sizes(sizes)
+        sizes = checks.sizes(sizes)
         acts = _check_activations(activation, len(sizes))
-        if init not in INITS:
+        if not isinstance(init, str) or init not in INITS:
             raise ValueError(f"unknown init {init!r}; expected one of: {', '.join(INITS)}")
-        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-            raise TypeError(f"seed must be an integer (it seeds random.Random), got {seed!r}")
-        seed = int(seed)
-        draw_w, draw_b = INITS[init]
-        rng = random.Random(seed)
+        seed = checks.seed(seed)  # it seeds random.Random
         self.sizes = sizes
         self.init = init
         self.seed = seed
-        self.layers: dict[int, Layer] = {}
-        for l in range(2, len(sizes) + 1):
-            n_in, n_out = sizes[l - 2], sizes[l - 1]
-            neurons = []
-            for i in range(1, n_out + 1):
-                w = [
-                    Value(draw_w(n_in, n_out, rng), label=f"w_{i}{_sep(i, j)}{j}^({l})")
-                    for j in range(1, n_in + 1)
-                ]
-                b = Value(draw_b(n_in, n_out, rng), label=f"b_{i}^({l})")
-                neurons.append(Neuron(w, b, acts[l - 2]))
-            self.layers[l] = Layer(l, neurons, acts[l - 2])
+        neurons: dict[int, list[Neuron]] = {l: [] for l in range(2, len(sizes) + 1)}
+        for l, i, w_i, b_i in init_numbers(sizes, init, seed):
+            w = [Value(w, label=f"w_{i}{_sep(i, j)}{j}^({l})") for j, w in enumerate(w_i, 1)]
+            b = Value(b_i, label=f"b_{i}^({l})")
+            neurons[l].append(Neuron(w, b, acts[l - 2]))
+        self.layers: dict[int, Layer] = {
+            l: Layer(l, neurons[l], acts[l - 2]) for l in range(2, len(sizes) + 1)
+        }
 
     @classmethod
     def from_weights(
@@ -207,28 +216,27 @@ class MLP:
         """A net with the given numbers: ``W[l]`` an n_l × n_{l−1} matrix, ``b[l]`` n_l long.
 
         The sizes are read off the shapes (keys 2…L); numbers keep their type, so
-        ``Fraction`` weights make an exact net.
+        ``Fraction`` weights make an exact net. Every shape and number is checked before the
+        net is built (:func:`microbp.checks.weights`, :func:`microbp.checks.weight`): a NaN,
+        ±∞ or a number beyond float range is a ``ValueError``.
         """
-        if not isinstance(W, dict) or sorted(W) != list(range(2, len(W) + 2)) or not W:
-            raise ValueError("W must be a dict keyed by the layers 2…L, e.g. {2: [[…]], 3: [[…]]}")
-        if not isinstance(b, dict) or sorted(b) != sorted(W):
-            raise ValueError(f"b must be a dict with the same layers as W ({sorted(W)!r})")
-        for l in sorted(W):
-            if len(W[l]) == 0 or len(W[l][0]) == 0:
-                raise ValueError(f"W[{l}] must be a non-empty n_{l} × n_{l - 1} matrix")
-        sizes = [len(W[2][0])] + [len(W[l]) for l in sorted(W)]
-        for l in sorted(W):
-            shape = (sizes[l - 1], sizes[l - 2])
-            if any(len(row) != shape[1] for row in W[l]):
-                raise ValueError(f"W[{l}] must be n_{l} × n_{l - 1} = {shape[0]} × {shape[1]}")
-            if len(b[l]) != shape[0]:
-                raise ValueError(f"b[{l}] must have n_{l} = {shape[0]} entries, got {len(b[l])}")
+        sizes = checks.weights(W, b)
+        numbers_W = {
+            l: [
+                [checks.weight(w, f"w_{i}{_sep(i, j)}{j}^({l})") for j, w in enumerate(row, 1)]
+                for i, row in enumerate(W[l], 1)
+            ]
+            for l in W
+        }
+        numbers_b = {
+            l: [checks.weight(v, f"b_{i}^({l})") for i, v in enumerate(b[l], 1)] for l in b
+        }
         net = cls(sizes, activation=activation)
         for l in sorted(W):
-            for row, values in zip(net.W(l), W[l]):
+            for row, values in zip(net.W(l), numbers_W[l]):
                 for w, value in zip(row, values):
                     w.data = Value(value).data
-            for bi, value in zip(net.b(l), b[l]):
+            for bi, value in zip(net.b(l), numbers_b[l]):
                 bi.data = Value(value).data
         return net
 
@@ -238,8 +246,6 @@ class MLP:
         Floats are written exactly (bit-exact round trip), Fractions as ``"p/q"``; see
         :mod:`microbp.modelfile` for the format. A failure leaves an old file at ``path`` intact.
         """
-        from microbp import modelfile
-
         modelfile.save(self, path)
 
     @classmethod
@@ -249,8 +255,6 @@ class MLP:
         A bad file (empty, truncated, not JSON, not a model, wrong shapes, a weight that is
         not a finite number, an unknown activation) raises ``ValueError`` saying what is wrong.
         """
-        from microbp import modelfile
-
         return modelfile.load(path, cls)
 
     # ----------------------------------------------------------------------------------------
@@ -328,7 +332,7 @@ class MLP:
     def set_flat(self, theta) -> None:
         """Set every parameter from a vector in parameter order (checked before any change)."""
         params = self.parameters()
-        theta = np.asarray(theta)
+        theta = np.array(theta)  # a copy, read whole before any parameter is written
         if theta.shape != (len(params),):
             raise ValueError(
                 f"expected a flat vector of {len(params)} parameters, got shape {theta.shape}"
@@ -339,7 +343,8 @@ class MLP:
                 f"parameter vector must hold finite real numbers (float or int), got dtype "
                 f"{theta.dtype}"
             )
-        for p, t in zip(params, theta.tolist()):
+        values = theta.tolist()
+        for p, t in zip(params, values):
             p.data = t
 
     def _layer(self, l: int) -> Layer:
@@ -378,18 +383,12 @@ class MLP:
         return a
 
     def _inputs(self, x: Sequence) -> list[Value]:
-        if isinstance(x, (str, bytes)) or not hasattr(x, "__len__"):
-            raise TypeError(
-                f"MLP expects a sequence of {self.sizes[0]} numbers or Values, "
-                f"got {type(x).__name__}"
-            )
-        if len(x) != self.sizes[0]:
-            raise ValueError(
-                f"MLP expects {self.sizes[0]} inputs (n₁ = {self.sizes[0]}), got {len(x)}"
-            )
+        """x as leaf Values, after :func:`microbp.checks.sample`: a sequence of n₁ finite numbers
+        or Values (not a dict or set)."""
+        xs = checks.sample(x, self.sizes[0])
         return [
             xi if type(xi) is Value else Value(xi, label=f"x_{j}")
-            for j, xi in enumerate(x, start=1)
+            for j, xi in enumerate(xs, start=1)
         ]
 
     def __repr__(self) -> str:
@@ -403,30 +402,8 @@ def _sep(i: int, j: int) -> str:
     return "" if i < 10 and j < 10 else ","
 
 
-def _check_sizes(sizes) -> list[int]:
-    if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence):
-        raise TypeError(f"sizes must be a list of layer sizes [n₁, …, n_L], got {sizes!r}")
-    if len(sizes) < 2:
-        raise ValueError(
-            f"an MLP needs at least 2 layers (input and output), got sizes = {list(sizes)!r}"
-        )
-    out = []
-    for l, n in enumerate(sizes, start=1):
-        if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
-            raise ValueError(f"layer {l} must have a size ≥ 1 (an integer), got n_{l} = {n!r}")
-        out.append(int(n))
-    return out
-
-
 def _check_activations(activation: ActivationSpec, L: int) -> list[Activation]:
-    if isinstance(activation, (str, Activation)):
-        return [_table_activation(activation)] * (L - 1)
-    names = list(activation)
-    if len(names) != L - 1:
-        raise ValueError(
-            f"expected one activation per layer 2…L ({L - 1} names), got {len(names)}: {names!r}"
-        )
-    return [_table_activation(n) for n in names]
+    return [_table_activation(f) for f in checks.activations(activation, L)]
 
 
 def _table_activation(spec: str | Activation) -> Activation:

@@ -19,19 +19,25 @@ yields, for one epoch, the index arrays of the samples whose mean gradient feeds
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Iterator
 
 import numpy as np
+
+from microbp import checks
 
 __all__ = ["Optimizer", "GD", "SGD", "Rprop", "RPROP_VARIANTS", "OPTIMIZERS", "make"]
 
 
 def _positive(name: str, value) -> float:
-    """``value`` as a float > 0 (and finite), else a ValueError naming ``name``."""
+    """``value`` as a float > 0 (and finite), else a ValueError naming ``name``. Text
+    (``"0.5"``) and ``True`` are not numbers here."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{name} must be a number > 0, got {value!r}")
     try:
         v = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number > 0, got {value!r}") from None
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError(f"{name} must be a finite number > 0, got {value!r:.40}") from None
     if not (v > 0 and math.isfinite(v)):
         raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
     return v
@@ -118,15 +124,9 @@ class SGD(GD):
 
     def __init__(self, lr: float, batch_size: int = 1, shuffle: bool = True, seed: int = 0) -> None:
         super().__init__(lr)
-        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
-            raise ValueError(f"batch_size must be an integer ≥ 1, got {batch_size!r}")
-        if batch_size < 1:
-            raise ValueError(f"batch_size must be an integer ≥ 1, got {batch_size!r}")
-        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-            raise ValueError(f"seed must be an integer ≥ 0, got {seed!r}")
-        self.batch_size = int(batch_size)
+        self.batch_size = checks.integer("batch_size", batch_size, 1)
         self.shuffle = bool(shuffle)
-        self.seed = int(seed)
+        self.seed = checks.seed(seed)
         self.reset()
 
     def reset(self) -> None:

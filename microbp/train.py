@@ -46,19 +46,32 @@ epoch 6). A zero gradient that moves nothing (a minimum, or a dead net) still st
 
 If an epoch makes E non-finite (a learning rate far too large), the loop undoes that epoch
 and stops with ``stopped_by == "diverged"``.
+
+Ctrl-C (``KeyboardInterrupt``) stops the run at the last completed epoch: the net is set
+back to θ_T of that epoch, and :func:`fit` raises :class:`TrainingInterrupted`, a
+``KeyboardInterrupt`` carrying the history (``stopped_by == "interrupted"``, ``epochs`` = T,
+``loss`` = [E₀, …, E_T]). The parameters are written all at once: during :func:`fit` a
+Ctrl-C is held until the step being taken has written every parameter (a second Ctrl-C stops
+at once), and the net is then set back to θ_T whole, so it is always at a point of its
+trajectory, never half-updated.
+
+Inputs are checked by :func:`microbp.checks.batch` (the rule for a 1-D X or Y is there):
+NaN, ±∞, complex numbers and text in X or Y are a ``ValueError`` before anything changes.
 """
 
 from __future__ import annotations
 
 import math
 import numbers
+import signal
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from microbp import bp
+from microbp import bp, checks
 from microbp.losses import total_error
 from microbp.optim import Optimizer
 
@@ -105,7 +118,13 @@ class History:
 
     @property
     def final_loss(self) -> float:
-        """E_total of the net :func:`fit` returned, ``loss[-1]``."""
+        """E_total of the net :func:`fit` returned, ``loss[-1]`` (a ``ValueError`` while
+        ``loss`` is empty: no E was computed yet)."""
+        if not self.loss:
+            raise ValueError(
+                "final_loss: no E_total recorded yet (history.loss is empty; fit records E₀ "
+                "before the first epoch)"
+            )
         return self.loss[-1]
 
     def plot(self, path=None, log: bool = True, title: str | None = None):
@@ -141,7 +160,7 @@ class History:
         """The history as plain JSON-ready data."""
         return {
             "loss": list(self.loss),
-            "final_loss": self.final_loss,
+            "final_loss": self.loss[-1] if self.loss else None,
             "stopped_by": self.stopped_by,
             "epochs": self.epochs,
             "updates": self.updates,
@@ -198,7 +217,8 @@ class _Autodiff:
         return float(self._error(None).data)
 
     def set(self, theta: np.ndarray) -> None:
-        for p, t in zip(self.params, theta.tolist()):
+        values = theta.tolist()  # every number read before the first is written
+        for p, t in zip(self.params, values):
             p.data = t
 
     def write_back(self, theta: np.ndarray) -> None:
@@ -241,29 +261,55 @@ class _Formulas:
         self.net.set_flat(theta)
 
 
-def _batch(M, n: int, what: str, dim: str) -> np.ndarray:
-    try:
-        A = np.array(M, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ValueError(f"{what} must be numeric with shape (N, {dim}) = (N, {n})") from None
-    if A.ndim == 1 and n == 1:
-        A = A.reshape(-1, 1)
-    if A.ndim != 2 or A.shape[1] != n or A.shape[0] == 0:
-        raise ValueError(
-            f"{what} must have shape (N, {dim}) = (N, {n}) with N ≥ 1, got {np.shape(M)}"
-        )
-    if not np.all(np.isfinite(A)):
-        raise ValueError(f"{what} must hold finite numbers")
-    return A
+class _CtrlC:
+    """Ctrl-C during :func:`fit`, held to the next safe point of the loop.
+
+    While the block runs, a first SIGINT only sets ``pending``; the loop calls :meth:`check`
+    where the net is whole (after a step's parameters are all written, between epochs), which
+    raises ``KeyboardInterrupt`` there. A second SIGINT stops at once (the loop's write-back
+    of the last completed epoch repairs a write it cut), except while ``hold_all`` is set,
+    during that write-back itself. The handler is installed only in the main thread and only
+    over Python's default one (a program's own SIGINT handler, or SIG_IGN, is left alone).
+    """
+
+    __slots__ = ("old", "pending", "hold_all")
+
+    def __enter__(self) -> _CtrlC:
+        self.pending = self.hold_all = False
+        self.old = None
+        if threading.current_thread() is threading.main_thread():
+            if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+                self.old = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def _handle(self, signum, frame) -> None:
+        if self.pending and not self.hold_all:
+            raise KeyboardInterrupt
+        self.pending = True
+
+    def check(self) -> None:
+        if self.pending:
+            raise KeyboardInterrupt
+
+    def __exit__(self, *exc) -> None:
+        if self.old is not None:
+            signal.signal(signal.SIGINT, self.old)
 
 
 def _real(x) -> bool:
+    """A real number, not a bool (then ``checks.finite`` says whether it fits a float)."""
     return isinstance(x, numbers.Real) and not isinstance(x, bool)
 
 
+def _check_net(net, who: str) -> None:
+    if not (callable(getattr(net, "parameters", None)) and hasattr(net, "sizes")):
+        raise TypeError(f"{who} expects a microbp MLP as the net, got {type(net).__name__}")
+
+
 def _check_args(net, X, Y, optimizer, max_epochs, tol, target, gradients, stop_when=None):
-    X = _batch(X, net.sizes[0], "X", "n₁")
-    Y = _batch(Y, net.sizes[-1], "Y", "n_L")
+    _check_net(net, "fit")
+    X = checks.batch(X, net.sizes[0], "X", "n₁")
+    Y = checks.batch(Y, net.sizes[-1], "Y", "n_L")
     if X.shape[0] != Y.shape[0]:
         raise ValueError(f"X and Y must have the same N rows, got {X.shape[0]} and {Y.shape[0]}")
     if not isinstance(optimizer, Optimizer):
@@ -275,9 +321,9 @@ def _check_args(net, X, Y, optimizer, max_epochs, tol, target, gradients, stop_w
         raise ValueError(f"max_epochs must be an integer ≥ 0, got {max_epochs!r}")
     if max_epochs < 0:
         raise ValueError(f"max_epochs must be an integer ≥ 0, got {max_epochs!r}")
-    if not (_real(tol) and math.isfinite(tol) and tol >= 0):
+    if not (_real(tol) and checks.finite(tol) and tol >= 0):
         raise ValueError(f"tol must be a finite number ≥ 0 (0 switches the rule off), got {tol!r}")
-    if target is not None and not (_real(target) and math.isfinite(target) and target >= 0):
+    if target is not None and not (_real(target) and checks.finite(target) and target >= 0):
         raise ValueError(f"target must be None or a finite number ≥ 0, got {target!r}")
     if gradients not in GRADIENTS:
         raise ValueError(f"gradients must be one of {', '.join(GRADIENTS)}, got {gradients!r}")
@@ -345,9 +391,11 @@ def fit(
     good = theta  # the last parameters whose E_total is finite
     bar = _progress(max_epochs, quiet)
     paused = False
+    written = False  # whether road.set has begun to change the parameters
+    interrupted = False
     optimizer.reset()
     # Overflow is expected when a run diverges; the loop detects it and says so itself.
-    with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(over="ignore", invalid="ignore"), _CtrlC() as ctrl_c:
         try:
             try:
                 E, grad = road.loss_grad()  # E₀ and ∂E_total/∂θ at θ₀
@@ -357,6 +405,7 @@ def fit(
                 raise ValueError("E_total is not finite at the start: check X, Y and the net")
             history.loss.append(E)
             while True:
+                ctrl_c.check()  # a Ctrl-C stops here, after epoch t is complete
                 t = history.epochs
                 if target is not None and E < target:
                     history.stopped_by = "target"
@@ -381,9 +430,11 @@ def fit(
                             full_batch = False
                             E_b, g_b = road.loss_grad(rows)
                         pushed = pushed or bool(np.any(g_b != 0))
-                        theta = optimizer.step(theta, g_b, E_b)
+                        theta = _step_result(optimizer.step(theta, g_b, E_b), good)
+                        written = True
                         road.set(theta)
                         history.updates += 1
+                        ctrl_c.check()  # between steps: the net goes back to θ_t below
                     E, grad = road.loss_grad() if full_batch else (road.loss(), None)
                 except OverflowError:  # Python floats overflowing in the scalar graph
                     E = math.nan
@@ -396,20 +447,42 @@ def fit(
                 # zero (iRprop∓ when every gradient flips sign at once). E_t = E_{t−1} then
                 # says nothing about convergence.
                 paused = pushed and optimizer.waited and np.array_equal(theta, good)
+                ctrl_c.hold_all = True  # epoch t + 1 complete: θ, E and the count move together
                 history.pauses += paused
-                good = theta
-                history.epochs += 1
                 history.loss.append(E)
+                history.epochs += 1
+                good = theta
+                ctrl_c.hold_all = False
                 if bar is not None:
                     bar.update(1)
                     bar.set_postfix_str(f"E={E:.4g}", refresh=False)
+        except KeyboardInterrupt:
+            interrupted = True  # the net goes back to θ at the last completed epoch, below
         finally:
-            if history.updates:  # nothing to write back when no step was taken
+            # θ of the last completed epoch, written whole: a Ctrl-C now waits until it is.
+            ctrl_c.hold_all = True
+            if written:  # nothing to write back when no parameter was touched
                 road.write_back(good)
+            interrupted = interrupted or ctrl_c.pending
             history.seconds = time.perf_counter() - start
             if bar is not None:
                 bar.close()
+    if interrupted:
+        history.stopped_by = "interrupted"
+        raise TrainingInterrupted(history) from None
     return history
+
+
+def _step_result(theta, like: np.ndarray) -> np.ndarray:
+    """The optimizer's next θ as a fresh float64 vector of the right length: read whole here,
+    before any parameter is written."""
+    out = np.array(theta, dtype=np.float64)
+    if out.shape != like.shape:
+        raise ValueError(
+            f"the optimizer's step returned shape {out.shape}; expected a flat vector of "
+            f"{like.size} parameters"
+        )
+    return out
 
 
 def outputs_within(margin: float = 0.4):
@@ -425,7 +498,7 @@ def outputs_within(margin: float = 0.4):
     >>> stop(np.array([[0.7], [0.5]]), np.array([[1.0], [0.0]]))
     False
     """
-    if not (_real(margin) and math.isfinite(margin) and margin > 0):
+    if not (_real(margin) and checks.finite(margin) and margin > 0):
         raise ValueError(f"margin must be a finite number > 0, got {margin!r}")
     margin = float(margin)
 
@@ -444,8 +517,9 @@ def accuracy(net, X, Y) -> float | None:
     output is thresholded at ½ and a sample counts when all its outputs are right.
     Returns ``None`` when the targets are not 0/1 (regression).
     """
-    Xa = _batch(X, net.sizes[0], "X", "n₁")
-    Ya = _batch(Y, net.sizes[-1], "Y", "n_L")
+    _check_net(net, "accuracy")
+    Xa = checks.batch(X, net.sizes[0], "X", "n₁")
+    Ya = checks.batch(Y, net.sizes[-1], "Y", "n_L")
     if not np.all((Ya == 0) | (Ya == 1)):
         return None
     out = bp.backprop(net, Xa, Ya).a[net.L]

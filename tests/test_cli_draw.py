@@ -14,8 +14,10 @@ from pathlib import Path
 import pytest
 
 import microbp.cli.app as cli
-from microbp.cli import draw as cli_draw
+from microbp.cli import graph as cli_graph
+from microbp.cli import trace as cli_trace
 from microbp.cli.app import main
+from microbp.cli.demo import demo
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -104,7 +106,8 @@ def test_bad_output_is_refused_before_any_work(tmp_path, monkeypatch, capsys, ar
     def no_work(args):
         raise AssertionError("the example was built before the output was checked")
 
-    monkeypatch.setattr(cli_draw, "_example", no_work)
+    monkeypatch.setattr(cli_graph, "example", no_work)
+    monkeypatch.setattr(cli_trace, "example", no_work)
     argv = [a.format(tmp=tmp_path) for a in argv]
     assert main(argv) == 2
     assert message in capsys.readouterr().err
@@ -170,7 +173,8 @@ def no_example(monkeypatch):
     def no_work(args):
         raise AssertionError("the example was built before the check")
 
-    monkeypatch.setattr(cli_draw, "_example", no_work)
+    monkeypatch.setattr(cli_graph, "example", no_work)
+    monkeypatch.setattr(cli_trace, "example", no_work)
 
 
 def test_network_and_delta_flow_past_the_limits_are_refused_before_any_work(monkeypatch, capsys):
@@ -230,7 +234,7 @@ def test_trace_html_refuses_a_large_graph_before_tracing_it(tmp_path, monkeypatc
     def no_trace(*args, **kwargs):
         raise AssertionError("traced before the size check")
 
-    monkeypatch.setattr(cli_draw, "trace_backward", no_trace)
+    monkeypatch.setattr(cli_trace, "trace_backward", no_trace)
     html = str(tmp_path / "t.html")
     assert main(["trace", "--net", "8,8,8", "--html", html, "--max-nodes", "300"]) == 2
     assert "the graph has 448 Values, more than max_nodes = 300" in capsys.readouterr().err
@@ -283,7 +287,7 @@ def test_demo_into_a_file_is_refused_before_any_work(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "it is a file, not a folder" in err
     out = io.StringIO()
-    assert cli.demo(out=out, out_dir=path / "sub") == 2  # the function checks, too
+    assert demo(out=out, out_dir=path / "sub") == 2  # the function checks, too
     assert out.getvalue() == ""  # no table, no training
     assert "is a file, not a folder" in capsys.readouterr().err
     assert path.read_text() == "keep me"
@@ -298,7 +302,7 @@ def test_demo_into_a_file_is_refused_before_any_work(tmp_path, capsys):
         (["graph", "--delta-flow", "2,1", "--edge-labels", "both"], "use it with --network"),
         (["graph", "--max-edges", "9"], "--max-edges applies to --network and --delta-flow"),
         (["trace", "--rankdir", "TB"], "--rankdir applies to the HTML stepper"),
-        (["trace", "--max-nodes", "9"], "--max-nodes applies to the HTML stepper"),
+        (["trace", "--max-nodes", "9"], "more than max_nodes = 9, the limit of `microbp trace`"),
     ],
 )
 def test_options_that_do_not_apply_are_usage_errors_not_ignored(monkeypatch, capsys, argv, message):

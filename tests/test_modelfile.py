@@ -46,7 +46,7 @@ finite = st.floats(allow_nan=False, allow_infinity=False)
 def test_round_trip_is_bit_exact_for_any_finite_floats(values):
     net = MLP([2, 2, 1], seed=0)
     net.set_flat(values)
-    back = modelfile.from_json(modelfile.to_json(net))
+    back = modelfile.from_json(modelfile.to_json(net), MLP)
     assert [bits(p.data) for p in back.parameters()] == [bits(v) for v in values]
 
 
@@ -140,7 +140,7 @@ BAD_TEXTS = {
     "W missing layer": (mutate(lambda d: d["W"].pop("3")), "W must be an object"),
     "W short row": (mutate(lambda d: d["W"]["2"][1].pop()), r"W\[2\] must be n_2 × n_1"),
     "W extra row": (mutate(lambda d: d["W"]["3"].append([0, 0, 0])), r"W\[3\] must be"),
-    "b wrong length": (mutate(lambda d: d["b"]["2"].append(0.0)), r"b\[2\] must be"),
+    "b wrong length": (mutate(lambda d: d["b"]["2"].append(0.0)), r"b\[2\] must have"),
     "weight text": (
         mutate(lambda d: d["W"]["2"][0].__setitem__(1, "abc")),
         r"W\[2\] row 1, column 2 must be a number",

@@ -17,7 +17,7 @@ import pytest
 
 from microbp import MLP, bp, fit
 from microbp.cli.app import main
-from microbp.experiments import rprop_bench
+from microbp.cli.experiments import run_rprop_bench
 from microbp.experiments.rprop_bench import (
     ALGORITHMS,
     GD_LRS,
@@ -304,5 +304,5 @@ def test_run_writes_to_the_given_stream():
         quick=False,
     )
     out = io.StringIO()
-    assert rprop_bench.run(args, out=out) == 0
+    assert run_rprop_bench(args, out=out) == 0
     assert json.loads(out.getvalue())["results"][0]["algorithm"] == "iRprop-"

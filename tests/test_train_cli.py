@@ -6,10 +6,11 @@ import os
 
 import pytest
 
-from microbp import MLP, data
+from microbp import MLP, data, optim
 from microbp.cli import train as train_cli
-from microbp.cli.app import demo, main
-from microbp.train import accuracy
+from microbp.cli.app import main
+from microbp.cli.demo import demo
+from microbp.train import STOP_REASONS, History, accuracy
 
 
 def run(argv, capsys):
@@ -146,3 +147,22 @@ def test_train_plot_suffix_is_checked_before_training(tmp_path, monkeypatch, cap
     status, _, err = run(["train", "--plot", str(tmp_path / "l.xyz"), "--quiet"], capsys)
     assert status == 2
     assert "cannot tell the image format of" in err and ".png" in err
+
+
+@pytest.mark.parametrize("reason", STOP_REASONS)
+def test_every_stop_reason_has_its_rule_in_the_report(reason, monkeypatch, capsys):
+    """The report's table of stopping rules covers every ``History.stopped_by`` (no
+    KeyError waiting for "criterion" or "interrupted")."""
+
+    def fit(net, X, Y, optimizer, **kwargs):
+        return History(loss=[0.5, 0.25], stopped_by=reason, epochs=1, optimizer="GD")
+
+    monkeypatch.setattr(train_cli, "fit", fit)
+    status, out, err = run(["train", "--data", "xor", "--quiet"], capsys)
+    assert status == 0, err
+    line = next(x for x in out.splitlines() if x.startswith("stopped by"))
+    assert line.startswith(f"stopped by {reason}: ") and len(line) > len(f"stopped by {reason}: ")
+
+
+def test_train_optimizer_choices_are_optim_make_names():
+    assert tuple(train_cli.OPTIMIZERS) == optim.OPTIMIZERS

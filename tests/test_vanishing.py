@@ -19,6 +19,7 @@ import pytest
 from microbp import MLP, bp, data
 from microbp.activations import ACTIVATIONS
 from microbp.cli.app import main
+from microbp.cli.experiments import run_vanishing
 from microbp.experiments import vanishing
 from microbp.experiments.vanishing import (
     ACTIVATION_NAMES,
@@ -329,7 +330,7 @@ def test_cli_plot_without_matplotlib_says_how_to_install_it(tmp_path, capsys, mo
 def test_run_writes_to_the_given_stream():
     args = argparse.Namespace(depth=2, width=3, seeds=1, json=True, plot=None, quick=True)
     out = io.StringIO()
-    assert vanishing.run(args, out=out) == 0
+    assert run_vanishing(args, out=out) == 0
     assert json.loads(out.getvalue())["config"]["sizes"] == [2, 3, 3, 1]
 
 

@@ -11,38 +11,46 @@ targets, the accuracy. ``--data`` is a name, optionally with arguments after a c
 ``--data seed`` that is the seed example's own 3-3-2 net with its numbers (then
 ``--activation``, ``--init`` and ``--seed`` do not apply).
 
-Also :func:`train_demo`, the training part of ``microbp demo``.
+Ctrl-C stops at the end of the current epoch: the command says where, saves the net when
+``--save`` was given (it is at a point of its trajectory) and exits with status 130.
 """
 
 from __future__ import annotations
 
 import json
-import math
-import os
 import sys
 
-from microbp import data, optim
+from microbp import data, modelfile, optim
 from microbp.activations import ACTIVATIONS
-from microbp.cli.args import activation_spec, layer_sizes
-from microbp.experiments.common import check_plot_path
+from microbp.cli.args import activation_spec, layer_sizes, positive_int
+from microbp.cli.errors import INTERRUPTED, naming, write_output
+from microbp.experiments.report import check_plot_path, save_figure
 from microbp.files import check_writable
 from microbp.nn import INITS, MLP
-from microbp.optim import GD
-from microbp.train import GRADIENTS, PLOT_HINT, accuracy, fit
+from microbp.train import GRADIENTS, STOP_REASONS, TrainingInterrupted, accuracy, fit
 
-# No __all__: command-line plumbing (add_command, run, train_demo), not public API;
+# No __all__: command-line plumbing (add_command, run), not public API;
 # docs/training.md documents the command.
 
-#: ``--optimizer`` names (case-insensitive) → what they build. ``--lr`` is the learning rate
-#: of gd/sgd and Δ₀ (torch's ``lr``) of the Rprop variants.
-OPTIMIZERS = {
-    "gd": "GD(lr)",
-    "sgd": "SGD(lr, batch_size, seed=seed)",
-    "rprop+": 'Rprop("Rprop+", delta0=lr)',
-    "rprop-": 'Rprop("Rprop-", delta0=lr)',
-    "irprop+": 'Rprop("iRprop+", delta0=lr)',
-    "irprop-": 'Rprop("iRprop-", delta0=lr)',
-}
+#: ``--optimizer`` names (case-insensitive): :func:`microbp.optim.make` builds them. ``--lr``
+#: is the learning rate of gd/sgd and Δ₀ (torch's ``lr``) of the Rprop variants.
+OPTIMIZERS = optim.OPTIMIZERS
+
+
+def stop_rules(args, epochs: int | None = None) -> dict[str, str]:
+    """What each ``History.stopped_by`` (:data:`microbp.train.STOP_REASONS`) means, in the
+    terms of the command's options."""
+    rules = {
+        "target": f"E < target = {args.target:g}" if args.target is not None else "E < target",
+        "criterion": "the stopping criterion (stop_when) held",
+        "tol": f"|E_t − E_(t−1)| < tol = {args.tol:g}",
+        "max_epochs": f"max_epochs = {args.max_epochs}",
+        "diverged": "E became non-finite; the last epoch was undone",
+        "interrupted": "Ctrl-C; the net is at the end of the last completed epoch"
+        + (f" ({epochs})" if epochs is not None else ""),
+    }
+    assert set(rules) == set(STOP_REASONS), "a stop reason without its text"
+    return rules
 
 
 def parse_data(spec: str):
@@ -76,17 +84,13 @@ def parse_data(spec: str):
 def check_outputs(save: str | None, plot: str | None) -> None:
     """``--save`` and ``--plot`` checked before training, so a typo costs no training run.
 
-    The plot's suffix must be one matplotlib writes; without matplotlib the plot is skipped
-    later with a note, so only its folder is checked.
+    The plot needs matplotlib and a suffix it writes (the check the experiments' ``--plot``
+    makes too); ``--save -`` writes the net's JSON to standard output.
     """
-    if save:
+    if save and save != "-":
         check_writable(save, "the net")
     if plot:
-        try:
-            check_plot_path(plot, "loss.png")
-        except ImportError:
-            pass
-        check_writable(plot, "the plot")
+        check_plot_path(plot, "loss.png")
 
 
 def add_command(sub) -> None:
@@ -114,44 +118,65 @@ def add_command(sub) -> None:
     t.add_argument(
         "--optimizer",
         type=str.lower,
-        choices=list(OPTIMIZERS),
+        choices=OPTIMIZERS,
         default="irprop-",
-        help="gd, sgd, rprop+, rprop-, irprop+, irprop- (default irprop-)",
+        help=f"{', '.join(OPTIMIZERS)} (default irprop-)",
     )
     t.add_argument(
         "--lr", type=float, help="learning rate (gd, sgd; default 0.5) or Δ₀ (Rprop; 0.1)"
     )
-    t.add_argument("--batch-size", type=int, default=1, help="SGD mini-batch size (default 1)")
+    t.add_argument(
+        "--batch-size",
+        type=positive_int,
+        default=None,
+        help="SGD mini-batch size (default 1; with --optimizer sgd only)",
+    )
     t.add_argument("--max-epochs", type=int, default=2000)
     t.add_argument("--tol", type=float, default=1e-9, help="stop when |E_t − E_{t−1}| < tol")
     t.add_argument("--target", type=float, help="stop when E_t < target")
     t.add_argument("--seed", type=int, default=0, help="seed of the initial weights (and SGD)")
     t.add_argument("--gradients", choices=GRADIENTS, default="autodiff")
     t.add_argument("--plot", metavar="PNG", help="draw the loss curve to this file")
-    t.add_argument("--save", metavar="JSON", help="save the trained net to this file")
+    t.add_argument(
+        "--save", metavar="JSON", help="save the trained net to this file (- for stdout)"
+    )
     t.add_argument("--json", action="store_true", help="print the result as one JSON object")
     t.add_argument("--quiet", action="store_true", help="no progress bar")
     t.set_defaults(func=run)
 
 
 def run(args, out=None) -> int:
-    """Run ``microbp train``; returns the exit status (0 ok, 2 bad input)."""
+    """Run ``microbp train``; returns the exit status (0 ok, 1 a file could not be written,
+    2 bad input, 130 Ctrl-C).
+
+    Bad input raises (``ValueError``) before any training, for :func:`microbp.cli.app.main`
+    to report; a failure to save or plot after training is reported here, after the result.
+    """
     out = sys.stdout if out is None else out
     err = sys.stderr
+    X, Y, default_sizes, label = parse_data(args.data)
+    sizes = args.net or default_sizes
+    if sizes[0] != X.shape[1] or sizes[-1] != Y.shape[1]:
+        raise ValueError(
+            f"--net {','.join(map(str, sizes))} does not fit --data {label}: it needs "
+            f"n₁ = {X.shape[1]} inputs and n_L = {Y.shape[1]} outputs"
+        )
+    if args.batch_size is not None and args.optimizer != "sgd":
+        raise ValueError(
+            f"--batch-size applies to --optimizer sgd only (mini-batches); {args.optimizer} "
+            "takes one full-batch step per epoch"
+        )
+    optimizer = optim.make(args.optimizer, args.lr, args.batch_size or 1, args.seed)
+    check_outputs(args.save, args.plot)
+    if args.save == "-" and args.json:
+        raise ValueError("--save - and --json both write to standard output; pick one")
+    if args.save == "-":
+        out = err  # standard output carries the net's JSON; the report goes to stderr
+    if label == "seed" and args.net is None:
+        net = data.seed_example().net()  # the seed's own numbers (Figure 1)
+    else:
+        net = MLP(sizes, activation=args.activation, seed=args.seed, init=args.init)
     try:
-        X, Y, default_sizes, label = parse_data(args.data)
-        sizes = args.net or default_sizes
-        if sizes[0] != X.shape[1] or sizes[-1] != Y.shape[1]:
-            raise ValueError(
-                f"--net {','.join(map(str, sizes))} does not fit --data {label}: it needs "
-                f"n₁ = {X.shape[1]} inputs and n_L = {Y.shape[1]} outputs"
-            )
-        optimizer = optim.make(args.optimizer, args.lr, args.batch_size, args.seed)
-        check_outputs(args.save, args.plot)
-        if label == "seed" and args.net is None:
-            net = data.seed_example().net()  # the seed's own numbers (Figure 1)
-        else:
-            net = MLP(sizes, activation=args.activation, seed=args.seed, init=args.init)
         history = fit(
             net,
             X,
@@ -163,32 +188,26 @@ def run(args, out=None) -> int:
             gradients=args.gradients,
             quiet=args.quiet or args.json,
         )
-    except (ValueError, TypeError) as exc:
-        print(f"microbp train: error: {exc}", file=err)
-        return 2
+    except TrainingInterrupted as stop:  # at an epoch boundary: the net is consistent
+        return _interrupted(args, net, stop.history, err)
+    except KeyboardInterrupt:  # anywhere else: the net may be half-updated, so not saved
+        print("microbp train: interrupted (Ctrl-C) during an epoch; nothing saved", file=err)
+        return INTERRUPTED
     acc = accuracy(net, X, Y)
-    notes = []
     status = 0
     if args.save:
         try:
-            net.save(args.save)
-        except (OSError, ValueError) as exc:
+            _save(net, args.save)
+        except (OSError, ValueError) as exc:  # exit status 1: the file, 2: the net
             print(f"microbp train: error: cannot save to {args.save}: {exc}", file=err)
-            status = 2
+            status = 1 if isinstance(exc, OSError) else 2
     if args.plot:
         try:
-            history.plot(args.plot)
-        except ImportError:
-            notes.append(f"no plot: {PLOT_HINT}")
-        except (OSError, ValueError) as exc:
+            save_figure(history.plot(), args.plot)
+        except OSError as exc:
             print(f"microbp train: error: cannot write the plot {args.plot}: {exc}", file=err)
-            status = 2
-    rule = {
-        "tol": f"|E_t − E_(t−1)| < tol = {args.tol:g}",
-        "target": f"E < target = {args.target:g}" if args.target is not None else "",
-        "max_epochs": f"max_epochs = {args.max_epochs}",
-        "diverged": "E became non-finite; the last epoch was undone",
-    }[history.stopped_by]
+            status = 1
+    rule = stop_rules(args, history.epochs)[history.stopped_by]
     if args.json:
         result = {
             "data": label,
@@ -204,62 +223,54 @@ def run(args, out=None) -> int:
             "accuracy": acc,
             "seconds": history.seconds,
             "saved": args.save if args.save and status == 0 else None,
-            "plot": args.plot if args.plot and not notes and status == 0 else None,
+            "plot": args.plot if args.plot and status == 0 else None,
         }
         print(json.dumps(result), file=out)
-    else:
-        print(
-            f"microbp train: {label}, MLP {net.sizes} {', '.join(net.activations)}, "
-            f"{history.optimizer}, gradients by {history.gradients}",
-            file=out,
-        )
-        print(f"E_total = {history.final_loss:.6g}  (E₀ = {history.loss[0]:.6g})", file=out)
-        print(
-            f"epochs  = {history.epochs}  ({history.updates} updates, {history.seconds:.2f} s)",
-            file=out,
-        )
-        print(f"stopped by {history.stopped_by}: {rule}", file=out)
-        if acc is not None:
-            right = round(acc * len(X))
-            print(f"accuracy = {right}/{len(X)} = {100 * acc:.1f}%", file=out)
-        if args.save and status == 0:
-            print(f"saved the net to {args.save}", file=out)
-        if args.plot and not notes and status == 0:
-            print(f"wrote the loss curve to {args.plot}", file=out)
-    for note in notes:
-        print(f"microbp train: {note}", file=err)
+        return status
+    print(
+        f"microbp train: {label}, MLP {net.sizes} {', '.join(net.activations)}, "
+        f"{history.optimizer}, gradients by {history.gradients}",
+        file=out,
+    )
+    print(f"E_total = {history.final_loss:.6g}  (E₀ = {history.loss[0]:.6g})", file=out)
+    print(
+        f"epochs  = {history.epochs}  ({history.updates} updates, {history.seconds:.2f} s)",
+        file=out,
+    )
+    print(f"stopped by {history.stopped_by}: {rule}", file=out)
+    if acc is not None:
+        right = round(acc * len(X))
+        print(f"accuracy = {right}/{len(X)} = {100 * acc:.1f}%", file=out)
+    if args.save and args.save != "-" and status == 0:
+        print(f"saved the net to {args.save}", file=out)
+    if args.plot and status == 0:
+        print(f"wrote the loss curve to {args.plot}", file=out)
     return status
 
 
-def train_demo(out=sys.stdout, outdir: str | None = "microbp-demo") -> int:
-    """The seed's procedure on the seed's example: batch GD until the stopping rule fires.
-
-    Trains the 3-3-2 example by ``GD(lr=2.0)`` with gradients from the graph, until
-    |E_t − E_{t−1}| < 1e-8, and writes ``outdir/seed-loss.png`` when matplotlib is present
-    (no file at all when ``outdir`` is None).
-    """
-    p = lambda *a: print(*a, file=out)  # noqa: E731
-    X, Y = data.seed_data()
-    net = data.seed_example().net()
-    lr, tol = 2.0, 1e-8
-    p()
-    p("Training (BP 算法总结): batch gradient descent W⁽ˡ⁾ ← W⁽ˡ⁾ − μ ∂E_total/∂W⁽ˡ⁾,")
-    p(f"μ = {lr}, until |E_t − E_(t−1)| < {tol:g} (the seed's stopping rule)")
-    h = fit(net, X, Y, GD(lr), max_epochs=100_000, tol=tol, gradients="autodiff", quiet=True)
-    for t in sorted({0, 1, 10, 100, 1000, h.epochs}):
-        if t < len(h.loss):
-            p(f"  t = {t:>5}   E_t = {h.loss[t]:.10g}")
-    out_a = [float(a.data) for a in net(list(X[0]))]
-    p(f"stopped by {h.stopped_by} after {h.epochs} epochs; a⁽³⁾ = {out_a}, y = {Y[0].tolist()}")
-    if outdir is None:
-        return 0 if math.isfinite(h.final_loss) else 1
+def _save(net, path: str) -> None:
+    """The net's JSON to ``path`` (atomically) or, for ``-``, to standard output."""
+    if path == "-":
+        write_output("-", modelfile.to_json(net), sys.stdout)
+        return
     try:
-        os.makedirs(outdir, exist_ok=True)
-        path = os.path.join(outdir, "seed-loss.png")
-        h.plot(path, title="seed example, batch GD: E_total per epoch")
-        p(f"loss curve: {path}")
-    except ImportError:
-        p(f"(no loss plot: {PLOT_HINT})")
+        net.save(path)
     except OSError as exc:
-        p(f"(no loss plot: cannot write to {outdir}: {exc})")
-    return 0 if math.isfinite(h.final_loss) else 1
+        raise naming(exc, path) from None
+
+
+def _interrupted(args, net, history, err) -> int:
+    """Ctrl-C during fit: say where it stopped, save the net if asked; status 130."""
+    E = f", E_total = {history.loss[-1]:.6g}" if history.loss else ""
+    saved = ""
+    if args.save:
+        try:
+            _save(net, args.save)
+            saved = "" if args.save == "-" else f"; saved the net to {args.save}"
+        except (OSError, ValueError) as exc:
+            saved = f"; cannot save to {args.save}: {exc}"
+    print(
+        f"microbp train: interrupted after epoch {history.epochs}{E}{saved}",
+        file=err,
+    )
+    return INTERRUPTED

@@ -1,21 +1,12 @@
-"""What the experiments share: seed lists, argument types and the checks before a plot.
+"""What the experiments share: seed lists.
 
 Private to :mod:`microbp.experiments` (no ``__all__``): the public API is each experiment's.
 """
 
 from __future__ import annotations
 
-import argparse
 import numbers
-import os
 from collections.abc import Sequence
-
-from microbp.files import check_writable
-
-PLOT_MISSING = (
-    "--plot needs matplotlib, which is not installed; install it with "
-    "pip install 'microbp[plot]' (or pip install matplotlib)"
-)
 
 
 def parse_seeds(seeds) -> list[int]:
@@ -37,38 +28,3 @@ def seeds_text(seeds: Sequence[int]) -> str:
     if len(seeds) > 2 and list(seeds) == list(range(seeds[0], seeds[-1] + 1)):
         return f"{seeds[0]}…{seeds[-1]}"
     return ", ".join(str(s) for s in seeds)
-
-
-def positive_int(text: str) -> int:
-    """An argparse type: an integer ≥ 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected an integer ≥ 1, got {text!r}")
-    return value
-
-
-def figure_class():
-    """matplotlib's ``Figure`` (no pyplot, no display needed), or an ImportError saying how."""
-    try:
-        from matplotlib.figure import Figure
-    except ImportError:
-        raise ImportError(PLOT_MISSING) from None
-    return Figure
-
-
-def check_plot_path(path: str, example: str) -> None:
-    """A clear ValueError, before any work, if ``path`` cannot take the plot."""
-    from matplotlib.backend_bases import FigureCanvasBase
-
-    kinds = FigureCanvasBase.get_supported_filetypes()
-    ext = os.path.splitext(path)[1].lstrip(".").lower()
-    if ext not in kinds:
-        raise ValueError(
-            f"cannot tell the image format of {path!r}: expected a file name ending in one of "
-            + ", ".join("." + k for k in sorted(kinds))
-            + f" (e.g. {example})"
-        )
-    check_writable(path, "the plot")

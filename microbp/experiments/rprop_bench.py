@@ -37,29 +37,22 @@ converged runs, and the wall time.
 
 from __future__ import annotations
 
-import argparse
-import json
 import math
 import numbers
-import os
 import statistics
-import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
-from microbp import data
-from microbp.experiments.common import (
-    check_plot_path,
-    figure_class,
-    parse_seeds,
-    positive_int,
-    seeds_text,
-)
+from microbp import data, optim
+from microbp.experiments.common import parse_seeds
+from microbp.experiments.grid import ResultGrid
+from microbp.experiments.report import plot_benchmark
 from microbp.nn import INITS, MLP
-from microbp.optim import GD, RPROP_VARIANTS, SGD, Rprop
+from microbp.optim import RPROP_VARIANTS
 from microbp.train import fit, outputs_within
 
 __all__ = [
@@ -213,14 +206,6 @@ class Cell:
         }
 
 
-def _make_optimizer(algorithm: str, lr: float | None, batch_size: int, seed: int):
-    if algorithm == "GD":
-        return GD(lr)
-    if algorithm == "SGD":
-        return SGD(lr, batch_size=batch_size, seed=seed)
-    return Rprop(algorithm)
-
-
 def sgd_batch_size(N: int) -> int:
     """b = ⌈N/4⌉: SGD makes k = ⌈N/b⌉ ≤ 4 updates per epoch (1 sample each for N ≤ 4)."""
     return -(-N // 4)
@@ -273,7 +258,7 @@ def run_cell(
     optimizer = ""
     for s in seed_list:
         net = MLP(list(problem.sizes), "sigmoid", seed=s, init=init)
-        opt = _make_optimizer(algorithm, lr, batch_size, s)
+        opt = optim.make(algorithm, lr, batch_size, s)  # Rprop: lr None, the default Δ₀
         optimizer = repr(opt) if algorithm != "SGD" else repr(opt).replace(f"seed={s}", "seed=s")
         h = fit(
             net,
@@ -317,10 +302,20 @@ def _run_tasks(tasks: list[tuple], jobs: int) -> list[Cell]:
     """run_cell on every task, in order; in ``jobs`` processes when jobs > 1."""
     if jobs == 1 or len(tasks) < 2:
         return [_run_task(t) for t in tasks]
+    import signal
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
+    # Ctrl-C is the parent's to handle (one line, no traceback per worker); the workers
+    # ignore it, and the cells not yet started are cancelled.
+    pool = ProcessPoolExecutor(
+        max_workers=min(jobs, len(tasks)),
+        initializer=signal.signal,
+        initargs=(signal.SIGINT, signal.SIG_IGN),
+    )
+    try:
         return list(pool.map(_run_task, tasks))
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _best(cells: Sequence[Cell]) -> Cell:
@@ -336,82 +331,32 @@ def _best(cells: Sequence[Cell]) -> Cell:
 
 
 @dataclass(frozen=True)
-class BenchResult:
+class BenchResult(ResultGrid):
     """A run of :func:`benchmark`: its settings, the reported cells (one per problem and
-    algorithm, GD at its best μ) and every GD cell of the μ grid."""
+    algorithm, GD at its best μ: a grid problem × algorithm, ``cell(problem, algorithm)``)
+    and every GD cell of the μ grid."""
 
-    config: dict
-    cells: tuple[Cell, ...]
     gd_grid: tuple[Cell, ...]
 
-    def cell(self, problem: str, algorithm: str) -> Cell:
-        for c in self.cells:
-            if c.problem == problem and c.algorithm == algorithm:
-                return c
-        raise KeyError(f"no result for algorithm {algorithm!r} on problem {problem!r}")
+    experiment: ClassVar[str] = "rprop-benchmark"
+    axes: ClassVar[tuple[str, ...]] = ("problem", "algorithm")
 
     @property
     def problems(self) -> list[str]:
-        return list(dict.fromkeys(c.problem for c in self.cells))
+        return self.labels("problem")
 
     @property
     def algorithms(self) -> list[str]:
-        return list(dict.fromkeys(c.algorithm for c in self.cells))
+        return self.labels("algorithm")
 
     def to_dict(self) -> dict:
         """Plain data for ``--json``: ``{"experiment", "config", "results", "gd_grid"}``."""
         return {
-            "experiment": "rprop-benchmark",
-            "config": dict(self.config),
-            "results": [c.to_dict() for c in self.cells],
+            **super().to_dict(),
             "gd_grid": [
                 {k: v for k, v in c.to_dict().items() if k != "runs"} for c in self.gd_grid
             ],
         }
-
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=2, allow_nan=False)
-
-    def table(self) -> str:
-        """The readable report: one row per problem and algorithm."""
-        cfg = self.config
-        lines = [
-            f"microbp rprop-bench: σ nets, init {cfg['init']}, seeds "
-            f"{seeds_text(cfg['seeds'])}; converged = every output within {cfg['margin']} "
-            "of its 0/1 target; epochs of the converged runs; gradients by the δ formulas",
-            f"GD's μ from {', '.join(f'{lr:g}' for lr in cfg['gd_lrs'])} (the best shown); "
-            "SGD: k ≤ 4 mini-batches of ⌈N/4⌉ per epoch, μ_GD/k each; Rprop with its defaults",
-            "",
-            f"  {'problem':<10} {'algorithm':<9} {'μ':>6} {'budget':>6} {'converged':>10} "
-            f"{'median':>7} {'mean':>8} {'s/run':>7} {'seconds':>8}",
-        ]
-        for problem in self.problems:
-            for algorithm in self.algorithms:
-                c = self.cell(problem, algorithm)
-                lines.append(
-                    f"  {problem:<10} {algorithm:<9} {_num(c.lr, '.3g'):>6} {c.max_epochs:>6} "
-                    f"{f'{c.successes}/{len(c.runs)}':>10} {_num(c.median_epochs, '.1f'):>7} "
-                    f"{_num(c.mean_epochs, '.1f'):>8} {_num(c.median_seconds, '.3f'):>7} "
-                    f"{c.seconds:>8.2f}"
-                )
-            lines.append("")
-        if self.gd_grid:
-            lines.append("GD's μ grid (converged seeds, median epochs):")
-            for problem in self.problems:
-                grid = [c for c in self.gd_grid if c.problem == problem]
-                lines.append(
-                    f"  {problem:<10} "
-                    + "   ".join(
-                        f"μ={c.lr:g}: {c.successes}/{len(c.runs)}, {_num(c.median_epochs, '.1f')}"
-                        for c in grid
-                    )
-                )
-        lines.append(f"total wall time {cfg['seconds']:.1f} s")
-        return "\n".join(line.rstrip() for line in lines)
-
-
-def _num(x, spec: str) -> str:
-    return "–" if x is None else format(x, spec)
 
 
 def benchmark(
@@ -500,168 +445,3 @@ def benchmark(
         "seconds": time.perf_counter() - start,
     }
     return BenchResult(config, tuple(cells), tuple(grid))
-
-
-# --------------------------------------------------------------------------------------------
-# Plot
-# --------------------------------------------------------------------------------------------
-
-
-def plot_benchmark(result: BenchResult, path: str) -> None:
-    """Draw ``result`` to an image file (the format from the name, e.g. ``.png``).
-
-    One group of bars per problem, one bar per algorithm: the median epochs of the converged
-    runs (log scale), each converged run as a dot, and the success rate above the bar; a
-    cell where no run converged shows a hatched bar at the budget marked "0/…".
-    """
-    Figure = figure_class()
-    check_plot_path(path, "rprop.png")
-    problems, algorithms = result.problems, result.algorithms
-    fig = Figure(figsize=(max(7.0, 1.6 * len(problems) + 2), 4.8), layout="constrained")
-    ax = fig.add_subplot()
-    width = 0.8 / len(algorithms)
-    for k, algorithm in enumerate(algorithms):
-        for p, problem in enumerate(problems):
-            c = result.cell(problem, algorithm)
-            x = p + (k - (len(algorithms) - 1) / 2) * width
-            label = algorithm if p == 0 else None
-            if c.median_epochs is None:
-                ax.bar(x, c.max_epochs, width, color="none", edgecolor=f"C{k}", hatch="//",
-                       label=label)  # fmt: skip
-                height = c.max_epochs
-            else:
-                ax.bar(x, c.median_epochs, width, color=f"C{k}", alpha=0.75, label=label)
-                ax.plot([x] * len(c.epochs), c.epochs, ".", color="k", ms=2, alpha=0.5)
-                height = max(c.epochs)
-            ax.annotate(
-                f"{c.successes}/{len(c.runs)}",
-                (x, height),
-                xytext=(0, 2),
-                textcoords="offset points",
-                ha="center",
-                fontsize=6,
-                rotation=90,
-            )
-    ax.set_yscale("log")
-    top = max(c.max_epochs for c in result.cells)
-    ax.set_ylim(top=top * 6)  # room for the rates above the bars and for the legend
-    ax.set_xticks(range(len(problems)), [PROBLEMS[p].title for p in problems], fontsize=8)
-    ax.set_ylabel("epochs to converge (median bar, runs as dots)")
-    cfg = result.config
-    ax.set_title(
-        f"Epochs until every output is within {cfg['margin']:g} of its target "
-        f"({len(cfg['seeds'])} seeds; hatched: none converged within the budget)",
-        fontsize=9,
-    )
-    ax.legend(fontsize=8, ncol=len(algorithms), loc="upper left")
-    ax.grid(True, axis="y", which="major", alpha=0.3)
-    fig.savefig(path, dpi=80)
-
-
-# --------------------------------------------------------------------------------------------
-# Command line: microbp rprop-bench
-# --------------------------------------------------------------------------------------------
-
-
-def _names(table: Sequence[str], what: str):
-    def parse(text: str) -> tuple[str, ...]:
-        names = tuple(n.strip() for n in text.split(",") if n.strip())
-        lookup = {n.lower(): n for n in table}
-        bad = [n for n in names if n.lower() not in lookup]
-        if not names or bad:
-            raise argparse.ArgumentTypeError(
-                f"unknown {what} {', '.join(map(repr, bad)) or repr(text)}; expected a "
-                f"comma-separated list of: {', '.join(table)}"
-            )
-        return tuple(lookup[n.lower()] for n in names)
-
-    return parse
-
-
-def add_command(sub) -> None:
-    """Add ``microbp rprop-bench`` to the subparsers ``sub``."""
-    p = sub.add_parser(
-        "rprop-bench",
-        help="the Rprop claim, measured: epochs to converge for GD, SGD and four Rprop variants",
-        description="GD (best μ of a small grid), SGD and the four Rprop variants on XOR, the "
-        "8-3-8, 10-5-10 and 12-2-12 encoders, 6-bit parity and two spirals: success rate, "
-        "median and mean epochs until every output is within 0.4 of its target, wall time.",
-    )
-    p.add_argument(
-        "--seeds",
-        type=positive_int,
-        default=None,
-        help="seeds 0…SEEDS−1 (default 20; 10 if --quick)",
-    )
-    p.add_argument(
-        "--problems",
-        type=_names(tuple(PROBLEMS), "problem"),
-        default=None,
-        help="comma-separated subset of: " + ", ".join(PROBLEMS),
-    )
-    p.add_argument(
-        "--algorithms",
-        type=_names(ALGORITHMS, "algorithm"),
-        default=ALGORITHMS,
-        help="comma-separated subset of: " + ", ".join(ALGORITHMS),
-    )
-    p.add_argument(
-        "--init",
-        choices=tuple(INITS),
-        default="xavier",
-        help="the initialisation of every net (default xavier)",
-    )
-    p.add_argument(
-        "--max-epochs",
-        type=positive_int,
-        default=None,
-        help="one epoch budget for every problem (default: each problem's own)",
-    )
-    p.add_argument(
-        "--jobs",
-        type=positive_int,
-        default=None,
-        help="processes to run the cells in (default: the number of CPUs; 1 if --quick)",
-    )
-    p.add_argument("--json", action="store_true", help="print the numbers as JSON")
-    p.add_argument("--plot", metavar="FILE.png", help="also draw epochs per algorithm per problem")
-    p.add_argument(
-        "--quick",
-        action="store_true",
-        help=f"a quick run: {', '.join(QUICK['problems'])} with {QUICK['seeds']} seeds (unless "
-        f"--seeds) and a budget of {QUICK['max_epochs']} epochs",
-    )
-    p.set_defaults(func=run)
-
-
-def run(args, out=None) -> int:
-    """``microbp rprop-bench``: table (or JSON) on ``out``, and the plot if asked for."""
-    out = sys.stdout if out is None else out
-    if args.plot:
-        try:
-            figure_class()
-        except ImportError as exc:
-            print(f"microbp rprop-bench: error: {exc}", file=sys.stderr)
-            return 2
-        try:
-            check_plot_path(args.plot, "rprop.png")
-        except ValueError as exc:
-            print(f"microbp rprop-bench: error: {exc}", file=sys.stderr)
-            return 2
-    kwargs: dict = {"algorithms": args.algorithms}
-    if args.quick:
-        kwargs.update(QUICK)
-    if args.problems is not None:
-        kwargs["problems"] = args.problems
-    if args.seeds is not None:
-        kwargs["seeds"] = args.seeds
-    if getattr(args, "max_epochs", None) is not None:
-        kwargs["max_epochs"] = args.max_epochs
-    kwargs["init"] = getattr(args, "init", "xavier")
-    kwargs["jobs"] = args.jobs or (1 if args.quick else (os.cpu_count() or 1))
-    result = benchmark(**kwargs)
-    print(result.to_json() if args.json else result.table(), file=out)
-    if args.plot:
-        plot_benchmark(result, args.plot)
-        print(f"plot written to {args.plot}", file=sys.stderr if args.json else out)
-    return 0

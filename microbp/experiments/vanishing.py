@@ -34,30 +34,23 @@ the same numbers for machines, ``--plot`` draws them (see docs/vanishing.md).
 
 from __future__ import annotations
 
-import argparse
-import json
 import math
 import numbers
-import random
 import statistics
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
-from microbp import bp, data
+from microbp import bp, data, optim
 from microbp.activations import ACTIVATIONS
 from microbp.activations import get as get_activation
-from microbp.experiments.common import (
-    check_plot_path,
-    figure_class,
-    parse_seeds,
-    positive_int,
-    seeds_text,
-)
-from microbp.nn import INITS, MLP
-from microbp.optim import GD, RPROP_VARIANTS, Rprop
+from microbp.experiments.common import parse_seeds
+from microbp.experiments.grid import ResultGrid
+from microbp.experiments.report import plot_gradient_statistics
+from microbp.nn import INITS, MLP, init_numbers
+from microbp.optim import GD, RPROP_VARIANTS
 from microbp.train import fit
 
 __all__ = [
@@ -77,7 +70,7 @@ __all__ = [
     "SpeedCell",
     "TrainingSpeed",
     "training_speed",
-]  # add_command and run are the command line's plumbing, not public API
+]  # the command line (microbp vanishing) is microbp.cli.experiments
 
 #: The activations the seed discusses: the two that vanish and the two remedies.
 ACTIVATION_NAMES: tuple[str, ...] = ("sigmoid", "tanh", "relu", "softplus")
@@ -105,10 +98,10 @@ def draw_weights(
 ) -> bp.Weights:
     """The numbers of ``MLP(sizes, activation, seed, init)`` as float64 arrays, without Values.
 
-    The draws are the MLP's own (:data:`microbp.nn.INITS`, one ``random.Random(seed)``, for
-    l = 2…L and i = 1…n_l: wᵢ₁⁽ˡ⁾ … wᵢₙ⁽ˡ⁾, then bᵢ⁽ˡ⁾), in the same order, so
-    ``draw_weights(...).W[l]`` equals ``MLP(...).to_arrays()[0][l]`` bit for bit; building
-    thousands of weight Values is what this skips.
+    The numbers come from the MLP's own init code (:func:`microbp.nn.init_numbers`, which
+    ``MLP.__init__`` draws through too), so ``draw_weights(...).W[l]`` equals
+    ``MLP(...).to_arrays()[0][l]`` bit for bit; building thousands of weight Values is what
+    this skips.
     """
     sizes = list(sizes)
     if len(sizes) < 2 or any(
@@ -117,18 +110,12 @@ def draw_weights(
         raise ValueError(f"sizes must be a list [n₁, …, n_L] of integers ≥ 1, got {sizes!r}")
     if init not in INITS:
         raise ValueError(f"unknown init {init!r}; expected one of: {', '.join(INITS)}")
-    draw_w, draw_b = INITS[init]
-    rng = random.Random(seed)
-    W: dict[int, np.ndarray] = {}
-    b: dict[int, np.ndarray] = {}
-    for l in range(2, len(sizes) + 1):
-        n_in, n_out = sizes[l - 2], sizes[l - 1]
-        W[l] = np.empty((n_out, n_in), dtype=np.float64)
-        b[l] = np.empty(n_out, dtype=np.float64)
-        for i in range(n_out):
-            for j in range(n_in):
-                W[l][i, j] = draw_w(n_in, n_out, rng)
-            b[l][i] = draw_b(n_in, n_out, rng)
+    L = len(sizes)
+    W = {l: np.empty((sizes[l - 1], sizes[l - 2]), dtype=np.float64) for l in range(2, L + 1)}
+    b = {l: np.empty(sizes[l - 1], dtype=np.float64) for l in range(2, L + 1)}
+    for l, i, w, b_i in init_numbers(sizes, init, seed):
+        W[l][i - 1] = w
+        b[l][i - 1] = b_i
     return bp.Weights(W, b, activation)
 
 
@@ -326,88 +313,33 @@ def _json_float(x: float) -> float | None:
 
 
 @dataclass(frozen=True)
-class GradientStatistics:
-    """Every :class:`CellResult` of one run of :func:`gradient_statistics`, and its settings."""
+class GradientStatistics(ResultGrid):
+    """Every :class:`CellResult` of one run of :func:`gradient_statistics`, and its settings:
+    a grid activation × init (``cell(activation, init)``)."""
 
-    config: dict
-    cells: tuple[CellResult, ...]
+    experiment: ClassVar[str] = "vanishing-gradients"
+    axes: ClassVar[tuple[str, ...]] = ("activation", "init")
 
     def cell(self, activation: str, init: str) -> CellResult:
-        for c in self.cells:
-            if c.activation == activation and c.init == init:
-                return c
-        raise KeyError(f"no result for activation {activation!r} with init {init!r}")
+        """The :class:`CellResult` of ``activation`` with ``init`` (a KeyError if not run)."""
+        return super().cell(activation, init)
 
     @property
     def activations(self) -> list[str]:
-        return list(dict.fromkeys(c.activation for c in self.cells))
+        return self.labels("activation")
 
     @property
     def inits(self) -> list[str]:
-        return list(dict.fromkeys(c.init for c in self.cells))
+        return self.labels("init")
 
     def to_dict(self) -> dict:
         """Plain data for ``--json``: ``{"experiment", "config", "bounds", "results"}``."""
         return {
-            "experiment": "vanishing-gradients",
+            "experiment": self.experiment,
             "config": dict(self.config),
             "bounds": {name: ACTIVATIONS[name].max_derivative for name in self.activations},
             "results": [c.to_dict() for c in self.cells],
         }
-
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=2, allow_nan=False)
-
-    def table(self) -> str:
-        """The readable report: a summary per (init, activation), then per-layer numbers."""
-        cfg = self.config
-        L = len(cfg["sizes"])
-        seeds = cfg["seeds"]
-        lines = [
-            f"microbp vanishing: sizes {_sizes_text(cfg['sizes'])}, hidden f per row, output "
-            f"f = {cfg['output_activation']}; data two_moons(n={cfg['n']}, "
-            f"noise={cfg['noise']}, seed=0); seeds {seeds_text(seeds)}, median shown",
-            "",
-            f"First hidden layer (l = 2) against the output layer (l = L = {L}):",
-            f"  {'init':<7} {'f':<9} {'‖∂E/∂W⁽²⁾‖/‖∂E/∂W⁽ᴸ⁾‖':>24} {'mean|δ⁽²⁾|/mean|δ⁽ᴸ⁾|':>22}"
-            f" {'max f′ seen':>12} {'bound':>6} {'mean f′':>8} {'δ kept/layer':>13}",
-        ]
-        for init in self.inits:
-            for act in self.activations:
-                c = self.cell(act, init)
-                lines.append(
-                    f"  {init:<7} {act:<9} {_sci(c.ratio_grad):>24} {_sci(c.ratio_delta):>22}"
-                    f" {c.max_df:>12.4f} {c.bound:>6g} {c.mean_df:>8.3f}"
-                    f" {c.per_layer_factor:>13.3f}"
-                )
-        for init in self.inits:
-            lines += [
-                "",
-                f"Per layer, init {init}: ‖∂E_total/∂W⁽ˡ⁾‖ (Frobenius) and mean|δᵢ⁽ˡ⁾|, "
-                "from the output layer back",
-                "  " + f"{'l':>3} " + " ".join(f"{act:^19}" for act in self.activations),
-                "  "
-                + f"{'':>3} "
-                + " ".join(f"{'‖∂E/∂W‖':>9} {'mean|δ|':>9}" for _ in self.activations),
-            ]
-            cells = [self.cell(act, init) for act in self.activations]
-            for l in range(L, 1, -1):
-                row = " ".join(
-                    f"{_sci(c.grad_norm[l]):>9} {_sci(c.delta_mean_abs[l]):>9}" for c in cells
-                )
-                lines.append(f"  {l:>3} {row}")
-        return "\n".join(line.rstrip() for line in lines)
-
-
-def _sci(x: float) -> str:
-    return f"{x:.2e}" if math.isfinite(x) else ("n/a" if math.isnan(x) else str(x))
-
-
-def _sizes_text(sizes: Sequence[int]) -> str:
-    hidden = sizes[1:-1]
-    if len(hidden) > 2 and len(set(hidden)) == 1:
-        return f"[{sizes[0]}, {hidden[0]}×{len(hidden)}, {sizes[-1]}]"
-    return str(list(sizes))
 
 
 def _check_names(names, table, what: str) -> tuple[str, ...]:
@@ -563,80 +495,28 @@ class SpeedCell:
 
 
 @dataclass(frozen=True)
-class TrainingSpeed:
-    """Every :class:`SpeedCell` of one run of :func:`training_speed`, and its settings."""
+class TrainingSpeed(ResultGrid):
+    """Every :class:`SpeedCell` of one run of :func:`training_speed`, and its settings: a
+    grid activation × init × optimizer (``cell(activation, init, optimizer)``)."""
 
-    config: dict
-    cells: tuple[SpeedCell, ...]
+    experiment: ClassVar[str] = "vanishing-training-speed"
+    axes: ClassVar[tuple[str, ...]] = ("activation", "init", "optimizer")
 
     def cell(self, activation: str, init: str, optimizer: str | None = None) -> SpeedCell:
-        optimizer = optimizer or self.optimizers[0]
-        for c in self.cells:
-            if (c.activation, c.init, c.optimizer) == (activation, init, optimizer):
-                return c
-        raise KeyError(
-            f"no result for activation {activation!r}, init {init!r}, optimizer {optimizer!r}"
-        )
+        """The cell of ``activation``, ``init`` and ``optimizer`` (None: the first one run)."""
+        return super().cell(activation, init, optimizer or self.optimizers[0])
 
     @property
     def activations(self) -> list[str]:
-        return list(dict.fromkeys(c.activation for c in self.cells))
+        return self.labels("activation")
 
     @property
     def inits(self) -> list[str]:
-        return list(dict.fromkeys(c.init for c in self.cells))
+        return self.labels("init")
 
     @property
     def optimizers(self) -> list[str]:
-        return list(dict.fromkeys(c.optimizer for c in self.cells))
-
-    def to_dict(self) -> dict:
-        """Plain data: ``{"experiment", "config", "results"}``."""
-        return {
-            "experiment": "vanishing-training-speed",
-            "config": dict(self.config),
-            "results": [c.to_dict() for c in self.cells],
-        }
-
-    def table(self) -> str:
-        """One row per init and activation; per optimizer the converged seeds, the median
-        epochs and seconds to E_total < target, and the median final E."""
-        cfg = self.config
-        lines = [
-            f"Training speed: sizes {_sizes_text(cfg['sizes'])}, output f = "
-            f"{cfg['output_activation']}, two_moons(n={cfg['n']}, noise={cfg['noise']}, "
-            f"seed=0); epochs until E_total < {cfg['target']:g} (budget {cfg['max_epochs']}), "
-            f"seeds {seeds_text(cfg['seeds'])}, median shown (a miss counts as slowest)",
-            "  " + f"{'init':<7} {'f':<9} " + "  ".join(f"{o:^43}" for o in self.optimizers),
-            "  "
-            + f"{'':<7} {'':<9} "
-            + "  ".join(
-                f"{'converged':>9} {'epochs':>16} {'seconds':>7} {'final E':>8}"
-                for _ in self.optimizers
-            ),
-        ]
-        for init in self.inits:
-            for act in self.activations:
-                parts = []
-                for opt in self.optimizers:
-                    c = self.cell(act, init, opt)
-                    n = len(c.runs)
-                    epochs = (
-                        "did not converge" if c.median_epochs is None else f"{c.median_epochs:g}"
-                    )
-                    secs = "–" if c.median_seconds is None else f"{c.median_seconds:.2f}"
-                    parts.append(
-                        f"{f'{c.converged}/{n}':>9} {epochs:>16} {secs:>7} "
-                        f"{c.median_final_loss:>8.4f}"
-                    )
-                lines.append(f"  {init:<7} {act:<9} " + "  ".join(parts))
-        return "\n".join(line.rstrip() for line in lines)
-
-
-def _make_speed_optimizer(name: str, lr: float):
-    if name == "gd":
-        return GD(lr)
-    return Rprop(name)
+        return self.labels("optimizer")
 
 
 def training_speed(
@@ -695,7 +575,7 @@ def training_speed(
                         net,
                         X,
                         Y,
-                        _make_speed_optimizer(opt, lr),
+                        optim.make(opt, lr if opt == "gd" else None),  # Rprop: default Δ₀
                         max_epochs=int(max_epochs),
                         tol=0,
                         target=target,
@@ -727,240 +607,3 @@ def training_speed(
         "gradients": "formulas",
     }
     return TrainingSpeed(config, tuple(cells))
-
-
-# --------------------------------------------------------------------------------------------
-# Plot (matplotlib, the optional extra "plot")
-# --------------------------------------------------------------------------------------------
-
-
-def plot_gradient_statistics(
-    result: GradientStatistics, path: str, speed: TrainingSpeed | None = None
-) -> None:
-    """Draw ``result`` to an image file (the format from the name, e.g. ``.png``).
-
-    One panel per activation: ‖∂E_total/∂W⁽ˡ⁾‖ against l (log scale), one line per init
-    (median over seeds, each seed faint); one panel with the f′ curves and the bounds ¼ and
-    1; one with the ratio first hidden layer / output layer per activation and init. With
-    ``speed`` (a :class:`TrainingSpeed`), a third row: per optimizer, the median epochs to
-    E < target per activation and init (log scale; a hatched bar at the budget: did not
-    converge).
-    """
-    Figure = figure_class()
-    check_plot_path(path, "vanishing.png")
-    acts, inits = result.activations, result.inits
-    rows = 2 if speed is None else 3
-    fig = Figure(figsize=(13, 3.75 * rows), layout="constrained")
-    axes = fig.subplots(rows, 3)
-    panels = list(axes.ravel())
-    colors = {init: f"C{k}" for k, init in enumerate(inits)}
-    grad_axes = panels[: len(acts)] if len(acts) <= 4 else panels[:4]
-    for ax, act in zip(grad_axes, acts):
-        for init in inits:
-            c = result.cell(act, init)
-            layers = c.layers
-            for run in c.runs:
-                ax.plot(layers, [run.grad_norm[l] for l in layers], color=colors[init], alpha=0.2)
-            ax.plot(
-                layers,
-                [c.grad_norm[l] for l in layers],
-                color=colors[init],
-                marker="o",
-                ms=3,
-                label=f"{init} (ratio {_sci(c.ratio_grad)})",
-            )
-        ax.set_yscale("log")
-        ax.set_title(f"{act}: ‖∂E/∂W⁽ˡ⁾‖ per layer")
-        ax.set_xlabel("layer l (2 = first hidden, L = output)")
-        ax.legend(fontsize=8)
-        ax.grid(True, which="major", alpha=0.3)
-    for ax in grad_axes[1:]:
-        ax.sharey(grad_axes[0])
-    for ax in panels[len(grad_axes) : 4]:
-        ax.set_visible(False)
-
-    ax = panels[4]
-    z = np.linspace(-6.0, 6.0, 601)
-    for k, act in enumerate(acts):
-        f = ACTIVATIONS[act]
-        ax.plot(z, f.df_np(z, f.f_np(z)), color=f"C{k + 3}", label=f.derivative_formula)
-    for bound in sorted({ACTIVATIONS[a].max_derivative for a in acts}):
-        ax.axhline(bound, color="gray", ls="--", lw=0.8)
-        ax.annotate(f"bound {bound:g}", (-6, bound), xytext=(2, 2), textcoords="offset points")
-    ax.set_title("f′(z) and the seed's bounds")
-    ax.set_xlabel("z")
-    ax.legend(fontsize=8, loc="center right")
-
-    ax = panels[5]
-    width = 0.8 / len(inits)
-    x = np.arange(len(acts))
-    for k, init in enumerate(inits):
-        ratios = [result.cell(act, init).ratio_grad for act in acts]
-        ax.bar(
-            x + (k - (len(inits) - 1) / 2) * width, ratios, width, color=colors[init], label=init
-        )
-    ax.axhline(1.0, color="gray", ls="--", lw=0.8)
-    ax.set_yscale("log")
-    ax.set_xticks(x, acts)
-    ax.set_title("‖∂E/∂W⁽²⁾‖ / ‖∂E/∂W⁽ᴸ⁾‖ (median)")
-    ax.legend(fontsize=8)
-
-    if speed is not None:
-        _plot_speed(speed, panels[6:], colors)
-
-    cfg = result.config
-    fig.suptitle(
-        f"Vanishing gradients: sizes {_sizes_text(cfg['sizes'])}, output f = "
-        f"{cfg['output_activation']}, two_moons n={cfg['n']}, seeds {seeds_text(cfg['seeds'])}"
-    )
-    fig.savefig(path, dpi=80)
-
-
-def _plot_speed(speed: TrainingSpeed, panels, colors: dict) -> None:
-    """Median epochs to E < target per activation, one bar per init, one panel per optimizer."""
-    acts, inits = speed.activations, speed.inits
-    width = 0.8 / len(inits)
-    x = np.arange(len(acts))
-    budget = speed.config["max_epochs"]
-    for ax, opt in zip(panels, speed.optimizers):
-        for k, init in enumerate(inits):
-            color = colors.get(init, f"C{INIT_NAMES.index(init)}")
-            for a, act in enumerate(acts):
-                c = speed.cell(act, init, opt)
-                xa = x[a] + (k - (len(inits) - 1) / 2) * width
-                label = init if a == 0 else None
-                if c.median_epochs is None:
-                    ax.bar(xa, budget, width, color="none", edgecolor=color, hatch="//",
-                           label=label)  # fmt: skip
-                else:
-                    ax.bar(xa, c.median_epochs, width, color=color, label=label)
-                ax.annotate(
-                    f"{c.converged}/{len(c.runs)}",
-                    (xa, c.median_epochs or budget),
-                    xytext=(0, 2),
-                    textcoords="offset points",
-                    ha="center",
-                    fontsize=7,
-                )
-        ax.set_yscale("log")
-        ax.set_ylim(1, budget * 2)  # the same scale for every optimizer
-        ax.set_xticks(x, acts)
-        ax.set_title(
-            f"{opt}: epochs to E < {speed.config['target']:g} (median; hatched: not within "
-            f"{budget})",
-            fontsize=9,
-        )
-        ax.legend(fontsize=8)
-    for ax in panels[len(speed.optimizers) :]:
-        ax.set_visible(False)
-
-
-# --------------------------------------------------------------------------------------------
-# Command line: microbp vanishing
-# --------------------------------------------------------------------------------------------
-
-
-def add_command(sub) -> None:
-    """Add ``microbp vanishing`` to the subparsers ``sub``."""
-    p = sub.add_parser(
-        "vanishing",
-        help="the vanishing-gradient claim, measured: per-layer δ and ‖∂E/∂W‖ of deep nets",
-        description="Per-layer mean |δ| and ‖∂E/∂W⁽ˡ⁾‖ of deep nets [2] + [width]*depth + [1] "
-        "on two_moons, for sigmoid, tanh, relu and softplus hidden layers with the small, "
-        "Xavier and He initialisations, median over seeds.",
-    )
-    p.add_argument("--depth", type=positive_int, default=10, help="hidden layers (default 10)")
-    p.add_argument("--width", type=positive_int, default=16, help="neurons per hidden layer (16)")
-    p.add_argument(
-        "--seeds", type=positive_int, default=None, help="seeds 0…SEEDS−1 (default 5; 3 if --quick)"
-    )
-    p.add_argument("--json", action="store_true", help="print the numbers as JSON")
-    p.add_argument("--plot", metavar="FILE.png", help="also draw the numbers to FILE.png")
-    p.add_argument(
-        "--quick",
-        action="store_true",
-        help=f"a quick run: {QUICK['seeds']} seeds (unless --seeds), {QUICK['n']} samples",
-    )
-    p.add_argument(
-        "--train",
-        action="store_true",
-        help="also train the same nets per activation (GD and iRprop−) and show the epochs "
-        "until E < target (a second table; JSON key training_speed)",
-    )
-    p.add_argument(
-        "--max-epochs",
-        type=positive_int,
-        default=None,
-        help="with --train: the epoch budget (default 1500; 300 if --quick)",
-    )
-    p.add_argument(
-        "--train-inits",
-        type=_init_list,
-        default=None,
-        help="with --train: comma-separated inits to train (default xavier,he; he if --quick)",
-    )
-    p.set_defaults(func=run)
-
-
-def _init_list(text: str) -> tuple[str, ...]:
-    names = tuple(n.strip() for n in text.split(",") if n.strip())
-    bad = [n for n in names if n not in INITS]
-    if not names or bad:
-        raise argparse.ArgumentTypeError(
-            f"unknown init {', '.join(map(repr, bad)) or repr(text)}; expected a "
-            f"comma-separated list of: {', '.join(INITS)}"
-        )
-    return names
-
-
-def run(args, out=None) -> int:
-    """``microbp vanishing``: table (or JSON) on ``out``, and the plot if asked for."""
-    out = sys.stdout if out is None else out
-    if args.plot:
-        try:
-            figure_class()
-        except ImportError as exc:
-            print(f"microbp vanishing: error: {exc}", file=sys.stderr)
-            return 2
-        check_plot_path(
-            args.plot, "vanishing.png"
-        )  # a ValueError here: exit status 2, nothing computed
-    train_only = [
-        flag
-        for flag, attr in (("--max-epochs", "max_epochs"), ("--train-inits", "train_inits"))
-        if getattr(args, attr, None) is not None
-    ]
-    if train_only and not getattr(args, "train", False):
-        raise ValueError(f"{' and '.join(train_only)}: only used with --train")
-    kwargs = {"depth": args.depth, "width": args.width}
-    if args.quick:
-        kwargs.update(QUICK)
-    if args.seeds is not None:
-        kwargs["seeds"] = args.seeds
-    result = gradient_statistics(**kwargs)
-    speed = None
-    if getattr(args, "train", False):
-        train_kwargs = {"depth": args.depth, "width": args.width}
-        if args.quick:
-            train_kwargs.update(TRAIN_QUICK)
-        if args.seeds is not None:
-            train_kwargs["seeds"] = args.seeds
-        if getattr(args, "max_epochs", None) is not None:
-            train_kwargs["max_epochs"] = args.max_epochs
-        if getattr(args, "train_inits", None) is not None:
-            train_kwargs["inits"] = args.train_inits
-        speed = training_speed(**train_kwargs)
-    if args.json:
-        doc = result.to_dict()
-        if speed is not None:
-            doc["training_speed"] = speed.to_dict()
-        print(json.dumps(doc, indent=2, allow_nan=False), file=out)
-    else:
-        print(result.table(), file=out)
-        if speed is not None:
-            print("", file=out)
-            print(speed.table(), file=out)
-    if args.plot:
-        plot_gradient_statistics(result, args.plot, speed)
-        print(f"plot written to {args.plot}", file=sys.stderr if args.json else out)
-    return 0

@@ -1,0 +1,240 @@
+"""``microbp demo``: the seed's 3-3-2 example, all of it.
+
+The table (every δ and gradient by autodiff next to BP-1…BP-4), then the pictures in the
+output folder (graph, Figure 1, Figure 2, the HTML stepper), then training by the seed's
+procedure (batch GD until the stopping rule fires) with its loss curve.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+
+from microbp import bp, data
+from microbp.cli.errors import naming
+from microbp.data import seed_example
+from microbp.experiments.report import save_figure
+from microbp.losses import squared_error
+from microbp.optim import GD
+from microbp.train import PLOT_HINT, fit
+from microbp.viz import draw
+from microbp.viz.trace import trace_backward
+
+# No __all__: command-line plumbing; the README and docs/index.md show the command.
+
+
+def add_command(sub) -> None:
+    """Add ``demo`` to the ``microbp`` subcommands."""
+    d = sub.add_parser("demo", help="the seed's 3-3-2 example: autodiff next to BP-1…BP-4")
+    d.add_argument(
+        "--out-dir",
+        type=out_dir_type,
+        default="microbp-demo",
+        help="folder for the pictures (default ./microbp-demo)",
+    )
+    d.set_defaults(func=lambda args: demo(out=sys.stdout, out_dir=args.out_dir))
+
+
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _sup(l: int) -> str:
+    """The seed's layer superscript: ⁽³⁾ for l = 3."""
+    return f"⁽{str(l).translate(_SUPERSCRIPT)}⁾"
+
+
+def _num(x) -> str:
+    return f"{float(x): .17g}"
+
+
+def demo(out=None, out_dir=None) -> int:
+    """The seed's 3-3-2 example, both roads to every gradient, side by side; then (with
+    ``out_dir``) its pictures: graph, network diagram, HTML stepper; then training."""
+    out = out or sys.stdout
+    if out_dir is not None:
+        try:
+            check_out_dir(out_dir)  # before any work, not after the table
+        except ValueError as exc:
+            print(f"microbp demo: error: {exc}", file=sys.stderr)
+            return 2
+    ex = seed_example()
+    net = ex.net()
+    L = net.L
+    p = lambda *a: print(*a, file=out)  # noqa: E731
+
+    p(f"microbp demo: the seed's three-layer perceptron (Figure 1), sizes {net.sizes}, f = σ")
+    p(f"x = a⁽¹⁾ = {list(ex.x)},  y = {list(ex.y)}")
+    for l in range(2, L + 1):
+        p(f"W{_sup(l)} = {[list(r) for r in ex.W[l]]},  b{_sup(l)} = {list(ex.b[l])}")
+    p()
+
+    fw = net.forward(ex.x)
+    E = squared_error(ex.y, fw.output)
+    E.backward()
+    formulas = bp.index_form(net, ex.x, ex.y)
+
+    p("Forward pass: z⁽ˡ⁾ = W⁽ˡ⁾ a⁽ˡ⁻¹⁾ + b⁽ˡ⁾,  a⁽ˡ⁾ = f(z⁽ˡ⁾)")
+    for l in range(2, L + 1):
+        for i, (z, a) in enumerate(zip(fw.z[l], fw.a[l]), start=1):
+            p(f"  z_{i}^({l}) = {_num(z.data)}   a_{i}^({l}) = {_num(a.data)}")
+    p(f"E = ½‖y − a{_sup(L)}‖² = {_num(E.data)}")
+    p()
+
+    head = f"  {'':<10} {'autodiff (graph)':>24} {'closed form':>24} {'difference':>11}  rule"
+    p("δᵢ⁽ˡ⁾ = ∂E/∂zᵢ⁽ˡ⁾: the gradient of the z-node, next to BP-1 (l = L) and BP-2 (l < L)")
+    p(head)
+    worst = 0.0
+    for l in range(L, 1, -1):
+        for i, z in enumerate(fw.z[l], start=1):
+            f = formulas.delta[l][i - 1]
+            worst = max(worst, abs(float(z.grad) - float(f)))
+            rule = "BP-1" if l == L else "BP-2"
+            p(
+                f"  {f'δ_{i}^({l})':<10} {_num(z.grad):>24} {_num(f):>24} "
+                f"{float(z.grad) - float(f):>11.2g}  {rule}"
+            )
+    p()
+    p("∂E/∂wᵢⱼ⁽ˡ⁾ = δᵢ⁽ˡ⁾ aⱼ⁽ˡ⁻¹⁾ (BP-3) and ∂E/∂bᵢ⁽ˡ⁾ = δᵢ⁽ˡ⁾ (BP-4): p.grad next to the formula")
+    p(head)
+    for name, param, f in zip(net.parameter_names(), net.parameters(), formulas.flat()):
+        worst = max(worst, abs(float(param.grad) - float(f)))
+        rule = "BP-3" if name.startswith("w") else "BP-4"
+        p(
+            f"  {name:<10} {_num(param.grad):>24} {_num(f):>24} "
+            f"{float(param.grad) - float(f):>11.2g}  {rule}"
+        )
+    p()
+    p(f"largest |autodiff − formula| = {worst:.3g}")
+    status = 0 if out_dir is None else write_demo_files(out_dir, out)
+    return max(status, train_demo(out, out_dir))
+
+
+def write_demo_files(out_dir: str | os.PathLike, out=None) -> int:
+    """The seed example's pictures for ``microbp demo``, written into ``out_dir``.
+
+    graph.svg (the computation graph of E after backward, δ on every z-node), network.svg
+    (Figure 1 with δ and ∂E/∂w), delta-flow.svg (Figure 2 for δ₁⁽²⁾) and backward.html (the
+    stepper). Without graphviz's ``dot`` the DOT sources are written instead, the missing
+    executable is named, and the status is 2.
+    """
+    out = out or sys.stdout
+    p = lambda *a: print(*a, file=out)  # noqa: E731
+    out_dir = os.fspath(out_dir)
+    try:
+        check_out_dir(out_dir)
+        os.makedirs(out_dir, exist_ok=True)
+        draw.check_output_path(os.path.join(out_dir, "graph.svg"))
+    except (OSError, ValueError) as exc:
+        print(
+            f"microbp demo: error: cannot write pictures into {out_dir!r}: {exc}", file=sys.stderr
+        )
+        return 2
+    ex = seed_example()
+    net = ex.net()
+    fw = net.forward(ex.x)
+    E = squared_error(ex.y, fw.output)
+    E.label = "E"
+    trace = trace_backward(E, forward=fw)  # the backward pass, recorded
+    graphs = {
+        "graph": draw.draw_graph(E, forward=fw),
+        "network": draw.draw_network(net, forward=fw, edge_labels="both"),
+        "delta-flow": draw.draw_network(net, forward=fw, delta_flow=(2, 1)),
+    }
+    p()
+    p(f"Pictures (in {out_dir}):")
+    try:
+        draw.need_dot("rendering the demo's pictures")
+    except draw.GraphvizNotFound as exc:
+        for name, graph in graphs.items():
+            p(f"  {draw.save(graph, os.path.join(out_dir, name + '.dot'))}")
+        print(f"microbp demo: {exc}", file=sys.stderr)
+        return 2
+    what = {
+        "graph": "the computation graph of E, δᵢ⁽ˡ⁾ on every z-node",
+        "network": "the network (Figure 1) with δ and ∂E/∂w",
+        "delta-flow": "δ⁽³⁾ flowing back into δ₁⁽²⁾, BP-2 written out (Figure 2)",
+    }
+    try:
+        for name, graph in graphs.items():
+            path = os.path.join(out_dir, name + ".svg")
+            p(f"  {draw.save(graph, path):<40} {what[name]}")
+        path = os.path.join(out_dir, "backward.html")
+        html_path = trace.to_html(path)
+    except draw.GraphvizFailed as exc:
+        print(f"microbp demo: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a full disk, say: the message names the file
+        print(f"microbp demo: error: {naming(exc, path)}", file=sys.stderr)
+        return 1
+    p(f"  {html_path:<40} the backward pass node by node: open it in a browser, step with →")
+    return 0
+
+
+def check_out_dir(path: str | os.PathLike) -> str:
+    """``path`` if it is (or can be made) a writable folder; a ``ValueError`` saying why not.
+
+    Creates nothing: a missing folder is fine when its nearest existing parent is a
+    writable folder (``os.makedirs`` will make it).
+    """
+    path = os.fspath(path)
+    if not path:
+        raise ValueError("the output folder is empty; expected a folder name, e.g. microbp-demo")
+    if os.path.exists(path):
+        if not os.path.isdir(path):
+            raise ValueError(f"cannot write into {path!r}: it is a file, not a folder")
+        if not os.access(path, os.W_OK | os.X_OK):
+            raise ValueError(f"cannot write into {path!r}: the folder is not writable")
+        return path
+    parent = os.path.dirname(os.path.abspath(path))
+    while not os.path.exists(parent):
+        parent = os.path.dirname(parent)
+    if not os.path.isdir(parent):
+        raise ValueError(f"cannot make the folder {path!r}: {parent!r} is a file, not a folder")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise ValueError(f"cannot make the folder {path!r}: {parent!r} is not writable")
+    return path
+
+
+def out_dir_type(text: str) -> str:
+    """An argparse type for an output folder (see :func:`check_out_dir`)."""
+    try:
+        return check_out_dir(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def train_demo(out=None, outdir: str | None = "microbp-demo") -> int:
+    """The seed's procedure on the seed's example: batch GD until the stopping rule fires.
+
+    Trains the 3-3-2 example by ``GD(lr=2.0)`` with gradients from the graph, until
+    |E_t − E_{t−1}| < 1e-8, and writes ``outdir/seed-loss.png`` when matplotlib is present
+    (no file at all when ``outdir`` is None).
+    """
+    out = out or sys.stdout
+    p = lambda *a: print(*a, file=out)  # noqa: E731
+    X, Y = data.seed_data()
+    net = data.seed_example().net()
+    lr, tol = 2.0, 1e-8
+    p()
+    p("Training (BP 算法总结): batch gradient descent W⁽ˡ⁾ ← W⁽ˡ⁾ − μ ∂E_total/∂W⁽ˡ⁾,")
+    p(f"μ = {lr}, until |E_t − E_(t−1)| < {tol:g} (the seed's stopping rule)")
+    h = fit(net, X, Y, GD(lr), max_epochs=100_000, tol=tol, gradients="autodiff", quiet=True)
+    for t in sorted({0, 1, 10, 100, 1000, h.epochs}):
+        if t < len(h.loss):
+            p(f"  t = {t:>5}   E_t = {h.loss[t]:.10g}")
+    out_a = [float(a.data) for a in net(list(X[0]))]
+    p(f"stopped by {h.stopped_by} after {h.epochs} epochs; a⁽³⁾ = {out_a}, y = {Y[0].tolist()}")
+    if outdir is None:
+        return 0 if math.isfinite(h.final_loss) else 1
+    try:
+        os.makedirs(outdir, exist_ok=True)
+        path = os.path.join(outdir, "seed-loss.png")
+        save_figure(h.plot(title="seed example, batch GD: E_total per epoch"), path)
+        p(f"loss curve: {path}")
+    except ImportError:
+        p(f"(no loss plot: {PLOT_HINT})")
+    except OSError as exc:
+        p(f"(no loss plot: cannot write to {outdir}: {exc})")
+    return 0 if math.isfinite(h.final_loss) else 1

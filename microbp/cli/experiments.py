@@ -1,0 +1,226 @@
+"""``microbp vanishing`` and ``microbp rprop-bench``: the experiments, from the command line.
+
+    microbp vanishing [--quick] [--train] [--json] [--plot FILE.png]
+                                         per-layer δ and ‖∂E/∂W⁽ˡ⁾‖ of deep nets per
+                                         activation and init (docs/vanishing.md)
+    microbp rprop-bench [--quick] [--json] [--plot FILE.png]
+                                         GD, SGD and four Rprop variants on the Rprop
+                                         papers' problems (docs/rprop.md)
+
+The numbers come from :mod:`microbp.experiments`; this module reads the options, checks the
+``--plot`` path before any work (the check ``train --plot`` makes too), prints the table or
+the JSON, and only then draws the plot, so a plot that cannot be written costs no results.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+from microbp.cli.args import init_list, names, positive_int
+from microbp.cli.limits import MAX_NODES, add_max_nodes, check_net_size
+from microbp.experiments import report, rprop_bench, vanishing
+from microbp.nn import INITS
+
+# No __all__: command-line plumbing; docs/vanishing.md and docs/rprop.md document the commands.
+
+
+def add_command(sub) -> None:
+    """Add ``vanishing`` and ``rprop-bench`` to the ``microbp`` subcommands."""
+    add_vanishing(sub)
+    add_rprop_bench(sub)
+
+
+def _add_output(p, plot_help: str) -> None:
+    p.add_argument("--json", action="store_true", help="print the numbers as JSON")
+    p.add_argument("--plot", metavar="FILE.png", help=plot_help)
+
+
+def _plot_written(args, out) -> None:
+    print(f"plot written to {args.plot}", file=sys.stderr if args.json else out)
+
+
+# --------------------------------------------------------------------------------------------
+# microbp vanishing
+# --------------------------------------------------------------------------------------------
+
+
+def add_vanishing(sub) -> None:
+    """Add ``microbp vanishing`` to the subparsers ``sub``."""
+    QUICK, TRAIN_QUICK = vanishing.QUICK, vanishing.TRAIN_QUICK
+    p = sub.add_parser(
+        "vanishing",
+        help="the vanishing-gradient claim, measured: per-layer δ and ‖∂E/∂W‖ of deep nets",
+        description="Per-layer mean |δ| and ‖∂E/∂W⁽ˡ⁾‖ of deep nets [2] + [width]*depth + [1] "
+        "on two_moons, for sigmoid, tanh, relu and softplus hidden layers with the small, "
+        "Xavier and He initialisations, median over seeds.",
+    )
+    p.add_argument("--depth", type=positive_int, default=10, help="hidden layers (default 10)")
+    p.add_argument("--width", type=positive_int, default=16, help="neurons per hidden layer (16)")
+    p.add_argument(
+        "--seeds", type=positive_int, default=None, help="seeds 0…SEEDS−1 (default 5; 3 if --quick)"
+    )
+    _add_output(p, "also draw the numbers to FILE.png")
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"a quick run: {QUICK['seeds']} seeds (unless --seeds), {QUICK['n']} samples",
+    )
+    p.add_argument(
+        "--train",
+        action="store_true",
+        help="also train the same nets per activation (GD and iRprop−) and show the epochs "
+        "until E < target (a second table; JSON key training_speed)",
+    )
+    p.add_argument(
+        "--max-epochs",
+        type=positive_int,
+        default=None,
+        help=f"with --train: the epoch budget (default 1500; {TRAIN_QUICK['max_epochs']} if "
+        "--quick)",
+    )
+    p.add_argument(
+        "--train-inits",
+        type=init_list,
+        default=None,
+        help="with --train: comma-separated inits to train (default xavier,he; he if --quick)",
+    )
+    add_max_nodes(p, "vanishing")
+    p.set_defaults(func=run_vanishing)
+
+
+def run_vanishing(args, out=None) -> int:
+    """``microbp vanishing``: table (or JSON) on ``out``, then the plot if asked for."""
+    out = sys.stdout if out is None else out
+    if args.plot:
+        report.check_plot_path(args.plot, "vanishing.png")  # before any work
+    train = getattr(args, "train", False)
+    train_only = [
+        flag
+        for flag, attr in (("--max-epochs", "max_epochs"), ("--train-inits", "train_inits"))
+        if getattr(args, attr, None) is not None
+    ]
+    if train_only and not train:
+        raise ValueError(f"{' and '.join(train_only)}: only used with --train")
+    sizes = vanishing.deep_sizes(2, args.depth, args.width, 1)
+    check_net_size(sizes, getattr(args, "max_nodes", MAX_NODES["vanishing"]), "vanishing")
+    kwargs = {"depth": args.depth, "width": args.width}
+    if args.quick:
+        kwargs.update(vanishing.QUICK)
+    if args.seeds is not None:
+        kwargs["seeds"] = args.seeds
+    result = vanishing.gradient_statistics(**kwargs)
+    speed = None
+    if train:
+        train_kwargs = {"depth": args.depth, "width": args.width}
+        if args.quick:
+            train_kwargs.update(vanishing.TRAIN_QUICK)
+        if args.seeds is not None:
+            train_kwargs["seeds"] = args.seeds
+        if getattr(args, "max_epochs", None) is not None:
+            train_kwargs["max_epochs"] = args.max_epochs
+        if getattr(args, "train_inits", None) is not None:
+            train_kwargs["inits"] = args.train_inits
+        speed = vanishing.training_speed(**train_kwargs)
+    if args.json:
+        doc = result.to_dict()
+        if speed is not None:
+            doc["training_speed"] = speed.to_dict()
+        print(json.dumps(doc, indent=2, allow_nan=False), file=out)
+    else:
+        print(result.table(), file=out)
+        if speed is not None:
+            print("", file=out)
+            print(speed.table(), file=out)
+    if args.plot:
+        out.flush()  # the results are out before a plot failure is reported
+        report.plot_gradient_statistics(result, args.plot, speed)
+        _plot_written(args, out)
+    return 0
+
+
+# --------------------------------------------------------------------------------------------
+# microbp rprop-bench
+# --------------------------------------------------------------------------------------------
+
+
+def add_rprop_bench(sub) -> None:
+    """Add ``microbp rprop-bench`` to the subparsers ``sub``."""
+    QUICK, PROBLEMS, ALGORITHMS = rprop_bench.QUICK, rprop_bench.PROBLEMS, rprop_bench.ALGORITHMS
+    p = sub.add_parser(
+        "rprop-bench",
+        help="the Rprop claim, measured: epochs to converge for GD, SGD and four Rprop variants",
+        description="GD (best μ of a small grid), SGD and the four Rprop variants on XOR, the "
+        "8-3-8, 10-5-10 and 12-2-12 encoders, 6-bit parity and two spirals: success rate, "
+        "median and mean epochs until every output is within 0.4 of its target, wall time.",
+    )
+    p.add_argument(
+        "--seeds",
+        type=positive_int,
+        default=None,
+        help="seeds 0…SEEDS−1 (default 20; 10 if --quick)",
+    )
+    p.add_argument(
+        "--problems",
+        type=names(tuple(PROBLEMS), "problem"),
+        default=None,
+        help="comma-separated subset of: " + ", ".join(PROBLEMS),
+    )
+    p.add_argument(
+        "--algorithms",
+        type=names(ALGORITHMS, "algorithm"),
+        default=ALGORITHMS,
+        help="comma-separated subset of: " + ", ".join(ALGORITHMS),
+    )
+    p.add_argument(
+        "--init",
+        choices=tuple(INITS),
+        default="xavier",
+        help="the initialisation of every net (default xavier)",
+    )
+    p.add_argument(
+        "--max-epochs",
+        type=positive_int,
+        default=None,
+        help="one epoch budget for every problem (default: each problem's own)",
+    )
+    p.add_argument(
+        "--jobs",
+        type=positive_int,
+        default=None,
+        help="processes to run the cells in (default: the number of CPUs; 1 if --quick)",
+    )
+    _add_output(p, "also draw epochs per algorithm per problem")
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"a quick run: {', '.join(QUICK['problems'])} with {QUICK['seeds']} seeds (unless "
+        f"--seeds) and a budget of {QUICK['max_epochs']} epochs",
+    )
+    p.set_defaults(func=run_rprop_bench)
+
+
+def run_rprop_bench(args, out=None) -> int:
+    """``microbp rprop-bench``: table (or JSON) on ``out``, then the plot if asked for."""
+    out = sys.stdout if out is None else out
+    if args.plot:
+        report.check_plot_path(args.plot, "rprop.png")  # before any work
+    kwargs: dict = {"algorithms": args.algorithms}
+    if args.quick:
+        kwargs.update(rprop_bench.QUICK)
+    if args.problems is not None:
+        kwargs["problems"] = args.problems
+    if args.seeds is not None:
+        kwargs["seeds"] = args.seeds
+    if getattr(args, "max_epochs", None) is not None:
+        kwargs["max_epochs"] = args.max_epochs
+    kwargs["init"] = getattr(args, "init", "xavier")
+    kwargs["jobs"] = args.jobs or (1 if args.quick else (os.cpu_count() or 1))
+    result = rprop_bench.benchmark(**kwargs)
+    print(result.to_json() if args.json else result.table(), file=out)
+    if args.plot:
+        out.flush()  # the results are out before a plot failure is reported
+        report.plot_benchmark(result, args.plot)
+        _plot_written(args, out)
+    return 0

@@ -1,0 +1,282 @@
+"""Hostile input to the command line (issue 14): each row reproduces a reported failure.
+
+Every row runs ``microbp …`` in-process through :func:`microbp.cli.app.main` (argparse's
+usage errors arrive as ``SystemExit``) and states what must hold now: the exit status, what
+standard output and standard error say, never a traceback, and (for the rows that write)
+that an existing file is left intact. A full disk is simulated by patching ``os.fsync``, the
+last step of the atomic writer, to raise ``OSError(ENOSPC)``; Ctrl-C by patching the
+command's long-running call to raise ``KeyboardInterrupt`` (or ``TrainingInterrupted``, what
+``fit`` raises at an epoch boundary).
+"""
+
+from __future__ import annotations
+
+import errno
+import importlib.util
+import json
+import math
+import os
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+
+from microbp import MLP, gradcheck
+from microbp.cli import check as cli_check
+from microbp.cli import trace as cli_trace
+from microbp.cli import train as cli_train
+from microbp.cli.app import main
+from microbp.experiments import rprop_bench, vanishing
+from microbp.train import History, TrainingInterrupted
+
+HAS_MPL = importlib.util.find_spec("matplotlib") is not None
+
+OLD = b"the old file, which must survive"
+
+
+def _run(argv: list[str]) -> int:
+    try:
+        return main(argv)
+    except SystemExit as exit_info:  # argparse's usage errors
+        return exit_info.code
+
+
+# --------------------------------------------------------------------------------------------
+# What a row can set up
+
+
+def full_disk(monkeypatch) -> None:
+    """Every atomic write fails as on a full disk, after the temporary file was written."""
+
+    def no_space(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", no_space)
+
+
+def interrupt(target, name: str) -> Callable:
+    """Patch ``target.name`` to raise KeyboardInterrupt, as Ctrl-C in the middle of it."""
+
+    def setup(monkeypatch) -> None:
+        def ctrl_c(*args, **kwargs):
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(target, name, ctrl_c)
+
+    return setup
+
+
+def interrupted_fit(monkeypatch) -> None:
+    """fit stops at an epoch boundary (after 7 epochs) with the net untouched."""
+
+    def fit(net, X, Y, optimizer, **kwargs):
+        h = History(loss=[0.5] * 8, stopped_by="interrupted", epochs=7)
+        raise TrainingInterrupted(h)
+
+    monkeypatch.setattr(cli_train, "fit", fit)
+
+
+def not_built(monkeypatch) -> None:
+    """Any net built is a failure: the size check must come first."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a net was built before the size check")
+
+    monkeypatch.setattr(cli_check, "MLP", refuse)
+    monkeypatch.setattr(cli_trace, "example", refuse)
+    monkeypatch.setattr(vanishing, "gradient_statistics", refuse)
+
+
+@dataclass
+class Case:
+    """One hostile input: ``argv`` (``{tmp}`` is the test's folder), what to set up first,
+    the exit status, text standard output and standard error must hold, and the files in
+    ``{tmp}`` that must keep the old bytes."""
+
+    id: str
+    argv: list[str]
+    status: int
+    err: tuple[str, ...] = ()
+    out: tuple[str, ...] = ()
+    setup: Callable | None = None
+    intact: tuple[str, ...] = ()
+    needs: tuple[str, ...] = ()
+    one_line_err: bool = False
+    extra: Callable | None = field(default=None, repr=False)
+
+
+QUICK_TRAIN = ["train", "--data", "xor", "--max-epochs", "5", "--quiet"]
+
+CASES = [
+    # 2. plots go through the atomic writer; results first, then an error naming the file
+    Case("2-train-plot-full-disk", [*QUICK_TRAIN, "--plot", "{tmp}/p.png"], 1,
+         err=("{tmp}/p.png", "No space left"), out=("E_total",), setup=full_disk,
+         intact=("p.png",), needs=("matplotlib",)),
+    Case("2-vanishing-plot-full-disk",
+         ["vanishing", "--quick", "--depth", "2", "--plot", "{tmp}/p.png"], 1,
+         err=("{tmp}/p.png", "No space left"), out=("microbp vanishing: sizes",),
+         setup=full_disk, intact=("p.png",), needs=("matplotlib",)),
+    Case("2-vanishing-json-plot-full-disk",
+         ["vanishing", "--quick", "--depth", "2", "--json", "--plot", "{tmp}/p.png"], 1,
+         err=("{tmp}/p.png",), out=('"experiment": "vanishing-gradients"',),
+         setup=full_disk, intact=("p.png",), needs=("matplotlib",)),
+    Case("2-rprop-bench-plot-full-disk",
+         ["rprop-bench", "--problems", "xor", "--seeds", "1", "--max-epochs", "20", "--jobs", "1",
+          "--plot", "{tmp}/p.png"], 1,
+         err=("{tmp}/p.png", "No space left"), out=("microbp rprop-bench:",),
+         setup=full_disk, intact=("p.png",), needs=("matplotlib",)),
+    # 4. a bad ε is a usage error naming the range, not a ZeroDivisionError or a FAIL
+    *[
+        Case(f"4-check-eps-{eps}", ["check", f"--eps={eps}"], 2, err=("finite number > 0",))
+        for eps in ("0", "nan", "inf", "-1", "-inf")
+    ],
+    Case("4-check-eps-minus-one-spaced", ["check", "--eps", "-1"], 2, err=("finite number > 0",)),
+    # 5. Ctrl-C: one line, exit 130, the net saved when fit stopped at an epoch boundary
+    Case("5-train-interrupted-saves", [*QUICK_TRAIN, "--save", "{tmp}/m.json"], 130,
+         err=("interrupted after epoch 7", "saved the net to {tmp}/m.json"),
+         setup=interrupted_fit, one_line_err=True,
+         extra=lambda tmp: MLP.load(tmp / "m.json").sizes == [2, 4, 1]),
+    Case("5-train-ctrl-c-mid-epoch", [*QUICK_TRAIN, "--save", "{tmp}/m.json"], 130,
+         err=("interrupted", "nothing saved"), setup=interrupt(cli_train, "fit"),
+         intact=("m.json",), one_line_err=True),
+    Case("5-vanishing-ctrl-c", ["vanishing", "--quick"], 130, err=("interrupted",),
+         setup=interrupt(vanishing, "gradient_statistics"), one_line_err=True),
+    Case("5-rprop-bench-ctrl-c", ["rprop-bench", "--quick"], 130, err=("interrupted",),
+         setup=interrupt(rprop_bench, "benchmark"), one_line_err=True),
+    Case("5-check-ctrl-c", ["check"], 130, err=("interrupted",),
+         setup=interrupt(cli_check, "gradcheck"), one_line_err=True),
+    Case("5-trace-ctrl-c", ["trace"], 130, err=("interrupted",),
+         setup=interrupt(cli_trace, "trace_backward"), one_line_err=True),
+    # 6. size limits up front, naming the limit and the flag that raises it
+    Case("6-check-1000x3", ["check", "--net", "1000,1000,1000"], 2,
+         err=("at least 2003000 Values", "max_nodes = 10000", "--max-nodes"), setup=not_built),
+    Case("6-trace-1000x3", ["trace", "--net", "1000,1000,1000"], 2,
+         err=("at least 2003000 Values", "max_nodes = 20000", "--max-nodes"), setup=not_built),
+    Case("6-check-1e8-inputs", ["check", "--net", "100000000,1"], 2,
+         err=("max_nodes = 10000", "--max-nodes"), setup=not_built),
+    Case("6-vanishing-depth-1e5", ["vanishing", "--depth", "100000"], 2,
+         err=("max_nodes = 100000", "--max-nodes"), setup=not_built),
+    Case("6-check-limit-is-a-flag", ["check", "--net", "2,2,1", "--max-nodes", "10"], 2,
+         err=("at least 11 Values", "--max-nodes 11"), setup=not_built),
+    Case("6-check-raised-limit-runs", ["check", "--net", "2,2,1", "--max-nodes", "11"], 0,
+         out=("PASS",)),
+    # 10. --batch-size is SGD's: a usage error elsewhere, and it must be ≥ 1
+    Case("10-batch-size-negative", [*QUICK_TRAIN, "--batch-size", "-3"], 2,
+         err=("expected an integer ≥ 1", "'-3'")),
+    Case("10-batch-size-without-sgd", [*QUICK_TRAIN, "--batch-size", "2"], 2,
+         err=("--batch-size applies to --optimizer sgd only",)),
+    Case("10-batch-size-with-sgd", [*QUICK_TRAIN, "--optimizer", "sgd", "--batch-size", "2"], 0,
+         out=("SGD(lr=0.5, batch_size=2",)),
+    # 13. a negative --net is explained; full-disk errors name the file
+    Case("13-check-net-negative", ["check", "--net", "-1,2"], 2,
+         err=("at least two layer sizes ≥ 1", "'-1,2'")),
+    Case("13-check-net-negative-attached", ["check", "--net=-1,2"], 2,
+         err=("at least two layer sizes ≥ 1",)),
+    Case("13-graph-full-disk", ["graph", "--out", "{tmp}/g.dot"], 1,
+         err=("{tmp}/g.dot", "No space left"), setup=full_disk, intact=("g.dot",)),
+    Case("13-trace-full-disk", ["trace", "--html", "{tmp}/t.html"], 1,
+         err=("{tmp}/t.html", "No space left"), setup=full_disk, intact=("t.html",),
+         needs=("dot",)),
+    Case("13-train-save-full-disk", [*QUICK_TRAIN, "--save", "{tmp}/m.json"], 1,
+         err=("{tmp}/m.json", "No space left"), out=("E_total",), setup=full_disk,
+         intact=("m.json",)),
+    Case("13-demo-full-disk", ["demo", "--out-dir", "{tmp}"], 1,
+         err=("{tmp}/graph.svg", "No space left"), out=("largest |autodiff − formula|",),
+         setup=full_disk, intact=("graph.svg",), needs=("dot",)),
+    # 1 (the CLI's part). "-" is standard output for text
+    Case("1-graph-out-dash", ["graph", "--out", "-"], 0, out=("digraph", "E")),
+    Case("1-train-save-dash", [*QUICK_TRAIN, "--save", "-"], 0, out=('"format": "microbp.mlp"',),
+         err=("E_total",),
+         extra=lambda tmp: not os.path.exists("-")),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_hostile_cli_input(case: Case, tmp_path, monkeypatch, capsys):
+    if "matplotlib" in case.needs and not HAS_MPL:
+        pytest.skip("needs matplotlib")
+    if "dot" in case.needs and shutil.which("dot") is None:
+        pytest.skip("needs graphviz's dot")
+    monkeypatch.chdir(tmp_path)
+    for name in case.intact:
+        (tmp_path / name).write_bytes(OLD)
+    if case.setup is not None:
+        case.setup(monkeypatch)
+    tmp = str(tmp_path)
+    status = _run([a.format(tmp=tmp) for a in case.argv])
+    captured = capsys.readouterr()
+    assert status == case.status, captured.err
+    assert "Traceback" not in captured.err
+    for text in case.err:
+        assert text.format(tmp=tmp) in captured.err
+    for text in case.out:
+        assert text.format(tmp=tmp) in captured.out
+    if case.one_line_err:
+        assert captured.err.count("\n") == 1, captured.err
+    for name in case.intact:
+        assert (tmp_path / name).read_bytes() == OLD
+    leftovers = [f for f in os.listdir(tmp_path) if f.endswith(".tmp")]
+    assert leftovers == []
+    if case.extra is not None:
+        assert case.extra(tmp_path)
+
+
+@pytest.mark.parametrize("eps", [0, 0.0, -1e-6, math.nan, math.inf, -math.inf, True, "1e-6"])
+def test_gradcheck_refuses_a_step_that_is_not_finite_and_positive(eps):
+    net = MLP([2, 2, 1], seed=0)
+    before = net.get_flat() if hasattr(net, "get_flat") else None
+    with pytest.raises(ValueError, match="finite number > 0"):
+        gradcheck(net, [0.1, 0.2], [0.3], eps=eps)
+    if before is not None:
+        assert (net.get_flat() == before).all()  # nothing changed
+
+
+def test_the_results_come_before_the_plot_error(tmp_path, monkeypatch, capsys):
+    """Issue 14, 2: the table is on stdout even though the plot (asked for) failed."""
+    pytest.importorskip("matplotlib")
+    full_disk(monkeypatch)
+    argv = ["vanishing", "--quick", "--depth", "2", "--json", "--plot", str(tmp_path / "p.png")]
+    assert main(argv) == 1
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["experiment"] == "vanishing-gradients"
+    assert captured.err.strip().splitlines() == [
+        f"microbp vanishing: error: [Errno {errno.ENOSPC}] cannot write "
+        f"'{tmp_path / 'p.png'}': No space left on device"
+    ]
+
+
+PLOT_COMMANDS = {
+    "train": [*QUICK_TRAIN],
+    "vanishing": ["vanishing", "--quick"],
+    "rprop-bench": ["rprop-bench", "--quick"],
+}
+
+
+@pytest.mark.parametrize("bad", ["{tmp}/p.xyz", "{tmp}/missing/p.png", "{tmp}"])
+def test_a_bad_plot_path_gets_one_behaviour_in_every_command(bad, tmp_path, monkeypatch, capsys):
+    """Issue 10: train, vanishing and rprop-bench refuse the same bad --plot path the same
+    way: before any work, with the same message, exit status 2."""
+    pytest.importorskip("matplotlib")
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("worked before the --plot path was checked")
+
+    monkeypatch.setattr(cli_train, "fit", no_work)
+    monkeypatch.setattr(vanishing, "gradient_statistics", no_work)
+    monkeypatch.setattr(rprop_bench, "benchmark", no_work)
+    messages = set()
+    for command, argv in PLOT_COMMANDS.items():
+        assert _run([*argv, "--plot", bad.format(tmp=tmp_path)]) == 2
+        captured = capsys.readouterr()
+        assert captured.out == ""
+        prefix = f"microbp {command}: error: "
+        assert captured.err.startswith(prefix)
+        messages.add(
+            captured.err[len(prefix) :]
+            .replace("rprop.png", "X")
+            .replace("vanishing.png", "X")
+            .replace("loss.png", "X")
+        )
+    assert len(messages) == 1, messages
+    assert os.listdir(tmp_path) == []
