@@ -35,10 +35,10 @@ def lab(args, out=None, err=None) -> int:
     if args.load is not None:
         if args.net is not None:
             raise ValueError("give --net or --load, not both")
-        from microbp.modelfile import load
+        from microbp.nn import MLP
 
         try:
-            net = load(args.load)
+            net = MLP.load(args.load)
         except OSError as exc:
             raise ValueError(f"cannot read the model file {args.load!r}: {exc.strerror}") from None
         state = LabState.create(net=net, data_name=args.data)

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from microbp import activations, bp, data, modelfile, optim
+from microbp import activations, bp, checks, data, modelfile, optim
 from microbp.losses import squared_error
 from microbp.nn import MLP
 from microbp.train import fit
@@ -61,19 +61,22 @@ class Busy(LabError):
 
 
 def number(value, what: str) -> float:
-    """A finite JSON number (not a boolean), as a float."""
+    """A finite JSON number (not a boolean), as a float (:func:`microbp.checks.finite`)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise LabError(f"{what} must be a number, got {_show(value)}")
-    v = float(value)
-    if not math.isfinite(v):
+    if not checks.finite(value):
         raise LabError(f"{what} must be a finite number, got {_show(value)}")
-    return v
+    return float(value)
 
 
 def integer(value, what: str, lo: int, hi: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-        raise LabError(f"{what} must be an integer in {lo}…{hi}, got {_show(value)}")
-    return value
+    """An integer in lo…hi (:func:`microbp.checks.integer`); a float such as 2.0 is not one."""
+    if isinstance(value, float):
+        raise LabError(f"{what} must be an integer {lo}…{hi}, got {_show(value)}")
+    try:
+        return checks.integer(what, value, lo, hi)
+    except ValueError as exc:
+        raise LabError(str(exc)) from None
 
 
 def numbers(value, n: int, what: str) -> list[float]:
@@ -101,12 +104,13 @@ def check_size(sizes: list[int]) -> None:
 
 
 def check_sizes(value) -> list[int]:
-    if (
-        not isinstance(value, list)
-        or len(value) < 2
-        or not all(type(n) is int and 1 <= n <= MAX_PARAMETERS for n in value)
-    ):
+    """Layer sizes (:func:`microbp.checks.sizes`) within the lab's limits."""
+    if not isinstance(value, list):
         raise LabError(f"sizes must be a list of at least two integers ≥ 1, got {_show(value)}")
+    try:
+        value = checks.sizes(value)
+    except ValueError as exc:
+        raise LabError(str(exc)) from None
     check_size(value)
     return value
 
@@ -561,8 +565,8 @@ class LabState:
         """``POST /api/model``: a model file's text, read by :func:`microbp.modelfile.from_json`,
         the loader of ``MLP.load``; it must fit the data set on show."""
         try:
-            net = modelfile.from_json(text)
-        except ValueError as exc:
+            net = modelfile.from_json(text, MLP)
+        except (ValueError, TypeError) as exc:
             raise LabError(f"not loaded, the state is unchanged: {exc}") from None
         check_size(net.sizes)
         with self.lock:
@@ -597,7 +601,7 @@ class LabState:
         with self.lock:
             self._idle()
             text, X, Y, name = self._initial
-            self._install(modelfile.from_json(text), X.copy(), Y.copy(), name)
+            self._install(modelfile.from_json(text, MLP), X.copy(), Y.copy(), name)
             return self._compute()
 
     # ---------------------------------------------------------------------------------------
