@@ -23,8 +23,8 @@ with warnings.catch_warnings():  # Starlette 1.x suggests httpx2; httpx works
 
 from microbp import MLP, bp, data, modelfile, optim  # noqa: E402
 from microbp.lab import LabState, create_app  # noqa: E402
+from microbp.lab.inputs import MAX_PARAMETERS  # noqa: E402
 from microbp.lab.server import CSP, MAX_BODY, MAX_MODEL_BODY  # noqa: E402
-from microbp.lab.state import MAX_PARAMETERS  # noqa: E402
 from microbp.train import fit  # noqa: E402
 
 TOKEN = "test-token-0123456789"
@@ -358,9 +358,9 @@ def test_steps_keep_the_optimizers_state_as_one_long_run(name):
 
 
 def test_a_long_loss_curve_is_sent_every_kth_epoch_with_its_epochs(client, monkeypatch):
-    from microbp.lab import state as lab_state
+    from microbp.lab import training
 
-    monkeypatch.setattr(lab_state, "LOSS_POINTS", 10)
+    monkeypatch.setattr(training, "LOSS_POINTS", 10)
     t = post(client, "/api/train", {"optimizer": "gd", "epochs": 50, "tol": 0}).json()["train"]
     ex = data.seed_example()
     h = fit(ex.net(), ex.X, ex.Y, optim.make("gd"), max_epochs=50, tol=0, quiet=True)

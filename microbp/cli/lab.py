@@ -22,7 +22,7 @@ def lab(args, out=None, err=None) -> int:
     out, err = out or sys.stdout, err or sys.stderr
     try:
         from microbp.lab import LabState, serve
-        from microbp.lab.state import DATA_SETS
+        from microbp.lab.inputs import DATA_SETS
     except ImportError as exc:
         print(
             f"microbp lab: error: the lab needs Starlette and uvicorn ({exc.name} is missing): "

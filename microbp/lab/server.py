@@ -42,16 +42,9 @@ from starlette.staticfiles import StaticFiles
 
 from microbp import activations, data, optim
 from microbp.lab import stepper
-from microbp.lab.state import (
-    DATA_SETS,
-    MAX_EPOCHS,
-    MAX_LAYERS,
-    MAX_PARAMETERS,
-    Busy,
-    LabError,
-    LabState,
-    TrainSettings,
-)
+from microbp.lab.inputs import DATA_SETS, MAX_LAYERS, MAX_PARAMETERS, Busy, LabError
+from microbp.lab.state import LabState
+from microbp.lab.training import MAX_EPOCHS, TrainSettings
 
 __all__ = ["create_app", "serve", "listen", "make_server", "MAX_BODY", "MAX_MODEL_BODY", "CSP"]
 

@@ -15,268 +15,37 @@ as it was. Requests speak the seed's 1-based l, i, j; the JSON lists inside are 
 from __future__ import annotations
 
 import math
-import random
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import numpy as np
 
-from microbp import activations, bp, checks, data, modelfile, optim
+from microbp import activations, bp, data, modelfile
+from microbp.lab.inputs import (
+    DATA_SETS,
+    Busy,
+    LabError,
+    check_activations,
+    check_size,
+    check_sizes,
+    default_sizes,
+    integer,
+    load_data,
+    number,
+    numbers,
+    show,
+)
+from microbp.lab.training import Training, TrainSettings
 from microbp.losses import squared_error
 from microbp.nn import MLP
 from microbp.train import fit
 
-__all__ = ["LabState", "LabError", "Busy", "TrainSettings", "MAX_PARAMETERS", "SATURATION"]
+__all__ = ["LabState", "SATURATION"]
 
-#: The largest net the lab takes (parameters, biases included): a page of a few thousand
-#: edges is still readable, and every edit stays interactive.
-MAX_PARAMETERS = 5000
-#: The most layers L (input layer included).
-MAX_LAYERS = 12
-#: The most epochs one training request may ask for.
-MAX_EPOCHS = 100_000
-#: The loss curve of a state holds at most about this many E_t (every k-th epoch past it).
-LOSS_POINTS = 2000
 #: A neuron is marked saturated when f′(z) ≤ SATURATION · max f′ (σ: f′ ≤ 0.0025, |z| ≳ 6;
 #: tanh: |z| ≳ 3.8; relu: z ≤ 0, a dead unit): the gradient through it has all but vanished.
 SATURATION = 0.01
-
-#: The data sets the lab offers: those of :data:`microbp.data.DATASETS`, with their default
-#: arguments, and ``"random"``, one pair drawn as ``microbp check`` draws it (for any sizes).
-DATA_SETS = (*data.DATASETS, "random")
-
-
-class LabError(ValueError):
-    """A request the lab refuses (HTTP 400); the message names the problem."""
-
-
-class Busy(LabError):
-    """A change asked for while training runs (HTTP 409)."""
-
-
-# --------------------------------------------------------------------------------------------
-# Checking what a request asked for
-
-
-def number(value, what: str) -> float:
-    """A finite JSON number (not a boolean), as a float (:func:`microbp.checks.finite`)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise LabError(f"{what} must be a number, got {_show(value)}")
-    if not checks.finite(value):
-        raise LabError(f"{what} must be a finite number, got {_show(value)}")
-    return float(value)
-
-
-def integer(value, what: str, lo: int, hi: int) -> int:
-    """An integer in lo…hi (:func:`microbp.checks.integer`); a float such as 2.0 is not one."""
-    if isinstance(value, float):
-        raise LabError(f"{what} must be an integer {lo}…{hi}, got {_show(value)}")
-    try:
-        return checks.integer(what, value, lo, hi)
-    except ValueError as exc:
-        raise LabError(str(exc)) from None
-
-
-def numbers(value, n: int, what: str) -> list[float]:
-    if not isinstance(value, list):
-        raise LabError(f"{what} must be a list of {n} numbers, got {_show(value)}")
-    if len(value) != n:
-        raise LabError(f"{what} must have {n} numbers, got {len(value)}")
-    return [number(v, f"{what}[{k}]") for k, v in enumerate(value, 1)]
-
-
-def _show(value) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "…"
-
-
-def check_size(sizes: list[int]) -> None:
-    """Refuse nets past :data:`MAX_LAYERS` layers or :data:`MAX_PARAMETERS` parameters."""
-    if len(sizes) > MAX_LAYERS:
-        raise LabError(f"the lab takes nets of at most {MAX_LAYERS} layers, got L = {len(sizes)}")
-    n = sum(sizes[l] * sizes[l - 1] + sizes[l] for l in range(1, len(sizes)))
-    if n > MAX_PARAMETERS:
-        raise LabError(
-            f"the net {sizes} has {n} parameters; the lab takes at most {MAX_PARAMETERS}"
-        )
-
-
-def check_sizes(value) -> list[int]:
-    """Layer sizes (:func:`microbp.checks.sizes`) within the lab's limits."""
-    if not isinstance(value, list):
-        raise LabError(f"sizes must be a list of at least two integers ≥ 1, got {_show(value)}")
-    try:
-        value = checks.sizes(value)
-    except ValueError as exc:
-        raise LabError(str(exc)) from None
-    check_size(value)
-    return value
-
-
-def check_activations(value, L: int) -> list[str]:
-    """One name for every layer, or a list of one name per layer 2…L."""
-    names = [value] * (L - 1) if isinstance(value, str) else value
-    if not isinstance(names, list) or len(names) != L - 1:
-        raise LabError(
-            f"activation must be a list of {L - 1} names, one per layer 2…{L}, got {_show(value)}"
-        )
-    for l, name in enumerate(names, start=2):
-        if not isinstance(name, str) or name not in activations.ACTIVATIONS:
-            raise LabError(
-                f"unknown activation {_show(name)} for layer {l}; expected one of "
-                f"{', '.join(activations.ACTIVATIONS)}"
-            )
-    return list(names)
-
-
-def load_data(name, sizes: list[int], seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """The data set ``name`` (default arguments) as float arrays, checked against ``sizes``."""
-    if name == "random":
-        rng = random.Random(seed + 1)  # as `microbp check` draws its sample
-        X = np.array([[rng.uniform(-1.0, 1.0) for _ in range(sizes[0])]])
-        Y = np.array([[rng.uniform(0.0, 1.0) for _ in range(sizes[-1])]])
-        return X, Y
-    if not isinstance(name, str) or name not in data.DATASETS:
-        raise LabError(f"unknown data set {_show(name)}; expected one of {', '.join(DATA_SETS)}")
-    make, args, _ = data.DATASETS[name]
-    X, Y = make(*args)
-    if X.shape[1] != sizes[0] or Y.shape[1] != sizes[-1]:
-        raise LabError(
-            f"the data set {name} has {X.shape[1]} inputs and {Y.shape[1]} outputs, but the net "
-            f"{sizes} has n₁ = {sizes[0]} and n_L = {sizes[-1]}"
-        )
-    return np.array(X, dtype=np.float64), np.array(Y, dtype=np.float64)
-
-
-def default_sizes(name: str) -> list[int]:
-    """The net sizes :data:`microbp.data.DATASETS` suggests for ``name``."""
-    if name not in data.DATASETS:
-        raise LabError(f"unknown data set {_show(name)}; expected one of {', '.join(DATA_SETS)}")
-    _, args, sizes = data.DATASETS[name]
-    return list(sizes(*args))
-
-
-# --------------------------------------------------------------------------------------------
-# Training settings
-
-
-@dataclass(frozen=True)
-class TrainSettings:
-    """What ``POST /api/train`` and ``/api/run`` take: the optimizer of
-    :func:`microbp.optim.make` and the stopping rule of :func:`microbp.fit`."""
-
-    optimizer: str = "gd"
-    lr: float | None = None
-    batch_size: int = 1
-    tol: float = 1e-9
-    target: float | None = None
-
-    FIELDS = ("optimizer", "lr", "batch_size", "tol", "target", "epochs")
-
-    @classmethod
-    def parse(cls, body: dict) -> tuple[TrainSettings, int]:
-        """Settings and the number of epochs from a request body (every field checked)."""
-        unknown = sorted(set(body) - set(cls.FIELDS))
-        if unknown:
-            raise LabError(
-                f"unknown field(s) {', '.join(map(_show, unknown))}; expected some of "
-                + ", ".join(cls.FIELDS)
-            )
-        name = body.get("optimizer", "gd")
-        if not isinstance(name, str) or name.lower() not in optim.OPTIMIZERS:
-            raise LabError(
-                f"unknown optimizer {_show(name)}; expected one of {', '.join(optim.OPTIMIZERS)}"
-            )
-        lr = body.get("lr")
-        if lr is not None and not number(lr, "lr") > 0:
-            raise LabError(f"lr must be a number > 0, got {_show(lr)}")
-        batch = integer(body.get("batch_size", 1), "batch_size", 1, 1_000_000)
-        tol = number(body.get("tol", 1e-9), "tol")
-        if tol < 0:
-            raise LabError(f"tol must be ≥ 0 (0 switches the rule off), got {_show(tol)}")
-        target = body.get("target")
-        if target is not None and not number(target, "target") >= 0:
-            raise LabError(f"target must be null or a number ≥ 0, got {_show(target)}")
-        epochs = integer(body.get("epochs", 1), "epochs", 1, MAX_EPOCHS)
-        settings = cls(
-            name.lower(),
-            None if lr is None else float(lr),
-            batch,
-            tol,
-            None if target is None else float(target),
-        )
-        try:  # the factory's own checks, before anything runs
-            optim.make(settings.optimizer, lr=settings.lr, batch_size=settings.batch_size)
-        except ValueError as exc:
-            raise LabError(str(exc)) from None
-        return settings, epochs
-
-
-class _Kept(optim.Optimizer):
-    """An optimizer whose state survives :func:`microbp.fit`'s reset.
-
-    ``fit`` resets its optimizer at the start of every call; the lab's Step and Run call it
-    again and again, and Rprop's step sizes Δ (or SGD's shuffling) must carry over between
-    calls, as in one long run. The lab makes a fresh one on Reset, on an edit, or when the
-    settings change.
-    """
-
-    def __init__(self, inner: optim.Optimizer) -> None:
-        self.inner = inner
-        self.name = inner.name
-
-    def reset(self) -> None:
-        """Kept: see the class docstring."""
-
-    def batches(self, N: int):
-        return self.inner.batches(N)
-
-    def step(self, theta, grad, loss: float):
-        theta = self.inner.step(theta, grad, loss)
-        self.waited = self.inner.waited
-        return theta
-
-    def __repr__(self) -> str:
-        return repr(self.inner)
-
-
-@dataclass
-class Training:
-    """The training so far: E_t per epoch and the state of the stopping rule."""
-
-    loss: list[float] = field(default_factory=list)
-    settings: TrainSettings | None = None
-    optimizer: _Kept | None = None
-    stopped_by: str | None = None
-    running: bool = False
-    requested: int = 0
-
-    def to_json(self) -> dict:
-        s = self.settings
-        change = abs(self.loss[-1] - self.loss[-2]) if len(self.loss) >= 2 else None
-        # E_t for t = 0, k, 2k, … and the last t: at most about LOSS_POINTS numbers per state
-        n = len(self.loss)
-        k = max(1, math.ceil(n / LOSS_POINTS))
-        ts = list(range(0, n, k))
-        if n and ts[-1] != n - 1:
-            ts.append(n - 1)
-        return {
-            "epoch": max(n - 1, 0),
-            "loss": [self.loss[t] for t in ts],
-            "loss_epochs": ts,
-            "running": self.running,
-            "stopped_by": self.stopped_by,
-            "requested": self.requested,
-            "optimizer": None if self.optimizer is None else repr(self.optimizer),
-            "settings": None if s is None else {k: getattr(s, k) for k in TrainSettings.FIELDS[:5]},
-            "rule": {
-                "tol": None if s is None else s.tol,
-                "target": None if s is None else s.target,
-                "change": change,
-            },
-        }
 
 
 # --------------------------------------------------------------------------------------------
@@ -453,7 +222,7 @@ class LabState:
         if len(keys) != 1 or set(body) - allowed.get(keys[0], {keys[0]}):
             raise LabError(
                 f"expected exactly one edit of {', '.join(self.SET_KEYS)} (w and b with a "
-                f'"value"), got the field(s) {", ".join(map(_show, body)) or "none"}'
+                f'"value"), got the field(s) {", ".join(map(show, body)) or "none"}'
             )
         key = keys[0]
         with self.lock:
@@ -464,7 +233,7 @@ class LabState:
                 n = 3 if key == "w" else 2
                 if not isinstance(where, list) or len(where) != n:
                     form = "[l, i, j]" if key == "w" else "[l, i]"
-                    raise LabError(f"{key} must be {form} (1-based), got {_show(where)}")
+                    raise LabError(f"{key} must be {form} (1-based), got {show(where)}")
                 l = integer(where[0], "l", 2, net.L)
                 i = integer(where[1], "i", 1, net.sizes[l - 1])
                 if key == "w":
@@ -535,14 +304,12 @@ class LabState:
         unknown = sorted(set(body) - set(known))
         if unknown:
             raise LabError(
-                f"unknown field(s) {', '.join(map(_show, unknown))}; expected some of "
+                f"unknown field(s) {', '.join(map(show, unknown))}; expected some of "
                 + ", ".join(known)
             )
         name = body.get("data", "seed")
         if not isinstance(name, str) or name not in DATA_SETS:
-            raise LabError(
-                f"unknown data set {_show(name)}; expected one of {', '.join(DATA_SETS)}"
-            )
+            raise LabError(f"unknown data set {show(name)}; expected one of {', '.join(DATA_SETS)}")
         seed = integer(body.get("seed", 0), "seed", 0, 2**31 - 1)
         if "sizes" in body:
             sizes = check_sizes(body["sizes"])
@@ -611,17 +378,7 @@ class LabState:
         """Mark a run as started (so edits are refused) and prepare its optimizer."""
         with self.lock:
             self._idle()
-            t = self.training
-            same = t.settings is not None and (
-                (t.settings.optimizer, t.settings.lr, t.settings.batch_size)
-                == (settings.optimizer, settings.lr, settings.batch_size)
-            )
-            if t.optimizer is None or not same:
-                t.optimizer = _Kept(
-                    optim.make(settings.optimizer, settings.lr, settings.batch_size)
-                )
-            t.settings = settings
-            t.running, t.stopped_by, t.requested = True, None, epochs
+            self.training.prepare(settings, epochs)
             self.stop_requested = threading.Event()
             self.version += 1
 
