@@ -13,6 +13,7 @@ SIGINT stops each server.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import re
 import signal
@@ -49,8 +50,8 @@ def start(args: list[str]) -> tuple[subprocess.Popen, str, str]:
 def percentile(xs: list[float], q: float) -> float:
     """The q-quantile by the nearest-rank method."""
     xs = sorted(xs)
-    k = max(0, min(len(xs) - 1, round(q * len(xs) + 0.5) - 1))
-    return xs[k]
+    rank = max(1, math.ceil(q * len(xs)))  # the smallest x with at least q of the data ≤ x
+    return xs[rank - 1]
 
 
 def measure(args: list[str], n: int) -> tuple[list[float], int]:
