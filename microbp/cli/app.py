@@ -16,6 +16,7 @@
     microbp saturation [--quick] [--json] [--plot FILE.png]
                                          squared error vs cross-entropy: a saturated neuron,
                                          then Iris with a softmax output (docs/losses.md)
+    microbp lab                          a local web page over the engine (docs/lab.md)
 
 Exit status (:func:`main`, the one place that decides it): 0 success; 1 a check failed or a
 file could not be written (the message names the file); 2 bad usage or input
@@ -30,7 +31,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from microbp.cli import check, demo, experiments, graph, saturation, trace, train
+from microbp.cli import check, demo, experiments, graph, lab, saturation, trace, train
 from microbp.cli.args import negative_values_attached
 from microbp.cli.errors import INTERRUPTED
 from microbp.viz import GraphvizFailed, GraphvizNotFound
@@ -41,6 +42,7 @@ COMMANDS = [demo.add_command, check.add_command, graph.add_command, trace.add_co
 COMMANDS.append(train.add_command)
 COMMANDS.append(experiments.add_command)
 COMMANDS.append(saturation.add_command)
+COMMANDS.append(lab.add_command)
 
 # What a subcommand raises for bad usage or input (exit status 2).
 USAGE_ERRORS = (ValueError, TypeError, IndexError, GraphvizNotFound, GraphvizFailed)

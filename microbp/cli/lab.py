@@ -1,0 +1,103 @@
+"""``microbp lab``: start the local web lab (docs/lab.md) and open it in the browser.
+
+    microbp lab [--net 3,3,2] [--activation sigmoid] [--seed 0] [--data seed] [--load M.json]
+                [--host 127.0.0.1] [--port 0] [--no-browser]
+
+The first line printed is the address with its token,
+``microbp lab: http://127.0.0.1:PORT/?token=TOKEN``; Ctrl-C stops the server.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from microbp.activations import ACTIVATIONS
+from microbp.cli.args import activation_spec, layer_sizes
+
+LOCAL = ("127.0.0.1", "localhost")
+
+
+def lab(args, out=None, err=None) -> int:
+    """Build the lab's state from the arguments and serve it until Ctrl-C."""
+    out, err = out or sys.stdout, err or sys.stderr
+    try:
+        from microbp.lab import LabState, serve
+        from microbp.lab.inputs import DATA_SETS
+    except ImportError as exc:
+        print(
+            f"microbp lab: error: the lab needs Starlette and uvicorn ({exc.name} is missing): "
+            "pip install 'microbp[lab]'",
+            file=err,
+        )
+        return 2
+    if args.data is not None and args.data not in DATA_SETS:
+        raise ValueError(f"unknown data set {args.data!r}; expected one of {', '.join(DATA_SETS)}")
+    if args.load is not None:
+        if args.net is not None:
+            raise ValueError("give --net or --load, not both")
+        from microbp.nn import MLP
+
+        try:
+            net = MLP.load(args.load)
+        except OSError as exc:
+            raise ValueError(f"cannot read the model file {args.load!r}: {exc.strerror}") from None
+        state = LabState.create(net=net, data_name=args.data)
+    else:
+        state = LabState.create(args.net, args.activation, args.seed, args.data)
+
+    def ready(url: str) -> None:
+        print(f"microbp lab: {url}", file=out, flush=True)
+        if args.host not in LOCAL:
+            print(
+                f"microbp lab: warning: listening on {args.host}, not only on this machine: "
+                "anyone who can reach it and has the token can use the lab",
+                file=err,
+                flush=True,
+            )
+        print("microbp lab: Ctrl-C stops the server", file=err, flush=True)
+        if not args.no_browser:
+            import webbrowser
+
+            webbrowser.open(url)
+
+    try:
+        serve(state, host=args.host, port=args.port, on_ready=ready)
+    except KeyboardInterrupt:  # uvicorn stops on Ctrl-C, then passes the signal on
+        pass
+    print("microbp lab: stopped", file=err, flush=True)
+    return 0
+
+
+def _port(text: str) -> int:
+    import argparse
+
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port number 0…65535, got {text!r}")
+    return port
+
+
+def add_command(sub) -> None:
+    p = sub.add_parser("lab", help="a local web page: edit the net, watch every δ, train it")
+    p.add_argument("--net", type=layer_sizes, default=None, help="layer sizes, e.g. 3,3,2")
+    p.add_argument(
+        "--activation",
+        type=activation_spec,
+        default=None,
+        help="one name or one per layer 2…L: " + ", ".join(ACTIVATIONS),
+    )
+    p.add_argument("--seed", type=int, default=0, help="seed of the random initial weights")
+    p.add_argument(
+        "--data",
+        default=None,
+        help="a data set of microbp.data (seed, xor, encoder, parity, spirals, moons) or "
+        "random (default: seed when the net is 3-…-2, else one random pair)",
+    )
+    p.add_argument("--load", metavar="MODEL.json", help="start from a model file (net.save)")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=_port, default=0, help="port (default: a free one)")
+    p.add_argument("--no-browser", action="store_true", help="only print the address")
+    p.set_defaults(func=lab)

@@ -1,0 +1,63 @@
+"""The node-by-node backward stepper's data, read off :func:`microbp.viz.trace_backward`.
+
+The one place the lab uses :mod:`microbp.viz`: it traces the backward pass of E for the sample
+on show and turns each recorded step (the node, its upstream gradient ∂E/∂node, and for each
+input the local derivative, its rule, the contribution local × upstream and the input's grad
+before and after) into plain JSON for the page, which only displays it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from microbp.losses import squared_error
+from microbp.viz import MAX_NODES, trace_backward
+
+__all__ = ["steps", "MAX_STEPS"]
+
+#: Traces of more steps than this are refused (the page would not be stepped through anyway).
+MAX_STEPS = MAX_NODES
+
+_DELTA = re.compile(r"δ_(\d+)\^\((\d+)\)")
+
+
+def steps(net, x, y) -> list[dict]:
+    """The backward pass of E = ½‖y − a⁽ᴸ⁾‖² for (x, y), step by step, as JSON-ready data.
+
+    A step of a z-node carries ``neuron = [l, i]``: its upstream gradient is δᵢ⁽ˡ⁾.
+    Raises ``ValueError`` past :data:`MAX_STEPS` steps.
+    """
+    fw = net.forward(x)
+    E = squared_error(y, fw.output)
+    E.label = "E"
+    trace = trace_backward(E, forward=fw)
+    if len(trace) > MAX_STEPS:
+        raise ValueError(
+            f"the backward pass has {len(trace)} steps, more than the stepper shows "
+            f"({MAX_STEPS}); try a smaller net"
+        )
+    out = []
+    for s in trace:
+        m = _DELTA.fullmatch(s.delta) if s.delta else None
+        out.append(
+            {
+                "number": s.number,
+                "node": s.name,
+                "op": s.op,
+                "upstream": float(s.upstream),
+                "delta": s.delta,
+                "neuron": [int(m[2]), int(m[1])] if m else None,
+                "inputs": [
+                    {
+                        "name": inp.name,
+                        "rule": inp.rule,
+                        "local": float(inp.local),
+                        "contribution": float(inp.contribution),
+                        "before": float(inp.grad_before),
+                        "after": float(inp.grad_after),
+                    }
+                    for inp in s.inputs
+                ],
+            }
+        )
+    return out

@@ -1,0 +1,620 @@
+"""The lab's JSON API through Starlette's test client: every route, every refusal, the token,
+Host and Origin rules, and that the δ it serves are the graph's and BP-1…BP-4's
+(docs/lab.md)."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import warnings
+from html.parser import HTMLParser
+from importlib import resources
+
+import pytest
+
+pytest.importorskip("starlette")
+pytest.importorskip("httpx")
+pytestmark = pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")
+
+with warnings.catch_warnings():  # Starlette 1.x suggests httpx2; httpx works
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient
+
+from microbp import MLP, bp, data, modelfile, optim  # noqa: E402
+from microbp.lab import LabState, create_app  # noqa: E402
+from microbp.lab.inputs import MAX_PARAMETERS  # noqa: E402
+from microbp.lab.server import CSP, MAX_BODY, MAX_MODEL_BODY  # noqa: E402
+from microbp.train import fit  # noqa: E402
+
+TOKEN = "test-token-0123456789"
+PORT = 8765
+BASE = f"http://127.0.0.1:{PORT}"
+AUTH = {"X-Microbp-Token": TOKEN}
+
+
+def make_client(state: LabState | None = None, **kw) -> TestClient:
+    app = create_app(state or LabState.create(**kw), TOKEN, port=PORT)
+    return TestClient(app, base_url=BASE)
+
+
+@pytest.fixture
+def client():
+    with make_client() as c:
+        yield c
+
+
+def get_state(c: TestClient) -> dict:
+    r = c.get("/api/state", headers=AUTH)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def post(c: TestClient, path: str, body=None, **kw):
+    headers = {**AUTH, **kw.pop("headers", {})}
+    if body is None:
+        return c.post(path, headers=headers, **kw)
+    return c.post(path, json=body, headers=headers, **kw)
+
+
+def net_of(s: dict) -> MLP:
+    """The net the state describes, rebuilt from its numbers."""
+    L = len(s["sizes"])
+    W = {l: s["W"][str(l)] for l in range(2, L + 1)}
+    b = {l: s["b"][str(l)] for l in range(2, L + 1)}
+    return MLP.from_weights(W, b, activation=s["activation"])
+
+
+def assert_deltas_are_index_forms(s: dict) -> None:
+    """delta (graph) == delta_formulas == bp.index_form of the net the state shows."""
+    ref = bp.index_form(net_of(s), s["x"], s["y"])
+    for l in range(2, len(s["sizes"]) + 1):
+        assert s["delta_formulas"][str(l)] == ref.delta[l]
+        assert s["dW_formulas"][str(l)] == ref.dW[l]
+        for g, f in zip(s["delta"][str(l)], ref.delta[l], strict=True):
+            assert math.isclose(g, f, rel_tol=1e-12, abs_tol=1e-300)
+        for row_g, row_f in zip(s["dW"][str(l)], ref.dW[l], strict=True):
+            for g, f in zip(row_g, row_f, strict=True):
+                assert math.isclose(g, f, rel_tol=1e-12, abs_tol=1e-300)
+    assert math.isclose(s["E"], ref.E, rel_tol=1e-15)
+
+
+# --------------------------------------------------------------------------------------------
+# GET /api/state and POST /api/set: the numbers
+
+
+def test_state_of_the_seed_example_is_the_graphs_and_the_formulas(client):
+    s = get_state(client)
+    ex = data.seed_example()
+    assert s["sizes"] == [3, 3, 2] and s["activation"] == ["sigmoid", "sigmoid"]
+    assert s["x"] == list(ex.x) and s["y"] == list(ex.y)
+    assert s["W"] == {str(l): [list(r) for r in ex.W[l]] for l in (2, 3)}
+    assert sorted(s["delta"]) == ["2", "3"]  # layer keys are the seed's l, as strings
+    # the graph's δ is the z-node's grad, computed here independently
+    net = ex.net()
+    fw = net.forward(ex.x)
+    from microbp import squared_error
+
+    squared_error(ex.y, fw.output).backward()
+    assert s["delta"] == {str(l): fw.delta(l) for l in (2, 3)}
+    assert_deltas_are_index_forms(s)
+
+
+def test_editing_w11_of_layer_2_moves_every_delta_as_index_form_says(client):
+    before = get_state(client)
+    r = post(client, "/api/set", {"w": [2, 1, 1], "value": 0.75})
+    assert r.status_code == 200, r.text
+    s = r.json()
+    assert s["W"]["2"][0][0] == 0.75
+    assert s["delta"] != before["delta"]
+    ex = data.seed_example()
+    W = {l: [list(r) for r in ex.W[l]] for l in (2, 3)}
+    W[2][0][0] = 0.75
+    ref = bp.index_form(MLP.from_weights(W, ex.b), ex.x, ex.y)
+    assert s["delta_formulas"] == {str(l): ref.delta[l] for l in (2, 3)}
+    assert_deltas_are_index_forms(s)
+    assert get_state(client) == s
+
+
+@pytest.mark.parametrize(
+    "edit, check",
+    [
+        ({"b": [3, 2], "value": -0.5}, lambda s: s["b"]["3"][1] == -0.5),
+        ({"x": [0.25, -2, 3]}, lambda s: s["x"] == [0.25, -2.0, 3.0]),
+        ({"y": [0, 1]}, lambda s: s["y"] == [0.0, 1.0]),
+        ({"activation": ["tanh", "relu"]}, lambda s: s["activation"] == ["tanh", "relu"]),
+        ({"activation": "softplus"}, lambda s: s["activation"] == ["softplus"] * 2),
+    ],
+)
+def test_each_edit_is_applied_and_recomputed_by_both_roads(client, edit, check):
+    s = post(client, "/api/set", edit).json()
+    assert check(s), s
+    assert_deltas_are_index_forms(s)
+
+
+def test_saturated_neurons_are_marked_where_f_prime_is_near_zero(client):
+    s = get_state(client)
+    assert s["saturated"] == {"2": [False] * 3, "3": [False] * 2}
+    s = post(client, "/api/set", {"w": [2, 2, 1], "value": 40.0}).json()  # z₂⁽²⁾ ≈ 39.6
+    assert s["saturated"]["2"] == [False, True, False]
+    assert s["fprime"]["2"][1] < 1e-15
+
+
+def test_sample_picks_the_row_of_the_data_set_on_show():
+    with make_client(sizes=[2, 3, 1], data_name="xor") as c:
+        s = post(c, "/api/set", {"sample": 3}).json()
+        assert s["sample"] == 3 and s["N"] == 4 and s["x"] == [1.0, 0.0] and s["y"] == [1.0]
+        assert_deltas_are_index_forms(s)
+
+
+# --------------------------------------------------------------------------------------------
+# Refusals: 400 with a message naming the problem, and nothing changed
+
+BAD_EDITS = [
+    ({"w": [2, 1], "value": 1}, "w must be [l, i, j]"),
+    ({"w": [1, 1, 1], "value": 1}, "l must be an integer 2…3"),
+    ({"w": [4, 1, 1], "value": 1}, "l must be an integer 2…3"),
+    ({"w": [2, 0, 1], "value": 1}, "i must be an integer 1…3"),
+    ({"w": [3, 1, 4], "value": 1}, "j must be an integer 1…3"),
+    ({"w": [2, 1, 1]}, 'needs a "value"'),
+    ({"w": [2, 1, 1], "value": "1"}, "value must be a number"),
+    ({"w": [2, 1, 1], "value": True}, "value must be a number"),
+    ({"b": [3, 3], "value": 1}, "i must be an integer 1…2"),
+    ({"x": [1, 2]}, "must have 3 numbers, got 2"),
+    ({"x": "1,2,3"}, "must be a list of 3 numbers"),
+    ({"y": [1, 0, 0]}, "must have 2 numbers, got 3"),
+    ({"y": [1, None]}, "must be a number"),
+    ({"activation": ["sigmoid"]}, "list of 2 names"),
+    ({"activation": ["sigmoid", "swish"]}, "unknown activation 'swish' for layer 3"),
+    ({"sample": 2}, "sample must be an integer 1…1"),
+    ({"weight": [2, 1, 1], "value": 1}, "expected exactly one edit"),
+    ({"x": [1, 2, 3], "y": [1, 0]}, "expected exactly one edit"),
+    ({"x": [1, 2, 3], "path": "/etc/passwd"}, "expected exactly one edit"),
+    ([1, 2, 3], "must be a JSON object"),
+    ({"w": [2, 1, 1], "value": 1e308}, None),  # finite, and so accepted: see below
+]
+
+
+@pytest.mark.parametrize("body, message", [b for b in BAD_EDITS if b[1] is not None])
+def test_a_bad_edit_is_refused_with_a_message_and_changes_nothing(client, body, message):
+    before = get_state(client)
+    r = post(client, "/api/set", body)
+    assert r.status_code == 400, r.text
+    assert message in r.json()["error"]
+    assert get_state(client) == before
+
+
+def test_an_edit_that_overflows_the_forward_pass_is_rolled_back():
+    with make_client(activation="relu") as c:
+        before = get_state(c)
+        # relu keeps z: w = 1e308 and x₁ = 1 gives z ≈ 1e308; layer 3 then overflows to inf
+        post(c, "/api/set", {"w": [2, 1, 1], "value": 1e308})
+        r = post(c, "/api/set", {"w": [3, 1, 1], "value": 1e308})
+        assert r.status_code == 400, r.text
+        assert "state is unchanged" in r.json()["error"]
+        after = get_state(c)
+        assert after["W"]["3"] == before["W"]["3"]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        '{"w": [2, 1, 1], "value": NaN}',
+        '{"w": [2, 1, 1], "value": 1e999}',
+        '{"x": [Infinity, 0, 0]}',
+        "{not json",
+        "",
+    ],
+)
+def test_non_finite_numbers_and_broken_json_are_refused(client, raw):
+    before = get_state(client)
+    r = client.post("/api/set", content=raw, headers={**AUTH, "Content-Type": "application/json"})
+    assert r.status_code == 400, r.text
+    assert r.json()["error"]
+    assert get_state(client) == before
+
+
+def test_a_body_over_the_limit_is_413_and_changes_nothing(client):
+    before = get_state(client)
+    big = json.dumps({"x": [1.0] * (MAX_BODY // 4)})
+    assert len(big) > MAX_BODY
+    r = client.post("/api/set", content=big, headers={**AUTH, "Content-Type": "application/json"})
+    assert r.status_code == 413 and str(MAX_BODY) in r.json()["error"]
+    # a chunked body without Content-Length is counted as it arrives
+    r = client.post(
+        "/api/set",
+        content=iter([big[: len(big) // 2].encode(), big[len(big) // 2 :].encode()]),
+        headers={**AUTH, "Content-Type": "application/json"},
+    )
+    assert r.status_code == 413
+    r = client.post(
+        "/api/model",
+        content="x" * (MAX_MODEL_BODY + 1),
+        headers={**AUTH, "Content-Type": "application/json"},
+    )
+    assert r.status_code == 413
+    assert get_state(client) == before
+
+
+def test_a_body_that_is_not_json_is_415(client):
+    before = get_state(client)
+    r = client.post(
+        "/api/set", content='{"x": [1, 2, 3]}', headers={**AUTH, "Content-Type": "text/plain"}
+    )
+    assert r.status_code == 415
+    assert get_state(client) == before
+
+
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ({"sizes": [2, 100, 100, 1], "data": "xor"}, f"at most {MAX_PARAMETERS}"),
+        ({"sizes": [2] + [3] * 12 + [1], "data": "xor"}, "at most 12 layers"),
+        ({"sizes": [3, 0, 2]}, "layer 2 must have a size ≥ 1"),
+        ({"sizes": [4, 3, 2], "data": "seed"}, "has 3 inputs and 2 outputs"),
+        ({"data": "mnist"}, "unknown data set 'mnist'"),
+        ({"data": "random"}, 'needs "sizes"'),
+        ({"data": "xor", "activation": "gelu"}, "unknown activation 'gelu'"),
+        ({"data": "xor", "seed": -1}, "seed must be an integer"),
+        ({"data": "xor", "file": "model.json"}, "unknown field(s) 'file'"),
+    ],
+)
+def test_new_refuses_big_or_mismatched_nets_and_unknown_names(client, body, message):
+    before = get_state(client)
+    r = post(client, "/api/new", body)
+    assert r.status_code == 400, r.text
+    assert message in r.json()["error"]
+    assert get_state(client) == before
+
+
+def test_new_builds_any_net_on_any_data_set(client):
+    s = post(client, "/api/new", {"data": "xor"}).json()
+    assert s["sizes"] == data.DATASETS["xor"][2]() and s["N"] == 4 and s["data"] == "xor"
+    assert_deltas_are_index_forms(s)
+    s = post(client, "/api/new", {"data": "random", "sizes": [2, 16, 16, 1], "seed": 3}).json()
+    assert s["sizes"] == [2, 16, 16, 1] and s["N"] == 1
+    assert_deltas_are_index_forms(s)
+    s = post(client, "/api/new", {"data": "seed"}).json()  # the seed's own numbers again
+    assert s["W"]["2"][0] == list(data.seed_example().W[2][0])
+
+
+# --------------------------------------------------------------------------------------------
+# Why this number: BP-1, BP-2, BP-3 written out
+
+
+def test_why_writes_out_bp2_with_the_numbers_of_index_form(client):
+    s = get_state(client)
+    ref = bp.index_form(net_of(s), s["x"], s["y"])
+    w = client.get("/api/why?l=2&i=3", headers=AUTH).json()
+    assert w["rule"] == "BP-2"
+    assert [t["delta"] for t in w["terms"]] == ref.delta[3]
+    assert [t["w"] for t in w["terms"]] == [row[2] for row in s["W"]["3"]]
+    assert w["delta_formula"] == ref.delta[2][2]
+    assert math.isclose(w["sum"] * w["fprime"], w["delta_formula"], rel_tol=1e-15)
+    assert w["delta_graph"] == s["delta"]["2"][2]
+    assert w["delta_difference"] == w["delta_graph"] - w["delta_formula"]
+
+
+def test_why_writes_out_bp1_for_an_output_and_bp3_for_an_edge(client):
+    s = get_state(client)
+    w = client.get("/api/why?l=3&i=2", headers=AUTH).json()
+    assert w["rule"] == "BP-1" and w["y"] == 0.0
+    assert w["delta_formula"] == -(w["y"] - w["a"]) * w["fprime"]
+    e = client.get("/api/why?l=3&i=1&j=2", headers=AUTH).json()
+    assert e["rule"] == "BP-3" and e["a_prev"] == s["a"]["2"][1]
+    assert e["dw_formula"] == e["delta_formula"] * e["a_prev"]
+    assert e["dw_graph"] == s["dW"]["3"][0][1]
+
+
+@pytest.mark.parametrize("query", ["l=1&i=1", "l=2&i=4", "l=2", "l=x&i=1", "l=2&i=1&k=1"])
+def test_why_refuses_neurons_that_do_not_exist(client, query):
+    r = client.get(f"/api/why?{query}", headers=AUTH)
+    assert r.status_code == 400 and r.json()["error"]
+
+
+def test_trace_steps_are_the_backward_pass_and_its_z_steps_carry_delta(client):
+    s = get_state(client)
+    steps = client.get("/api/trace", headers=AUTH).json()["steps"]
+    assert steps[0]["node"] == "E" and steps[0]["upstream"] == 1.0
+    seen = {tuple(st["neuron"]): st["upstream"] for st in steps if st["neuron"]}
+    assert seen == {
+        (l, i): s["delta"][str(l)][i - 1]
+        for l in (2, 3)
+        for i in (1, 2, 3)
+        if i <= s["sizes"][l - 1]
+    }
+    for st in steps:
+        for inp in st["inputs"]:
+            assert inp["after"] == inp["before"] + inp["contribution"]
+
+
+# --------------------------------------------------------------------------------------------
+# Training
+
+
+def test_train_is_fit_with_optim_make_epoch_for_epoch(client):
+    """50 epochs of GD in the lab (in chunks) give fit's own E_t, bit for bit."""
+    r = post(client, "/api/train", {"optimizer": "gd", "lr": 0.5, "epochs": 50, "tol": 0})
+    assert r.status_code == 200, r.text
+    t = r.json()["train"]
+    ex = data.seed_example()
+    h = fit(ex.net(), ex.X, ex.Y, optim.make("gd", lr=0.5), max_epochs=50, tol=0, quiet=True)
+    assert t["loss"] == h.loss and t["epoch"] == 50 and t["stopped_by"] == "epochs"
+    assert t["loss"][-1] < t["loss"][0]
+
+
+@pytest.mark.parametrize("name", ["rprop+", "rprop-", "irprop+", "irprop-", "sgd"])
+def test_steps_keep_the_optimizers_state_as_one_long_run(name):
+    """Ten Steps of one epoch follow fit's ten-epoch trajectory: Rprop's Δ carries over."""
+    with make_client(sizes=[2, 3, 1], data_name="xor", seed=1) as c:
+        for _ in range(10):
+            r = post(c, "/api/train", {"optimizer": name, "epochs": 1, "tol": 0, "batch_size": 2})
+            assert r.status_code == 200, r.text
+        loss = r.json()["train"]["loss"]
+    X, Y = data.xor()
+    opt = optim.make(name, batch_size=2)
+    h = fit(MLP([2, 3, 1], seed=1), X, Y, opt, max_epochs=10, tol=0, quiet=True)
+    assert loss == h.loss
+
+
+def test_a_long_loss_curve_is_sent_every_kth_epoch_with_its_epochs(client, monkeypatch):
+    from microbp.lab import training
+
+    monkeypatch.setattr(training, "LOSS_POINTS", 10)
+    t = post(client, "/api/train", {"optimizer": "gd", "epochs": 50, "tol": 0}).json()["train"]
+    ex = data.seed_example()
+    h = fit(ex.net(), ex.X, ex.Y, optim.make("gd"), max_epochs=50, tol=0, quiet=True)
+    assert t["loss_epochs"] == [0, 6, 12, 18, 24, 30, 36, 42, 48, 50]
+    assert t["loss"] == [h.loss[k] for k in t["loss_epochs"]] and t["epoch"] == 50
+
+
+def test_the_stopping_rule_is_reported(client):
+    t = post(client, "/api/train", {"optimizer": "gd", "epochs": 5000, "tol": 1e-6}).json()["train"]
+    assert t["stopped_by"] == "tol" and t["epoch"] < 5000
+    assert t["rule"]["tol"] == 1e-6 and t["rule"]["change"] < 1e-6
+    t = post(client, "/api/train", {"optimizer": "irprop-", "epochs": 500, "target": 0.05})
+    assert t.json()["train"]["stopped_by"] == "target"
+
+
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ({"optimizer": "adam"}, "unknown optimizer 'adam'"),
+        ({"optimizer": "gd", "lr": -1}, "lr must be"),
+        ({"epochs": 0}, "epochs must be an integer 1…100000"),
+        ({"epochs": 10**9}, "epochs must be an integer"),
+        ({"tol": -1}, "tol must be ≥ 0"),
+        ({"momentum": 0.9}, "unknown field(s) 'momentum'"),
+    ],
+)
+def test_train_refuses_bad_settings(client, body, message):
+    before = get_state(client)
+    r = post(client, "/api/train", body)
+    assert r.status_code == 400 and message in r.json()["error"]
+    assert get_state(client) == before
+
+
+def test_run_streams_states_as_server_sent_events_until_done(client):
+    r = post(client, "/api/run", {"optimizer": "irprop-", "epochs": 300, "tol": 0})
+    assert r.status_code == 202
+    epochs = []
+    with client.stream("GET", "/api/events", headers=AUTH) as stream:
+        assert stream.headers["content-type"].startswith("text/event-stream")
+        event = None
+        for line in stream.iter_lines():
+            if line.startswith("event: "):
+                event = line[7:]
+            elif line.startswith("data: ") and event == "state":
+                epochs.append(json.loads(line[6:])["train"]["epoch"])
+            elif event == "done":
+                break
+    assert epochs == sorted(epochs) and epochs[-1] == 300
+    s = get_state(client)
+    assert not s["train"]["running"] and s["train"]["stopped_by"] == "epochs"
+    assert s["train"]["loss"][-1] < s["train"]["loss"][0]
+
+
+def test_pause_stops_a_run_and_edits_wait_until_then(client):
+    r = post(client, "/api/run", {"optimizer": "gd", "epochs": 100_000, "tol": 0})
+    assert r.status_code == 202 and r.json()["train"]["running"]
+    busy = post(client, "/api/set", {"w": [2, 1, 1], "value": 0.5})
+    assert busy.status_code == 409 and "pause it first" in busy.json()["error"]
+    assert post(client, "/api/run", {"epochs": 5}).status_code == 409
+    s = post(client, "/api/pause").json()
+    assert not s["train"]["running"] and s["train"]["stopped_by"] == "paused"
+    assert 0 < s["train"]["epoch"] < 100_000
+    assert s["W"]["2"][0][0] != 0.5
+    assert post(client, "/api/set", {"w": [2, 1, 1], "value": 0.5}).status_code == 200
+
+
+def test_reset_restores_the_starting_net_and_clears_the_curve(client):
+    start = get_state(client)
+    post(client, "/api/set", {"x": [0, 0, 1]})
+    post(client, "/api/train", {"epochs": 10})
+    s = post(client, "/api/reset").json()
+    assert s["W"] == start["W"] and s["x"] == start["x"] and s["train"]["loss"] == []
+
+
+# --------------------------------------------------------------------------------------------
+# Keep it: download and upload
+
+
+def test_download_is_net_saves_json_and_uploads_back(client):
+    post(client, "/api/set", {"w": [3, 2, 1], "value": -0.625})
+    r = client.get("/api/model", headers=AUTH)
+    assert r.status_code == 200 and "attachment" in r.headers["content-disposition"]
+    edited = get_state(client)
+    assert r.text == modelfile.to_json(net_of(edited))  # what net.save writes
+    post(client, "/api/reset")
+    s = client.post(
+        "/api/model", content=r.text, headers={**AUTH, "Content-Type": "application/json"}
+    ).json()
+    assert s["W"] == edited["W"] and s["delta"] == edited["delta"]
+
+
+def _model_text(**change) -> str:
+    doc = json.loads(modelfile.to_json(data.seed_example().net()))
+    doc.update(change)
+    return json.dumps(doc)
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("/etc/passwd", "not valid JSON"),
+        ('{"format": "something else"}', "not a microbp model file"),
+        (_model_text(activations=["sigmoid", "<script>alert(1)</script>"]), "<script>alert(1)"),
+        (_model_text(b={"2": [0, 0, 0], "3": [0, 1e999]}), "finite"),
+        (_model_text(sizes=[3, 3, 3]), "3 × 3"),
+        (modelfile.to_json(MLP([2, 2, 1])), "has 3 inputs and 2 outputs"),
+        (modelfile.to_json(MLP([3, 100, 100, 2])), f"at most {MAX_PARAMETERS}"),
+    ],
+)
+def test_a_bad_model_file_is_refused_with_a_message_and_changes_nothing(client, text, message):
+    before = get_state(client)
+    r = client.post(
+        "/api/model", content=text, headers={**AUTH, "Content-Type": "application/json"}
+    )
+    assert r.status_code == 400, r.text
+    assert message in r.json()["error"]
+    assert get_state(client) == before
+
+
+# --------------------------------------------------------------------------------------------
+# Security: token, Host, Origin, headers
+
+ROUTES = [
+    ("GET", "/"),
+    ("GET", "/api/state"),
+    ("GET", "/api/options"),
+    ("POST", "/api/set"),
+    ("GET", "/api/why?l=2&i=1"),
+    ("GET", "/api/trace"),
+    ("POST", "/api/train"),
+    ("POST", "/api/run"),
+    ("POST", "/api/pause"),
+    ("GET", "/api/events"),
+    ("POST", "/api/reset"),
+    ("POST", "/api/new"),
+    ("GET", "/api/model"),
+    ("POST", "/api/model"),
+    ("GET", "/static/lab.js"),
+]
+
+
+def test_every_route_is_listed_here_and_takes_no_path_parameter(client):
+    from starlette.routing import Route
+
+    paths = {r.path for r in client.app.routes if isinstance(r, Route)}
+    assert paths == {p.split("?")[0] for _, p in ROUTES if not p.startswith("/static")}
+    assert not any("{" in p for p in paths)
+
+
+@pytest.mark.parametrize("method, path", ROUTES)
+@pytest.mark.parametrize("token", [None, "wrong-token", TOKEN[:-1], TOKEN + "x"])
+def test_without_the_token_every_route_is_403_and_nothing_changes(client, method, path, token):
+    before = get_state(client)
+    headers = {} if token is None else {"X-Microbp-Token": token}
+    body = {"w": [2, 1, 1], "value": 9.0} if method == "POST" else None
+    r = client.request(method, path, headers=headers, json=body)
+    assert r.status_code == 403, (method, path, r.status_code)
+    assert "token" in r.json()["error"]
+    assert get_state(client) == before
+
+
+def test_the_query_token_sets_an_httponly_strict_cookie_that_then_suffices(client):
+    r = client.get(f"/?token={TOKEN}", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/"
+    cookie = r.headers["set-cookie"]
+    assert f"microbp_lab_{PORT}={TOKEN}" in cookie
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie
+    page = client.get("/")  # the client kept the cookie
+    assert page.status_code == 200 and "<svg" in page.text
+    assert client.get("/api/state").status_code == 200
+    # the query token opens the page only; the API wants the cookie or the header
+    fresh = make_client()
+    assert fresh.get(f"/api/state?token={TOKEN}").status_code == 403
+    assert fresh.get("/?token=nope", follow_redirects=False).status_code == 403
+
+
+@pytest.mark.parametrize("host", ["evil.example", "127.0.0.1.evil.example", "192.168.1.5"])
+def test_a_foreign_host_header_is_refused_and_changes_nothing(client, host):
+    before = get_state(client)
+    r = client.post(
+        "/api/set", json={"w": [2, 1, 1], "value": 9.0}, headers={**AUTH, "Host": f"{host}:{PORT}"}
+    )
+    assert r.status_code == 400
+    assert client.get("/api/state", headers={**AUTH, "Host": host}).status_code == 400
+    assert get_state(client) == before
+    assert (
+        client.get("/api/state", headers={**AUTH, "Host": f"localhost:{PORT}"}).status_code == 200
+    )
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "http://evil.example"},
+        {"Origin": f"http://127.0.0.1:{PORT + 1}"},
+        {"Origin": "null"},
+        {"Sec-Fetch-Site": "cross-site"},
+    ],
+)
+def test_a_change_from_another_origin_is_refused(client, headers):
+    before = get_state(client)
+    r = post(client, "/api/set", {"w": [2, 1, 1], "value": 9.0}, headers=headers)
+    assert r.status_code == 403 and "origin" in r.json()["error"]
+    assert get_state(client) == before
+    ok = post(client, "/api/set", {"w": [2, 1, 1], "value": 9.0}, headers={"Origin": BASE})
+    assert ok.status_code == 200
+
+
+def test_every_response_carries_the_csp_and_the_page_has_no_inline_script(client):
+    for path in ("/", "/api/state", "/static/lab.js", "/api/nothing"):
+        r = client.get(path, headers=AUTH)
+        assert r.headers["content-security-policy"] == CSP
+        assert r.headers["x-content-type-options"] == "nosniff"
+    assert "script-src 'self'" in CSP and "unsafe-inline" not in CSP
+    assert client.get("/api/state").headers["content-security-policy"] == CSP  # on 403 too
+
+    class Scripts(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.problems = []
+            self.in_script = False
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            self.problems += [f"{tag} {k}" for k in attrs if k.startswith("on")]
+            if tag == "script":
+                self.in_script = True
+                if "src" not in attrs:
+                    self.problems.append("inline <script>")
+            if tag in ("link", "script", "img") and re.match(
+                r"(https?:)?//", attrs.get("src", "") or attrs.get("href", "")
+            ):
+                self.problems.append(f"{tag} from another site")
+
+        def handle_endtag(self, tag):
+            self.in_script = False
+
+        def handle_data(self, text):
+            if self.in_script and text.strip():
+                self.problems.append("inline script text")
+
+    parser = Scripts()
+    parser.feed(client.get("/", headers=AUTH).text)
+    assert parser.problems == []
+
+
+def test_the_page_script_writes_data_with_text_content_only():
+    js = resources.files("microbp.lab").joinpath("static", "lab.js").read_text()
+    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
+        assert sink not in js
+    assert "textContent" in js
+
+
+def test_static_files_cannot_reach_outside_the_assets(client):
+    for path in ("/static/../state.py", "/static/%2e%2e/state.py", "/static/..%2fserver.py"):
+        r = client.get(path, headers=AUTH)
+        assert r.status_code == 404, path

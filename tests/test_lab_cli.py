@@ -1,0 +1,130 @@
+"""``microbp lab`` as a command: the first line is the address with its token, it binds
+127.0.0.1 by default, warns for another host, refuses bad input, and Ctrl-C stops it cleanly."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("starlette")
+pytest.importorskip("uvicorn")
+httpx = pytest.importorskip("httpx")
+
+from microbp import MLP, modelfile  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+FIRST_LINE = re.compile(r"microbp lab: http://127\.0\.0\.1:(\d+)/\?token=([A-Za-z0-9_-]{20,})")
+
+pytestmark = pytest.mark.slow
+
+
+def start(*args: str) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen(
+        [sys.executable, "-m", "microbp.cli", "lab", "--no-browser", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+
+
+def stop(proc: subprocess.Popen) -> tuple[int, str]:
+    proc.send_signal(signal.SIGINT)
+    try:
+        _, err = proc.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        raise
+    return proc.returncode, err
+
+
+def test_first_line_is_the_address_and_ctrl_c_stops_cleanly():
+    proc = start()
+    try:
+        line = proc.stdout.readline().rstrip("\n")
+        m = FIRST_LINE.fullmatch(line)
+        assert m, line
+        port, token = m[1], m[2]
+        base = f"http://127.0.0.1:{port}"
+        with httpx.Client(base_url=base, follow_redirects=True) as client:
+            page = client.get(f"/?token={token}")  # redirect, cookie, page
+            assert page.status_code == 200 and "lab.js" in page.text
+            assert client.get("/api/state").json()["sizes"] == [3, 3, 2]
+            assert httpx.get(f"{base}/api/state").status_code == 403
+    finally:
+        code, err = stop(proc)
+    assert code == 0, err
+    assert "microbp lab: stopped" in err and "Traceback" not in err
+
+
+def test_options_build_the_net_and_another_host_is_warned_about(tmp_path):
+    path = tmp_path / "model.json"
+    modelfile.save(MLP([2, 4, 1], activation="tanh", seed=5), path)
+    # 127.0.0.2 is still this machine's loopback, but not the default address: a warning
+    proc = start("--load", str(path), "--data", "xor", "--host", "127.0.0.2")
+    try:
+        line = proc.stdout.readline()
+        m = re.fullmatch(r"microbp lab: http://127\.0\.0\.2:(\d+)/\?token=(\S+)\n", line)
+        assert m, line
+        state = httpx.get(
+            f"http://127.0.0.2:{m[1]}/api/state", headers={"X-Microbp-Token": m[2]}
+        ).json()
+        assert state["sizes"] == [2, 4, 1] and state["activation"] == ["tanh", "tanh"]
+        assert state["data"] == "xor" and state["N"] == 4
+    finally:
+        code, err = stop(proc)
+    assert code == 0 and "warning: listening on 127.0.0.2" in err
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--net", "2,100,100,1"], "parameters; the lab takes at most"),
+        (["--net", "3,3,2", "--data", "xor"], "has 2 inputs and 1 outputs"),
+        (["--data", "mnist"], "unknown data set 'mnist'"),
+        (["--load", "/nonexistent/model.json"], "cannot read the model file"),
+    ],
+)
+def test_bad_options_exit_2_with_a_message(args, message):
+    proc = start(*args)
+    try:
+        out, err = proc.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        raise
+    assert proc.returncode == 2, (out, err)
+    assert message in err and out == ""
+
+
+def test_a_port_in_use_is_refused_with_a_message():
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        proc = start("--port", str(busy.getsockname()[1]))
+        out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 2 and "cannot listen on 127.0.0.1" in err, err
+
+
+def test_the_listening_socket_hands_asyncio_tcp_so_responses_skip_nagles_delay():
+    """asyncio sets TCP_NODELAY only on sockets whose proto is IPPROTO_TCP; with proto 0 every
+    response waited ~40 ms on a delayed ACK (benchmarks/lab_latency.py: p50 48 ms → 2 ms)."""
+    import socket
+
+    from microbp.lab.server import listen
+
+    sock = listen("127.0.0.1", 0)
+    try:
+        assert sock.proto == socket.IPPROTO_TCP
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
+        assert sock.getsockname()[0] == "127.0.0.1"
+    finally:
+        sock.close()
