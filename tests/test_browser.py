@@ -140,3 +140,26 @@ def test_fraction_gradients_are_displayed_exactly(browser, tmp_path):
     assert Fraction(_grad_cell(browser, trace.model.id(w))) == w.grad
     assert isinstance(w.grad, Fraction)
     assert _severe(browser) == []
+
+
+def test_a_name_that_opens_an_html_comment_cannot_break_the_stepper(browser, tmp_path):
+    """Issue 14, 12: `<!--<script>` in a name once made the browser swallow the stepper's
+    own code (Next did nothing); the data block now escapes every `<`."""
+    from selenium.webdriver.common.keys import Keys
+
+    from microbp import Value
+
+    x = Value(2.0, label="x<!--<script>")
+    y = Value(3.0, label="</script><b>y")
+    trace = trace_backward(x * y + x)
+    path = tmp_path / "hostile.html"
+    trace.to_html(path)
+    assert "<!--" not in path.read_text(encoding="utf-8").split('id="trace-data">')[1]
+    body = _open(browser, path)
+    browser.find_element("id", "next").click()
+    assert browser.find_element("id", "counter").text == f"step 1 / {len(trace)}"
+    body.send_keys(Keys.END)
+    assert browser.find_element("id", "counter").text == f"step {len(trace)} / {len(trace)}"
+    assert float(_grad_cell(browser, trace.model.id(x))) == 4.0  # ∂(xy + x)/∂x = y + 1
+    assert "x<!--<script>" in browser.find_element("tag name", "body").text
+    assert _severe(browser) == []

@@ -19,9 +19,12 @@ gives byte-identical DOT source in every run and every process.
 
 from __future__ import annotations
 
+import math
+import numbers
 import os
 import re
 import shutil
+import subprocess
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
@@ -130,12 +133,27 @@ def _layer_of_name(name: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
+#: The largest width or precision a number format may ask for (a label, not a memory test).
+MAX_FORMAT_DIGITS = 100
+# Python's format spec: [[fill]align][sign][z][#][0][width][grouping][.precision][type]
+_FORMAT_SPEC = re.compile(
+    r"(?:.?[<>=^])?[+\- ]?z?#?0?(?P<width>\d*)[,_]?(?:\.(?P<prec>\d+))?[a-zA-Z%]?", re.S
+)
+
+
 def _check_fmt(fmt) -> Callable[[object], str]:
     """A number formatter from a format spec (``'.4g'``) or a callable, checked once."""
     if callable(fmt):
         return fmt
     if not isinstance(fmt, str):
         raise TypeError(f"fmt must be a format spec like '.4g' or a callable, got {fmt!r}")
+    spec = _FORMAT_SPEC.fullmatch(fmt)
+    for part, value in (("width", spec and spec["width"]), ("precision", spec and spec["prec"])):
+        if value and (len(value) > 6 or int(value) > MAX_FORMAT_DIGITS):
+            raise ValueError(
+                f"number format {fmt!r} asks for a {part} of {value}; expected at most "
+                f"{MAX_FORMAT_DIGITS} (a format spec like '.4g' or '.6f')"
+            )
     try:
         format(1.5, fmt)
     except ValueError:
@@ -267,8 +285,20 @@ def _op_text(node: Value) -> str:
 
 
 def _esc(text: str) -> str:
-    """Escape the characters that structure a record label."""
-    return re.sub(r"([{}|<>\\\"])", r"\\\1", text)
+    """Escape the characters that structure a record label; a newline shows as a line break
+    and a tab as a space (graphviz would drop both)."""
+    return _visible_whitespace(re.sub(r"([{}|<>\\\"])", r"\\\1", text))
+
+
+def _visible_whitespace(text: str) -> str:
+    return text.replace("\n", "\\n").replace("\t", " ")
+
+
+def _plain(text: str) -> str:
+    """A user's text for a plain DOT label, shown as given: backslashes doubled (so ``\\N``,
+    ``\\G``, ``\\E`` and a trailing backslash are text, not graphviz escapes), newlines and
+    tabs visible. Combine with :func:`graphviz.nohtml` so ``<b>…</b>`` is not HTML."""
+    return _visible_whitespace(text.replace("\\", "\\\\"))
 
 
 # --------------------------------------------------------------------------------------------
@@ -577,13 +607,13 @@ def _neuron_label(net, l, i, forward, show_grads, show_biases, number) -> str:
 def _weight_label(w: Value, edge_labels: str, show_grads: bool, number) -> str:
     parts = []
     if edge_labels in ("names", "both"):
-        parts.append(pretty_name(w.label))
+        parts.append(_plain(pretty_name(w.label)))
     if edge_labels in ("values", "both"):
         parts.append(number(w.data) if edge_labels == "values" else f"= {number(w.data)}")
     text = " ".join(parts)
     if show_grads and edge_labels != "none":
         text += f"\\n∂E/∂w = {number(w.grad)}"
-    return text
+    return graphviz.nohtml(text)  # a label like "<b>…</b>" is text, not an HTML-like label
 
 
 def _delta_flow(net, delta_flow, forward, number, max_nodes, max_edges) -> graphviz.Digraph:
@@ -592,6 +622,10 @@ def _delta_flow(net, delta_flow, forward, number, max_nodes, max_edges) -> graph
         l, i = delta_flow
     except (TypeError, ValueError):
         raise ValueError(f"delta_flow must be a pair (l, i), got {delta_flow!r}") from None
+    if isinstance(l, numbers.Integral) and not isinstance(l, bool):
+        l = int(l)  # numpy integers too
+    if isinstance(i, numbers.Integral) and not isinstance(i, bool):
+        i = int(i)
     if not isinstance(l, int) or not 2 <= l <= net.L - 1:
         raise ValueError(
             f"delta_flow: BP-2 gives δᵢ⁽ˡ⁾ for hidden layers 2 ≤ l ≤ L−1 = {net.L - 1}, got "
@@ -696,25 +730,56 @@ def need_dot(what: str = "rendering") -> None:
         raise GraphvizNotFound(what)
 
 
-def render_bytes(graph: graphviz.Digraph, fmt: str) -> bytes:
-    """``dot -T{fmt}`` of the graph, as bytes.
+#: Seconds ``dot`` may take for one picture before :func:`render_bytes` gives up; the
+#: environment variable ``MICROBP_DOT_TIMEOUT`` (seconds > 0) overrides it.
+DOT_TIMEOUT = 60.0
 
-    Raises :class:`GraphvizNotFound` without ``dot``, :class:`GraphvizFailed` (quoting what
-    ``dot`` wrote to stderr) when it exits with a non-zero status.
+
+def dot_timeout() -> float:
+    """The time limit on one run of ``dot``: ``MICROBP_DOT_TIMEOUT`` if set, else 60 s."""
+    text = os.environ.get("MICROBP_DOT_TIMEOUT")
+    if text is None:
+        return DOT_TIMEOUT
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise ValueError(f"MICROBP_DOT_TIMEOUT must be a number of seconds > 0, got {text!r}")
+    return seconds
+
+
+def render_bytes(graph: graphviz.Digraph, fmt: str, timeout: float | None = None) -> bytes:
+    """``dot -T{fmt}`` of the graph, as bytes: the one place that runs ``dot``.
+
+    ``dot`` gets ``timeout`` seconds (default :func:`dot_timeout`, 60 s). Raises
+    :class:`GraphvizNotFound` without ``dot``, :class:`GraphvizFailed` (quoting what ``dot``
+    wrote to stderr) when it exits with a non-zero status or runs past its time limit.
     """
     what = f"rendering {fmt.upper()}"
     need_dot(what)
+    seconds = dot_timeout() if timeout is None else timeout
     try:
-        # The source in one piece (graph.pipe feeds it line by line and raises a bare
-        # BrokenPipeError when dot dies early); dot's stderr goes into the error, not ours.
-        return graphviz.pipe(graph.engine, fmt, graph.source.encode(graph.encoding), quiet=True)
-    except graphviz.ExecutableNotFound:
+        # The source in one piece on stdin; dot's stderr goes into the error, not ours.
+        done = subprocess.run(
+            [graph.engine, f"-T{fmt}"],
+            input=graph.source.encode(graph.encoding),
+            capture_output=True,
+            timeout=seconds,
+            check=False,
+        )
+    except FileNotFoundError:
         raise GraphvizNotFound(what) from None
-    except graphviz.CalledProcessError as exc:
-        stderr = exc.stderr or b""
-        if isinstance(stderr, bytes):
-            stderr = stderr.decode("utf-8", errors="replace")
-        raise GraphvizFailed(what, stderr, exc.returncode) from None
+    except subprocess.TimeoutExpired:
+        raise GraphvizFailed(
+            what,
+            f"{graph.engine} did not finish within {seconds:g} s (the time limit; "
+            "set MICROBP_DOT_TIMEOUT=SECONDS to change it)",
+        ) from None
+    if done.returncode != 0:
+        stderr = done.stderr.decode("utf-8", errors="replace")
+        raise GraphvizFailed(what, stderr, done.returncode)
+    return done.stdout
 
 
 def save(graph: graphviz.Digraph, path: str | os.PathLike) -> str:

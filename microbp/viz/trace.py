@@ -406,7 +406,10 @@ def _html_page(trace: Trace, svg: str, number, title: str) -> str:
             f"{e(draw.exact_text(trace.initial[k]))}</td></tr>"
         )
     data = json.dumps({"nodes": nodes, "steps": steps}, ensure_ascii=False)
-    data = data.replace("</", "<\\/")
+    # "<" never reaches the HTML parser inside the data block: "</script>" would end it and
+    # "<!--<script>" would make the browser swallow the stepper's own code (\u003c is the
+    # same character to JSON.parse).
+    data = data.replace("<", "\\u003c")
     svg_body = svg[svg.index("<svg") :]
     return _TEMPLATE.format(
         title=e(title),
