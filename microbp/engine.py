@@ -40,11 +40,17 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Iterator
 from fractions import Fraction
 
 from microbp.activations import ACTIVATIONS
 
-__all__ = ["Value", "reverse_topological_order", "derivative_rules"]
+__all__ = [
+    "Value",
+    "reverse_topological_order",
+    "iter_reverse_topological_order",
+    "derivative_rules",
+]
 
 Number = int | float | Fraction
 
@@ -357,9 +363,14 @@ class Value:
         gradient afresh on every call; leaves (nodes without inputs, such as parameters)
         *accumulate*, so calling ``backward()`` twice doubles their gradients, as in PyTorch.
         Nodes are visited in :func:`reverse_topological_order`, and each adds
-        (∂node/∂input) · node.grad to each of its inputs. Both run the same two passes of
-        Kahn's algorithm; here the second pass applies the chain rule instead of listing the
-        nodes, so no list of the graph is built.
+        (∂node/∂input) · node.grad to each of its inputs.
+
+        The loop below is :func:`iter_reverse_topological_order` (Kahn's algorithm, the
+        engine's one order) with the chain rule written in where that generator yields a
+        node: the hot path of every training step, fused because a generator switch per node
+        costs 5–8 % of a training step (``benchmarks/engine_vs_micrograd.py --quick``). That
+        it is the same algorithm is a test: ``tests/test_engine_one_order.py`` applies the
+        chain rule over the generator and gets backward's gradients bit for bit.
         """
         _count_consumers(self, zero_interior_grads=True)
         try:
@@ -367,8 +378,8 @@ class Value:
                 self.grad += 1
             else:
                 self.grad = 1
-            # Kahn's algorithm, as in reverse_topological_order, with the chain rule applied
-            # to each node as it is released (all its consumers have passed their gradient on).
+            # iter_reverse_topological_order(self), with the chain rule applied to each node
+            # as it is released (all its consumers have passed their gradient on).
             stack = [self]
             pop, push = stack.pop, stack.append
             while stack:
@@ -379,8 +390,7 @@ class Value:
                 g = v.grad
                 a.grad += v._da * g  # chain rule: ∂root/∂a += ∂v/∂a · ∂root/∂v
                 b = v._b
-                # b is released (pushed) before a, so a is visited first: the order of
-                # reverse_topological_order, which pushes (v._b, v._a) in turn.
+                # b is released (pushed) before a, so a is visited first, as in the generator.
                 if b is not None:
                     b.grad += v._db * g
                     n = b._pending - 1
@@ -483,6 +493,44 @@ def _reset_pending(root: Value) -> None:
                 stack.append(u)
 
 
+def iter_reverse_topological_order(
+    root: Value, zero_interior_grads: bool = False
+) -> Iterator[Value]:
+    """Kahn's algorithm, written once: every node below ``root``, each after all its consumers.
+
+    After the counting pass (:func:`_count_consumers`), start from the root; a node is yielded
+    when its last consumer has been, and its inputs are released only when the caller asks
+    for the next node — by then the caller has done its work on the node (``backward``: the
+    chain rule into the inputs). ``b`` is pushed before ``a``, so a node's first input comes
+    first. The one order of :meth:`Value.backward`, :func:`reverse_topological_order` and
+    :func:`microbp.viz.trace.trace_backward`. Closing the generator early (or an exception in
+    the caller that closes it) sets every ``_pending`` back to 0.
+    """
+    _count_consumers(root, zero_interior_grads)
+    stack = [root]
+    pop, push = stack.pop, stack.append
+    try:
+        while stack:
+            v = pop()
+            yield v
+            a = v._a
+            if a is None:
+                continue
+            b = v._b
+            if b is not None:
+                n = b._pending - 1
+                b._pending = n
+                if n == 0:
+                    push(b)
+            n = a._pending - 1
+            a._pending = n
+            if n == 0:
+                push(a)
+    except BaseException:
+        _reset_pending(root)
+        raise
+
+
 def reverse_topological_order(root: Value) -> list[Value]:
     """Every node ``root`` depends on, each after all the nodes that consume it.
 
@@ -495,23 +543,7 @@ def reverse_topological_order(root: Value) -> list[Value]:
     """
     if not isinstance(root, Value):
         raise TypeError(f"expected a Value, got {type(root).__name__}")
-    _count_consumers(root)
-    order = []
-    stack = [root]
-    try:
-        while stack:
-            v = stack.pop()
-            order.append(v)
-            for u in (v._b, v._a):
-                if u is not None:
-                    n = u._pending - 1
-                    u._pending = n
-                    if n == 0:
-                        stack.append(u)
-    except BaseException:
-        _reset_pending(root)
-        raise
-    return order
+    return list(iter_reverse_topological_order(root))
 
 
 # Local derivative rules as text, for traces and diagrams: op -> one rule per input.

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import graphviz
 
-from microbp.engine import Value, derivative_rules
+from microbp.engine import Value, derivative_rules, iter_reverse_topological_order
 from microbp.files import write_atomic
 from microbp.viz import draw
 
@@ -256,8 +256,9 @@ def trace_backward(
 
     The pass is ``root.backward()`` itself, written out: interior grads start at 0, leaves
     keep (accumulate) theirs, the root is seeded with 1, and the nodes are visited in
-    :func:`~microbp.engine.reverse_topological_order`, each adding local · upstream to each
-    input's grad. ``forward`` (or ``names``) gives the seed's names (z₁⁽²⁾, δ₁⁽²⁾).
+    :func:`~microbp.engine.iter_reverse_topological_order` (the engine's one order, taken
+    node by node), each adding local · upstream to each input's grad. ``forward`` (or
+    ``names``) gives the seed's names (z₁⁽²⁾, δ₁⁽²⁾).
 
     >>> from microbp import Value
     >>> x = Value(0.5, label="x")
@@ -270,32 +271,39 @@ def trace_backward(
     """
     model = draw.graph_model(root, forward, names)
     nodes = model.nodes
-    order = nodes[::-1]  # reverse_topological_order(root): the order backward() visits
-    for v in order:
-        if v.op:
-            v.grad = 0
     if root.op:
-        root.grad = 1
+        root.grad = 1  # ∂root/∂root
     else:
-        root.grad += 1
-    initial = [v.grad for v in nodes]
+        root.grad += 1  # a leaf accumulates, as in backward()
+    initial = None
     steps = []
-    for v in order:
-        if not v.op:
-            continue  # a leaf has no inputs to pass its gradient on to
-        g = v.grad
-        k = model.index[id(v)]
-        records = []
-        for u, local, rule in zip(v.inputs, v.local_grads, derivative_rules(v)):
-            before = u.grad
-            contribution = local * g
-            u.grad = before + contribution  # as backward(): u.grad += ∂v/∂u · ∂root/∂v
-            j = model.index[id(u)]
-            records.append(
-                InputStep(u, j, model.display(j), local, rule, contribution, before, u.grad)
+    # The engine's own pass, node by node: the order backward() visits (interior grads zeroed
+    # as the pass starts), with each chain-rule step recorded as it is taken.
+    order = iter_reverse_topological_order(root, zero_interior_grads=True)
+    try:
+        for v in order:
+            if initial is None:  # the first node: grads zeroed and seeded, no step taken yet
+                initial = [u.grad for u in nodes]
+            if not v.op:
+                continue  # a leaf has no inputs to pass its gradient on to
+            g = v.grad
+            k = model.index[id(v)]
+            records = []
+            for u, local, rule in zip(v.inputs, v.local_grads, derivative_rules(v)):
+                before = u.grad
+                contribution = local * g
+                u.grad = before + contribution  # as backward(): u.grad += ∂v/∂u · ∂root/∂v
+                j = model.index[id(u)]
+                records.append(
+                    InputStep(u, j, model.display(j), local, rule, contribution, before, u.grad)
+                )
+            delta = draw._delta_name(model.names[k]) if model.z_nodes[k] else ""
+            steps.append(
+                Step(len(steps) + 1, v, k, model.display(k), v.op, g, tuple(records), delta)
             )
-        delta = draw._delta_name(model.names[k]) if model.z_nodes[k] else ""
-        steps.append(Step(len(steps) + 1, v, k, model.display(k), v.op, g, tuple(records), delta))
+    except BaseException:
+        order.close()  # every node's pending count back to 0
+        raise
     return Trace(model, steps, initial)
 
 
