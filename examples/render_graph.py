@@ -1,7 +1,8 @@
 """Render the computation graph and the network diagram of the seed's 3-3-2 example to files.
 
-Run it with ``python examples/render_graph.py [FOLDER]``: it writes into FOLDER (default: a
-new temporary folder) and prints the paths of
+Run it with ``python examples/render_graph.py [FOLDER]``: it writes into FOLDER (default:
+``microbp-pictures`` in the current folder, as ``microbp demo`` writes ``microbp-demo``; no
+temporary folder is left behind) and prints the paths of
 
 * ``graph.svg``   — the computation graph of E = ½‖y − a⁽³⁾‖² after ``E.backward()``: every
   Value a record *name | data | grad*, the z-nodes named zᵢ⁽ˡ⁾ and showing δᵢ⁽ˡ⁾;
@@ -15,14 +16,13 @@ Rendering SVG needs graphviz's ``dot`` (``apt-get install graphviz``); without i
 
 import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 from microbp import draw_graph, draw_network, squared_error
 from microbp.data import seed_example
 from microbp.viz.draw import save
 
-folder = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tempfile.mkdtemp(prefix="microbp-"))
+folder = Path(sys.argv[1] if len(sys.argv) > 1 else "microbp-pictures")
 folder.mkdir(parents=True, exist_ok=True)
 
 ex = seed_example()

@@ -50,6 +50,7 @@ __all__ = [
     "backprop",
     "output_delta",
     "output_delta_np",
+    "hidden_delta",
 ]
 
 
@@ -190,6 +191,27 @@ def output_delta_np(loss, f, Y: np.ndarray, Z: np.ndarray, A: np.ndarray, closed
     return G * f.df_np(Z, A)  # ∇_a E ⊙ f′(z)
 
 
+def hidden_delta(delta_next: Sequence, W_next: Sequence[Sequence], i: int, f, z_i, a_i):
+    """(BP-2) for one neuron: δᵢ⁽ˡ⁾ = (Σⱼ δⱼ⁽ˡ⁺¹⁾ wⱼᵢ⁽ˡ⁺¹⁾) f′(zᵢ⁽ˡ⁾), with its two factors.
+
+    ``delta_next`` is δ⁽ˡ⁺¹⁾, ``W_next`` the rows of W⁽ˡ⁺¹⁾, ``i`` the 0-based neuron index,
+    ``f`` the activation of layer l, ``z_i`` and ``a_i`` its state and activation. Returns
+    ``(Σⱼ δⱼ⁽ˡ⁺¹⁾ wⱼᵢ⁽ˡ⁺¹⁾, f′(zᵢ⁽ˡ⁾), δᵢ⁽ˡ⁾)``; the sum runs j = 1 … n_{l+1} in order, so
+    any number type is kept and floats come out as :func:`index_form` gives them (it calls
+    this), and as the seed's Figure 2 shows them (:func:`microbp.draw_network` reads them).
+
+    >>> from microbp import activations
+    >>> relu = activations.get("relu")
+    >>> hidden_delta([0.5, 0.25], [[2.0], [4.0]], 0, relu, z_i=3.0, a_i=3.0)  # (1 + 1)·1
+    (2.0, 1, 2.0)
+    """
+    s = delta_next[0] * W_next[0][i]
+    for j in range(1, len(delta_next)):
+        s = s + delta_next[j] * W_next[j][i]
+    df = f.df(z_i, a_i)
+    return s, df, s * df
+
+
 def index_form(net, x: Sequence, y: Sequence, loss="squared_error") -> SampleGradients:
     """BP-1 … BP-4 as the seed writes them, for one sample (x, y).
 
@@ -214,12 +236,9 @@ def index_form(net, x: Sequence, y: Sequence, loss="squared_error") -> SampleGra
     # (BP-2) δᵢ⁽ˡ⁾ = (Σⱼ δⱼ⁽ˡ⁺¹⁾ wⱼᵢ⁽ˡ⁺¹⁾) f′(zᵢ⁽ˡ⁾), from l = L−1 down to 2
     for l in range(L - 1, 1, -1):
         f, W_next, d_next = weights.f(l), weights.W[l + 1], delta[l + 1]
-        delta[l] = []
-        for i in range(len(z[l])):
-            s = d_next[0] * W_next[0][i]
-            for j in range(1, len(d_next)):
-                s = s + d_next[j] * W_next[j][i]
-            delta[l].append(s * f.df(z[l][i], a[l][i]))
+        delta[l] = [
+            hidden_delta(d_next, W_next, i, f, z[l][i], a[l][i])[2] for i in range(len(z[l]))
+        ]
     # (BP-3) ∂E/∂wᵢⱼ⁽ˡ⁾ = δᵢ⁽ˡ⁾ aⱼ⁽ˡ⁻¹⁾ and (BP-4) ∂E/∂bᵢ⁽ˡ⁾ = δᵢ⁽ˡ⁾
     dW = {l: [[d * aj for aj in a[l - 1]] for d in delta[l]] for l in range(2, L + 1)}
     db = {l: list(delta[l]) for l in range(2, L + 1)}

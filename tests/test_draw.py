@@ -289,6 +289,27 @@ def test_delta_flow_writes_out_bp2_and_its_numbers_match_the_z_node_gradient():
     assert "dir=back" in source
 
 
+def test_figure_2_takes_its_numbers_from_bp_and_they_are_index_forms(monkeypatch):
+    """Figure 2 computes nothing: its BP-2 line is bp.hidden_delta's, which is what
+    bp.index_form gives for δ₁⁽²⁾ (exactly, with Fractions and relu)."""
+    W = {2: [[Fraction(1, 2), Fraction(-1, 3)], [Fraction(1, 4), Fraction(2, 5)]],
+         3: [[Fraction(3, 4), Fraction(-1, 2)], [Fraction(1, 3), Fraction(1, 6)]]}  # fmt: skip
+    b = {2: [Fraction(1, 10), Fraction(1, 5)], 3: [Fraction(-1, 4), Fraction(1, 8)]}
+    net = MLP.from_weights(W, b, activation="relu")
+    x, y = [Fraction(2, 3), Fraction(5, 4)], [Fraction(1), Fraction(0)]
+    fw = net.forward(x)
+    squared_error(y, fw.output).backward()
+    formulas = bp.index_form(net, x, y)
+    calls = []
+    real = bp.hidden_delta
+    monkeypatch.setattr(bp, "hidden_delta", lambda *a: calls.append(a) or real(*a))
+    source = draw_network(net, forward=fw, delta_flow=(2, 1), fmt=str).source
+    (args,) = calls  # the picture asked bp, once
+    total, df, delta = real(*args)
+    assert delta == formulas.delta[2][0] == fw.z[2][0].grad
+    assert f"= {total} · {df} = {delta}" in source
+
+
 def test_delta_flow_rejects_the_output_layer_and_bad_neurons():
     net = MLP([3, 3, 2])
     with pytest.raises(ValueError, match="hidden layers 2 ≤ l ≤ L−1 = 2"):

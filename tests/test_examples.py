@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -21,12 +22,18 @@ TIMEOUT_SECONDS = 60  # generous for a slow CI machine; the scripts take a few s
 
 
 def run_example(script: Path, timeout: float = TIMEOUT_SECONDS) -> subprocess.CompletedProcess:
+    """Run ``script`` from a fresh temporary folder (what it writes by default lands there)."""
+    with tempfile.TemporaryDirectory(prefix="microbp-example-") as cwd:
+        return _run(script.resolve(), timeout, cwd)
+
+
+def _run(script: Path, timeout: float, cwd: str) -> subprocess.CompletedProcess:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     env["MPLBACKEND"] = "Agg"  # never open a window
     return subprocess.run(
-        [sys.executable, str(script.relative_to(ROOT) if script.is_relative_to(ROOT) else script)],
-        cwd=ROOT,
+        [sys.executable, str(script)],
+        cwd=cwd,
         env=env,
         capture_output=True,
         text=True,

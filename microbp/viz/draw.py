@@ -31,6 +31,7 @@ from fractions import Fraction
 
 import graphviz
 
+from microbp import bp
 from microbp.engine import Value, reverse_topological_order
 from microbp.files import check_writable, write_atomic
 
@@ -683,13 +684,18 @@ def _delta_flow(net, delta_flow, forward, number, max_nodes, max_edges) -> graph
     if forward is not None:
         z = forward.z[l][i - 1]
         a = forward.a[l][i - 1]
-        df = act.df(z.data, a.data)
-        total = sum(
-            (forward.z[l + 1][j - 1].grad * net.w(l + 1, j, i).data for j in range(1, n_next + 1)),
-            start=0,
+        # BP-2's numbers come from microbp.bp (the picture computes nothing), fed with the
+        # graph's δ⁽ˡ⁺¹⁾ (the z-nodes' gradients) and the net's weights.
+        total, df, delta_i = bp.hidden_delta(
+            [forward.z[l + 1][j].grad for j in range(n_next)],
+            [[w.data for w in row] for row in net.W(l + 1)],
+            i - 1,
+            act,
+            z.data,
+            a.data,
         )
         lines.append(f"= ({' + '.join(numbers_)}) · {number(df)}")
-        lines.append(f"= {number(total)} · {number(df)} = {number(total * df)}")
+        lines.append(f"= {number(total)} · {number(df)} = {number(delta_i)}")
         lines.append(f"autodiff: {z_i}.grad = {number(z.grad)}")
     lines.append(f"f′ = {act.derivative_formula}")
     title = f"Figure 2: δ{f'({l + 1})'.translate(_SUP)} flows back into {d_i}"
