@@ -163,3 +163,21 @@ def test_a_name_that_opens_an_html_comment_cannot_break_the_stepper(browser, tmp
     assert float(_grad_cell(browser, trace.model.id(x))) == 4.0  # ∂(xy + x)/∂x = y + 1
     assert "x<!--<script>" in browser.find_element("tag name", "body").text
     assert _severe(browser) == []
+
+
+def test_the_stepper_runs_inline_as_jupyter_shows_it(browser, tmp_path):
+    """Issue 11, 6: ``trace._repr_html_()`` (what a notebook displays, no server) is a
+    working stepper: the same page in an iframe, whose Next button steps."""
+    ex = seed_example()
+    net = ex.net()
+    fw = net.forward(ex.x)
+    trace = trace_backward(squared_error(ex.y, fw.output), forward=fw)
+    cell = tmp_path / "cell.html"
+    cell.write_text(f"<!DOCTYPE html><html><body>{trace._repr_html_()}</body></html>")
+    _open(browser, cell)
+    browser.switch_to.frame(browser.find_element("tag name", "iframe"))
+    assert browser.find_element("id", "counter").text == f"step 0 / {len(trace)}"
+    browser.find_element("id", "next").click()
+    assert browser.find_element("id", "counter").text == f"step 1 / {len(trace)}"
+    browser.switch_to.default_content()
+    assert _severe(browser) == []

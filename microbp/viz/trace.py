@@ -25,8 +25,10 @@ from __future__ import annotations
 import html
 import json
 import os
+import string
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from importlib import resources
 
 import graphviz
 
@@ -223,6 +225,18 @@ class Trace:
         if not path.lower().endswith((".html", ".htm")):
             raise ValueError(f"to_html writes an .html file, got {path!r}")
         draw.check_output_path(path, formats=HTML_FORMATS)
+        write_atomic(path, self.page(rankdir=rankdir, fmt=fmt, title=title, max_nodes=max_nodes))
+        return path
+
+    def page(
+        self,
+        *,
+        rankdir: str = "LR",
+        fmt: str | Callable = ".4g",
+        title: str = "microbp: the backward pass, node by node",
+        max_nodes: int | None = draw.MAX_NODES,
+    ) -> str:
+        """The stepper of :meth:`to_html` as one self-contained HTML string (needs ``dot``)."""
         self._check_size(max_nodes)
         number = draw._check_fmt(fmt)
         # Lay the graph out with each grad field as wide as the widest text it will show, so
@@ -237,9 +251,15 @@ class Trace:
             self.model, rankdir=rankdir, fmt=fmt, show_grads=True, grads=widest
         )
         svg = draw.render_bytes(graph, "svg").decode("utf-8")
-        page = _html_page(self, svg, number, title)
-        write_atomic(path, page)
-        return path
+        return _html_page(self, svg, number, title)
+
+    def _repr_html_(self) -> str:
+        """The stepper inline in Jupyter, no server: the page in an iframe's ``srcdoc``."""
+        page = self.page(title="the backward pass, node by node")
+        return (
+            '<iframe style="width:100%;height:560px;border:1px solid #ccc" '
+            f'srcdoc="{html.escape(page, quote=True)}"></iframe>'
+        )
 
 
 #: The suffixes :meth:`Trace.to_html` writes.
@@ -419,117 +439,23 @@ def _html_page(trace: Trace, svg: str, number, title: str) -> str:
     # same character to JSON.parse).
     data = data.replace("<", "\\u003c")
     svg_body = svg[svg.index("<svg") :]
-    return _TEMPLATE.format(
+    return _stepper_template().substitute(
         title=e(title),
         svg=svg_body,
         data=data,
         rows="\n".join(rows),
         root=R,
         n=len(trace.steps),
+        css=_asset("stepper.css"),
+        js=_asset("stepper.js"),
     )
 
 
-_TEMPLATE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>{title}</title>
-<style>
-body {{ font-family: "DejaVu Sans", sans-serif; margin: 0; display: flex; height: 100vh; }}
-#graph {{ flex: 1 1 auto; overflow: auto; padding: 8px; }}
-#side {{ flex: 0 0 26em; overflow: auto; padding: 8px 12px; border-left: 1px solid #ccc;
-         background: #fafafa; font-size: 14px; }}
-#controls button {{ font-size: 15px; padding: 4px 14px; }}
-#counter {{ margin-left: 10px; }}
-h1 {{ font-size: 16px; }} h2 {{ font-size: 15px; }}
-.op {{ color: #666; font-weight: normal; }}
-.delta {{ background: #fef3c7; padding: 4px; }}
-.input {{ border-top: 1px dashed #bbb; }}
-.chain {{ font-family: "DejaVu Sans Mono", monospace; font-size: 13px; }}
-table {{ border-collapse: collapse; font-size: 13px; }}
-td {{ padding: 1px 6px; border-bottom: 1px solid #eee; }}
-td.grad {{ font-family: "DejaVu Sans Mono", monospace; }}
-tr.changed td {{ background: #dcfce7; }}
-g.node.current polygon, g.node.current ellipse {{ fill: #fde047; stroke-width: 2.5; }}
-g.node.input polygon, g.node.input ellipse {{ fill: #bbf7d0; }}
-</style>
-</head>
-<body>
-<div id="graph">{svg}</div>
-<div id="side">
-<h1>{title}</h1>
-<div id="controls"><button id="prev" type="button">◀ Prev</button>
-<button id="next" type="button">Next ▶</button>
-<span id="counter">step 0 / {n}</span></div>
-<p style="font-size:12px;color:#666">Keys: → / ← step, Home / End jump.</p>
-<div id="panel"></div>
-<h2>Gradients so far (∂{root}/∂node, full precision)</h2>
-<table id="grads">
-{rows}
-</table>
-</div>
-<script type="application/json" id="trace-data">{data}</script>
-<script>
-(function () {{
-  "use strict";
-  var D = JSON.parse(document.getElementById("trace-data").textContent);
-  var last = D.steps.length - 1;
-  var k = 0;
-  function gradText(id) {{
-    var g = document.getElementById(id);
-    if (!g) {{ return null; }}
-    var texts = g.getElementsByTagName("text");
-    return texts.length ? texts[texts.length - 1] : null;
-  }}
-  function show(step) {{
-    k = Math.max(0, Math.min(last, step));
-    var state = {{}};
-    D.nodes.forEach(function (n) {{ state[n.id] = n.initial; }});
-    for (var s = 1; s <= k; s++) {{
-      D.steps[s].changes.forEach(function (c) {{ state[c[0]] = [c[1], c[2]]; }});
-    }}
-    var cur = D.steps[k];
-    var touched = {{}};
-    cur.changes.forEach(function (c) {{ touched[c[0]] = true; }});
-    D.nodes.forEach(function (n) {{
-      var t = gradText(n.id);
-      if (t) {{ t.textContent = n.prefix + state[n.id][0]; }}
-      [n.id, n.id + "op"].forEach(function (id) {{
-        var g = document.getElementById(id);
-        if (g) {{
-          g.classList.toggle("current", id === cur.node || id === cur.node + "op");
-          g.classList.toggle("input", !!touched[n.id] && id === n.id);
-        }}
-      }});
-    }});
-    var cells = document.querySelectorAll("td.grad");
-    for (var i = 0; i < cells.length; i++) {{
-      var id = cells[i].getAttribute("data-node");
-      cells[i].textContent = state[id][1];
-      cells[i].parentNode.classList.toggle("changed", !!touched[id]);
-    }}
-    document.getElementById("panel").innerHTML = cur.panel;
-    document.getElementById("counter").textContent = "step " + k + " / " + last;
-    document.getElementById("prev").disabled = k === 0;
-    document.getElementById("next").disabled = k === last;
-    if (cur.node) {{
-      var el = document.getElementById(cur.node);
-      if (el && el.scrollIntoView) {{ el.scrollIntoView({{block: "nearest", inline: "nearest"}}); }}
-    }}
-  }}
-  document.getElementById("prev").addEventListener("click", function () {{ show(k - 1); }});
-  document.getElementById("next").addEventListener("click", function () {{ show(k + 1); }});
-  document.addEventListener("keydown", function (ev) {{
-    if (ev.key === "ArrowRight" || ev.key === "ArrowDown") {{ show(k + 1); }}
-    else if (ev.key === "ArrowLeft" || ev.key === "ArrowUp") {{ show(k - 1); }}
-    else if (ev.key === "Home") {{ show(0); }}
-    else if (ev.key === "End") {{ show(last); }}
-    else {{ return; }}
-    ev.preventDefault();
-  }});
-  show(0);
-}})();
-</script>
-</body>
-</html>
-"""
+def _asset(name: str) -> str:
+    """A file of the stepper (``microbp/viz/stepper/``): real HTML, CSS and JavaScript that
+    editors and linters read; the page inlines them so it stays one self-contained file."""
+    return resources.files("microbp.viz").joinpath("stepper", name).read_text(encoding="utf-8")
+
+
+def _stepper_template() -> string.Template:
+    return string.Template(_asset("stepper.html"))
