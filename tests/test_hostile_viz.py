@@ -17,7 +17,7 @@ import pytest
 from microbp import MLP, Value, draw_graph, draw_network
 from microbp.cli.app import main
 from microbp.viz import GraphvizFailed
-from microbp.viz.draw import MAX_FORMAT_DIGITS, _check_fmt, render_bytes
+from microbp.viz.draw import MAX_FORMAT_DIGITS, number_format, render_bytes
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="needs graphviz's dot")
 
@@ -68,7 +68,7 @@ def test_draw_network_takes_numpy_integers_for_delta_flow():
 @pytest.mark.parametrize("fmt", [">5000000000", ".5000000000f", f".{MAX_FORMAT_DIGITS + 1}g"])
 def test_a_huge_format_width_or_precision_is_refused_before_formatting(fmt):
     with pytest.raises(ValueError, match=f"at most {MAX_FORMAT_DIGITS}"):
-        _check_fmt(fmt)
+        number_format(fmt)
 
 
 def test_graph_refuses_a_huge_format_width_with_a_usage_error(tmp_path, capsys):

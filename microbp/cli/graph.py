@@ -128,7 +128,7 @@ def example(args):
     return net, fw, E
 
 
-def _check_network_size(args) -> None:
+def check_network_size(args) -> None:
     """Refuse, before the net is built, a network picture past --max-nodes / --max-edges."""
     sizes = sizes_of(args)
     max_edges = draw.MAX_EDGES if args.max_edges is None else args.max_edges
@@ -139,7 +139,7 @@ def _check_network_size(args) -> None:
         if not 2 <= l <= len(sizes) - 1:
             return  # draw_network says what is wrong with l
         neurons, weights, what = sizes[l] + 1, sizes[l], "δ flow"
-    draw._check_network_size(neurons, weights, args.max_nodes, max_edges, f"the {what}")
+    draw.check_network_size(neurons, weights, args.max_nodes, max_edges, f"the {what}")
 
 
 def _usage(args) -> None:
@@ -173,9 +173,9 @@ def run(args, out=None) -> int:
         suffix = draw.check_output_path(args.out)
         if suffix not in ("dot", "gv"):
             draw.need_dot(f"writing {args.out}")
-    draw._check_fmt(fmt)
+    draw.number_format(fmt)
     if args.network or args.delta_flow is not None:
-        _check_network_size(args)
+        check_network_size(args)
     else:
         check_net_size(
             sizes_of(args),

@@ -53,7 +53,7 @@ def run(args, out=None) -> int:
         draw.need_dot(f"writing {args.html}")
     hint = " or `microbp trace` without --html for the table" if html else ""
     check_net_size(sizes_of(args), max_nodes, command, hint=hint)
-    draw._check_fmt(fmt)
+    draw.number_format(fmt)
     net, fw, E = example(args)
     if html:
         n = len(reverse_topological_order(E))

@@ -121,12 +121,12 @@ def pretty_name(name: str) -> str:
     return out
 
 
-def _delta_name(z_name: str) -> str:
+def delta_name(z_name: str) -> str:
     """``'z_1^(2)'`` → ``'δ_1^(2)'`` (δᵢ⁽ˡ⁾ ≡ ∂E/∂zᵢ⁽ˡ⁾)."""
     return "δ" + z_name[1:]
 
 
-def _layer_of_name(name: str) -> int | None:
+def layer_of_name(name: str) -> int | None:
     """The seed's layer l of a name: ``x_i`` → 1, ``…^(l)`` → l, anything else → None."""
     if re.match(r"^x_\d+$", name):
         return 1
@@ -142,7 +142,7 @@ _FORMAT_SPEC = re.compile(
 )
 
 
-def _check_fmt(fmt) -> Callable[[object], str]:
+def number_format(fmt) -> Callable[[object], str]:
     """A number formatter from a format spec (``'.4g'``) or a callable, checked once."""
     if callable(fmt):
         return fmt
@@ -210,7 +210,7 @@ class GraphModel:
         if self.names[k]:
             return pretty_name(self.names[k])
         node = self.nodes[k]
-        return f"#{k} ({_op_text(node)})" if node.op else f"#{k}"
+        return f"#{k} ({op_text(node)})" if node.op else f"#{k}"
 
 
 def _names_from(forward, names) -> dict[int, str]:
@@ -257,7 +257,7 @@ def graph_model(root: Value, forward=None, names=None, max_nodes: int | None = N
     # the partial sums) belong to the layer of the z-node they feed.
     layer: list[int | None] = [None] * len(nodes)
     if given:
-        layer = [_layer_of_name(n) if n else None for n in node_names]
+        layer = [layer_of_name(n) if n else None for n in node_names]
         for k in range(len(nodes)):
             if not z_nodes[k]:
                 continue
@@ -274,7 +274,7 @@ def graph_model(root: Value, forward=None, names=None, max_nodes: int | None = N
 _OP_TEXT = {"rsub": "-", "rdiv": "/", "neg": "neg"}
 
 
-def _op_text(node: Value) -> str:
+def op_text(node: Value) -> str:
     """The op node's name: ``*``, ``+``, ``tanh``, ``**2``, ``2**`` (c ** u) …"""
     op = node.op
     c = node.constant
@@ -383,7 +383,7 @@ def render_model(
     :func:`draw_graph` and the trace."""
     if rankdir not in ("LR", "TB"):
         raise ValueError(f"rankdir must be 'LR' or 'TB', got {rankdir!r}")
-    number = _check_fmt(fmt)
+    number = number_format(fmt)
     nodes = model.nodes
     if grads is None:
         grads = [v.grad for v in nodes]
@@ -405,7 +405,7 @@ def render_model(
             if v.op:
                 target.node(
                     f"v{k}op",
-                    label=_esc(_op_text(v)),
+                    label=_esc(op_text(v)),
                     shape="ellipse",
                     id=f"v{k}op",
                     fontsize="10",
@@ -453,7 +453,7 @@ def _record_attrs(model: GraphModel, k: int, grad, show_grads: bool, number, ran
     if show_grads:
         shown = "?" if grad is None else grad if isinstance(grad, str) else number(grad)
         if model.z_nodes[k]:
-            fields.append(_esc(f"{pretty_name(_delta_name(name))} = {shown}"))
+            fields.append(_esc(f"{pretty_name(delta_name(name))} = {shown}"))
         else:
             fields.append(_esc(f"grad {shown}"))
     label = " | ".join(fields)
@@ -462,9 +462,9 @@ def _record_attrs(model: GraphModel, k: int, grad, show_grads: bool, number, ran
         "shape": "record",
         "id": f"v{k}",
     }
-    if not v.op and name and name[0] in "wb" and _layer_of_name(name):
+    if not v.op and name and name[0] in "wb" and layer_of_name(name):
         attrs.update(style="filled", fillcolor=_PARAM_FILL)
-    elif not v.op and _layer_of_name(name) == 1:
+    elif not v.op and layer_of_name(name) == 1:
         attrs.update(style="filled", fillcolor=_INPUT_FILL)
     if v is model.root:
         attrs["penwidth"] = "2"
@@ -518,7 +518,7 @@ def draw_network(
         raise ValueError(
             f"edge_labels must be one of {', '.join(_EDGE_LABELS)}, got {edge_labels!r}"
         )
-    number = _check_fmt(fmt)
+    number = number_format(fmt)
     if forward is not None:
         if not hasattr(forward, "z") or sorted(forward.z) != list(range(2, net.L + 1)):
             raise ValueError("forward must be net.forward(x) of this net (z⁽ˡ⁾ for l = 2…L)")
@@ -529,7 +529,7 @@ def draw_network(
     if delta_flow is not None:
         return _delta_flow(net, delta_flow, forward, number, max_nodes, max_edges)
     sizes = net.sizes
-    _check_network_size(
+    check_network_size(
         sum(sizes), sum(n * m for n, m in zip(sizes[1:], sizes)), max_nodes, max_edges, "the net"
     )
 
@@ -571,7 +571,7 @@ def draw_network(
     return g
 
 
-def _check_network_size(neurons, weights, max_nodes, max_edges, what) -> None:
+def check_network_size(neurons, weights, max_nodes, max_edges, what) -> None:
     """:class:`GraphTooLarge` when a network picture would have too many neurons or weights."""
     for count, limit, name, unit in (
         (neurons, max_nodes, "max_nodes", "neurons"),
@@ -636,7 +636,7 @@ def _delta_flow(net, delta_flow, forward, number, max_nodes, max_edges) -> graph
         raise ValueError(f"delta_flow: neuron i = {i!r} is outside 1…n_{l} = {net.sizes[l - 1]}")
     n_next = net.sizes[l]
     d_i = pretty_name(f"δ_{i}^({l})")
-    _check_network_size(n_next + 1, n_next, max_nodes, max_edges, f"the δ flow into {d_i}")
+    check_network_size(n_next + 1, n_next, max_nodes, max_edges, f"the δ flow into {d_i}")
     act = net.layers[l].activation
     z_i = pretty_name(f"z_{i}^({l})")
 

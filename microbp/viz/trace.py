@@ -107,7 +107,7 @@ class Trace:
 
     def table(self, fmt: str | Callable = ".6g") -> str:
         """The steps as a text table (``str(trace)`` uses ``'.6g'``)."""
-        number = draw._check_fmt(fmt)
+        number = draw.number_format(fmt)
         R = self.root_name
         rows = [
             (
@@ -128,7 +128,7 @@ class Trace:
                 rows.append(
                     (
                         str(s.number) if first else "",
-                        f"{node} [{draw._op_text(s.node)}]" if first else "",
+                        f"{node} [{draw.op_text(s.node)}]" if first else "",
                         number(s.upstream) if first else "",
                         inp.name,
                         _rule_value(inp.rule, number(inp.local)),
@@ -238,7 +238,7 @@ class Trace:
     ) -> str:
         """The stepper of :meth:`to_html` as one self-contained HTML string (needs ``dot``)."""
         self._check_size(max_nodes)
-        number = draw._check_fmt(fmt)
+        number = draw.number_format(fmt)
         # Lay the graph out with each grad field as wide as the widest text it will show, so
         # the numbers the page fills in as it steps fit their boxes.
         widest = [number(g) for g in self.initial]
@@ -317,7 +317,7 @@ def trace_backward(
                 records.append(
                     InputStep(u, j, model.display(j), local, rule, contribution, before, u.grad)
                 )
-            delta = draw._delta_name(model.names[k]) if model.z_nodes[k] else ""
+            delta = draw.delta_name(model.names[k]) if model.z_nodes[k] else ""
             steps.append(
                 Step(len(steps) + 1, v, k, model.display(k), v.op, g, tuple(records), delta)
             )
@@ -341,7 +341,7 @@ def _rule_value(rule: str, value: str) -> str:
 
 def _grad_prefix(model: draw.GraphModel, k: int) -> str:
     if model.z_nodes[k]:
-        return f"{draw.pretty_name(draw._delta_name(model.names[k]))} = "
+        return f"{draw.pretty_name(draw.delta_name(model.names[k]))} = "
     return "grad "
 
 
@@ -356,7 +356,7 @@ _KIND = {"x": 0, "z": 1, "a": 2, "w": 3, "b": 4}
 def _row_order(model: draw.GraphModel, k: int) -> tuple:
     """Gradient table rows: layer by layer (x; then z, a, w, b of each layer), others last."""
     name = model.names[k]
-    layer = model.layer[k] if model.layer[k] is not None else draw._layer_of_name(name)
+    layer = model.layer[k] if model.layer[k] is not None else draw.layer_of_name(name)
     return (layer if layer is not None else 10**9, _KIND.get(name[:1], 5), name, k)
 
 
@@ -366,7 +366,7 @@ def _panel(trace: Trace, s: Step, number) -> str:
     name = e(_short(trace.model, s.index))
     out = [
         f"<h2>Step {s.number} of {len(trace.steps)}: {name} "
-        f"<span class=op>[{e(draw._op_text(s.node))}]</span></h2>"
+        f"<span class=op>[{e(draw.op_text(s.node))}]</span></h2>"
     ]
     if s.delta:
         d = e(draw.pretty_name(s.delta))
@@ -428,7 +428,7 @@ def _html_page(trace: Trace, svg: str, number, title: str) -> str:
             continue
         label = model.display(k)
         if model.z_nodes[k]:
-            label += f" ({draw.pretty_name(draw._delta_name(model.names[k]))})"
+            label += f" ({draw.pretty_name(draw.delta_name(model.names[k]))})"
         rows.append(
             f"<tr><td>{e(label)}</td><td class=grad data-node=v{k}>"
             f"{e(draw.exact_text(trace.initial[k]))}</td></tr>"
