@@ -7,7 +7,6 @@ browser must fail the run rather than hide behind a skip.
 
 from __future__ import annotations
 
-import os
 import shutil
 from fractions import Fraction
 
@@ -15,48 +14,21 @@ import pytest
 
 from microbp import MLP, squared_error, trace_backward
 from microbp.data import seed_example
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-
-IN_CI = os.environ.get("CI") == "true"
+from tests import chromium
 
 pytestmark = [
     pytest.mark.slow,
+    chromium.needs_chromium,
     pytest.mark.skipif(
-        not IN_CI and not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)),
-        reason=f"needs Debian's chromium and chromium-driver ({CHROMIUM}, {CHROMEDRIVER}): "
-        "run `make chromium` or apt-get install -y chromium chromium-driver",
-    ),
-    pytest.mark.skipif(
-        not IN_CI and shutil.which("dot") is None, reason="graphviz's dot is not installed"
+        not chromium.IN_CI and shutil.which("dot") is None,
+        reason="graphviz's dot is not installed",
     ),
 ]
 
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    profile = tmp_path_factory.mktemp("chromium-profile")
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        f"--user-data-dir={profile}",
-        "--window-size=1400,900",
-    ):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    driver = chromium.start(tmp_path_factory.mktemp("chromium-profile"))
     yield driver
     driver.quit()
 
@@ -79,7 +51,7 @@ def _svg_grad(browser, node_id):
 
 
 def _severe(browser):
-    return [e for e in browser.get_log("browser") if e["level"] in ("SEVERE", "ERROR")]
+    return chromium.severe(browser)
 
 
 def test_stepping_to_the_end_with_arrow_keys_shows_backwards_gradients(browser, tmp_path):
