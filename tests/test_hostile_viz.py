@@ -5,10 +5,8 @@ Each case reproduces a reported failure: it failed before the fix and passes now
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import stat
 from html import unescape
 
 import numpy as np
@@ -18,6 +16,7 @@ from microbp import MLP, Value, draw_graph, draw_network
 from microbp.cli.app import main
 from microbp.viz import GraphvizFailed
 from microbp.viz.draw import MAX_FORMAT_DIGITS, number_format, render_bytes
+from tests.conftest import put_fake_dot
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="needs graphviz's dot")
 
@@ -80,12 +79,7 @@ def test_graph_refuses_a_huge_format_width_with_a_usage_error(tmp_path, capsys):
 @pytest.fixture
 def sleeping_dot(tmp_path, monkeypatch):
     """A `dot` first on PATH that never finishes (as a hung graphviz would)."""
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    dot = bin_dir / "dot"
-    dot.write_text("#!/bin/sh\nexec sleep 30\n")
-    dot.chmod(dot.stat().st_mode | stat.S_IXUSR)
-    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    put_fake_dot(tmp_path, monkeypatch, "exec sleep 30\n", keep_path=True)
     monkeypatch.setenv("MICROBP_DOT_TIMEOUT", "0.5")
 
 

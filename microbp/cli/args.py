@@ -120,6 +120,16 @@ def negative_values_attached(argv: Sequence[str]) -> list[str]:
     return out
 
 
+def add_activation_argument(parser: argparse.ArgumentParser) -> None:
+    """``--activation`` of ``microbp check`` and ``train``: one name or one per layer 2…L."""
+    parser.add_argument(
+        "--activation",
+        type=activation_spec,
+        default="sigmoid",
+        help="one name or one per layer 2…L: " + ", ".join(ACTIVATIONS),
+    )
+
+
 def add_loss_argument(parser: argparse.ArgumentParser) -> None:
     """``--loss``: the cost E of ``microbp train``, ``check``, ``graph`` and ``trace``."""
     from microbp.losses import LOSSES

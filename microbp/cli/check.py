@@ -10,8 +10,12 @@ from __future__ import annotations
 import random
 import sys
 
-from microbp.activations import ACTIVATIONS
-from microbp.cli.args import activation_spec, add_loss_argument, layer_sizes, step_eps
+from microbp.cli.args import (
+    add_activation_argument,
+    add_loss_argument,
+    layer_sizes,
+    step_eps,
+)
 from microbp.cli.limits import add_max_nodes, check_net_size
 from microbp.gradcheck import gradcheck
 from microbp.nn import INITS, MLP
@@ -23,12 +27,7 @@ def add_command(sub) -> None:
     """Add ``check`` to the ``microbp`` subcommands."""
     c = sub.add_parser("check", help="gradient check: autodiff vs formulas vs finite differences")
     c.add_argument("--net", type=layer_sizes, default=[3, 4, 2], help="layer sizes, e.g. 3,4,2")
-    c.add_argument(
-        "--activation",
-        type=activation_spec,
-        default="sigmoid",
-        help="one name or one per layer 2…L: " + ", ".join(ACTIVATIONS),
-    )
+    add_activation_argument(c)
     c.add_argument("--init", choices=sorted(INITS), default="small")
     c.add_argument("--seed", type=int, default=0)
     c.add_argument(

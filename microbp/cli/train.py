@@ -21,8 +21,12 @@ import json
 import sys
 
 from microbp import data, modelfile, optim
-from microbp.activations import ACTIVATIONS
-from microbp.cli.args import activation_spec, add_loss_argument, layer_sizes, positive_int
+from microbp.cli.args import (
+    add_activation_argument,
+    add_loss_argument,
+    layer_sizes,
+    positive_int,
+)
 from microbp.cli.errors import INTERRUPTED, naming, write_output
 from microbp.experiments.report import check_plot_path, save_figure
 from microbp.files import check_writable
@@ -108,12 +112,7 @@ def add_command(sub) -> None:
     t.add_argument(
         "--net", type=layer_sizes, help="layer sizes, e.g. 2,4,1 (default: per data set)"
     )
-    t.add_argument(
-        "--activation",
-        type=activation_spec,
-        default="sigmoid",
-        help="one name or one per layer 2…L: " + ", ".join(ACTIVATIONS),
-    )
+    add_activation_argument(t)
     t.add_argument("--init", choices=sorted(INITS), default="small")
     t.add_argument(
         "--optimizer",
