@@ -14,6 +14,12 @@ Scalar functions accept any real number type. Piecewise-linear activations (``re
 ``identity``) keep the type (``int``, ``float``, ``fractions.Fraction``), so BP-1…BP-4 can be
 evaluated exactly; the others return ``float``. All of them are overflow-safe:
 ``sigmoid(±1000)``, ``softplus(±1000)`` and ``tanh(1000)`` return their limits.
+
+The other number types of :mod:`microbp.numtypes` follow their type: a numpy ``float32`` is
+computed in float32 (by the numpy form ``f_np``), an mpmath ``mpf`` at mpmath's precision, and
+a SymPy expression gives the formula: σ(z) = 1/(1 + e^(−z)), tanh(z), softplus(z) =
+log(1 + e^z), relu(z) = Piecewise((z, z > 0), (0, True)) with relu′(z) = Heaviside(z, 0) (0 at
+the kink, as for floats); σ′ = a(1 − a) and tanh′ = 1 − a² are then formulas in a.
 """
 
 from __future__ import annotations
@@ -23,6 +29,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+
+from microbp import numtypes
 
 __all__ = ["Activation", "ACTIVATIONS", "get", "sigmoid", "softplus"]
 
@@ -36,7 +44,11 @@ def _float(x) -> float:
 
 
 def sigmoid(x) -> float:
-    """σ(x) = 1 / (1 + e^{−x}), evaluated without overflow for any |x|."""
+    """σ(x) = 1 / (1 + e^{−x}), evaluated without overflow for any |x| (in x's type)."""
+    if type(x) is not float and (lib := numtypes.library(x)) is not None:
+        if lib is np:
+            return _np_sigmoid(x)
+        return 1 / (1 + lib.exp(-x))  # mpmath: no overflow; SymPy: the formula
     x = _float(x)
     if x >= 0.0:
         return 1.0 / (1.0 + math.exp(-x))
@@ -46,13 +58,43 @@ def sigmoid(x) -> float:
 
 def softplus(x) -> float:
     """softplus(x) = ln(1 + eˣ) = max(x, 0) + ln(1 + e^{−|x|}), without overflow."""
+    if type(x) is not float and (lib := numtypes.library(x)) is not None:
+        if lib is np:
+            return _np_softplus(x)
+        if lib.__name__ == "sympy":
+            return lib.log(1 + lib.exp(x))  # the log form
+        return max(x, 0) + lib.log1p(lib.exp(-abs(x)))
     x = _float(x)
     return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
 
 
+def _tanh(x):
+    """tanh x: a float for Python's reals, else in x's type (a SymPy ``tanh(z)``)."""
+    if type(x) is not float and (lib := numtypes.library(x)) is not None:
+        return lib.tanh(x)
+    return math.tanh(_float(x))
+
+
+def _symbolic_relu(z):
+    """relu of a SymPy expression: Piecewise((z, z > 0), (0, True)) (a number if z is one)."""
+    import sympy
+
+    return sympy.Piecewise((z, z > 0), (0, True))
+
+
+def _relu_derivative(z, a):
+    """relu′(z) = 1 if z > 0 else 0; for a SymPy z, Heaviside(z, 0) (0 at the kink)."""
+    if numtypes.is_symbolic(z):
+        return numtypes.library(z).Heaviside(z, 0)
+    return 1 if z > 0 else 0
+
+
 def _relu(x):
     """max(0, x), keeping the number type (0 of the same type for x ≤ 0, −∞ included); NaN
-    stays NaN (as in PyTorch and ``np.maximum``, so every road agrees)."""
+    stays NaN (as in PyTorch and ``np.maximum``, so every road agrees). A SymPy z gives
+    Piecewise((z, z > 0), (0, True))."""
+    if type(x) is not float and numtypes.is_symbolic(x):
+        return _symbolic_relu(x)
     return x if x > 0 or x != x else type(x)(0)
 
 
@@ -111,7 +153,7 @@ ACTIVATIONS: dict[str, Activation] = {
     ),
     "tanh": Activation(
         name="tanh",
-        f=lambda x: math.tanh(_float(x)),
+        f=_tanh,
         df=lambda z, a: 1 - a * a,
         f_np=np.tanh,
         df_np=lambda z, a: 1.0 - a * a,
@@ -122,7 +164,7 @@ ACTIVATIONS: dict[str, Activation] = {
     "relu": Activation(
         name="relu",
         f=_relu,
-        df=lambda z, a: 1 if z > 0 else 0,
+        df=_relu_derivative,
         f_np=lambda z: np.maximum(z, 0.0),
         df_np=lambda z, a: (z > 0).astype(np.float64),
         formula="relu(z) = max(0, z)",

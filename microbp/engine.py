@@ -27,6 +27,10 @@ Design notes (what differs from micrograd, on purpose):
 * Numbers keep their type: ``int``, ``float`` and ``fractions.Fraction`` stay exact under
   ``+ - * /`` and integer powers (``int / int`` gives a ``Fraction`` unless it divides evenly),
   ``relu`` keeps the type; ``exp log tanh sigmoid softplus`` and non-integer powers give floats.
+  Beyond these: numpy's ``float32`` (and ``float16``, ``longdouble``) stays in its precision,
+  mpmath's ``mpf`` in its, and a SymPy expression gives formulas (the value and ``grad`` of
+  every node); :mod:`microbp.numtypes` is where those types are handled, the Python reals
+  are tested for first.
 * Every ``backward()`` recomputes interior gradients from scratch and *accumulates* into
   leaves (nodes with no inputs), as PyTorch does.
 * Overflow follows float arithmetic: a result beyond float range is ±∞, for ``**`` as for
@@ -39,10 +43,10 @@ Design notes (what differs from micrograd, on purpose):
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Iterator
 from fractions import Fraction
 
+from microbp import numtypes
 from microbp.activations import ACTIVATIONS
 
 __all__ = [
@@ -66,20 +70,26 @@ _SOFTPLUS = ACTIVATIONS["softplus"]
 
 
 def _as_number(x, where: str) -> Number:
-    """``x`` as a plain Python real number, or a ``TypeError`` naming its type."""
+    """``x`` as a number a Value holds (:func:`microbp.numtypes.as_number`: numpy float32,
+    mpmath and SymPy numbers keep their type), or a ``TypeError`` naming its type."""
     t = type(x)
     if t is float or t is int or t is Fraction:
         return x
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise TypeError(
-            f"{where} expects a real number (int, float or fractions.Fraction) or a Value, "
-            f"got {t.__name__}: {x!r}"
-        )
-    if isinstance(x, numbers.Integral):
-        return int(x)
-    if isinstance(x, Fraction):
-        return x
-    return float(x)
+    return numtypes.as_number(x, where)
+
+
+def _python_real(x) -> bool:
+    """int, float or Fraction: the fast path (every other type goes to numtypes)."""
+    t = type(x)
+    return t is float or t is int or t is Fraction
+
+
+def _inverse(c: Number, like) -> Number:
+    """1/c, the local derivative of u/c, in the type of u = ``like`` (a numpy float32 times
+    the Fraction 1/2 would be a float64)."""
+    if _python_real(like):
+        return _div(1, c)
+    return numtypes.like(1, like) / c
 
 
 def _exact(q: Fraction) -> Number:
@@ -96,6 +106,8 @@ def _div(x: Number, y: Number) -> Number:
 
 def _pow(x: Number, n: Number, where: str) -> Number:
     """xⁿ with a clear error where it is undefined over the reals; exact for exact x and int n."""
+    if not (_python_real(x) and _python_real(n)):
+        return numtypes.power(x, n, where)
     if isinstance(n, Fraction) and n.denominator == 1:
         n = n.numerator  # an integral Fraction exponent is an int exponent (exact powers)
     integral_n = type(n) is int or (isinstance(n, float) and n.is_integer())
@@ -117,6 +129,8 @@ def _pow(x: Number, n: Number, where: str) -> Number:
 
 def _pow_derivative(x: Number, n: Number) -> Number:
     """∂(xⁿ)/∂x = n·xⁿ⁻¹ (0 for n = 0; +∞ where xⁿ⁻¹ blows up at x = 0)."""
+    if not (_python_real(x) and _python_real(n)):
+        return numtypes.power_derivative(x, n)
     if n == 0:
         return 0
     if x == 0 and n < 1:
@@ -124,10 +138,13 @@ def _pow_derivative(x: Number, n: Number) -> Number:
     return n * _pow(x, n - 1, "**")
 
 
-def _ln_base(c: Number) -> float:
+def _ln_base(c: Number, out: Number = 0.0) -> float:
     """ln c for ∂(cᵘ)/∂u = cᵘ·ln c: 0 stands in for c = 0 (where cᵘ = 0 for u > 0), and NaN
     for c < 0, where cᵘ is real only at integers u and has no real derivative in u (as in
-    PyTorch: the gradient with respect to the exponent is NaN, the other gradients are fine)."""
+    PyTorch: the gradient with respect to the exponent is NaN, the other gradients are fine).
+    ``out`` = cᵘ gives the number type (ln 2 stays the exact ``log(2)`` next to a SymPy cᵘ)."""
+    if not (_python_real(c) and _python_real(out)):
+        return numtypes.ln_base(c, out)
     if c < 0:
         return math.nan
     return 0.0 if c == 0 else math.log(c)
@@ -283,7 +300,7 @@ class Value:
         c = _as_number(other, "Value / other")
         if c == 0:
             raise ZeroDivisionError(f"division by zero in u / c: c = {c!r} (u = {self.data!r})")
-        return _unary(_div(self.data, c), "/", self, _div(1, c), c)  # ∂(u/c)/∂u = 1/c
+        return _unary(_div(self.data, c), "/", self, _inverse(c, self.data), c)  # ∂/∂u = 1/c
 
     def __rtruediv__(self, other) -> Value:
         c = _as_number(other, "other / Value")
@@ -301,14 +318,14 @@ class Value:
             v = other.data
             out = _pow(u, v, "u ** v")
             # ∂(uᵛ)/∂u = v·uᵛ⁻¹, ∂(uᵛ)/∂v = uᵛ·ln u
-            return _binary(out, "**", self, _pow_derivative(u, v), other, out * _ln_base(u))
+            return _binary(out, "**", self, _pow_derivative(u, v), other, out * _ln_base(u, out))
         n = _as_number(other, "Value ** exponent")
         return _unary(_pow(u, n, "u ** n"), "**", self, _pow_derivative(u, n), n)  # n·uⁿ⁻¹
 
     def __rpow__(self, other) -> Value:
         c = _as_number(other, "base ** Value")
         out = _pow(c, self.data, "c ** u")
-        return _unary(out, "rpow", self, out * _ln_base(c), c)  # ∂(cᵘ)/∂u = cᵘ·ln c
+        return _unary(out, "rpow", self, out * _ln_base(c, out), c)  # ∂(cᵘ)/∂u = cᵘ·ln c
 
     def __neg__(self) -> Value:
         return _unary(-self.data, "neg", self, -1, None)  # ∂(−u)/∂u = −1
@@ -321,6 +338,9 @@ class Value:
 
     def exp(self) -> Value:
         u = self.data
+        if not _python_real(u):
+            out = numtypes.exp(u)
+            return _unary(out, "exp", self, out, None)  # ∂(eᵘ)/∂u = eᵘ
         try:
             out = math.exp(u)
         except OverflowError:
@@ -331,6 +351,8 @@ class Value:
 
     def log(self) -> Value:
         u = self.data
+        if not _python_real(u):
+            return _unary(numtypes.log(u), "log", self, 1 / u, None)  # ∂(ln u)/∂u = 1/u
         if u <= 0:
             raise ValueError(f"log of a non-positive number: log({u!r}); expected u > 0")
         return _unary(math.log(u), "log", self, _div(1, u), None)  # ∂(ln u)/∂u = 1/u
