@@ -77,9 +77,7 @@ def _tanh(x):
 
 def _symbolic_relu(z):
     """relu of a SymPy expression: Piecewise((z, z > 0), (0, True)) (a number if z is one)."""
-    import sympy
-
-    return sympy.Piecewise((z, z > 0), (0, True))
+    return numtypes.library(z).Piecewise((z, z > 0), (0, True))
 
 
 def _relu_derivative(z, a):

@@ -13,8 +13,8 @@ one neuron (n = 1: N samples of one number each, ``[0, 1, 1, 0]`` for XOR's targ
 one sample otherwise (n > 1: a row of n numbers). The two readings agree where both apply
 (n = 1 and one number), so no input is read two ways.
 
-This module imports only numpy, the standard library and :mod:`microbp.activations`, so every
-core module can use it.
+This module imports only numpy, the standard library, :mod:`microbp.activations`,
+:mod:`microbp.numtypes` and :mod:`microbp.engine`, so every core module above those can use it.
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ from fractions import Fraction
 import numpy as np
 
 from microbp import activations as _activations
+from microbp import numtypes
+from microbp.engine import Value
 
 __all__ = [
     "FLOAT_MAX",
@@ -170,29 +172,44 @@ def weights(W, b, layer_sizes: Sequence[int] | None = None) -> list[int]:
 
 def finite(x) -> bool:
     """True when the real number x is finite and fits a float64 (exactly compared, so a huge
-    int or Fraction is never converted on the way)."""
+    int or Fraction is never converted on the way). A SymPy expression is finite unless SymPy
+    knows otherwise (a symbol stands for any real number; ``oo`` and ``nan`` are not)."""
     t = type(x)
     if t is float:
         return math.isfinite(x)
     if t is int or t is Fraction or isinstance(x, numbers.Rational):
         return -FLOAT_MAX <= x <= FLOAT_MAX
+    if numtypes.is_symbolic(x):
+        if _nan_or_inf(x):
+            return False
+        return not x.is_number or bool(abs(x) <= FLOAT_MAX)
     try:
         return math.isfinite(x)
     except (TypeError, ValueError, OverflowError):
         return False
 
 
-def _is_float(x) -> bool:
-    """A real number that may be NaN or ±∞ (float, numpy float; not int or Fraction)."""
-    return isinstance(x, numbers.Real) and not isinstance(x, numbers.Rational)
+def _nan_or_inf(x) -> bool:
+    """True when the number x is NaN or ±∞ (of any type; ints and Fractions never are)."""
+    if numtypes.is_symbolic(x):
+        return x.is_finite is False or x.has(numtypes.library(x).nan)
+    if isinstance(x, numbers.Rational):
+        return False
+    lib = numtypes.library(x)
+    return not (math.isfinite(x) if lib is None else lib.isfinite(x))
 
 
 def _number(x, where: str):
-    """``x`` when it is a real number (int, float, Fraction, numpy scalar; not bool), else a
-    TypeError naming its type."""
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+    """``x`` when it is a real number a Value can hold (int, float, Fraction, a numpy real
+    scalar, mpmath's mpf, a SymPy expression; not bool), else a TypeError naming its type."""
+    symbolic = numtypes.is_symbolic(x)
+    if symbolic:
+        real = isinstance(x, numtypes.library(x).Expr) and x.is_extended_real is not False
+    else:
+        real = isinstance(x, numbers.Real) and not isinstance(x, bool)
+    if not real:
         raise TypeError(
-            f"{where} must be a real number (int, float or fractions.Fraction), "
+            f"{where} must be a real number ({numtypes.ACCEPTED}), "
             f"got {type(x).__name__}: {x!r:.40}"
         )
     return x
@@ -203,7 +220,7 @@ def weight(x, where: str):
     so that every road (the graph, the δ formulas in float64, the optimizers) can use it."""
     _number(x, where)
     if not finite(x):
-        what = "not finite" if _is_float(x) else "too large for a float (|w| ≤ 1.8e308)"
+        what = "not finite" if _nan_or_inf(x) else "too large for a float (|w| ≤ 1.8e308)"
         raise ValueError(f"{where} = {x!r:.40} is {what}: weights must be finite numbers")
     return x
 
@@ -233,8 +250,8 @@ def sample(
     xs = list(x)
     if not nonfinite:
         for j, xj in enumerate(xs, start=1):
-            v = getattr(xj, "data", xj)  # a Value's number, or the number itself
-            if _is_float(v) and not math.isfinite(v):
+            v = xj.data if isinstance(xj, Value) else xj  # (a numpy scalar's .data is a buffer)
+            if _nan_or_inf(v):
                 raise ValueError(
                     f"{what or 'the'} {noun}: entry {j} is {v!r}; expected finite numbers"
                 )
