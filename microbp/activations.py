@@ -25,7 +25,7 @@ the kink, as for floats); σ′ = a(1 − a) and tanh′ = 1 − a² are then fo
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -76,8 +76,21 @@ def _tanh(x):
 
 
 def _symbolic_relu(z):
-    """relu of a SymPy expression: Piecewise((z, z > 0), (0, True)) (a number if z is one)."""
-    return numtypes.library(z).Piecewise((z, z > 0), (0, True))
+    """relu of a SymPy expression: Piecewise((z, z > 0), (0, True)), a number if z is one.
+
+    For a formula z the node is assembled from its two (expression, condition) pairs as
+    they stand: SymPy's constructors would fold every Piecewise inside z (the relus of the
+    layers below) into this one's condition, which takes minutes for a 4-layer net and
+    gives the same function."""
+    sympy = numtypes.library(z)
+    if z.is_number:
+        return sympy.Piecewise((z, z > 0), (0, True))
+    pair = sympy.functions.elementary.piecewise.ExprCondPair
+    return sympy.Basic.__new__(
+        sympy.Piecewise,
+        sympy.Basic.__new__(pair, z, sympy.Gt(z, 0, evaluate=False)),
+        sympy.Basic.__new__(pair, sympy.S.Zero, sympy.true),
+    )
 
 
 def _relu_derivative(z, a):
@@ -205,9 +218,26 @@ def get(name: str | Activation) -> Activation:
 # Softmax: the one activation that is not element-wise (an output layer only)
 
 
+def softmax_shift(z: Sequence) -> float:
+    """The constant m subtracted from every zₖ before e^(zₖ − m) in softmax and log-sum-exp:
+    m = maxⱼ zⱼ, so no exponent exceeds 0 (no overflow). Any m gives the same function, so
+    for SymPy numbers m = 0 and the formula is the textbook e^{zₖ} / Σⱼ e^{zⱼ}."""
+    if any(numtypes.is_symbolic(zk) for zk in z):
+        return 0
+    return max(float(zk) for zk in z)
+
+
 def _softmax(z: list) -> list[float]:
     """aₖ = e^{zₖ} / Σⱼ e^{zⱼ}, computed as e^{zₖ − m} / Σⱼ e^{zⱼ − m} with m = maxⱼ zⱼ (no
-    overflow: every exponent is ≤ 0, and the largest term is 1)."""
+    overflow: every exponent is ≤ 0, and the largest term is 1). The numbers of
+    :mod:`microbp.numtypes` keep their type (SymPy: e^{zₖ} / Σⱼ e^{zⱼ} itself, m = 0)."""
+    if (lib := numtypes.library(z[0])) is not None:
+        m = softmax_shift(z)
+        e = [lib.exp(zk - m) for zk in z]
+        s = e[0]
+        for ek in e[1:]:
+            s = s + ek
+        return [ek / s for ek in e]
     zf = [_float(zk) for zk in z]
     m = max(zf)
     e = [math.exp(zk - m) for zk in zf]
@@ -273,4 +303,4 @@ def check_softmax(names: list, n_L: int) -> None:
         )
 
 
-__all__ += ["Softmax", "SOFTMAX", "output", "check_softmax"]
+__all__ += ["Softmax", "SOFTMAX", "output", "check_softmax", "softmax_shift"]

@@ -33,7 +33,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from microbp import activations
+from microbp import activations, numtypes
 from microbp.engine import Value
 
 __all__ = [
@@ -66,9 +66,17 @@ def _check_length(name: str, y: list, out: list) -> None:
         raise ValueError(f"{name} needs at least one output")
 
 
+def _free(yk) -> bool:
+    """A SymPy target with free symbols: it stands for any valid target (the symbolic proof,
+    :mod:`microbp.symbolic`), so its range is not checked."""
+    return numtypes.is_symbolic(yk) and bool(yk.free_symbols)
+
+
 def _check_bce_row(y: Sequence, row: int | None = None) -> None:
     where = "" if row is None else f" (row {row})"
     for k, yk in enumerate(y, start=1):
+        if _free(yk):
+            continue
         if not isinstance(yk, numbers.Real) or isinstance(yk, bool) or not 0 <= yk <= 1:
             raise ValueError(
                 f"binary_cross_entropy needs targets yₖ in [0, 1] (a probability per output), "
@@ -79,6 +87,8 @@ def _check_bce_row(y: Sequence, row: int | None = None) -> None:
 def _check_ce_row(y: Sequence, row: int | None = None) -> None:
     where = "" if row is None else f" row {row}"
     for k, yk in enumerate(y, start=1):
+        if _free(yk):
+            continue
         if not isinstance(yk, numbers.Real) or isinstance(yk, bool) or not yk >= 0:
             raise ValueError(
                 f"cross_entropy needs each target row to be a probability distribution over "
@@ -86,7 +96,7 @@ def _check_ce_row(y: Sequence, row: int | None = None) -> None:
                 f"{yk!r} in target{where}"
             )
     s = sum(y)
-    if abs(s - 1) > SUM_TOL:
+    if _free(s) or abs(s - 1) > SUM_TOL:
         raise ValueError(
             f"cross_entropy needs each target row to sum to 1 (a one-hot row for a class "
             f"label, or a probability distribution over the n_L = {len(y)} classes), got a "
@@ -98,6 +108,11 @@ def check_targets(loss: str | Loss, Y) -> None:
     """A clear ``ValueError`` if the target rows of ``Y`` (N, n_L) do not suit ``loss``."""
     loss = get(loss)
     if loss.output is None:  # the squared error takes any targets (exact ones stay exact)
+        return
+    if not isinstance(Y, np.ndarray) and any(_free(v) for row in Y for v in row):
+        check_row = _check_bce_row if loss.name == "binary_cross_entropy" else _check_ce_row
+        for n, row in enumerate(Y, start=1):
+            check_row(list(row), n)
         return
     Y = np.asarray(Y, dtype=np.float64)
     if loss.name == "binary_cross_entropy":
@@ -196,7 +211,7 @@ def cross_entropy(y: Sequence, z: Sequence[Value]) -> Value:
     if len(z) < 2:
         raise ValueError("cross_entropy needs n_L ≥ 2 classes (the softmax of one number is 1)")
     _check_ce_row(y)
-    m = max(float(zk.data) for zk in z)
+    m = activations.softmax_shift([zk.data for zk in z])
     s = (z[0] - m).exp()
     for zk in z[1:]:
         s = s + (zk - m).exp()
@@ -224,16 +239,27 @@ def _se(y, z, a):
     return s / 2
 
 
+def _sum(terms: list):
+    """Σ terms: ``math.fsum`` for Python's reals, else in the terms' own type (numtypes)."""
+    if all(numtypes.library(t) is None for t in terms):
+        return math.fsum(terms)
+    total = terms[0]
+    for t in terms[1:]:
+        total = total + t
+    return total
+
+
 def _bce(y, z, a) -> float:
     sp = activations.softplus
-    return math.fsum(yk * sp(-zk) + (1 - yk) * sp(zk) for yk, zk in zip(y, z))
+    return _sum([yk * sp(-zk) + (1 - yk) * sp(zk) for yk, zk in zip(y, z)])
 
 
 def _ce(y, z, a) -> float:
-    zf = [float(zk) for zk in z]
-    m = max(zf)
-    lse = m + math.log(math.fsum(math.exp(zk - m) for zk in zf))
-    return lse - math.fsum(yk * zk for yk, zk in zip(y, zf))
+    if all(numtypes.library(zk) is None for zk in z):
+        z = [float(zk) for zk in z]
+    m = activations.softmax_shift(z)
+    lse = m + numtypes.log(_sum([numtypes.exp(zk - m) for zk in z]))
+    return lse - _sum([yk * zk for yk, zk in zip(y, z)])
 
 
 def _se_np(Y, Z, A) -> float:

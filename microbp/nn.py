@@ -130,14 +130,21 @@ class Layer:
             return softmax([n.z(a_prev) for n in self.neurons])
         return [n(a_prev) for n in self.neurons]
 
+    def activate(self, z: Sequence[Value]) -> list[Value]:
+        """a⁽ˡ⁾ = f(z⁽ˡ⁾) for given z-nodes (one per neuron): element-wise, or the softmax."""
+        if self.activation is activations.SOFTMAX:
+            return softmax(z)
+        return [n.activate(zi) for n, zi in zip(self.neurons, z, strict=True)]
+
 
 def softmax(z: Sequence[Value]) -> list[Value]:
     """A softmax output layer on Values: aₖ = e^{zₖ − m} / Σⱼ e^{zⱼ − m}, m = maxⱼ zⱼ.
 
     m is a constant (a number, not a node): the function of z is the same for any m, so the
-    graph's gradients are those of softmax, and no exponent exceeds 0 (no overflow).
+    graph's gradients are those of softmax, and no exponent exceeds 0 (no overflow); m = 0
+    over SymPy symbols (:func:`microbp.activations.softmax_shift`).
     """
-    m = max(float(zk.data) for zk in z)
+    m = activations.softmax_shift([zk.data for zk in z])
     e = [(zk - m).exp() for zk in z]
     s = e[0]
     for ek in e[1:]:

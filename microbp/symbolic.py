@@ -1,9 +1,9 @@
 """Symbolic nets, and a proof that the graph's gradients *are* BP-1 … BP-4 for every weight.
 
-Checking at points (``gradcheck``, the Fraction tests) shows the two roads agree where they
-are tried. Here every weight, bias, input and target is a SymPy symbol named as the seed
-names it (w₁₂⁽³⁾ is ``Symbol("w_12^(3)")``, LaTeX w^{(3)}_{12}), so the engine builds E and
-every ∂E/∂θ as formulas, and the prover shows
+Checking at points (``gradcheck``, the Fraction tests) shows that the two roads agree where
+they are tried. Here every weight, bias, input and target is a SymPy symbol named as the
+seed names it (w₁₂⁽³⁾ is ``Symbol("w_12^(3)")``, LaTeX ``w^{(3)}_{12}``), so the engine
+builds E and every ∂E/∂θ as formulas, and the prover shows
 
     ∂E/∂θ (the graph, ``E.backward()``)  −  the BP-1…BP-4 expression  ≡  0
 
@@ -11,19 +11,21 @@ as an identity in all the symbols. Two proofs:
 
 * :func:`prove_net`, the whole net: for every parameter θ of a net of given sizes, the
   graph's ∂E/∂θ against :func:`microbp.bp.index_form` on the same symbols.
-* :func:`prove_layers`, by layers, valid for any depth: with δ⁽ˡ⁺¹⁾ free symbols (the
-  induction hypothesis), the graph's gradient at z⁽ˡ⁾ is BP-2; at the output it is BP-1 (the
-  base case); with δ⁽ˡ⁾ and a⁽ˡ⁻¹⁾ free, the gradients of W⁽ˡ⁾ and b⁽ˡ⁾ are BP-3 and BP-4.
-  And the lemma both rest on: the table's f′ is the derivative of f (``sympy.diff``).
+* :func:`prove_layers`, by layers, which holds for any depth: with δ⁽ˡ⁺¹⁾ free symbols (the
+  induction hypothesis), the graph's gradient at zᵢ⁽ˡ⁾ is BP-2 (:func:`microbp.bp.hidden_delta`);
+  at the output it is BP-1 (:func:`microbp.bp.output_delta`, the base case); with δ⁽ˡ⁾ and
+  a⁽ˡ⁻¹⁾ free, the gradients of W⁽ˡ⁾ and b⁽ˡ⁾ are BP-3 and BP-4. And the lemma the formulas
+  rest on: the table's f′ is the derivative of f (``sympy.diff``).
 
-How "≡ 0" is decided (:func:`is_zero`): every transcendental atom — e^u (with e^(−u) as
-1/e^u), tanh, log, Piecewise, Heaviside — becomes a fresh symbol, the same atom the same
-symbol. What is left is a rational function of symbols, and ``sympy.expand`` (then
-``sympy.cancel``) decides whether it is the zero function. If it is, the original difference
-is 0 for every value of the atoms, so in particular for the true ones: a proof. If it is not,
-the difference is evaluated at a random point (each symbol a small rational) to show it is
-really not 0 there ("not proved" with a witness); a difference that is 0 as a function but
-not as a rational function of the atoms would be reported "not proved", never "proved".
+How "≡ 0" is decided (:func:`is_zero`): every transcendental atom (eᵘ, tanh u, log u,
+Piecewise, Heaviside) becomes a fresh symbol, the same atom the same symbol, and e^(−u) is
+written 1/eᵘ. What is left is a rational function of symbols, and ``sympy.expand`` (then
+``sympy.cancel``) decides whether it is the zero function. If it is, the difference is 0
+for every value of the atoms, so in particular for their true values: a proof. If it is not,
+the difference is evaluated at a random point (each symbol a small rational) to show that it
+is really not 0 there: "not proved", with a witness. The test is sufficient, not complete (a
+difference that is 0 only through an identity between the atoms, such as tanh = 2σ(2u) − 1,
+would be reported "not proved", never "proved").
 
 SymPy is needed here (``pip install microbp[symbolic]``); ``import microbp`` does not import
 this module.
@@ -32,26 +34,31 @@ this module.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import sympy
 
-from microbp import activations, bp
+from microbp import activations, bp, losses
 from microbp.activations import Activation
-from microbp.losses import squared_error
+from microbp.engine import Value
 from microbp.nn import MLP, Neuron
 
 __all__ = [
+    "symbol",
     "SymbolicNet",
     "symbolic_net",
     "seed_sigma_prime",
+    "SEED_ERRATUM_SIGMOID",
     "is_zero",
+    "Step",
+    "Proof",
     "prove_net",
     "prove_layers",
-    "Proof",
-    "Step",
 ]
+
+#: What the formulas use in place of an activation: ``{"sigmoid": SEED_ERRATUM_SIGMOID}``.
+Replacements = Mapping[str, Activation]
 
 
 def symbol(name: str) -> sympy.Symbol:
@@ -66,7 +73,8 @@ def symbol(name: str) -> sympy.Symbol:
 
 @dataclass
 class SymbolicNet:
-    """An :class:`~microbp.MLP` whose every parameter holds a symbol, with symbols x and y."""
+    """An :class:`~microbp.MLP` whose every parameter holds a symbol, and the symbols of x
+    and y."""
 
     net: MLP
     x: list[sympy.Symbol]
@@ -96,7 +104,7 @@ def symbolic_net(sizes: Sequence[int], activation="sigmoid") -> SymbolicNet:
 
 
 def seed_sigma_prime(z, a):
-    """The seed's middle step for σ′ (docs/errata.md): 2 · 1/(1 + e^(−z))² · e^(−z) · (−1),
+    """The seed's middle step for σ′ (``docs/errata.md``): 2 · 1/(1 + e^(−z))² · e^(−z) · (−1),
     which is −2σ′(z). Wrong on purpose: the prover must refuse it."""
     e = sympy.exp(-z)
     return 2 * (1 / (1 + e)) ** 2 * e * (-1)
@@ -108,7 +116,7 @@ SEED_ERRATUM_SIGMOID = Activation(
     f=activations.sigmoid,
     df=seed_sigma_prime,
     f_np=activations.ACTIVATIONS["sigmoid"].f_np,
-    df_np=activations.ACTIVATIONS["sigmoid"].df_np,
+    df_np=lambda z, a: -2 * a * (1 - a),
     formula="σ(z) = 1/(1 + e^(−z))",
     derivative_formula="σ′(z) = 2·1/(1 + e^(−z))²·e^(−z)·(−1)  (the seed's middle step)",
     max_derivative=0.5,
@@ -123,53 +131,59 @@ _ATOMS = (sympy.exp, sympy.tanh, sympy.log, sympy.Piecewise, sympy.Heaviside)
 
 
 class _Atomizer:
-    """Replaces each transcendental atom by a symbol, consistently over many expressions."""
+    """Replaces each transcendental atom by a symbol, the same over many expressions."""
 
     def __init__(self) -> None:
-        self.symbols: dict[sympy.Expr, sympy.Symbol] = {}
+        self.symbols: dict[tuple, sympy.Dummy] = {}
         self.memo: dict[sympy.Basic, sympy.Basic] = {}
-        self.exp_args: dict[sympy.Expr, sympy.Symbol] = {}  # u -> the symbol of e^u
+
+    def atom(self, key: tuple) -> sympy.Dummy:
+        """The symbol of the atom ``key`` = (function, atomized arguments)."""
+        if key not in self.symbols:
+            self.symbols[key] = sympy.Dummy(f"t{len(self.symbols)}")
+        return self.symbols[key]
 
     def __call__(self, expr):
         if expr in self.memo:
             return self.memo[expr]
         if not expr.args:
             return expr
-        args = [self(a) for a in expr.args]
-        new = expr.func(*args) if args != list(expr.args) else expr
-        if isinstance(new, _ATOMS):
-            if isinstance(new, sympy.exp) and (-new.args[0] in self.exp_args):
-                new = 1 / self.exp_args[-new.args[0]]  # e^(−u) = 1/e^u
-            else:
-                if new not in self.symbols:
-                    self.symbols[new] = sympy.Dummy(f"t{len(self.symbols)}")
-                    if isinstance(new, sympy.exp):
-                        self.exp_args[new.args[0]] = self.symbols[new]
-                new = self.symbols[new]
+        args = tuple(self(a) for a in expr.args)
+        if expr.func is sympy.exp:
+            u = args[0]
+            # e^(−u) is 1/eᵘ: one atom for the pair, whichever sign comes first
+            new = 1 / self.atom((sympy.exp, -u)) if u.could_extract_minus_sign() else None
+            new = new if new is not None else self.atom((sympy.exp, u))
+        elif issubclass(expr.func, _ATOMS):
+            new = self.atom((expr.func, args))  # a key, not a new atom: nothing is evaluated
+        else:
+            new = expr.func(*args) if args != expr.args else expr
         self.memo[expr] = new
         return new
 
 
-def _rational_zero(expr) -> bool:
-    if sympy.expand(expr) == 0:
-        return True
-    return sympy.cancel(sympy.together(expr)) == 0
-
-
 def is_zero(expr, atomizer: _Atomizer | None = None) -> bool:
     """True when ``expr`` is 0 as a function of its symbols, shown as in the module docstring
-    (a sufficient test: ``True`` is a proof, ``False`` means "not shown")."""
+    (a sufficient test: ``True`` is a proof, ``False`` means "not shown").
+
+    >>> z = symbol("z")
+    >>> s = 1 / (1 + sympy.exp(-z))
+    >>> is_zero(sympy.diff(s, z) - s * (1 - s)), is_zero(sympy.diff(s, z) - 2 * s * (1 - s))
+    (True, False)
+    """
     expr = sympy.sympify(expr)
     if expr == 0:
         return True
-    return _rational_zero((atomizer or _Atomizer())(expr))
+    rational = (atomizer or _Atomizer())(expr)
+    return sympy.expand(rational) == 0 or sympy.cancel(sympy.together(rational)) == 0
 
 
-def _witness(expr, seed: int = 0):
+def _witness(expr, seed: int = 0) -> float:
     """``expr`` at a random point (each free symbol a rational in [−2, 2]), as a float."""
     rng = random.Random(seed)
-    point = {s: sympy.Rational(rng.randint(-20, 20), 10) for s in expr.free_symbols}
-    return float(sympy.N(expr.xreplace(point), 20))
+    symbols = sorted(expr.free_symbols, key=str)
+    point = {s: sympy.Rational(rng.randint(-20, 20), 10) for s in symbols}
+    return float(sympy.N(expr.xreplace(point), 30))
 
 
 # --------------------------------------------------------------------------------------------
@@ -179,8 +193,9 @@ def _witness(expr, seed: int = 0):
 
 @dataclass
 class Step:
-    """One proved (or refused) identity: ``name`` (a parameter or a layer step), the
-    ``equation`` it was checked against, the two sides and their difference."""
+    """One identity tried: ``name`` (a parameter, a δ or a lemma), the ``equation`` it was
+    checked against, the graph's side, the formula's side, the verdict and, when refused,
+    the difference and its value at a random point (the witness)."""
 
     name: str
     equation: str
@@ -189,12 +204,24 @@ class Step:
     proved: bool
     difference: sympy.Expr = sympy.S.Zero
     witness: float | None = None
+    left: str = "graph"  #: what the first side is, in messages ("graph − BP-2 = …")
+
+
+def _text(expr) -> str:
+    """``expr`` on one line, in Unicode where SymPy's pretty form fits one line."""
+    pretty = sympy.pretty(expr, use_unicode=True, wrap_line=False)
+    return pretty if "\n" not in pretty else sympy.sstr(expr)
+
+
+#: Longest difference printed in full by :meth:`Proof.differences` (characters).
+SHOW_DIFFERENCE = 400
 
 
 @dataclass
 class Proof:
-    """The steps of a proof and its verdict; ``str(proof)`` is the table,
-    ``proof.deltas`` the compact δ formulas (rendered as mathematics in Jupyter)."""
+    """The steps of a proof and its verdict: ``str(proof)`` is the table, ``proof.deltas``
+    the compact δ formulas (:meth:`show`, :meth:`latex`; rendered as mathematics in
+    Jupyter)."""
 
     title: str
     steps: list[Step]
@@ -208,92 +235,141 @@ class Proof:
         return [s for s in self.steps if not s.proved]
 
     def table(self) -> str:
-        width = max([len(s.name) for s in self.steps] + [9])
-        eq = max([len(s.equation) for s in self.steps] + [8])
-        lines = [f"{'parameter':<{width}}  {'equation':<{eq}}  result", "-" * (width + eq + 16)]
+        """One line a step: name, equation, proved / NOT PROVED (with the difference's value
+        at a random point, which shows it is not 0)."""
+        width = max([len(s.name) for s in self.steps] + [len("parameter")])
+        eq = max([len(s.equation) for s in self.steps] + [len("equation")])
+        lines = [f"{'parameter':<{width}}  {'equation':<{eq}}  result"]
+        lines.append("-" * (width + eq + 14))
         for s in self.steps:
-            lines.append(
-                f"{s.name:<{width}}  {s.equation:<{eq}}  {'proved' if s.proved else 'NOT PROVED'}"
-            )
+            verdict = "proved"
+            if not s.proved:
+                verdict = f"NOT PROVED: {s.left} − formula = {s.witness:.6g} at a random point"
+            lines.append(f"{s.name:<{width}}  {s.equation:<{eq}}  {verdict}")
         return "\n".join(lines)
 
+    def verdict(self) -> str:
+        n, bad = len(self.steps), len(self.failures())
+        return f"{n - bad} of {n} proved" + ("" if not bad else f", {bad} NOT proved")
+
     def differences(self) -> str:
-        """Each refused step's difference graph − formula, and its value at a random point."""
+        """Each refused step's difference (left side − formula) written out, where it is
+        short enough to read (the whole net's are thousands of characters)."""
         out = []
         for s in self.failures():
-            out.append(f"{s.name}: graph − {s.equation} = {sympy.sstr(s.difference)}")
-            if s.witness is not None:
-                out.append(f"    = {s.witness:.6g} at a random point (not 0)")
+            text = _text(s.difference)
+            if len(text) <= SHOW_DIFFERENCE:
+                out.append(f"{s.name}: {s.left} − {s.equation} = {text}")
         return "\n".join(out)
 
     def show(self) -> str:
-        return "\n".join(f"{sympy.sstr(d)} = {sympy.sstr(e)}" for d, e in self.deltas)
+        """The δ formulas in Unicode (δ⁽³⁾₁ = a⁽³⁾₁⋅(1 - a⁽³⁾₁)⋅(a⁽³⁾₁ - y₁)); a fraction
+        takes more than one line."""
+        return "\n".join(
+            sympy.pretty(sympy.Eq(d, e, evaluate=False), use_unicode=True, wrap_line=False)
+            for d, e in self.deltas
+        )
 
     def latex(self) -> str:
         """The δ formulas as a LaTeX ``aligned`` block."""
         rows = [f"{sympy.latex(d)} &= {sympy.latex(e)}" for d, e in self.deltas]
         return "\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}"
 
-    def _repr_latex_(self) -> str:
+    def _repr_latex_(self) -> str | None:
         return f"$$\n{self.latex()}\n$$" if self.deltas else None
 
     def __str__(self) -> str:
-        verdict = "proved" if self.proved else f"NOT proved ({len(self.failures())} steps)"
-        text = f"{self.title}\n{self.table()}\n{verdict}"
-        return text + ("\n" + self.differences() if not self.proved else "")
+        text = f"{self.title}\n{self.table()}\n{self.verdict()}"
+        differences = self.differences()
+        return text + (f"\nThe differences, which are not 0:\n{differences}" if differences else "")
 
 
-def _step(name, equation, graph, formula, atomizer) -> Step:
-    difference = graph - formula
-    proved = is_zero(difference, atomizer)
-    witness = None
-    if not proved:
-        difference = sympy.simplify(difference) if len(str(difference)) < 400 else difference
-        witness = _witness(difference)
-    return Step(name, equation, graph, formula, proved, difference, witness)
+def _step(name: str, equation: str, graph, formula, atomizer: _Atomizer, shown=None) -> Step:
+    """Try graph − formula ≡ 0; when refused, keep the difference (``shown`` rewrites it for
+    reading, e.g. σ(z) as a) and its value at a random point."""
+    difference = sympy.sympify(graph - formula)
+    if is_zero(difference, atomizer):
+        return Step(name, equation, graph, formula, True)
+    witness = _witness(difference)
+    if shown is not None:
+        difference = sympy.factor(sympy.cancel(shown(difference)))
+    elif len(str(difference)) < SHOW_DIFFERENCE:
+        difference = sympy.factor(sympy.simplify(difference))
+    return Step(name, equation, graph, formula, False, difference, witness)
+
+
+def _formula_activations(net: MLP, replace: Replacements | None) -> list:
+    """The activations the formulas use: the net's, with ``replace`` put in by name."""
+    replace = replace or {}
+    return [replace.get(f.name, f) for f in (layer.activation for layer in net.layers.values())]
+
+
+def _targets(cost: losses.Loss, n: int) -> list:
+    """The target symbols y₁ … y_n; for the cross-entropy a probability row, so the last is
+    1 − y₁ − … − y_{n−1} (its δ⁽ᴸ⁾ = a − y needs Σₖ yₖ = 1)."""
+    y = [symbol(f"y_{k}") for k in range(1, n + 1)]
+    if cost.name == "cross_entropy":
+        y[-1] = 1 - sum(y[:-1])
+    return y
+
+
+def _about(net: MLP, cost: losses.Loss) -> str:
+    """``[3, 3, 2], sigmoid, squared_error``: the net and loss a proof is about."""
+    acts = dict.fromkeys(net.activations)
+    return f"{net.sizes} ({', '.join(acts)}; {cost.name})"
+
+
+def _loss(loss, output) -> losses.Loss:
+    loss = losses.get(loss)
+    losses.check_output(loss, output.name)
+    return loss
 
 
 # --------------------------------------------------------------------------------------------
 # The whole net
 # --------------------------------------------------------------------------------------------
 
-Formulas = Callable[[object, Sequence, Sequence], bp.SampleGradients]
 
-
-def _formula_weights(net: MLP, derivative: Activation | None) -> bp.Weights:
-    """The net's symbols for the δ formulas; ``derivative`` replaces sigmoid (the erratum)."""
-    W, b = net.numbers()
-    acts = [
-        derivative if (derivative is not None and name == "sigmoid") else name
-        for name in net.activations
-    ]
-    return bp.Weights(W, b, acts)
+def _chain(l: int, L: int) -> str:
+    """The equations ∂E/∂θ of a parameter of layer l rests on (BP-3/BP-4 ← BP-2 … ← BP-1)."""
+    return "BP-1" + (", BP-2" if l < L else "")
 
 
 def prove_net(
     sizes: Sequence[int] = (3, 3, 2),
     activation="sigmoid",
-    formulas: Formulas = bp.index_form,
-    derivative: Activation | None = None,
+    loss="squared_error",
+    replace: Replacements | None = None,
 ) -> Proof:
     """For every parameter θ: the graph's ∂E/∂θ − the BP-1…BP-4 expression ≡ 0.
 
-    ``formulas`` computes the δ equations (default :func:`microbp.bp.index_form`);
-    ``derivative`` puts another sigmoid record (such as :data:`SEED_ERRATUM_SIGMOID`) into
-    the formulas' side only, so the graph stays the engine's.
+    The graph is the engine's: E (``loss``, default ½‖y − a⁽ᴸ⁾‖²) built from a
+    :func:`symbolic_net` and ``E.backward()``. The formulas are :func:`microbp.bp.index_form`
+    on the same symbols. ``replace`` puts other activation records into the formulas' side
+    only (``{"sigmoid": SEED_ERRATUM_SIGMOID}``: the seed's σ′), so the graph stays the
+    engine's.
+
+    >>> prove_net([2, 1], "tanh").verdict()
+    '3 of 3 proved'
     """
     s = symbolic_net(sizes, activation)
     net = s.net
-    E = squared_error(s.y, net(s.x))
+    cost = _loss(loss, net.layers[net.L].activation)
+    fw = net.forward(s.x)
+    y = _targets(cost, net.sizes[-1])
+    E = cost.sample(y, fw.z[net.L], fw.output)
     E.backward()
-    graph = [p.grad for p in net.parameters()]
-    formula = formulas(_formula_weights(net, derivative), s.x, s.y).flat()
+    W, b = net.numbers()
+    weights = bp.Weights(W, b, _formula_activations(net, replace))
+    formula = bp.index_form(weights, s.x, y, cost).flat()
     atomizer = _Atomizer()
-    steps = [
-        _step(name, "BP-3" if name.startswith("w") else "BP-4", g, f, atomizer)
-        for name, g, f in zip(net.parameter_names(), graph, formula)
-    ]
-    return Proof(f"whole net {list(net.sizes)}, activation {net.activations}", steps)
+    steps = []
+    for p, f in zip(net.parameters(), formula):
+        l = int(p.label.rsplit("(", 1)[1].rstrip(")"))
+        bp34 = "BP-3" if p.label.startswith("w") else "BP-4"
+        steps.append(_step(p.label, f"{bp34} ← {_chain(l, net.L)}", p.grad, f, atomizer))
+    title = f"Whole net {_about(net, cost)}: the graph's ∂E/∂θ − bp.index_form"
+    return Proof(title, steps)
 
 
 # --------------------------------------------------------------------------------------------
@@ -301,123 +377,135 @@ def prove_net(
 # --------------------------------------------------------------------------------------------
 
 
-def bp1(y, a, z, f: Activation):
-    """(BP-1) δᵢ⁽ᴸ⁾ = −(yᵢ − aᵢ⁽ᴸ⁾) f′(zᵢ⁽ᴸ⁾), the statement of the base case."""
-    return -(y - a) * f.df(z, a)
+def _nodes(name: str, n: int) -> list[Value]:
+    """Leaf Values holding the symbols name_1 … name_n (``name`` has a ``{}`` for the
+    index: ``"z_{}^(3)"``)."""
+    return [Value(symbol(name.format(i)), label=name.format(i)) for i in range(1, n + 1)]
 
 
-def bp2(delta_next, W_next, i: int, z, a, f: Activation):
-    """(BP-2) δᵢ⁽ˡ⁾ = (Σⱼ δⱼ⁽ˡ⁺¹⁾ wⱼᵢ⁽ˡ⁺¹⁾) f′(zᵢ⁽ˡ⁾), the statement of the induction step
-    (``i`` is 0-based, ``W_next[j][i]`` is w_{j+1,i+1}⁽ˡ⁺¹⁾)."""
-    return sum(d * W_next[j][i] for j, d in enumerate(delta_next)) * f.df(z, a)
-
-
-def _node(name: str):
-    from microbp.engine import Value
-
-    return Value(symbol(name), label=name)
-
-
-def _weighted_sum(z, delta):
-    """Σᵢ zᵢ·δᵢ as a Value: a root whose gradient at each zᵢ is the free symbol δᵢ."""
+def _weighted_sum(z: Sequence[Value], delta: Sequence) -> Value:
+    """Σᵢ zᵢ·δᵢ as a Value: a root whose gradient at each zᵢ is the free symbol δᵢ, whatever
+    the layers above z compute (the chain rule stops at z)."""
     root = z[0] * delta[0]
     for zi, d in zip(z[1:], delta[1:]):
         root = root + zi * d
     return root
 
 
-def _compact(expr, z, a_symbol, f: Activation):
-    """``expr`` with f(z) written as the symbol a (σ(z) → a), for --show."""
-    return expr.xreplace({f.f(z): a_symbol})
+def _in_terms_of_a(expr, z: Sequence, a: Sequence, a_symbols: Sequence, f):
+    """``expr`` with each f(zᵢ) written as the symbol aᵢ (σ(z) → a, tanh z → a), and for the
+    sigmoid e^(−z) as (1 − a)/a: the compact form of :meth:`Proof.show` and of a refused
+    step's difference."""
+    expr = sympy.sympify(expr).xreplace(dict(zip(a, a_symbols)))
+    if f.name == "sigmoid":
+        e = {}
+        for zi, ai in zip(z, a_symbols):
+            e[sympy.exp(-zi)], e[sympy.exp(zi)] = (1 - ai) / ai, ai / (1 - ai)
+        expr = expr.xreplace(e)
+    return expr
+
+
+def _lemmas(net: MLP, replace: Replacements | None) -> list[Step]:
+    """f′ of the table (or its replacement) − d f(z)/dz ≡ 0, for each activation used."""
+    z = symbol("z")
+    steps = []
+    for name in dict.fromkeys(layer.activation.name for layer in net.layers.values()):
+        if name == "softmax":
+            continue  # its derivative is BP-1's Jacobian, proved with BP-1
+        f = activations.ACTIVATIONS[name]
+        table = (replace or {}).get(name, f).df(z, f.f(z))
+        truth = sympy.diff(f.f(z), z)
+        a = symbol("a")
+        if name == "relu":  # Heaviside(z, 0) and Piecewise((1, z > 0), (0, True)): rewrite
+            difference = sympy.piecewise_fold(sympy.sympify(table).rewrite(sympy.Piecewise) - truth)
+            proved = sympy.simplify(difference) == 0
+            step = Step(f"f′ of {name}", "d f(z)/dz", table, truth, proved, left="f′")
+            if not proved:
+                step.difference, step.witness = difference, _witness(difference)
+            steps.append(step)
+        else:
+            shown = lambda e, f=f, a=a: _in_terms_of_a(e, [z], [f.f(z)], [a], f)  # noqa: E731
+            step = _step(f"f′ of {name}", "d f(z)/dz", table, truth, _Atomizer(), shown)
+            step.left = "f′"
+            steps.append(step)
+    return steps
 
 
 def prove_layers(
     sizes: Sequence[int] = (3, 3, 2),
     activation="sigmoid",
-    derivative: Activation | None = None,
+    loss="squared_error",
+    replace: Replacements | None = None,
 ) -> Proof:
-    """The layer-by-layer proof (valid for any depth), on the given layer sizes.
+    """The layer-by-layer proof on the given layer sizes; it holds for a net of any depth.
 
     * lemma: f′ of the table − d f(z)/dz ≡ 0 (``sympy.diff``), for each activation used;
-    * base (l = L): with z⁽ᴸ⁾ free, the graph's ∂E/∂zᵢ⁽ᴸ⁾ is BP-1;
+    * base (l = L): with z⁽ᴸ⁾ free, the graph's ∂E/∂zᵢ⁽ᴸ⁾ is BP-1 (:func:`bp.output_delta`);
     * step (l < L): with z⁽ˡ⁾ and δ⁽ˡ⁺¹⁾ free (the root is Σⱼ δⱼ⁽ˡ⁺¹⁾ zⱼ⁽ˡ⁺¹⁾, whose gradient
-      at z⁽ˡ⁺¹⁾ is δ⁽ˡ⁺¹⁾ whatever the layers above are), the graph's gradient at zᵢ⁽ˡ⁾ is BP-2;
+      at z⁽ˡ⁺¹⁾ is δ⁽ˡ⁺¹⁾ whatever the layers above are), the graph's gradient at zᵢ⁽ˡ⁾ is
+      BP-2 (:func:`bp.hidden_delta`);
     * BP-3, BP-4: with a⁽ˡ⁻¹⁾ and δ⁽ˡ⁾ free, ∂/∂wᵢⱼ⁽ˡ⁾ = δᵢ⁽ˡ⁾aⱼ⁽ˡ⁻¹⁾ and ∂/∂bᵢ⁽ˡ⁾ = δᵢ⁽ˡ⁾.
 
-    ``derivative`` replaces the sigmoid's f′ in the statements (not in the graph).
+    Each step involves one layer and free symbols for the rest, so together they prove, by
+    induction on l from L down to 2, that the graph's ∂E/∂θ is BP-1…BP-4 for every depth and
+    width with these activations. ``replace`` as in :func:`prove_net`. The proof's
+    ``deltas`` are the graph's δ's written with a, y and the next layer's δ.
+
+    >>> print(prove_layers([2, 1], "sigmoid").show())
+    δ⁽²⁾₁ = a⁽²⁾₁⋅(1 - a⁽²⁾₁)⋅(a⁽²⁾₁ - y₁)
     """
     net = MLP(sizes, activation=activation)
     L = net.L
-    steps: list[Step] = []
+    cost = _loss(loss, net.layers[net.L].activation)
+    formula_f = dict(zip(range(2, L + 1), _formula_activations(net, replace)))
+    steps = _lemmas(net, replace)
     deltas: list[tuple] = []
     atomizer = _Atomizer()
-
-    def formula_f(l: int) -> Activation:
-        f = net.layers[l].activation
-        return derivative if (derivative is not None and f.name == "sigmoid") else f
-
-    def graph_activation(l: int, z):
-        return net.layers[l].neurons[0].activate(z)
-
-    # The lemma: f′ is the derivative of f.
-    zeta = symbol("z")
-    for name in dict.fromkeys(net.activations):
-        f = activations.ACTIVATIONS[name]
-        fd = derivative if (derivative is not None and name == "sigmoid") else f
-        truth = sympy.diff(f.f(zeta), zeta)
-        table = fd.df(zeta, f.f(zeta))
-        if name == "relu":  # Heaviside(z, 0) is Piecewise((0, z <= 0), (1, True))
-            table, truth = table.rewrite(sympy.Piecewise), truth
-            proved = sympy.piecewise_fold(truth - table) == 0
-            steps.append(Step(f"f′ of {name}", "d f/dz", truth, table, proved, truth - table))
-        else:
-            steps.append(_step(f"f′ of {name}", "d f/dz", truth, table, _Atomizer()))
-
     for l in range(L, 1, -1):
-        n, f = net.sizes[l - 1], formula_f(l)
-        z = [_node(f"z_{i}^({l})") for i in range(1, n + 1)]
-        a = [graph_activation(l, zi) for zi in z]
+        layer, n = net.layers[l], net.sizes[l - 1]
+        z = _nodes(f"z_{{}}^({l})", n)
+        a = layer.activate(z)
+        a_data = [ai.data for ai in a]
         a_symbols = [symbol(f"a_{i}^({l})") for i in range(1, n + 1)]
-        if l == L:  # base case: BP-1
-            y = [symbol(f"y_{i}") for i in range(1, n + 1)]
-            root = squared_error(y, a)
-            root.backward()
+        z_data = [zi.data for zi in z]
+
+        def shown(e, z_data=z_data, a_data=a_data, a_symbols=a_symbols, f=layer.activation):
+            return _in_terms_of_a(e, z_data, a_data, a_symbols, f)
+
+        if l == L:  # the base case: BP-1
+            y = _targets(cost, n)
+            cost.sample(y, z, a).backward()
+            statement = bp.output_delta(cost, formula_f[l], y, z_data, a_data)
             for i in range(n):
-                statement = bp1(y[i], a[i].data, z[i].data, f)
-                steps.append(_step(f"δ_{i + 1}^({l})", "BP-1", z[i].grad, statement, atomizer))
-        else:  # induction step: BP-2 with δ⁽ˡ⁺¹⁾ free
+                name = f"δ_{i + 1}^({l})"
+                steps.append(_step(name, "BP-1", z[i].grad, statement[i], atomizer, shown))
+        else:  # the induction step: BP-2, with δ⁽ˡ⁺¹⁾ free
             m = net.sizes[l]
             d_next = [symbol(f"delta_{j}^({l + 1})") for j in range(1, m + 1)]
-            W_next = [
-                [_node(f"w_{j}{i}^({l + 1})") for i in range(1, n + 1)] for j in range(1, m + 1)
-            ]
-            b_next = [_node(f"b_{j}^({l + 1})") for j in range(1, m + 1)]
-            z_next = [Neuron(W_next[j], b_next[j], f).z(a) for j in range(m)]
-            root = _weighted_sum(z_next, d_next)
-            root.backward()
+            W_next = [_nodes(f"w_{j}{{}}^({l + 1})", n) for j in range(1, m + 1)]
+            b_next = _nodes(f"b_{{}}^({l + 1})", m)
+            identity = activations.ACTIVATIONS["identity"]
+            z_next = [Neuron(W_next[j], b_next[j], identity).z(a) for j in range(m)]
+            _weighted_sum(z_next, d_next).backward()
             Wn = [[w.data for w in row] for row in W_next]
             for i in range(n):
-                statement = bp2(d_next, Wn, i, z[i].data, a[i].data, f)
-                steps.append(_step(f"δ_{i + 1}^({l})", "BP-2", z[i].grad, statement, atomizer))
-        for i in range(n):
-            d = symbol(f"delta_{i + 1}^({l})")
-            deltas.append(
-                (d, _compact(z[i].grad, z[i].data, a_symbols[i], net.layers[l].activation))
-            )
+                _, _, statement = bp.hidden_delta(d_next, Wn, i, formula_f[l], z_data[i], a_data[i])
+                name = f"δ_{i + 1}^({l})"
+                steps.append(_step(name, "BP-2", z[i].grad, statement, atomizer, shown))
+        deltas += [(symbol(f"delta_{i + 1}^({l})"), shown(z[i].grad)) for i in range(n)]
 
-        # BP-3 and BP-4 with δ⁽ˡ⁾ and a⁽ˡ⁻¹⁾ free
+        # BP-3 and BP-4, with δ⁽ˡ⁾ and a⁽ˡ⁻¹⁾ free
         k = net.sizes[l - 2]
-        a_prev = [_node(f"a_{j}^({l - 1})" if l > 2 else f"x_{j}") for j in range(1, k + 1)]
-        W = [[_node(f"w_{i}{j}^({l})") for j in range(1, k + 1)] for i in range(1, n + 1)]
-        b = [_node(f"b_{i}^({l})") for i in range(1, n + 1)]
+        a_prev = _nodes(f"a_{{}}^({l - 1})" if l > 2 else "x_{}", k)
+        W = [_nodes(f"w_{i}{{}}^({l})", k) for i in range(1, n + 1)]
+        b = _nodes(f"b_{{}}^({l})", n)
         delta = [symbol(f"delta_{i}^({l})") for i in range(1, n + 1)]
-        zl = [Neuron(W[i], b[i], f).z(a_prev) for i in range(n)]
-        root = _weighted_sum(zl, delta)
-        root.backward()
+        identity = activations.ACTIVATIONS["identity"]
+        _weighted_sum([Neuron(W[i], b[i], identity).z(a_prev) for i in range(n)], delta).backward()
         for i in range(n):
             for j in range(k):
-                statement = delta[i] * a_prev[j].data
-                steps.append(_step(W[i][j].label, "BP-3", W[i][j].grad, statement, atomizer))
+                w = W[i][j]
+                steps.append(_step(w.label, "BP-3", w.grad, delta[i] * a_prev[j].data, atomizer))
             steps.append(_step(b[i].label, "BP-4", b[i].grad, delta[i], atomizer))
-    title = f"by layers {list(net.sizes)}, activation {net.activations}"
+    title = f"By layers {_about(net, cost)}: each layer with the next layer's δ free"
     return Proof(title, steps, deltas)

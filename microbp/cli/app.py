@@ -17,6 +17,9 @@
                                          squared error vs cross-entropy: a saturated neuron,
                                          then Iris with a softmax output (docs/losses.md)
     microbp lab                          a local web page over the engine (docs/lab.md)
+    microbp prove [--erratum] [--show]   with SymPy: the graph's ∂E/∂θ − BP-1…BP-4 ≡ 0 for
+                                         every weight, whole net and by layers; exit status
+                                         1 if not proved (docs/prove.md)
 
 Exit status (:func:`main`, the one place that decides it): 0 success; 1 a check failed or a
 file could not be written (the message names the file); 2 bad usage or input
@@ -31,7 +34,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from microbp.cli import check, demo, experiments, graph, lab, saturation, trace, train
+from microbp.cli import check, demo, experiments, graph, lab, prove, saturation, trace, train
 from microbp.cli.args import negative_values_attached
 from microbp.cli.errors import INTERRUPTED
 from microbp.viz import GraphvizFailed, GraphvizNotFound
@@ -43,6 +46,7 @@ COMMANDS.append(train.add_command)
 COMMANDS.append(experiments.add_command)
 COMMANDS.append(saturation.add_command)
 COMMANDS.append(lab.add_command)
+COMMANDS.append(prove.add_command)
 
 # What a subcommand raises for bad usage or input (exit status 2).
 USAGE_ERRORS = (ValueError, TypeError, IndexError, GraphvizNotFound, GraphvizFailed)

@@ -16,13 +16,14 @@ from microbp.viz import GraphTooLarge
 
 #: The default ``--max-nodes`` per command. ``check`` does two forward passes per parameter
 #: (cost grows with the square of the size); ``trace`` prints a row per Value; ``vanishing``
-#: holds a batch of z, a and δ per layer.
+#: holds a batch of z, a and δ per layer; ``prove`` builds formulas that grow with every layer.
 MAX_NODES = {
     "graph": PICTURE_MAX_NODES,
     "trace --html": PICTURE_MAX_NODES,
     "trace": 20_000,
     "check": 10_000,
     "vanishing": 100_000,
+    "prove": 200,
 }
 
 
