@@ -19,8 +19,10 @@ as an identity in all the symbols. Two proofs:
 
 How "≡ 0" is decided (:func:`is_zero`): every transcendental atom (eᵘ, tanh u, log u,
 Piecewise, Heaviside) becomes a fresh symbol, the same atom the same symbol, and e^(−u) is
-written 1/eᵘ. What is left is a rational function of symbols, and ``sympy.expand`` (then
-``sympy.cancel``) decides whether it is the zero function. If it is, the difference is 0
+written 1/eᵘ. What is left is a rational function of symbols. If its exact value at a random
+rational point is not 0, it is not the zero function (and is not expanded, which for a big
+net would take very long); else ``sympy.expand`` (then ``sympy.cancel``) decides whether it
+is. If it is, the difference is 0
 for every value of the atoms, so in particular for their true values: a proof. If it is not,
 the difference is evaluated at a random point (each symbol a small rational) to show that it
 is really not 0 there: "not proved", with a witness. The test is sufficient, not complete (a
@@ -33,10 +35,12 @@ this module.
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+import mpmath
 import sympy
 
 from microbp import activations, bp, losses
@@ -175,15 +179,83 @@ def is_zero(expr, atomizer: _Atomizer | None = None) -> bool:
     if expr == 0:
         return True
     rational = (atomizer or _Atomizer())(expr)
+    if _nonzero_somewhere(rational):
+        return False  # not the zero function: no need to expand it (which would take ages)
     return sympy.expand(rational) == 0 or sympy.cancel(sympy.together(rational)) == 0
 
 
-def _witness(expr, seed: int = 0) -> float:
-    """``expr`` at a random point (each free symbol a rational in [−2, 2]), as a float."""
-    rng = random.Random(seed)
+def _nonzero_somewhere(rational, tries: int = 3) -> bool:
+    """True when the rational function ``rational`` has an exact non-zero value at a random
+    rational point (so it is certainly not the zero function). A point where a denominator
+    vanishes is skipped; False means "0 at every point tried", not a proof."""
+    rng = random.Random(1)
+    symbols = sorted(rational.free_symbols, key=str)
+    for _ in range(tries):
+        point = {s: sympy.Rational(rng.randint(-97, 97), rng.randint(1, 89)) for s in symbols}
+        value = rational.xreplace(point)
+        if value.is_Rational:
+            return value != 0
+    return False
+
+
+def _witness(expr, tries: int = 3) -> float | None:
+    """``expr`` at a random point (each free symbol a multiple of 0.1 in [−2, 2]), evaluated
+    at 30 digits, as a float; None if it is undefined at every point tried."""
+    rng = random.Random(0)
     symbols = sorted(expr.free_symbols, key=str)
-    point = {s: sympy.Rational(rng.randint(-20, 20), 10) for s in symbols}
-    return float(sympy.N(expr.xreplace(point), 30))
+    for _ in range(tries):
+        point = {s: mpmath.mpf(rng.randint(-20, 20)) / 10 for s in symbols}
+        try:
+            with mpmath.workdps(30):
+                return float(_evaluate(expr, point, {}))
+        except (ZeroDivisionError, ValueError):  # a denominator 0, a log of 0 there
+            continue
+    return None
+
+
+_FUNCTIONS = {sympy.exp: mpmath.exp, sympy.log: mpmath.log, sympy.tanh: mpmath.tanh}
+
+
+def _evaluate(expr, point: dict, memo: dict):
+    """``expr`` at ``point`` (symbol → mpf) in mpmath, each shared subexpression once (SymPy's
+    own ``evalf`` walks the tree, which for a whole net's gradient repeats a subexpression
+    thousands of times)."""
+    if expr in memo:
+        return memo[expr]
+    if expr in point:
+        value = point[expr]
+    elif expr.is_Number:
+        value = mpmath.mpf(expr.p) / expr.q if expr.is_Rational else mpmath.mpf(float(expr))
+    elif expr is sympy.true or expr is sympy.false:
+        value = bool(expr)
+    else:
+        args = [_evaluate(a, point, memo) for a in expr.args]
+        if expr.is_Add:
+            value = mpmath.fsum(args)
+        elif expr.is_Mul:
+            value = mpmath.fprod(args)
+        elif expr.is_Pow:
+            value = args[0] ** args[1]
+        elif expr.func in _FUNCTIONS:
+            value = _FUNCTIONS[expr.func](args[0])
+        elif isinstance(expr, sympy.Heaviside):
+            value = mpmath.mpf(1 if args[0] > 0 else 0 if args[0] < 0 else args[1])
+        elif isinstance(expr, sympy.Piecewise):  # args: (value, condition) pairs
+            value = next(v for v, condition in args if condition)
+        elif isinstance(expr, sympy.functions.elementary.piecewise.ExprCondPair):
+            value = tuple(args)
+        elif isinstance(expr, sympy.core.relational.Relational):
+            value = {">": args[0] > args[1], ">=": args[0] >= args[1],
+                     "<": args[0] < args[1], "<=": args[0] <= args[1]}[expr.rel_op]  # fmt: skip
+        else:
+            value = mpmath.mpf(float(expr.xreplace(dict(zip(expr.args, map(sympy.Float, args))))))
+    memo[expr] = value
+    return value
+
+
+def _size(expr, limit: int) -> int:
+    """The number of nodes in ``expr``'s tree, counted up to ``limit``."""
+    return sum(1 for _ in itertools.islice(sympy.preorder_traversal(expr), limit))
 
 
 # --------------------------------------------------------------------------------------------
@@ -213,8 +285,8 @@ def _text(expr) -> str:
     return pretty if "\n" not in pretty else sympy.sstr(expr)
 
 
-#: Longest difference printed in full by :meth:`Proof.differences` (characters).
-SHOW_DIFFERENCE = 400
+#: Largest difference (in nodes of its tree) simplified and printed by :meth:`Proof.differences`.
+SHOW_NODES = 120
 
 
 @dataclass
@@ -244,7 +316,9 @@ class Proof:
         for s in self.steps:
             verdict = "proved"
             if not s.proved:
-                verdict = f"NOT PROVED: {s.left} − formula = {s.witness:.6g} at a random point"
+                verdict = "NOT PROVED"
+                if s.witness is not None:
+                    verdict += f": {s.left} − formula = {s.witness:.6g} at a random point"
             lines.append(f"{s.name:<{width}}  {s.equation:<{eq}}  {verdict}")
         return "\n".join(lines)
 
@@ -257,9 +331,8 @@ class Proof:
         short enough to read (the whole net's are thousands of characters)."""
         out = []
         for s in self.failures():
-            text = _text(s.difference)
-            if len(text) <= SHOW_DIFFERENCE:
-                out.append(f"{s.name}: {s.left} − {s.equation} = {text}")
+            if _size(s.difference, SHOW_NODES) < SHOW_NODES:
+                out.append(f"{s.name}: {s.left} − {s.equation} = {_text(s.difference)}")
         return "\n".join(out)
 
     def show(self) -> str:
@@ -293,7 +366,7 @@ def _step(name: str, equation: str, graph, formula, atomizer: _Atomizer, shown=N
     witness = _witness(difference)
     if shown is not None:
         difference = sympy.factor(sympy.cancel(shown(difference)))
-    elif len(str(difference)) < SHOW_DIFFERENCE:
+    elif _size(difference, SHOW_NODES) < SHOW_NODES:
         difference = sympy.factor(sympy.simplify(difference))
     return Step(name, equation, graph, formula, False, difference, witness)
 
