@@ -21,7 +21,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from microbp import MLP, bp, gradcheck
+from microbp import MLP, bp, cli, gradcheck
 from microbp.gradcheck import true_gradient
 
 ELEMENTWISE = ["sigmoid", "tanh", "relu", "softplus", "identity"]
@@ -268,6 +268,27 @@ def test_import_microbp_does_not_load_mpmath():
     code = "import sys, microbp, microbp.gradcheck; print('mpmath' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+# --------------------------------------------------------------------------------------------
+# microbp check --reference
+
+
+def test_check_reference_option(capsys):
+    assert (
+        cli.main(["check", "--net", "2,2,1", "--activation", "relu", "--reference", "exact"]) == 0
+    )
+    assert "vs the true gradient (exact, in fractions)" in capsys.readouterr().out
+    assert cli.main(["check", "--net", "2,2,1", "--reference", "none"]) == 0
+    assert "true gradient not computed: not asked for" in capsys.readouterr().out
+    assert cli.main(["check", "--net", "2,2,1", "--reference", "exact"]) == 2
+    assert "activation 'sigmoid' is not rational" in capsys.readouterr().err
+
+
+def test_check_reference_mpmath_without_mpmath_is_a_usage_error(capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "mpmath", None)
+    assert cli.main(["check", "--net", "2,2,1", "--reference", "mpmath"]) == 2
+    assert "pip install microbp[symbolic]" in capsys.readouterr().err
 
 
 def test_a_saturated_sigmoid_is_wrong_in_both_float_roads_alike_and_only_the_truth_shows_it():
