@@ -342,8 +342,10 @@ def true_gradient(
     ``ImportError`` if mpmath is needed and missing.
     """
     cost_fn = losses.get(loss)
+    if reference is None:
+        raise ValueError("true_gradient needs a road: reference 'auto', 'exact' or 'mpmath'")
     road, note = _road(reference, net.activations, cost_fn)
-    if road is None:
+    if road is None:  # 'auto' through a step that is not rational, and no mpmath
         raise ImportError(f"the true gradient needs mpmath here: {note}")
     W, b = net.numbers()
     if road == "exact":
