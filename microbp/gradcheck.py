@@ -44,7 +44,8 @@ _NO_MPMATH = "mpmath is not installed (pip install microbp[symbolic] provides it
 
 @dataclass(frozen=True)
 class ParameterCheck:
-    """One parameter's gradient by the three roads, and whether they agree.
+    """One parameter's gradient by the three float roads and the true one, and whether the
+    three agree.
 
     ``kink`` marks a parameter whose finite-difference probe θ ± ε crossed relu's kink at
     z = 0 (or started on it): E is not differentiable there, so the difference quotient is
@@ -282,7 +283,7 @@ def _road(reference, activation_names: Sequence[str], loss: losses.Loss) -> tupl
         if problem:
             raise ValueError(
                 f"reference='exact' cannot be used here: {problem}; expected {accepted} "
-                "('auto' or 'mpmath' replay it at 50 digits)"
+                f"('auto' or 'mpmath' replay it at {DIGITS} digits)"
             )
         return "exact", ""
     if reference == "auto" and not problem:
