@@ -1,34 +1,61 @@
-"""Three roads to ∂E/∂θ, side by side, for every parameter θ of a net.
+"""Three roads to ∂E/∂θ, side by side, for every parameter θ of a net, and the true gradient.
 
 * **autodiff**: build E = ½‖y − a⁽ᴸ⁾‖² from Values and call ``E.backward()``;
 * **formula**: the index-form δ equations BP-1 … BP-4 (:func:`microbp.bp.index_form`);
 * **numeric**: the central finite difference (E(θ + ε) − E(θ − ε)) / 2ε, whose truncation
-  error is O(ε²) and whose rounding error is about 10⁻¹⁶·|E|/ε.
+  error is O(ε²) and whose rounding error is about 10⁻¹⁶·|E|/ε;
+* **true**: the same net, sample, activations and loss replayed at high precision
+  (:func:`true_gradient`): in exact ``Fraction`` arithmetic where every step is rational
+  (relu / identity layers and the squared error), else in mpmath at 50 significant digits.
+  Every weight, bias, x and y converts exactly (a float is a dyadic rational), so the only
+  difference between the float64 roads and this one is float64's rounding.
 
 :func:`gradcheck` returns a :class:`GradcheckReport`: one row per parameter (named in the
-seed's notation, ``w_12^(3)``), the differences, and a pass/fail verdict.
+seed's notation, ``w_12^(3)``), the differences, each float road's error against the true
+gradient, and a pass/fail verdict.
 """
 
 from __future__ import annotations
 
+import importlib
 import math
 import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
 
 from microbp import bp, losses
+from microbp.engine import Value
+from microbp.nn import MLP
 
-__all__ = ["ParameterCheck", "GradcheckReport", "gradcheck"]
+__all__ = ["ParameterCheck", "GradcheckReport", "TrueGradient", "gradcheck", "true_gradient"]
+
+#: The values of ``gradcheck(reference=...)`` (and of :func:`true_gradient`'s ``reference``).
+REFERENCES = ("auto", "exact", "mpmath", None)
+#: Significant decimal digits of the mpmath road.
+DIGITS = 50
+#: What keeps a rational number rational: these activations (+ − × and max(0, z)) and this
+#: loss (½ Σₖ (yₖ − aₖ)²); e^z, ln, tanh and softmax do not.
+RATIONAL_ACTIVATIONS = ("relu", "identity")
+RATIONAL_LOSSES = ("squared_error",)
+_NO_MPMATH = "mpmath is not installed (pip install microbp[symbolic] provides it)"
 
 
 @dataclass(frozen=True)
 class ParameterCheck:
-    """One parameter's gradient by the three roads, and whether they agree.
+    """One parameter's gradient by the three float roads and the true one, and whether the
+    three agree.
 
     ``kink`` marks a parameter whose finite-difference probe θ ± ε crossed relu's kink at
     z = 0 (or started on it): E is not differentiable there, so the difference quotient is
     shown but not compared (``numeric_ok`` is then True); autodiff and the formulas, which
     both take relu′(0) = 0, are still compared.
+
+    ``true`` is the true gradient (a ``Fraction`` or an mpmath ``mpf``, see
+    :func:`true_gradient`), ``autodiff_error`` = |autodiff − true| and ``formula_error`` =
+    |formula − true|, each computed exactly and then rounded to a float; all three are
+    ``None`` when the true gradient was not computed.
     """
 
     name: str
@@ -38,6 +65,9 @@ class ParameterCheck:
     formula_ok: bool
     numeric_ok: bool
     kink: bool = False
+    true: Any = None
+    autodiff_error: float | None = None
+    formula_error: float | None = None
 
     @property
     def formula_diff(self) -> float:
@@ -54,7 +84,13 @@ class ParameterCheck:
 
 @dataclass(frozen=True)
 class GradcheckReport:
-    """Every parameter's check; ``passed`` is the verdict, ``str(report)`` a table."""
+    """Every parameter's check; ``passed`` is the verdict, ``str(report)`` a table.
+
+    ``reference`` is the road the true gradient took (``"exact"``, ``"mpmath"``) or ``None``
+    with ``reference_note`` saying why it was not computed; ``digits`` the mpmath precision;
+    ``reference_gap`` the largest |autodiff − formula| between the two high-precision roads
+    (0 in exact arithmetic). The verdict does not depend on the true gradient.
+    """
 
     rows: tuple[ParameterCheck, ...]
     E: float
@@ -62,6 +98,10 @@ class GradcheckReport:
     formula_rtol: float
     numeric_rtol: float
     numeric_atol: float
+    reference: str | None = None
+    digits: int | None = None
+    reference_gap: float | None = None
+    reference_note: str = ""
 
     @property
     def passed(self) -> bool:
@@ -70,30 +110,275 @@ class GradcheckReport:
     def failures(self) -> list[ParameterCheck]:
         return [r for r in self.rows if not r.ok]
 
-    def __str__(self) -> str:
-        head = (
-            f"{'parameter':<12} {'autodiff':>22} {'BP-1…BP-4':>22} {'finite diff':>22} "
-            f"{'|ad − bp|':>10} {'|ad − fd|':>10}  ok"
+    @property
+    def max_autodiff_error(self) -> float | None:
+        """max over θ of |autodiff − true| (``None`` without a true gradient)."""
+        return _max_error(r.autodiff_error for r in self.rows) if self.reference else None
+
+    @property
+    def max_formula_error(self) -> float | None:
+        """max over θ of |formula − true| (``None`` without a true gradient)."""
+        return _max_error(r.formula_error for r in self.rows) if self.reference else None
+
+    @property
+    def max_autodiff_relative_error(self) -> float | None:
+        """max over θ with a true gradient ≠ 0 of |autodiff − true| / |true|: how many digits
+        of autodiff are right at worst (``None`` without a true gradient)."""
+        return self._max_relative("autodiff_error")
+
+    @property
+    def max_formula_relative_error(self) -> float | None:
+        """max over θ with a true gradient ≠ 0 of |formula − true| / |true|."""
+        return self._max_relative("formula_error")
+
+    def _max_relative(self, error: str) -> float | None:
+        if self.reference is None:
+            return None
+        return _max_error(
+            getattr(r, error) / abs(float(r.true)) for r in self.rows if float(r.true) != 0
         )
-        lines = [head, "-" * len(head)]
-        for r in self.rows:
-            lines.append(
+
+    def __str__(self) -> str:
+        ok = [
+            f"  {'yes' if r.ok else 'NO'}{' (kink: fd not compared)' if r.kink else ''}"
+            for r in self.rows
+        ]
+        if self.reference is None:  # the three roads' values
+            head = (
+                f"{'parameter':<12} {'autodiff':>22} {'BP-1…BP-4':>22} {'finite diff':>22} "
+                f"{'|ad − bp|':>10} {'|ad − fd|':>10}  ok"
+            )
+            body = [
                 f"{r.name:<12} {float(r.autodiff):>22.15e} {float(r.formula):>22.15e} "
                 f"{float(r.numeric):>22.15e} {r.formula_diff:>10.2e} {r.numeric_diff:>10.2e}"
-                f"  {'yes' if r.ok else 'NO'}{' (kink: fd not compared)' if r.kink else ''}"
+                for r in self.rows
+            ]
+        else:  # the true value replaces the formula's and the quotient's (their gaps stay)
+            head = (
+                f"{'parameter':<12} {'true gradient':>23} {'autodiff':>22} "
+                f"{'|ad − true|':>11} {'|bp − true|':>11} {'|ad − bp|':>9} {'|ad − fd|':>9}  ok"
             )
+            body = [
+                f"{r.name:<12} {float(r.true):>23.16e} {float(r.autodiff):>22.15e} "
+                f"{r.autodiff_error:>11.2e} {r.formula_error:>11.2e} {r.formula_diff:>9.2e} "
+                f"{r.numeric_diff:>9.2e}"
+                for r in self.rows
+            ]
+        lines = [head, "-" * len(head)] + [b + k for b, k in zip(body, ok)]
         verdict = "PASS" if self.passed else f"FAIL ({len(self.failures())} parameters disagree)"
         lines.append(
             f"E = {float(self.E):.15g}; ε = {self.eps:g}; autodiff vs BP within "
             f"{self.formula_rtol:g} relative; vs finite differences within "
             f"{self.numeric_atol:g} + {self.numeric_rtol:g}·|g|: {verdict}"
         )
+        lines.append(self._reference_line())
         return "\n".join(lines)
+
+    def _reference_line(self) -> str:
+        """The true gradient's summary: each float road's largest error against it, then how
+        the two high-precision roads compare (they must agree: a gap here is a bug)."""
+        if self.reference is None:
+            return f"true gradient not computed: {self.reference_note}"
+        road = (
+            "exact, in fractions"
+            if self.reference == "exact"
+            else (f"mpmath, {self.digits} digits")
+        )
+        precision = "in fractions" if self.reference == "exact" else f"at {self.digits} digits"
+        gap = (
+            "the same numbers"
+            if self.reference_gap == 0
+            else f"differ by up to {self.reference_gap:.1e}"
+        )
+        return (
+            f"vs the true gradient ({road}): autodiff max error {self.max_autodiff_error:.1e} "
+            f"(relative {self.max_autodiff_relative_error:.1e}), formulas max error "
+            f"{self.max_formula_error:.1e} (relative {self.max_formula_relative_error:.1e})\n"
+            f"the true gradient by autodiff and by BP-1…BP-4, both {precision}: {gap}"
+        )
+
+
+def _max_error(errors) -> float:
+    """The largest error; NaN (a road that gave NaN) wins over every number."""
+    errors = list(errors)
+    return math.nan if any(e != e for e in errors) else max(errors, default=0.0)
 
 
 def _close(a, b, rtol: float, atol: float) -> bool:
     a, b = float(a), float(b)
     return abs(a - b) <= atol + rtol * max(abs(a), abs(b))
+
+
+# --------------------------------------------------------------------------------------------
+# The true gradient: the same net replayed exactly or at 50 digits
+
+
+@dataclass(frozen=True)
+class TrueGradient:
+    """∂E/∂θ of one sample at high precision, by both roads, in parameter order.
+
+    ``reference``: ``"exact"`` (``Fraction`` numbers) or ``"mpmath"`` (``mpf`` numbers at
+    ``digits`` significant digits); ``autodiff``: the engine's gradients of the replayed net
+    (the true gradient); ``formula``: BP-1 … BP-4 (:func:`microbp.bp.index_form`) on the same
+    replayed numbers; ``E``: the cost at that precision.
+    """
+
+    reference: str
+    digits: int | None
+    autodiff: tuple
+    formula: tuple
+    E: Any
+
+    @property
+    def gap(self) -> float:
+        """max over θ of |autodiff − formula| between the two high-precision roads."""
+        return float(
+            max(
+                (abs(_fraction(a) - _fraction(f)) for a, f in zip(self.autodiff, self.formula)),
+                default=0,
+            )
+        )
+
+
+def _mpmath():
+    """mpmath, imported only when asked for (an optional extra: ``microbp[symbolic]``)."""
+    return importlib.import_module("mpmath")
+
+
+def _has_mpmath() -> bool:
+    try:
+        _mpmath()
+    except ImportError:
+        return False
+    return True
+
+
+def _rational_problem(activation_names: Sequence[str], loss: losses.Loss) -> str:
+    """Why the computation would leave the rationals ('' if it stays exact)."""
+    bad = [n for n in activation_names if n not in RATIONAL_ACTIVATIONS]
+    if bad:
+        return (
+            f"the activation {bad[0]!r} is not rational (exact arithmetic needs every layer "
+            f"to be one of {', '.join(RATIONAL_ACTIVATIONS)})"
+        )
+    if loss.name not in RATIONAL_LOSSES or losses.LOSSES.get(loss.name) is not loss:
+        return (
+            f"the loss {loss.name!r} is not rational (exact arithmetic needs "
+            f"{', '.join(RATIONAL_LOSSES)})"
+        )
+    return ""
+
+
+def _road(reference, activation_names: Sequence[str], loss: losses.Loss) -> tuple[str | None, str]:
+    """The road ``reference`` asks for, and a note when there is none; a ``ValueError`` for a
+    value outside :data:`REFERENCES` or an exact road through a non-rational step, and an
+    ``ImportError`` for ``"mpmath"`` without mpmath."""
+    accepted = "'auto', 'exact', 'mpmath' or None"
+    if not (reference is None or isinstance(reference, str) and reference in REFERENCES):
+        raise ValueError(f"unknown reference {reference!r}; expected {accepted}")
+    if reference is None:
+        return None, "not asked for (reference=None)"
+    problem = _rational_problem(activation_names, loss)
+    if reference == "exact":
+        if problem:
+            raise ValueError(
+                f"reference='exact' cannot be used here: {problem}; expected {accepted} "
+                f"('auto' or 'mpmath' replay it at {DIGITS} digits)"
+            )
+        return "exact", ""
+    if reference == "auto" and not problem:
+        return "exact", ""
+    if _has_mpmath():
+        return "mpmath", ""
+    if reference == "mpmath":
+        raise ImportError(f"reference='mpmath' needs mpmath: {_NO_MPMATH}")
+    return None, _NO_MPMATH
+
+
+def _fraction(v) -> Fraction:
+    """A real number (or a Value's) as the ``Fraction`` it is exactly: a float, numpy float
+    or mpmath ``mpf`` is a dyadic rational m·2ᵉ, so nothing is rounded."""
+    if isinstance(v, Value):
+        v = v.data
+    if isinstance(v, Fraction):
+        return v
+    if isinstance(v, numbers.Rational) and not isinstance(v, bool):
+        return Fraction(int(v.numerator), int(v.denominator))
+    if hasattr(v, "man_exp"):  # mpmath.mpf: man·2^exp
+        man, exp = v.man_exp  # |v| = man·2^exp (man_exp drops the sign)
+        return (-1 if v < 0 else 1) * Fraction(man) * Fraction(2) ** exp
+    if hasattr(v, "as_integer_ratio"):  # float and numpy's floats
+        return Fraction(*v.as_integer_ratio())
+    raise TypeError(
+        f"the true gradient needs real numbers (int, float, Fraction, a numpy float or "
+        f"mpmath.mpf), got {type(v).__name__}: {v!r}"
+    )
+
+
+def _error(value, true) -> float:
+    """|value − true| computed exactly, as a float (inf or NaN for a value that is one)."""
+    if not math.isfinite(float(value)):
+        return abs(float(value) - float(true))
+    return float(abs(_fraction(value) - _fraction(true)))
+
+
+def true_gradient(
+    net, x: Sequence, y: Sequence, loss="squared_error", reference: str = "auto"
+) -> TrueGradient:
+    """∂E/∂θ of one sample, replayed at high precision: the truth the float roads round.
+
+    Every weight, bias, xᵢ and yₖ is converted exactly (a float is a dyadic rational), the
+    net rebuilt with :meth:`microbp.MLP.from_weights` (same activations, softmax included)
+    and the engine's ``E.backward()`` run on it; BP-1 … BP-4 (:func:`microbp.bp.index_form`)
+    run on the same numbers as a second road. ``reference``:
+
+    * ``"exact"``: ``fractions.Fraction`` throughout; only for relu / identity layers and
+      the squared error (:data:`RATIONAL_ACTIVATIONS`, :data:`RATIONAL_LOSSES`), where
+      nothing leaves the rationals, so the result is the gradient itself;
+    * ``"mpmath"``: mpmath ``mpf`` at :data:`DIGITS` = 50 significant digits
+      (``pip install microbp[symbolic]``);
+    * ``"auto"`` (default): ``"exact"`` where possible, else ``"mpmath"``.
+
+    A ``ValueError`` for another value or for ``"exact"`` through a non-rational step, an
+    ``ImportError`` if mpmath is needed and missing.
+    """
+    cost_fn = losses.get(loss)
+    if reference is None:
+        raise ValueError("true_gradient needs a road: reference 'auto', 'exact' or 'mpmath'")
+    road, note = _road(reference, net.activations, cost_fn)
+    if road is None:  # 'auto' through a step that is not rational, and no mpmath
+        raise ImportError(f"the true gradient needs mpmath here: {note}")
+    W, b = net.numbers()
+    if road == "exact":
+        return _replay(net, W, b, x, y, cost_fn, road, None, _fraction)
+    mpmath = _mpmath()
+
+    def mpf(v):
+        q = _fraction(v)  # m / 2ᵏ for a float: exact in mpf at 50 digits
+        return mpmath.mpf(q.numerator) / q.denominator
+
+    with mpmath.workdps(DIGITS):
+        return _replay(net, W, b, x, y, cost_fn, road, DIGITS, mpf)
+
+
+def _replay(net, W, b, x, y, cost_fn, road, digits, convert) -> TrueGradient:
+    """Rebuild ``net`` with every number through ``convert`` and run both roads on it."""
+    copy = MLP.from_weights(
+        {l: [[convert(w) for w in row] for row in W[l]] for l in W},
+        {l: [convert(v) for v in b[l]] for l in b},
+        activation=net.activations,
+    )
+    x, y = [convert(v) for v in x], [convert(v) for v in y]
+    fw = copy.forward(x)
+    E = cost_fn.sample(y, fw.z[copy.L], fw.output)
+    copy.zero_grad()
+    E.backward()
+    autodiff = tuple(p.grad for p in copy.parameters())
+    formula = tuple(bp.index_form(copy, x, y, cost_fn).flat())
+    return TrueGradient(road, digits, autodiff, formula, E.data)
+
+
+# --------------------------------------------------------------------------------------------
 
 
 def gradcheck(
@@ -105,24 +390,31 @@ def gradcheck(
     numeric_rtol: float = 1e-5,
     numeric_atol: float = 1e-7,
     loss="squared_error",
+    reference: str | None = "auto",
 ) -> GradcheckReport:
-    """Compare autodiff, the δ formulas and central finite differences on one sample.
+    """Compare autodiff, the δ formulas and central finite differences on one sample, and
+    measure how far autodiff and the formulas each are from the true gradient.
 
     ``loss``: a name or record of :mod:`microbp.losses` (default ½‖y − a⁽ᴸ⁾‖²).
+    ``reference``: how the true gradient is computed (:func:`true_gradient`): ``"auto"``
+    (default: exact fractions where every step is rational, else mpmath at 50 digits, else
+    not at all when mpmath is missing, as the report then says), ``"exact"``, ``"mpmath"``
+    or ``None`` (not computed). The verdict ``passed`` compares the three float roads only.
 
     The net's parameters keep their numbers (each finite-difference probe is undone);
     their ``grad`` is left holding the autodiff gradient. ``eps``, the step ε, must be a
-    finite number > 0 (a ``ValueError`` otherwise, before anything is computed).
+    finite number > 0, and ``reference`` one of the values above (a ``ValueError``
+    otherwise, before anything is computed).
     """
     if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not 0 < eps < math.inf:
         raise ValueError(
             f"eps, the finite-difference step ε, must be a finite number > 0, got {eps!r}"
         )
+    cost_fn = losses.get(loss)
+    road, note = _road(reference, net.activations, cost_fn)
     params = net.parameters()
     names = net.parameter_names()
-
     # Road 1: the computation graph.
-    cost_fn = losses.get(loss)
     fw = net.forward(x)
     E = cost_fn.sample(y, fw.z[net.L], fw.output)
     net.zero_grad()
@@ -157,6 +449,10 @@ def gradcheck(
         # so the difference quotient need not match any one-sided derivative.
         kinks.append(sides_plus != sides_minus or 0 in sides_here and sides_plus != sides_here)
 
+    # Road 4: the true gradient, the same computation replayed exactly or at 50 digits.
+    truth = None if road is None else true_gradient(net, x, y, cost_fn, road)
+    true = truth.autodiff if truth else [None] * len(params)
+
     scale = max([abs(float(g)) for g in autodiff] + [1e-300])
     rows = tuple(
         ParameterCheck(
@@ -167,8 +463,11 @@ def gradcheck(
             formula_ok=_close(ad, fm, formula_rtol, 1e-14 * scale),
             numeric_ok=kink or _close(ad, nm, numeric_rtol, numeric_atol),
             kink=kink,
+            true=tr,
+            autodiff_error=None if truth is None else _error(ad, tr),
+            formula_error=None if truth is None else _error(fm, tr),
         )
-        for name, ad, fm, nm, kink in zip(names, autodiff, formula, numeric, kinks)
+        for name, ad, fm, nm, kink, tr in zip(names, autodiff, formula, numeric, kinks, true)
     )
     return GradcheckReport(
         rows=rows,
@@ -177,4 +476,8 @@ def gradcheck(
         formula_rtol=formula_rtol,
         numeric_rtol=numeric_rtol,
         numeric_atol=numeric_atol,
+        reference=road,
+        digits=truth.digits if truth else None,
+        reference_gap=truth.gap if truth else None,
+        reference_note=note,
     )

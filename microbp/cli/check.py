@@ -1,6 +1,8 @@
-"""``microbp check``: autodiff vs the δ formulas vs finite differences, per parameter.
+"""``microbp check``: autodiff vs the δ formulas vs finite differences, per parameter, and each
+float64 road's error against the true gradient (exact or at 50 digits).
 
     microbp check --net 3,4,2 --activation tanh [--init small] [--seed 0] [--eps 1e-6]
+                  [--reference {auto,exact,mpmath,none}]
 
 Exit status: 0 every parameter agrees, 1 some disagree, 2 bad usage or input.
 """
@@ -25,7 +27,10 @@ from microbp.nn import INITS, MLP
 
 def add_command(sub) -> None:
     """Add ``check`` to the ``microbp`` subcommands."""
-    c = sub.add_parser("check", help="gradient check: autodiff vs formulas vs finite differences")
+    c = sub.add_parser(
+        "check",
+        help="gradient check: autodiff vs formulas vs finite differences vs the true gradient",
+    )
     c.add_argument("--net", type=layer_sizes, default=[3, 4, 2], help="layer sizes, e.g. 3,4,2")
     add_activation_argument(c)
     c.add_argument("--init", choices=sorted(INITS), default="small")
@@ -34,6 +39,13 @@ def add_command(sub) -> None:
         "--eps", type=step_eps, default=1e-6, help="finite-difference step ε, finite and > 0"
     )
     add_loss_argument(c)
+    c.add_argument(
+        "--reference",
+        choices=["auto", "exact", "mpmath", "none"],
+        default="auto",
+        help="the true gradient: exact fractions (relu/identity and the squared error), "
+        "mpmath at 50 digits, or none; auto (default): exact where possible, else mpmath",
+    )
     add_max_nodes(c, "check")  # the check's cost grows with the square of the size
     c.set_defaults(func=run)
 
@@ -48,7 +60,11 @@ def run(args, out=None) -> int:
     y = [rng.uniform(0.0, 1.0) for _ in range(net.sizes[-1])]
     if args.loss == "cross_entropy":  # a probability distribution over the classes
         y = [yk / sum(y) for yk in y]
-    report = gradcheck(net, x, y, eps=args.eps, loss=args.loss)
+    reference = None if args.reference == "none" else args.reference
+    try:
+        report = gradcheck(net, x, y, eps=args.eps, loss=args.loss, reference=reference)
+    except ImportError as exc:  # --reference mpmath without mpmath: bad usage here
+        raise ValueError(f"--reference mpmath: {exc}") from None
     print(
         f"microbp check: MLP {net.sizes}, activation {net.activations}, init {args.init}, "
         f"seed {args.seed}" + ("" if args.loss == "squared_error" else f", loss {args.loss}"),
