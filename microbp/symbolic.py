@@ -364,10 +364,8 @@ def _step(name: str, equation: str, graph, formula, atomizer: _Atomizer, shown=N
     if is_zero(difference, atomizer):
         return Step(name, equation, graph, formula, True)
     witness = _witness(difference)
-    if shown is not None:
+    if shown is not None:  # (no sympy.simplify: it can take minutes on a whole net's formula)
         difference = sympy.factor(sympy.cancel(shown(difference)))
-    elif _size(difference, SHOW_NODES) < SHOW_NODES:
-        difference = sympy.factor(sympy.simplify(difference))
     return Step(name, equation, graph, formula, False, difference, witness)
 
 

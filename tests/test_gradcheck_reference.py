@@ -93,11 +93,6 @@ def test_the_mpmath_road_agrees_with_the_mpmath_formulas_to_1e_40(loss, output, 
     assert relative_gap(truth.autodiff, truth.formula) < 1e-40
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="activations._softmax (a lead-owned file) turns every zₖ into a float, so "
-    "bp.index_form of an mpf net with a softmax output is only float64-accurate",
-)
 @pytest.mark.parametrize("loss", ["squared_error", "cross_entropy"])
 def test_the_mpmath_formulas_keep_50_digits_through_a_softmax_output(loss):
     net = MLP([3, 4, 3], activation=["tanh", "softmax"], seed=2)

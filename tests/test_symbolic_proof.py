@@ -197,6 +197,11 @@ def test_microbp_prove_refuses_bad_usage(capsys, args, message):
 
 
 def test_microbp_prove_without_sympy_says_how_to_install_it(capsys, monkeypatch):
-    monkeypatch.setitem(__import__("sys").modules, "microbp.symbolic", None)
+    import sys
+
+    import microbp
+
+    monkeypatch.setitem(sys.modules, "microbp.symbolic", None)  # as if SymPy were missing
+    monkeypatch.delattr(microbp, "symbolic", raising=False)
     assert main(["prove"]) == 2
     assert "pip install 'microbp[symbolic]'" in capsys.readouterr().err
