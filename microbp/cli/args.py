@@ -121,7 +121,8 @@ def negative_values_attached(argv: Sequence[str]) -> list[str]:
 
 
 def add_activation_argument(parser: argparse.ArgumentParser) -> None:
-    """``--activation`` of ``microbp check`` and ``train``: one name or one per layer 2…L."""
+    """``--activation`` of ``microbp check``, ``train`` and ``prove``: one name or one per
+    layer 2…L."""
     parser.add_argument(
         "--activation",
         type=activation_spec,
@@ -131,7 +132,8 @@ def add_activation_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def add_loss_argument(parser: argparse.ArgumentParser) -> None:
-    """``--loss``: the cost E of ``microbp train``, ``check``, ``graph`` and ``trace``."""
+    """``--loss``: the cost E of ``microbp train``, ``check``, ``graph``, ``trace`` and
+    ``prove``."""
     from microbp.losses import LOSSES
 
     parser.add_argument(

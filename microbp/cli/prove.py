@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import sys
 
-from microbp.cli.args import activation_spec, layer_sizes
+from microbp.cli.args import add_activation_argument, add_loss_argument, layer_sizes
 from microbp.cli.errors import write_output
 from microbp.cli.limits import add_max_nodes, check_net_size
-from microbp.losses import LOSSES
 
 # No __all__: command-line plumbing; docs/prove.md documents the command.
 
@@ -36,13 +35,8 @@ def add_command(sub) -> None:
     c.add_argument(
         "--net", type=layer_sizes, default=[3, 3, 2], help="layer sizes (default the seed's 3,3,2)"
     )
-    c.add_argument(
-        "--activation",
-        type=activation_spec,
-        default="sigmoid",
-        help="one name or one per layer 2…L (the last may be softmax)",
-    )
-    c.add_argument("--loss", choices=list(LOSSES), default="squared_error")
+    add_activation_argument(c)
+    add_loss_argument(c)
     c.add_argument(
         "--show",
         action="store_true",
