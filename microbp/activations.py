@@ -95,7 +95,7 @@ def _symbolic_relu(z):
 
 def _relu_derivative(z, a):
     """relu′(z) = 1 if z > 0 else 0; for a SymPy z, Heaviside(z, 0) (0 at the kink)."""
-    if numtypes.is_symbolic(z):
+    if type(z) is not float and numtypes.is_symbolic(z):  # floats first: the engine's hot path
         return numtypes.library(z).Heaviside(z, 0)
     return 1 if z > 0 else 0
 
