@@ -454,6 +454,10 @@ def _nodes(name: str, n: int) -> list[Value]:
     return [Value(symbol(name.format(i)), label=name.format(i)) for i in range(1, n + 1)]
 
 
+#: A neuron's z = Σⱼ wⱼaⱼ + b needs no activation; the steps build z-nodes with this one.
+_IDENTITY = activations.ACTIVATIONS["identity"]
+
+
 def _weighted_sum(z: Sequence[Value], delta: Sequence) -> Value:
     """Σᵢ zᵢ·δᵢ as a Value: a root whose gradient at each zᵢ is the free symbol δᵢ, whatever
     the layers above z compute (the chain rule stops at z)."""
@@ -555,8 +559,7 @@ def prove_layers(
             d_next = [symbol(f"delta_{j}^({l + 1})") for j in range(1, m + 1)]
             W_next = [_nodes(f"w_{j}{{}}^({l + 1})", n) for j in range(1, m + 1)]
             b_next = _nodes(f"b_{{}}^({l + 1})", m)
-            identity = activations.ACTIVATIONS["identity"]
-            z_next = [Neuron(W_next[j], b_next[j], identity).z(a) for j in range(m)]
+            z_next = [Neuron(W_next[j], b_next[j], _IDENTITY).z(a) for j in range(m)]
             _weighted_sum(z_next, d_next).backward()
             Wn = [[w.data for w in row] for row in W_next]
             for i in range(n):
@@ -571,8 +574,7 @@ def prove_layers(
         W = [_nodes(f"w_{i}{{}}^({l})", k) for i in range(1, n + 1)]
         b = _nodes(f"b_{{}}^({l})", n)
         delta = [symbol(f"delta_{i}^({l})") for i in range(1, n + 1)]
-        identity = activations.ACTIVATIONS["identity"]
-        _weighted_sum([Neuron(W[i], b[i], identity).z(a_prev) for i in range(n)], delta).backward()
+        _weighted_sum([Neuron(W[i], b[i], _IDENTITY).z(a_prev) for i in range(n)], delta).backward()
         for i in range(n):
             for j in range(k):
                 w = W[i][j]
