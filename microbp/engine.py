@@ -78,6 +78,19 @@ def _as_number(x, where: str) -> Number:
     return numtypes.as_number(x, where)
 
 
+def _constant(x, where: str, u: Number) -> Number:
+    """A constant next to the Value's number ``u``: as :func:`_as_number`, and a ``Fraction``
+    next to a number that is not a Python real in u's type (numpy float32 · Fraction would
+    be a float64; mpmath does not take Fractions; Fraction ** mpf would go through a float)."""
+    t = type(x)
+    if t is float or t is int:
+        return x
+    c = _as_number(x, where)
+    if type(c) is Fraction and not _python_real(u):
+        return numtypes.like(c, u)
+    return c
+
+
 def _python_real(x) -> bool:
     """int, float or Fraction: the fast path (every other type goes to numtypes)."""
     t = type(x)
@@ -246,22 +259,22 @@ class Value:
             out._arg = None
             out._pending = 0
             return out
-        c = _as_number(other, "Value + other")
+        c = _constant(other, "Value + other", self.data)
         return _unary(self.data + c, "+", self, 1, c)  # ∂(u + c)/∂u = 1
 
     def __radd__(self, other) -> Value:
-        c = _as_number(other, "other + Value")
+        c = _constant(other, "other + Value", self.data)
         return _unary(c + self.data, "+", self, 1, c)  # ∂(c + u)/∂u = 1
 
     def __sub__(self, other) -> Value:
         if type(other) is Value:
             # ∂(u − v)/∂u = 1, ∂(u − v)/∂v = −1
             return _binary(self.data - other.data, "-", self, 1, other, -1)
-        c = _as_number(other, "Value - other")
+        c = _constant(other, "Value - other", self.data)
         return _unary(self.data - c, "-", self, 1, c)  # ∂(u − c)/∂u = 1
 
     def __rsub__(self, other) -> Value:
-        c = _as_number(other, "other - Value")
+        c = _constant(other, "other - Value", self.data)
         return _unary(c - self.data, "rsub", self, -1, c)  # ∂(c − u)/∂u = −1
 
     def __mul__(self, other) -> Value:
@@ -280,11 +293,11 @@ class Value:
             out._arg = None
             out._pending = 0
             return out
-        c = _as_number(other, "Value * other")
+        c = _constant(other, "Value * other", self.data)
         return _unary(self.data * c, "*", self, c, c)  # ∂(u·c)/∂u = c
 
     def __rmul__(self, other) -> Value:
-        c = _as_number(other, "other * Value")
+        c = _constant(other, "other * Value", self.data)
         return _unary(c * self.data, "*", self, c, c)  # ∂(c·u)/∂u = c
 
     def __truediv__(self, other) -> Value:
@@ -297,13 +310,13 @@ class Value:
             out = _div(self.data, v)
             # ∂(u/v)/∂u = 1/v, ∂(u/v)/∂v = −u/v²
             return _binary(out, "/", self, _div(1, v), other, -_div(out, v))
-        c = _as_number(other, "Value / other")
+        c = _constant(other, "Value / other", self.data)
         if c == 0:
             raise ZeroDivisionError(f"division by zero in u / c: c = {c!r} (u = {self.data!r})")
         return _unary(_div(self.data, c), "/", self, _inverse(c, self.data), c)  # ∂/∂u = 1/c
 
     def __rtruediv__(self, other) -> Value:
-        c = _as_number(other, "other / Value")
+        c = _constant(other, "other / Value", self.data)
         u = self.data
         if u == 0:
             raise ZeroDivisionError(
@@ -319,11 +332,11 @@ class Value:
             out = _pow(u, v, "u ** v")
             # ∂(uᵛ)/∂u = v·uᵛ⁻¹, ∂(uᵛ)/∂v = uᵛ·ln u
             return _binary(out, "**", self, _pow_derivative(u, v), other, out * _ln_base(u, out))
-        n = _as_number(other, "Value ** exponent")
+        n = _constant(other, "Value ** exponent", self.data)
         return _unary(_pow(u, n, "u ** n"), "**", self, _pow_derivative(u, n), n)  # n·uⁿ⁻¹
 
     def __rpow__(self, other) -> Value:
-        c = _as_number(other, "base ** Value")
+        c = _constant(other, "base ** Value", self.data)
         out = _pow(c, self.data, "c ** u")
         return _unary(out, "rpow", self, out * _ln_base(c, out), c)  # ∂(cᵘ)/∂u = cᵘ·ln c
 

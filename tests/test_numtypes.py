@@ -1,0 +1,442 @@
+"""A Value holds more than int, float and Fraction (issue 12, item 1): numpy scalars keep their
+precision (float32 stays float32), mpmath's mpf computes at mpmath's precision, a SymPy
+expression gives formulas whose derivatives are SymPy's own; every other type is a clear
+error that names it, and ``import microbp`` loads neither SymPy nor mpmath.
+
+Every expected value comes from an independent road: the float64 engine, SymPy's ``diff`` of
+an expression built with SymPy's functions, or the index form BP-1…BP-4.
+"""
+
+from __future__ import annotations
+
+import decimal
+import os
+import random
+import subprocess
+import sys
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import microbp
+from microbp import MLP, Value, bp
+from microbp.engine import reverse_topological_order
+
+sympy = pytest.importorskip("sympy")
+mpmath = pytest.importorskip("mpmath")
+symbolic = pytest.importorskip("microbp.symbolic")
+
+ACTIVATIONS = ["sigmoid", "tanh", "relu", "softplus", "identity"]
+X = [0.9, -0.4, 0.25]
+Y = [0.2, 0.7]
+
+
+def _graph_grads(net: MLP, x, y) -> tuple[Value, list]:
+    """E and ∂E/∂θ for every parameter, read off the graph after ``E.backward()``."""
+    E = microbp.squared_error(y, net.forward(x).output)
+    E.backward()
+    return E, [p.grad for p in net.parameters()]
+
+
+def _weights_as(kind, seed: int = 0):
+    """The numbers of ``MLP([3, 3, 2], seed=seed)``, each converted by ``kind``."""
+    W, b = MLP([3, 3, 2], seed=seed).numbers()
+    return (
+        {l: [[kind(w) for w in row] for row in M] for l, M in W.items()},
+        {l: [kind(v) for v in col] for l, col in b.items()},
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# 1. float32 nets stay float32, and agree with float64 to float32's precision
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_a_float32_net_computes_in_float32_and_matches_float64(activation):
+    W32, b32 = _weights_as(np.float32)
+    x32, y32 = [np.float32(v) for v in X], [np.float32(v) for v in Y]
+    net32 = MLP.from_weights(W32, b32, activation=activation)
+    E32, g32 = _graph_grads(net32, x32, y32)
+    nodes = reverse_topological_order(E32)
+    assert len(nodes) > 30
+    assert {type(node.data) for node in nodes} == {np.float32}
+    assert {type(g) for g in g32} == {np.float32}
+    # the same net in float64: the float32 numbers widened exactly
+    W64, b64 = _weights_as(lambda w: float(np.float32(w)))
+    net64 = MLP.from_weights(W64, b64, activation=activation)
+    E64, g64 = _graph_grads(net64, [float(v) for v in x32], [float(v) for v in y32])
+    assert type(E64.data) is float and {type(g) for g in g64} == {float}
+    g64 = np.array(g64)
+    scale = np.abs(g64).max()
+    assert scale > 0
+    assert np.abs(np.array(g32, dtype=np.float64) - g64).max() <= 1e-5 * scale
+    assert abs(float(E32.data) - E64.data) <= 1e-6 * E64.data
+    # and the rounding is really single precision: float32 differs from float64 somewhere
+    assert np.any(np.array(g32, dtype=np.float64) != g64)
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_index_form_on_a_float32_net_gives_float32(activation):
+    net = MLP.from_weights(*_weights_as(np.float32), activation=activation)
+    assert {type(p.data) for p in net.parameters()} == {np.float32}
+    x32, y32 = [np.float32(v) for v in X], [np.float32(v) for v in Y]
+    g = bp.index_form(net, x32, y32)
+    numbers = g.flat() + [d for l in g.delta for d in g.delta[l]] + [g.E]
+    numbers += [v for l in g.a for v in g.a[l]] + [v for l in g.z for v in g.z[l]]
+    assert {type(v) for v in numbers} == {np.float32}
+    _, graph = _graph_grads(net, x32, y32)
+    scale = max(abs(float(v)) for v in graph)
+    assert max(abs(float(u) - float(v)) for u, v in zip(g.flat(), graph)) <= 1e-5 * scale
+
+
+@pytest.mark.parametrize(("dtype", "rtol"), [(np.float16, 3e-2), (np.longdouble, 1e-12)])
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_float16_and_longdouble_nets_keep_their_type(dtype, rtol, activation):
+    net = MLP.from_weights(*_weights_as(dtype), activation=activation)
+    E, g = _graph_grads(net, [dtype(v) for v in X], [dtype(v) for v in Y])
+    assert {type(node.data) for node in reverse_topological_order(E)} == {dtype}
+    assert {type(v) for v in g} == {dtype}
+    net64 = MLP.from_weights(*_weights_as(lambda w: float(dtype(w))), activation=activation)
+    _, g64 = _graph_grads(net64, [float(dtype(v)) for v in X], [float(dtype(v)) for v in Y])
+    scale = max(abs(v) for v in g64)
+    assert max(abs(float(u) - v) for u, v in zip(g, g64)) <= rtol * scale
+
+
+def test_numpy_float64_and_integers_become_python_numbers():
+    assert type(Value(np.float64(0.5)).data) is float
+    assert Value(np.float64(0.1)).data == 0.1
+    for x in [np.int8(-3), np.int64(2**40), np.uint64(2**64 - 1)]:
+        assert type(Value(x).data) is int
+        assert Value(x).data == int(x)
+
+
+CONSTANT_OPS = {
+    "u * c": lambda u, c: u * c,
+    "c * u": lambda u, c: c * u,
+    "u / c": lambda u, c: u / c,
+    "c / u": lambda u, c: c / u,
+    "u + c": lambda u, c: u + c,
+    "c - u": lambda u, c: c - u,
+    "u ** c": lambda u, c: u**c,
+    "c ** u": lambda u, c: c**u,
+}
+
+
+@pytest.mark.parametrize("c", [3, 0.1], ids=["int", "float"])
+@pytest.mark.parametrize("op", list(CONSTANT_OPS))
+def test_a_float32_value_with_a_python_constant_stays_float32(op, c):
+    u = Value(np.float32(0.5))
+    out = CONSTANT_OPS[op](u, c).tanh()  # tanh: so u.grad is a product with a float32
+    out.backward()
+    assert type(out.data) is np.float32
+    assert type(u.grad) is np.float32
+
+
+@pytest.mark.parametrize("op", list(CONSTANT_OPS))
+def test_a_float32_value_with_a_fraction_constant_stays_float32(op):
+    u = Value(np.float32(0.5))
+    out = CONSTANT_OPS[op](u, Fraction(1, 3))
+    assert type(out.data) is np.float32
+
+
+MPF_EXPECTED = {  # u = 1/7 and c = 1/3 at 50 digits, by mpmath alone
+    "u * c": lambda u, c: u * c,
+    "c * u": lambda u, c: c * u,
+    "u / c": lambda u, c: u / c,
+    "u + c": lambda u, c: u + c,
+    "u ** c": lambda u, c: mpmath.cbrt(u),
+    "c ** u": lambda u, c: mpmath.exp(u * mpmath.log(c)),
+}
+
+
+FRACTION_POWER_IS_A_FLOAT = pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="Fraction(1, 3) ** Value(mpf) holds only float precision: Python's Fraction.__pow__ "
+    "turns the base into a float before Value.__rpow__ is called, so the engine never sees the "
+    "Fraction (write mpmath.mpf(1) / 3 ** u)",
+)
+
+
+@pytest.mark.parametrize(
+    "op",
+    [
+        k if k != "c ** u" else pytest.param(k, marks=FRACTION_POWER_IS_A_FLOAT)
+        for k in MPF_EXPECTED
+    ],
+)
+def test_an_mpf_value_with_a_fraction_constant_keeps_50_digits(op):
+    with mpmath.workdps(50):
+        u, c = mpmath.mpf(1) / 7, mpmath.mpf(1) / 3
+        out = CONSTANT_OPS[op](Value(u), Fraction(1, 3))
+        assert type(out.data) is mpmath.mpf
+        assert abs(out.data - MPF_EXPECTED[op](u, c)) <= mpmath.mpf("1e-48")
+
+
+@pytest.mark.parametrize("op", ["c - u", "c / u"])
+def test_a_fraction_constant_with_an_mpf_value_is_exact(op):
+    with mpmath.workdps(50):
+        u = Value(mpmath.mpf(1) / 7)
+        out = CONSTANT_OPS[op](u, Fraction(1, 3))
+        c, x = mpmath.mpf(1) / 3, mpmath.mpf(1) / 7
+        assert type(out.data) is mpmath.mpf
+        assert out.data == (c - x if op == "c - u" else c / x)
+
+
+# --------------------------------------------------------------------------------------------
+# 2. mpmath: 50 digits on both roads
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "softplus"])
+def test_an_mpf_net_agrees_with_index_form_to_50_digits_and_with_float64(activation):
+    float_net = MLP.from_weights(*_weights_as(float), activation=activation)
+    _, g64 = _graph_grads(float_net, X, Y)
+    with mpmath.workdps(50):
+        W, b = _weights_as(mpmath.mpf)  # mpf(float) is exact
+        x, y = [mpmath.mpf(v) for v in X], [mpmath.mpf(v) for v in Y]
+        net = MLP.from_weights(W, b, activation=activation)
+        _, g = _graph_grads(net, x, y)
+        assert {type(v) for v in g} == {mpmath.mpf}
+        index = bp.index_form(net, x, y).flat()
+        assert {type(v) for v in index} == {mpmath.mpf}
+        scale = max(abs(v) for v in g)
+        assert scale > 0
+        assert max(abs(u - v) for u, v in zip(g, index)) <= mpmath.mpf("1e-45") * scale
+        assert max(abs(u - v) for u, v in zip(g, g64)) <= mpmath.mpf("1e-13") * scale
+        # 50 digits, not 16: the mpf gradients are not the float64 ones
+        assert any(u != v for u, v in zip(g, g64))
+
+
+# --------------------------------------------------------------------------------------------
+# 3. SymPy, one node at a time: the engine's data and grad are SymPy's formula and diff
+# --------------------------------------------------------------------------------------------
+
+z = sympy.Symbol("z", real=True)
+p = sympy.Symbol("p", positive=True)
+n = sympy.Symbol("n", real=True)
+
+SINGLE_NODES = {
+    "sigmoid": (z, lambda u: u.sigmoid(), 1 / (1 + sympy.exp(-z))),
+    "tanh": (z, lambda u: u.tanh(), sympy.tanh(z)),
+    "softplus": (z, lambda u: u.softplus(), sympy.log(1 + sympy.exp(z))),
+    "exp": (z, lambda u: u.exp(), sympy.exp(z)),
+    "log": (p, lambda u: u.log(), sympy.log(p)),
+    "pow int": (z, lambda u: u**3, z**3),
+    "pow negative int": (p, lambda u: u**-2, p**-2),
+    "pow Fraction": (p, lambda u: u ** Fraction(3, 2), p ** sympy.Rational(3, 2)),
+    "pow symbol": (p, lambda u: u**n, p**n),
+    "symbol to the power u": (z, lambda u: p**u, p**z),
+    "int to the power u": (z, lambda u: 2**u, 2**z),
+    "division": (z, lambda u: u / (1 + u * u), z / (1 + z**2)),
+    "reciprocal": (p, lambda u: 3 / u, 3 / p),
+    "sigmoid of a formula": (z, lambda u: (2 * u - 1).sigmoid(), 1 / (1 + sympy.exp(1 - 2 * z))),
+}
+
+
+@pytest.mark.parametrize("name", list(SINGLE_NODES))
+def test_a_symbolic_node_holds_the_formula_and_its_derivative(name):
+    s, op, formula = SINGLE_NODES[name]
+    u = Value(s)
+    out = op(u)
+    assert sympy.simplify(out.data - formula) == 0
+    out.backward()
+    assert sympy.simplify(u.grad - sympy.diff(formula, s)) == 0
+    # and not trivially: the derivative is a non-constant formula in s
+    assert s in sympy.sympify(u.grad).free_symbols
+
+
+def test_a_wrong_derivative_is_not_simplified_away():
+    """The check above can fail: 2σ(1 − σ) is not σ′."""
+    u = Value(z)
+    u.sigmoid().backward()
+    s = 1 / (1 + sympy.exp(-z))
+    assert sympy.simplify(u.grad - 2 * s * (1 - s)) != 0
+
+
+def test_relu_of_a_symbol_is_a_piecewise_with_a_heaviside_derivative():
+    u = Value(z)
+    out = u.relu()
+    assert isinstance(out.data, sympy.Piecewise)
+    for point, value in [(2, 2), (-3, 0), (0, 0), (Fraction(1, 3), Fraction(1, 3))]:
+        assert out.data.subs(z, point) == value
+    out.backward()
+    assert u.grad.has(sympy.Heaviside)
+    assert u.grad.subs(z, 2) == 1
+    assert u.grad.subs(z, -3) == 0
+    assert u.grad.subs(z, 0) == 0  # 0 at the kink, as on the float road
+    assert Value(0.0).relu().data == 0  # (that road)
+
+
+# --------------------------------------------------------------------------------------------
+# 4. Random graphs over SymPy symbols: the engine's grads are sympy.diff, and the float engine
+#    evaluates them to 1e-12
+# --------------------------------------------------------------------------------------------
+
+SYMBOLS = sympy.symbols("s1 s2 s3", real=True)
+
+# op name -> (arity, on Values, on SymPy expressions with SymPy's own functions)
+OPS = {
+    "add": (2, lambda u, v: u + v, lambda u, v: u + v),
+    "sub": (2, lambda u, v: u - v, lambda u, v: u - v),
+    "mul": (2, lambda u, v: u * v, lambda u, v: u * v),
+    "neg": (1, lambda u: -u, lambda u: -u),
+    "ratio": (2, lambda u, v: u / (1 + v * v), lambda u, v: u / (1 + v**2)),
+    "square": (1, lambda u: u**2, lambda u: u**2),
+    "cube": (1, lambda u: u**3, lambda u: u**3),
+    "exp_tanh": (1, lambda u: u.tanh().exp(), lambda u: sympy.exp(sympy.tanh(u))),
+    "tanh": (1, lambda u: u.tanh(), sympy.tanh),
+    "sigmoid": (1, lambda u: u.sigmoid(), lambda u: 1 / (1 + sympy.exp(-u))),
+    "softplus": (1, lambda u: u.softplus(), lambda u: sympy.log(1 + sympy.exp(u))),
+    "log1p_square": (1, lambda u: (1 + u * u).log(), lambda u: sympy.log(1 + u**2)),
+}
+
+step = st.tuples(st.sampled_from(sorted(OPS)), st.integers(0, 99), st.integers(0, 99))
+programs = st.tuples(st.integers(2, 3), st.lists(step, min_size=1, max_size=5))
+
+
+def _run(program, leaves, table: int):
+    """Apply ``program`` to ``leaves`` with the ops of column ``table`` (1: Values, 2: SymPy);
+    each step reads earlier nodes (its indices taken modulo their number). The last node."""
+    nodes = list(leaves)
+    for name, i, j in program:
+        arity, *roads = OPS[name]
+        f = roads[table - 1]
+        u, v = nodes[i % len(nodes)], nodes[j % len(nodes)]
+        nodes.append(f(u, v) if arity == 2 else f(u))
+    return nodes[-1]
+
+
+def _equal(grad, diff, symbols, rng: random.Random) -> bool:
+    """grad ≡ diff: proved by :func:`microbp.symbolic.is_zero`, else checked at 3 points."""
+    difference = sympy.sympify(grad - diff)
+    if symbolic.is_zero(difference):
+        return True
+    for _ in range(3):
+        point = {s: sympy.Rational(rng.randint(-97, 97), rng.randint(1, 89)) for s in symbols}
+        if abs(sympy.N(difference.subs(point), 40)) > 1e-25:
+            return False
+    return True
+
+
+@settings(max_examples=40)
+@given(program=programs, point=st.lists(st.floats(-1, 1), min_size=3, max_size=3))
+def test_random_symbolic_graphs_differentiate_as_sympy_and_as_the_float_engine(program, point):
+    k, steps = program
+    symbols = SYMBOLS[:k]
+    leaves = [Value(s) for s in symbols]
+    out = _run(steps, leaves, 1)
+    expr = _run(steps, symbols, 2)  # the independent road: SymPy's functions
+    assert sympy.simplify(out.data - expr) == 0 or _equal(out.data, expr, symbols, random.Random(0))
+    out.backward()
+    rng = random.Random(1)
+    true = [sympy.diff(expr, s) for s in symbols]
+    for leaf, diff in zip(leaves, true):
+        assert _equal(leaf.grad, diff, symbols, rng), (steps, leaf.grad, diff)
+    # (c) the float engine at a point in [−1, 1]³ against the SymPy gradient there
+    float_leaves = [Value(x) for x in point[:k]]
+    float_out = _run(steps, float_leaves, 1)
+    float_out.backward()
+    at = {s: sympy.Rational(x) for s, x in zip(symbols, point)}  # the floats, exactly
+    for leaf, diff in zip(float_leaves, true):
+        exact = float(sympy.N(diff.subs(at), 30))
+        assert abs(leaf.grad - exact) <= 1e-12 * max(1.0, abs(exact)), (steps, point)
+
+
+def test_the_random_graph_comparison_can_fail():
+    """A wrong derivative (d tanh = 1 + a²) is not taken for SymPy's."""
+    s = SYMBOLS[0]
+    assert not _equal(1 + sympy.tanh(s) ** 2, sympy.diff(sympy.tanh(s), s), [s], random.Random(0))
+
+
+# --------------------------------------------------------------------------------------------
+# 5. Types the engine cannot handle: a TypeError naming the type and listing the accepted
+# --------------------------------------------------------------------------------------------
+
+REFUSED = [
+    (complex(1, 2), "complex"),
+    ("1.5", "str"),
+    (decimal.Decimal("1.5"), "Decimal"),
+    (np.complex64(1), "complex64"),
+    (sympy.I, "ImaginaryUnit"),
+    (sympy.Eq(z, 1), "Equality"),
+    (True, "bool"),
+]
+
+
+@pytest.mark.parametrize(("x", "type_name"), REFUSED, ids=[t for _, t in REFUSED])
+def test_a_type_the_engine_cannot_handle_is_a_type_error_naming_it(x, type_name):
+    with pytest.raises(TypeError) as excinfo:
+        Value(x)
+    message = str(excinfo.value)
+    assert type_name in message
+    for accepted in ["int", "float", "Fraction", "numpy", "mpmath.mpf", "SymPy"]:
+        assert accepted in message
+    with pytest.raises(TypeError, match=type_name):
+        Value(0.5) * x
+    W, b = _weights_as(float)
+    W[2][0][0] = x
+    with pytest.raises(TypeError, match=r"w_11\^\(2\)") as excinfo:
+        MLP.from_weights(W, b)
+    assert type_name in str(excinfo.value)
+
+
+NOT_FINITE = [
+    (sympy.oo, "is not finite"),
+    (-sympy.oo, "is not finite"),
+    (sympy.nan, "is not finite"),
+    (mpmath.mpf("inf"), "is not finite"),
+    (mpmath.mpf("nan"), "is not finite"),
+    (mpmath.mpf("1e400"), "too large for a float"),
+    (sympy.Float("1e400"), "too large for a float"),
+]
+
+
+@pytest.mark.parametrize(("w", "problem"), NOT_FINITE, ids=[repr(w) for w, _ in NOT_FINITE])
+def test_from_weights_refuses_infinite_nan_and_huge_weights_naming_the_weight(w, problem):
+    W, b = _weights_as(float)
+    W[2][0][0] = w
+    with pytest.raises(ValueError, match=r"w_11\^\(2\)") as excinfo:
+        MLP.from_weights(W, b)
+    assert problem in str(excinfo.value)
+    W, b = _weights_as(float)
+    b[3][1] = w
+    with pytest.raises(ValueError, match=r"b_2\^\(3\)"):
+        MLP.from_weights(W, b)
+
+
+def test_from_weights_accepts_every_number_type_and_keeps_it():
+    W, b = _weights_as(float)
+    samples = [Fraction(1, 3), np.float32(0.25), mpmath.mpf("0.125"), sympy.Rational(1, 7), z]
+    for w in samples:
+        W[2][0][0] = w
+        net = MLP.from_weights(W, b)
+        assert net.w(2, 1, 1).data == w
+        assert type(net.w(2, 1, 1).data) is type(w)
+
+
+# --------------------------------------------------------------------------------------------
+# 6. SymPy and mpmath stay optional: `import microbp` loads neither
+# --------------------------------------------------------------------------------------------
+
+
+def test_import_microbp_loads_neither_sympy_nor_mpmath():
+    root = Path(microbp.__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    code = "import microbp, sys; print('sympy' in sys.modules, 'mpmath' in sys.modules)"
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["False", "False"]
+    # the check itself can tell: importing the prover loads SymPy
+    code = code.replace("import microbp,", "import microbp.symbolic,")
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.stdout.split()[0] == "True"
