@@ -141,13 +141,16 @@ def _pow(x: Number, n: Number, where: str) -> Number:
 
 
 def _pow_derivative(x: Number, n: Number) -> Number:
-    """∂(xⁿ)/∂x = n·xⁿ⁻¹ (0 for n = 0; +∞ where xⁿ⁻¹ blows up at x = 0)."""
-    if not (_python_real(x) and _python_real(n)):
-        return numtypes.power_derivative(x, n)
+    """∂(xⁿ)/∂x = n·xⁿ⁻¹ (0 for n = 0; +∞ where xⁿ⁻¹ blows up at x = 0), in x's type; for
+    SymPy the formula n·xⁿ⁻¹ itself (its comparisons are formulas, not truth values)."""
     if n == 0:
         return 0
+    if not (_python_real(x) and _python_real(n)) and (
+        numtypes.is_symbolic(x) or numtypes.is_symbolic(n)
+    ):
+        return n * x ** (n - 1)
     if x == 0 and n < 1:
-        return math.inf
+        return math.inf if _python_real(x) else numtypes.like(math.inf, x)
     return n * _pow(x, n - 1, "**")
 
 

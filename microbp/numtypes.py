@@ -26,7 +26,7 @@ from fractions import Fraction
 
 import numpy as np
 
-__all__ = ["library", "as_number", "like", "exp", "log", "power", "power_derivative", "ln_base"]
+__all__ = ["library", "as_number", "like", "exp", "log", "power", "ln_base"]
 
 ACCEPTED = "int, float, fractions.Fraction, a numpy real scalar, mpmath.mpf or a SymPy expression"
 
@@ -147,17 +147,6 @@ def power(x, n, where: str):
     if x == 0 and n < 0:
         raise ZeroDivisionError(f"{where}: 0 to a negative power ({x!r} ** {n!r})")
     return x**n
-
-
-def power_derivative(x, n):
-    """∂(xⁿ)/∂x = n·xⁿ⁻¹ for numbers that are not both Python reals."""
-    if is_symbolic(x) or is_symbolic(n):
-        return 0 if n == 0 else n * x ** (n - 1)
-    if n == 0:
-        return 0
-    if x == 0 and n < 1:
-        return like(math.inf, x)
-    return n * power(x, n - 1, "**")
 
 
 def ln_base(c, out):
