@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import math
 import re
+import threading
+import time
 import warnings
 from html.parser import HTMLParser
 from importlib import resources
@@ -23,8 +25,9 @@ with warnings.catch_warnings():  # Starlette 1.x suggests httpx2; httpx works
 
 from microbp import MLP, bp, data, modelfile, optim  # noqa: E402
 from microbp.lab import LabState, create_app  # noqa: E402
-from microbp.lab.inputs import MAX_PARAMETERS  # noqa: E402
+from microbp.lab.inputs import MAX_PARAMETERS, Busy  # noqa: E402
 from microbp.lab.server import CSP, MAX_BODY, MAX_MODEL_BODY  # noqa: E402
+from microbp.lab.training import TrainSettings  # noqa: E402
 from microbp.train import fit  # noqa: E402
 
 TOKEN = "test-token-0123456789"
@@ -425,6 +428,32 @@ def test_pause_stops_a_run_and_edits_wait_until_then(client):
     assert 0 < s["train"]["epoch"] < 100_000
     assert s["W"]["2"][0][0] != 0.5
     assert post(client, "/api/set", {"w": [2, 1, 1], "value": 0.5}).status_code == 200
+
+
+def test_requests_during_a_run_get_the_lock_between_chunks():
+    """With a plain lock the run loop took the lock back before a woken request ran, so a
+    request could wait out the whole run: /api/set then answered 200 after it (seen in CI,
+    about one try in two here). Five runs; in each, a state and a refused edit come back while
+    the run is still going, within two chunks."""
+    for _ in range(5):
+        state = LabState.create()
+        settings, epochs = TrainSettings.parse({"epochs": 100_000, "tol": 0})
+        state.start(settings, epochs)
+        thread = threading.Thread(target=state.run, args=(epochs,), daemon=True)
+        thread.start()
+        try:
+            time.sleep(0.05)  # into the run: chunks are growing
+            chunks = state.version  # one more after each chunk
+            snap = state.snapshot()
+            assert snap["train"]["running"] and snap["version"] - chunks <= 2
+            chunks = state.version
+            with pytest.raises(Busy, match="pause it first"):
+                state.apply({"w": [2, 1, 1], "value": 0.5})
+            assert state.version - chunks <= 2
+        finally:
+            state.pause()
+            thread.join()
+        assert state.training.stopped_by == "paused"
 
 
 def test_reset_restores_the_starting_net_and_clears_the_curve(client):

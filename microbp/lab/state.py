@@ -41,11 +41,52 @@ from microbp.losses import squared_error
 from microbp.nn import MLP
 from microbp.train import fit
 
-__all__ = ["LabState", "SATURATION"]
+__all__ = ["LabState", "SATURATION", "TurnLock"]
 
 #: A neuron is marked saturated when f′(z) ≤ SATURATION · max f′ (σ: f′ ≤ 0.0025, |z| ≳ 6;
 #: tanh: |z| ≳ 3.8; relu: z ≤ 0, a dead unit): the gradient through it has all but vanished.
 SATURATION = 0.01
+
+
+# --------------------------------------------------------------------------------------------
+# The lock
+
+
+class TurnLock:
+    """A re-entrant lock that the run loop hands to every waiting request between chunks.
+
+    With a plain lock, the training thread releases it after a chunk and takes it back a few
+    microseconds later, usually before a request woken by the release has run: a request (a
+    state for the page, an edit to refuse) could then wait for the whole run. Here a request
+    counts itself as waiting, and the run loop calls :meth:`give_way` between chunks, which
+    returns once no request is waiting (or after ``patience`` seconds, so a stream of requests
+    cannot stall training).
+    """
+
+    def __init__(self, patience: float = 0.5) -> None:
+        self._lock = threading.RLock()
+        self._queue = threading.Condition()
+        self._waiting = 0
+        self.patience = patience
+
+    def __enter__(self) -> TurnLock:
+        with self._queue:
+            self._waiting += 1
+        try:
+            self._lock.acquire()
+        finally:
+            with self._queue:
+                self._waiting -= 1
+                self._queue.notify_all()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._lock.release()
+
+    def give_way(self) -> None:
+        """Wait, not holding the lock, until every request that waits for it has had it."""
+        with self._queue:
+            self._queue.wait_for(lambda: self._waiting == 0, self.patience)
 
 
 # --------------------------------------------------------------------------------------------
@@ -61,7 +102,7 @@ class LabState:
 
     def __init__(self, net: MLP, X: np.ndarray, Y: np.ndarray, data_name: str) -> None:
         check_size(net.sizes)
-        self.lock = threading.RLock()
+        self.lock = TurnLock()
         self.version = 0
         self._install(net, X, Y, data_name)
         self._initial = (modelfile.to_json(net), X.copy(), Y.copy(), data_name)
@@ -394,7 +435,8 @@ class LabState:
         Each chunk is one call of ``fit`` (so its stopping rule and divergence check apply);
         chunks grow while they take under 30 ms and shrink past 120 ms, so Pause answers
         quickly and ``publish`` (called after each chunk, outside of the lock) sees the net
-        move. Call :meth:`start` first.
+        move; between chunks, requests waiting for the lock go first
+        (:meth:`TurnLock.give_way`). Call :meth:`start` first.
         """
         t = self.training
         done, chunk, last = 0, 1, 0.0
@@ -403,6 +445,7 @@ class LabState:
                 if self.stop_requested.is_set():
                     t.stopped_by = "paused"
                     break
+                self.lock.give_way()  # requests that waited during the last chunk go first
                 began = time.perf_counter()
                 with self.lock:
                     k = min(chunk, epochs - done)
