@@ -75,6 +75,11 @@ def _as_number(x, where: str) -> Number:
     t = type(x)
     if t is float or t is int or t is Fraction:
         return x
+    if isinstance(x, Value):  # only Value(Value(…)) gets here: operators take Values first
+        raise TypeError(
+            f"{where} expects a real number ({numtypes.ACCEPTED}), got a Value: {x!r}; "
+            "a node holds a number, not another node (use its .data)"
+        )
     return numtypes.as_number(x, where)
 
 
@@ -360,9 +365,7 @@ class Value:
         try:
             out = math.exp(u)
         except OverflowError:
-            raise OverflowError(
-                f"exp({u!r}) overflows a float (e^u is finite only for u < 709.78)"
-            ) from None
+            raise numtypes.exp_overflow(u) from None
         return _unary(out, "exp", self, out, None)  # ∂(eᵘ)/∂u = eᵘ
 
     def log(self) -> Value:

@@ -84,8 +84,9 @@ def as_number(x, where: str):
         if isinstance(x, Fraction):
             return x
         return float(x)
+    or_value = "" if where == "Value" else " or a Value"  # Value(…) itself takes no Value
     raise TypeError(
-        f"{where} expects a real number ({ACCEPTED}) or a Value, got {t.__name__}: {x!r}"
+        f"{where} expects a real number ({ACCEPTED}){or_value}, got {t.__name__}: {x!r}"
     )
 
 
@@ -103,16 +104,31 @@ def like(c, x):
 
 
 def exp(u):
-    """eᵘ in u's type (``math.exp`` for Python's reals, with a clear overflow error)."""
+    """eᵘ in u's type, with a clear overflow error for Python's and numpy's floats."""
     lib = library(u)
     if lib is None:
         try:
             return math.exp(u)
         except OverflowError:
-            raise OverflowError(
-                f"exp({u!r}) overflows a float (e^u is finite only for u < 709.78)"
-            ) from None
+            raise exp_overflow(u) from None
+    if lib is np:
+        with np.errstate(over="ignore"):  # numpy would warn and give inf
+            out = np.exp(u)
+        if np.isinf(out) and np.isfinite(u):
+            raise exp_overflow(u)
+        return out
     return lib.exp(u)
+
+
+def exp_overflow(u) -> OverflowError:
+    """The error for an eᵘ too big for u's float type, naming the type's bound ln(max)."""
+    if isinstance(u, np.floating):
+        kind, top = np.dtype(type(u)).name, np.finfo(type(u)).max
+    else:
+        kind, top = "float", sys.float_info.max
+    return OverflowError(
+        f"exp({u!r}) overflows a {kind} (e^u is finite only for u < {float(np.log(top)):.2f})"
+    )
 
 
 def log(u):

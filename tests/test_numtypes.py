@@ -14,6 +14,7 @@ import os
 import random
 import subprocess
 import sys
+import warnings
 from fractions import Fraction
 from pathlib import Path
 
@@ -384,6 +385,35 @@ def test_a_type_the_engine_cannot_handle_is_a_type_error_naming_it(x, type_name)
     with pytest.raises(TypeError, match=r"w_11\^\(2\)") as excinfo:
         MLP.from_weights(W, b)
     assert type_name in str(excinfo.value)
+
+
+def test_value_of_a_value_says_a_node_holds_a_number_and_operators_take_values():
+    with pytest.raises(TypeError, match=r"got a Value: .*not another node \(use its \.data\)"):
+        Value(Value(1))
+    with pytest.raises(TypeError) as excinfo:
+        Value("1.5")
+    assert "or a Value" not in str(excinfo.value)  # the constructor takes none
+    with pytest.raises(TypeError, match="or a Value, got str"):
+        Value(0.5) + "1.5"  # an operator does
+
+
+@pytest.mark.parametrize(
+    ("u", "kind", "bound"),
+    [
+        (710.0, "a float", "709.78"),
+        (np.float32(100), "a float32", "88.72"),
+        (np.float16(12), "a float16", "11.09"),
+    ],
+    ids=["float", "float32", "float16"],
+)
+def test_exp_overflow_is_an_overflow_error_naming_the_type_and_its_bound(u, kind, bound):
+    """Not numpy's warning and inf: the same error the float path gives, in u's type."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # numpy's RuntimeWarning would fail here
+        with pytest.raises(OverflowError, match=rf"overflows {kind} .*u < {bound}\)"):
+            Value(u).exp()
+        below = Value(type(u)(float(bound) - 0.01)).exp()
+    assert type(below.data) is type(u) and np.isfinite(below.data)
 
 
 NOT_FINITE = [
