@@ -265,6 +265,21 @@ def test_network_has_a_circle_per_neuron_and_an_edge_per_weight_labelled_w_ij():
     assert f"l2n4 -> l3n1 [label={net.w(3, 1, 4).data:.4g}]" in values
 
 
+def test_network_layer_titles_name_each_layers_activation_and_write_out_softmax():
+    titles = re.findall(
+        r'^\t\tlayer\d \[label="([^"]*)"',
+        draw_network(MLP([3, 4, 3], activation=["tanh", "softmax"])).source,
+        re.M,
+    )
+    assert titles == [
+        "layer 1 (input)",
+        "layer 2: tanh",
+        "layer 3 (output): softmax\\nsoftmax(z)ₖ = e^(zₖ) / Σⱼ e^(zⱼ)",  # aₖ reads every zⱼ
+    ]
+    seed = draw_network(seed_example().net()).source
+    assert '"layer 3 (output): sigmoid"' in seed and "softmax" not in seed
+
+
 def test_network_after_backward_shows_delta_and_dE_dw_from_the_graph():
     ex, net, fw, E = seed_loss()
     E.backward()

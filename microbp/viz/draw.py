@@ -31,7 +31,7 @@ from fractions import Fraction
 
 import graphviz
 
-from microbp import bp
+from microbp import activations, bp
 from microbp.engine import Value, reverse_topological_order
 from microbp.files import check_writable, write_atomic
 
@@ -543,10 +543,13 @@ def draw_network(
         # in order (invisible edges within the rank keep the seed's top-to-bottom order)
         with g.subgraph(name=f"layer{l}") as c:
             c.attr(rank="same")
-            title = "layer 1 (input)" if l == 1 else f"layer {l}"
-            if l == net.L:
-                title = f"layer {l} (output)"
-            c.node(f"layer{l}", label=title, shape="plaintext", id=f"layer{l}", fontsize="12")
+            c.node(
+                f"layer{l}",
+                label=_layer_title(net, l),
+                shape="plaintext",
+                id=f"layer{l}",
+                fontsize="12",
+            )
             for i in range(1, net.sizes[l - 1] + 1):
                 c.node(
                     f"l{l}n{i}",
@@ -584,6 +587,18 @@ def check_network_size(neurons, weights, max_nodes, max_edges, what) -> None:
                 f"is the same at every size), or pass a larger {name} (None: no limit; "
                 f"microbp graph: --{name.replace('_', '-')} N) to draw it anyway."
             )
+
+
+def _layer_title(net, l: int) -> str:
+    """Layer l's title and its activation f; a softmax layer also writes out its formula, as
+    each of its aₖ reads every zⱼ of the layer (so its δ⁽ᴸ⁾ is BP-1's Jacobian form)."""
+    if l == 1:
+        return "layer 1 (input)"
+    f = net.layers[l].activation
+    title = f"layer {l}{' (output)' if l == net.L else ''}: {f.name}"
+    if f is activations.SOFTMAX:
+        title += f"\\n{f.formula}"
+    return graphviz.nohtml(title)
 
 
 def _neuron_label(net, l, i, forward, show_grads, show_biases, number) -> str:
