@@ -6,10 +6,12 @@ import re
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 import microbp.cli.app as cli
 from microbp import bp
+from microbp.data import seed_example
 
 
 def test_demo_prints_every_delta_and_gradient_next_to_the_formula(capsys):
@@ -25,6 +27,50 @@ def test_demo_prints_every_delta_and_gradient_next_to_the_formula(capsys):
         assert abs(float(diff)) <= 1e-12
     # the printed δ₁⁽³⁾ is the seed's BP-1 on the example's numbers
     assert "BP-1" in out and "BP-4" in out
+
+
+def _seed_output(f) -> tuple[np.ndarray, np.ndarray]:
+    """a⁽³⁾ and y of the seed example with output activation ``f``, by numpy alone."""
+    ex = seed_example()
+    sigmoid = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
+    a2 = sigmoid(np.array(ex.W[2]) @ np.array(ex.x) + np.array(ex.b[2]))
+    z3 = np.array(ex.W[3]) @ a2 + np.array(ex.b[3])
+    return f(z3), np.array(ex.y)
+
+
+@pytest.mark.parametrize(
+    ("loss", "output", "E"),
+    [
+        (
+            "binary_cross_entropy",
+            lambda z: 1 / (1 + np.exp(-z)),
+            lambda a, y: -np.sum(y * np.log(a) + (1 - y) * np.log(1 - a)),
+        ),
+        ("cross_entropy", lambda z: np.exp(z) / np.exp(z).sum(), lambda a, y: -y @ np.log(a)),
+    ],
+)
+def test_demo_with_another_loss_shows_bp1_as_a_minus_y_on_both_roads(
+    loss, output, E, capsys, tmp_path
+):
+    assert cli.main(["demo", "--loss", loss, "--out-dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    a, y = _seed_output(output)
+    head = "f⁽²⁾ = sigmoid, f⁽³⁾ = softmax" if loss == "cross_entropy" else "f = σ"
+    assert out.splitlines()[0].endswith(head)
+    shown_E = re.search(r"^E = .* =\s+(\S+)$", out, re.M)
+    assert float(shown_E.group(1)) == pytest.approx(E(a, y), rel=1e-14)
+    assert "BP-1 (l = L; δ⁽ᴸ⁾ = a⁽ᴸ⁾ − y)" in out
+    rows = re.findall(r"^  ([δwb]_\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(BP-\d)$", out, re.M)
+    assert len(rows) == 5 + 9 + 3 + 6 + 2
+    for i in (1, 2):  # δᵢ⁽³⁾, autodiff and formula, is aᵢ − yᵢ computed here
+        _, autodiff, formula, _, rule = rows[i - 1]
+        assert rule == "BP-1"
+        assert float(autodiff) == pytest.approx(a[i - 1] - y[i - 1], rel=1e-14)
+        assert float(formula) == pytest.approx(a[i - 1] - y[i - 1], rel=1e-14)
+    for _, autodiff, formula, _, _ in rows:
+        assert abs(float(autodiff) - float(formula)) <= 1e-12 * abs(float(formula))
+    assert {"graph.svg", "network.svg", "backward.html"} <= {p.name for p in tmp_path.iterdir()}
+    assert re.search(r"stopped by tol after \d+ epochs; a⁽³⁾ = \[0\.99", out)
 
 
 def test_check_passes_and_exits_zero(capsys):

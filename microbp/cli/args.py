@@ -131,15 +131,16 @@ def add_activation_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def add_loss_argument(parser: argparse.ArgumentParser) -> None:
-    """``--loss``: the cost E of ``microbp train``, ``check``, ``graph``, ``trace`` and
-    ``prove``."""
+def add_loss_argument(parser: argparse.ArgumentParser, help: str | None = None) -> None:
+    """``--loss``: the cost E of ``microbp train``, ``check``, ``graph``, ``trace``, ``prove``
+    and ``demo`` (``help``: the text, when the command picks the output layer itself)."""
     from microbp.losses import LOSSES
 
     parser.add_argument(
         "--loss",
         choices=list(LOSSES),
         default="squared_error",
-        help="E: squared_error (default, the seed's), binary_cross_entropy (a sigmoid "
+        help=help
+        or "E: squared_error (default, the seed's), binary_cross_entropy (a sigmoid "
         "output), cross_entropy (a softmax output: --activation tanh,softmax)",
     )

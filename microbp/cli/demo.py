@@ -2,7 +2,10 @@
 
 The table (every δ and gradient by autodiff next to BP-1…BP-4), then the pictures in the
 output folder (graph, Figure 1, Figure 2, the HTML stepper), then training by the seed's
-procedure (batch GD until the stopping rule fires) with its loss curve.
+procedure (batch GD until the stopping rule fires) with its loss curve. ``--loss`` runs it
+all with another cost: binary cross-entropy on the same net, or cross-entropy with a softmax
+output layer in place of the seed's σ (y = (1, 0) is already a one-hot row); BP-1 then has
+its general form, δ⁽ᴸ⁾ = a⁽ᴸ⁾ − y for both.
 """
 
 from __future__ import annotations
@@ -12,11 +15,12 @@ import math
 import os
 import sys
 
-from microbp import bp, data
+from microbp import bp, data, losses
+from microbp.cli.args import add_loss_argument
 from microbp.cli.errors import naming
 from microbp.data import seed_example
 from microbp.experiments.report import save_figure
-from microbp.losses import squared_error
+from microbp.nn import MLP
 from microbp.optim import GD
 from microbp.train import PLOT_HINT, fit
 from microbp.viz import draw
@@ -34,7 +38,28 @@ def add_command(sub) -> None:
         default="microbp-demo",
         help="folder for the pictures (default ./microbp-demo)",
     )
-    d.set_defaults(func=lambda args: demo(out=sys.stdout, out_dir=args.out_dir))
+    add_loss_argument(
+        d,
+        "E: squared_error (default, the seed's), binary_cross_entropy (the same net), "
+        "cross_entropy (the seed's weights with a softmax output layer)",
+    )
+    d.set_defaults(func=lambda args: demo(out=sys.stdout, out_dir=args.out_dir, loss=args.loss))
+
+
+def seed_net(loss: losses.Loss) -> MLP:
+    """The seed's 3-3-2 net, with a softmax output layer when ``loss`` is made for one
+    (cross-entropy: ``losses.check_output`` refuses the seed's σ there)."""
+    ex = seed_example()
+    if loss.output == "softmax":
+        return MLP.from_weights(ex.W, ex.b, activation=[ex.activation, "softmax"])
+    return ex.net()
+
+
+def _activations(net: MLP) -> str:
+    """f as the header says it: 'f = σ' for the seed's net, else each layer's f."""
+    if net.activations == ["sigmoid"] * (net.L - 1):
+        return "f = σ"
+    return ", ".join(f"f{_sup(l)} = {f}" for l, f in enumerate(net.activations, start=2))
 
 
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -49,10 +74,12 @@ def _num(x) -> str:
     return f"{float(x): .17g}"
 
 
-def demo(out=None, out_dir=None) -> int:
+def demo(out=None, out_dir=None, loss="squared_error") -> int:
     """The seed's 3-3-2 example, both roads to every gradient, side by side; then (with
-    ``out_dir``) its pictures: graph, network diagram, HTML stepper; then training."""
+    ``out_dir``) its pictures: graph, network diagram, HTML stepper; then training; all with
+    the cost ``loss`` (a name of :data:`microbp.losses.LOSSES`; see :func:`seed_net`)."""
     out = out or sys.stdout
+    loss = losses.get(loss)
     if out_dir is not None:
         try:
             check_out_dir(out_dir)  # before any work, not after the table
@@ -60,30 +87,34 @@ def demo(out=None, out_dir=None) -> int:
             print(f"microbp demo: error: {exc}", file=sys.stderr)
             return 2
     ex = seed_example()
-    net = ex.net()
+    net = seed_net(loss)
     L = net.L
     p = lambda *a: print(*a, file=out)  # noqa: E731
 
-    p(f"microbp demo: the seed's three-layer perceptron (Figure 1), sizes {net.sizes}, f = σ")
+    p(
+        f"microbp demo: the seed's three-layer perceptron (Figure 1), sizes {net.sizes}, "
+        + _activations(net)
+    )
     p(f"x = a⁽¹⁾ = {list(ex.x)},  y = {list(ex.y)}")
     for l in range(2, L + 1):
         p(f"W{_sup(l)} = {[list(r) for r in ex.W[l]]},  b{_sup(l)} = {list(ex.b[l])}")
     p()
 
     fw = net.forward(ex.x)
-    E = squared_error(ex.y, fw.output)
+    E = loss.sample(ex.y, fw.z[L], fw.output)
     E.backward()
-    formulas = bp.index_form(net, ex.x, ex.y)
+    formulas = bp.index_form(net, ex.x, ex.y, loss=loss)
 
     p("Forward pass: z⁽ˡ⁾ = W⁽ˡ⁾ a⁽ˡ⁻¹⁾ + b⁽ˡ⁾,  a⁽ˡ⁾ = f(z⁽ˡ⁾)")
     for l in range(2, L + 1):
         for i, (z, a) in enumerate(zip(fw.z[l], fw.a[l]), start=1):
             p(f"  z_{i}^({l}) = {_num(z.data)}   a_{i}^({l}) = {_num(a.data)}")
-    p(f"E = ½‖y − a{_sup(L)}‖² = {_num(E.data)}")
+    p(f"{loss.formula.replace('⁽ᴸ⁾', _sup(L))} = {_num(E.data)}")  # the seed writes a⁽³⁾
     p()
+    bp1 = "BP-1 (l = L" + ("" if loss.name == "squared_error" else f"; {loss.delta_formula}") + ")"
 
     head = f"  {'':<10} {'autodiff (graph)':>24} {'closed form':>24} {'difference':>11}  rule"
-    p("δᵢ⁽ˡ⁾ = ∂E/∂zᵢ⁽ˡ⁾: the gradient of the z-node, next to BP-1 (l = L) and BP-2 (l < L)")
+    p(f"δᵢ⁽ˡ⁾ = ∂E/∂zᵢ⁽ˡ⁾: the gradient of the z-node, next to {bp1} and BP-2 (l < L)")
     p(head)
     worst = 0.0
     for l in range(L, 1, -1):
@@ -107,11 +138,11 @@ def demo(out=None, out_dir=None) -> int:
         )
     p()
     p(f"largest |autodiff − formula| = {worst:.3g}")
-    status = 0 if out_dir is None else write_demo_files(out_dir, out)
-    return max(status, train_demo(out, out_dir))
+    status = 0 if out_dir is None else write_demo_files(out_dir, out, loss)
+    return max(status, train_demo(out, out_dir, loss))
 
 
-def write_demo_files(out_dir: str | os.PathLike, out=None) -> int:
+def write_demo_files(out_dir: str | os.PathLike, out=None, loss="squared_error") -> int:
     """The seed example's pictures for ``microbp demo``, written into ``out_dir``.
 
     graph.svg (the computation graph of E after backward, δ on every z-node), network.svg
@@ -132,9 +163,10 @@ def write_demo_files(out_dir: str | os.PathLike, out=None) -> int:
         )
         return 2
     ex = seed_example()
-    net = ex.net()
+    loss = losses.get(loss)
+    net = seed_net(loss)
     fw = net.forward(ex.x)
-    E = squared_error(ex.y, fw.output)
+    E = loss.sample(ex.y, fw.z[net.L], fw.output)
     E.label = "E"
     trace = trace_backward(E, forward=fw)  # the backward pass, recorded
     graphs = {
@@ -205,22 +237,25 @@ def out_dir_type(text: str) -> str:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def train_demo(out=None, outdir: str | None = "microbp-demo") -> int:
+def train_demo(out=None, outdir: str | None = "microbp-demo", loss="squared_error") -> int:
     """The seed's procedure on the seed's example: batch GD until the stopping rule fires.
 
-    Trains the 3-3-2 example by ``GD(lr=2.0)`` with gradients from the graph, until
-    |E_t − E_{t−1}| < 1e-8, and writes ``outdir/seed-loss.png`` when matplotlib is present
-    (no file at all when ``outdir`` is None).
+    Trains the 3-3-2 example (:func:`seed_net` for ``loss``) by ``GD(lr=2.0)`` with gradients
+    from the graph, until |E_t − E_{t−1}| < 1e-8, and writes ``outdir/seed-loss.png`` when
+    matplotlib is present (no file at all when ``outdir`` is None).
     """
     out = out or sys.stdout
     p = lambda *a: print(*a, file=out)  # noqa: E731
+    loss = losses.get(loss)
     X, Y = data.seed_data()
-    net = data.seed_example().net()
+    net = seed_net(loss)
     lr, tol = 2.0, 1e-8
     p()
     p("Training (BP 算法总结): batch gradient descent W⁽ˡ⁾ ← W⁽ˡ⁾ − μ ∂E_total/∂W⁽ˡ⁾,")
     p(f"μ = {lr}, until |E_t − E_(t−1)| < {tol:g} (the seed's stopping rule)")
-    h = fit(net, X, Y, GD(lr), max_epochs=100_000, tol=tol, gradients="autodiff", quiet=True)
+    h = fit(
+        net, X, Y, GD(lr), max_epochs=100_000, tol=tol, gradients="autodiff", quiet=True, loss=loss
+    )
     for t in sorted({0, 1, 10, 100, 1000, h.epochs}):
         if t < len(h.loss):
             p(f"  t = {t:>5}   E_t = {h.loss[t]:.10g}")
@@ -231,7 +266,10 @@ def train_demo(out=None, outdir: str | None = "microbp-demo") -> int:
     try:
         os.makedirs(outdir, exist_ok=True)
         path = os.path.join(outdir, "seed-loss.png")
-        save_figure(h.plot(title="seed example, batch GD: E_total per epoch"), path)
+        title = "seed example, batch GD: E_total per epoch" + (
+            "" if loss.name == "squared_error" else f" ({loss.name})"
+        )
+        save_figure(h.plot(title=title), path)
         p(f"loss curve: {path}")
     except ImportError:
         p(f"(no loss plot: {PLOT_HINT})")
