@@ -234,9 +234,7 @@ def _softmax(z: list) -> list[float]:
     if (lib := numtypes.library(z[0])) is not None:
         m = softmax_shift(z)
         e = [lib.exp(zk - m) for zk in z]
-        s = e[0]
-        for ek in e[1:]:
-            s = s + ek
+        s = numtypes.total(e)
         return [ek / s for ek in e]
     zf = [_float(zk) for zk in z]
     m = max(zf)

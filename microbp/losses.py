@@ -243,10 +243,7 @@ def _sum(terms: list):
     """Σ terms: ``math.fsum`` for Python's reals, else in the terms' own type (numtypes)."""
     if all(numtypes.library(t) is None for t in terms):
         return math.fsum(terms)
-    total = terms[0]
-    for t in terms[1:]:
-        total = total + t
-    return total
+    return numtypes.total(terms)
 
 
 def _bce(y, z, a) -> float:

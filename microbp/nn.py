@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from microbp import activations, checks, modelfile
+from microbp import activations, checks, modelfile, numtypes
 from microbp.engine import Value
 
 __all__ = ["Neuron", "Layer", "MLP", "Forward", "INITS", "softmax"]
@@ -146,9 +146,7 @@ def softmax(z: Sequence[Value]) -> list[Value]:
     """
     m = activations.softmax_shift([zk.data for zk in z])
     e = [(zk - m).exp() for zk in z]
-    s = e[0]
-    for ek in e[1:]:
-        s = s + ek
+    s = numtypes.total(e)  # Σⱼ e^{zⱼ − m}: one + node per term after the first
     return [ek / s for ek in e]
 
 

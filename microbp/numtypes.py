@@ -26,7 +26,7 @@ from fractions import Fraction
 
 import numpy as np
 
-__all__ = ["library", "as_number", "like", "exp", "log", "power", "ln_base"]
+__all__ = ["library", "as_number", "like", "exp", "log", "power", "ln_base", "total"]
 
 ACCEPTED = "int, float, fractions.Fraction, a numpy real scalar, mpmath.mpf or a SymPy expression"
 
@@ -101,6 +101,19 @@ def like(c, x):
     if lib.__name__ == "mpmath":
         return lib.mpf(c.numerator) / c.denominator if type(c) is Fraction else lib.mpf(c)
     return lib.sympify(c)
+
+
+def total(terms: list):
+    """Σ terms in their own type, from the first term on: no int 0 is added, so a sum of
+    Values gets no extra node and a SymPy sum no 0 term (``math.fsum`` is for floats only).
+
+    >>> total([Fraction(1, 3), Fraction(1, 6)])
+    Fraction(1, 2)
+    """
+    s = terms[0]
+    for t in terms[1:]:
+        s = s + t
+    return s
 
 
 def exp(u):
