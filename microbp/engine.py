@@ -358,14 +358,7 @@ class Value:
     # Elementary functions and the activations of microbp.activations
 
     def exp(self) -> Value:
-        u = self.data
-        if not _python_real(u):
-            out = numtypes.exp(u)
-            return _unary(out, "exp", self, out, None)  # ∂(eᵘ)/∂u = eᵘ
-        try:
-            out = math.exp(u)
-        except OverflowError:
-            raise numtypes.exp_overflow(u) from None
+        out = numtypes.exp(self.data)  # in u's type; a clear OverflowError past ln(max)
         return _unary(out, "exp", self, out, None)  # ∂(eᵘ)/∂u = eᵘ
 
     def log(self) -> Value:
