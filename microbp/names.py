@@ -160,7 +160,11 @@ class Name:
         return format_name(self, "unicode")
 
     def __format__(self, spec: str) -> str:
-        return format_name(self, spec or "unicode")
+        """A style of :data:`STYLES` (``f"{name:latex}"``), or a str format spec applied to the
+        Unicode form (``f"{name:<10}"``)."""
+        if spec in STYLES:
+            return format_name(self, spec)
+        return format(format_name(self, "unicode"), spec)
 
 
 def _check_int(what: str, value, lowest: int, kind: str) -> None:

@@ -64,6 +64,7 @@ def test_the_three_forms_of_each_kind():
     for name, plain, uni, latex in cases:
         assert (name.plain, name.unicode, name.latex) == (plain, uni, latex)
         assert (str(name), f"{name}", f"{name:plain}", f"{name:latex}") == (uni, uni, plain, latex)
+    assert f"[{names.z(2, 1):<7}]" == "[z₁⁽²⁾  ]"  # a str format spec pads the Unicode form
 
 
 def test_names_are_values_hashable_and_carry_their_layer():
