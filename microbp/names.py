@@ -50,6 +50,7 @@ __all__ = [
     "STYLES",
     "parse",
     "format_name",
+    "superscript",
     "w",
     "W",
     "b",
@@ -200,8 +201,14 @@ def format_name(name: Name, style: str = "unicode") -> str:
         return name.kind + (sub and f"_{sub}") + (layer and f"^({layer})")
     spec = KINDS[name.kind]
     if style == "unicode":
-        return spec.unicode + sub.translate(_SUB) + (layer and f"⁽{layer.translate(_SUP)}⁾")
+        return spec.unicode + sub.translate(_SUB) + (layer and superscript(name.l))
     return spec.latex + (sub and f"_{{{sub}}}") + (layer and f"^{{({layer})}}")
+
+
+def superscript(l: int) -> str:
+    """The layer superscript every Unicode name ends with: ``⁽³⁾`` for l = 3 (for text such
+    as f⁽³⁾ or a⁽³⁾ = [...] that is not one named quantity)."""
+    return f"⁽{str(l).translate(_SUP)}⁾"
 
 
 # Constructors in the tutorial's argument order: layer first, then i, then j.

@@ -27,6 +27,7 @@ import numpy as np
 
 from microbp import activations, checks, modelfile, names, numtypes
 from microbp.engine import Value
+from microbp.names import Name
 
 __all__ = ["Neuron", "Layer", "MLP", "Forward", "INITS", "softmax"]
 
@@ -173,11 +174,11 @@ class Forward:
         """δ⁽ˡ⁾ read off the graph: the gradients of the z-nodes of layer l."""
         return [z.grad for z in self.z[l]]
 
-    def names(self) -> dict[int, names.Name]:
+    def names(self) -> dict[int, Name]:
         """``id(node) -> Name`` (:class:`microbp.names.Name`) for every x-, z- and a-node, and
         every parameter of the net that made the pass: the tutorial's names as data
         (``str(name)`` is ``z₁⁽²⁾``). A z-node that is also the a-node (f = identity) is z."""
-        out: dict[int, names.Name] = {}
+        out: dict[int, Name] = {}
         if self.net is not None:
             out.update((id(p), name) for name, p in self.net.named_parameters())
         for l, a in self.a.items():
@@ -335,7 +336,7 @@ class MLP:
         ``b_1^(3)``; each parameter's label), in parameter order."""
         return [name.plain for name, _ in self.named_parameters()]
 
-    def named_parameters(self) -> list[tuple[names.Name, Value]]:
+    def named_parameters(self) -> list[tuple[Name, Value]]:
         """``(name, parameter)`` in parameter order, the name as data
         (:class:`microbp.names.Name`: ``names.w(l, i, j)``, ``names.b(l, i)``)."""
         out = []

@@ -31,9 +31,10 @@ from fractions import Fraction
 
 import graphviz
 
-from microbp import activations, bp
+from microbp import activations, bp, names
 from microbp.engine import Value, reverse_topological_order
 from microbp.files import check_writable, write_atomic
+from microbp.names import Name
 
 __all__ = [
     "draw_graph",
@@ -99,39 +100,25 @@ class GraphvizFailed(RuntimeError):
 # Names and numbers
 # --------------------------------------------------------------------------------------------
 
-_SUB = str.maketrans("0123456789,", "₀₁₂₃₄₅₆₇₈₉,")
-_SUP = str.maketrans("0123456789()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾")
-_NAME = re.compile(r"^([A-Za-zδ]+)_([0-9,]+)(?:\^\((\d+)\))?$")
-_LAYER = re.compile(r"\^\((\d+)\)$")
+
+def read_name(text: str) -> Name | str:
+    """The tutorial's :class:`~microbp.names.Name` written in a label (``'w_12^(3)'``), or the
+    label itself when it names none of the tutorial's quantities (``'loss'``): how a graph
+    built by hand, with micrograd-style labels, gets its names shown in the one notation."""
+    try:
+        return names.parse(text)
+    except names.BadName:
+        return text
 
 
-def pretty_name(name: str) -> str:
-    """The seed's notation with Unicode indices: ``'w_12^(3)'`` → ``'w₁₂⁽³⁾'``.
+def pretty_name(name: Name | str) -> str:
+    """A name as shown, in the Unicode form: ``'w_12^(3)'`` → ``'w₁₂⁽³⁾'``; a label that is
+    no name of the tutorial's is shown as it is.
 
-    >>> pretty_name("z_1^(2)"), pretty_name("x_3"), pretty_name("loss")
+    >>> pretty_name("z_1^(2)"), pretty_name(names.x(3)), pretty_name("loss")
     ('z₁⁽²⁾', 'x₃', 'loss')
     """
-    m = _NAME.match(name)
-    if not m:
-        return name
-    base, sub, layer = m.groups()
-    out = base + sub.translate(_SUB)
-    if layer:
-        out += f"({layer})".translate(_SUP)
-    return out
-
-
-def delta_name(z_name: str) -> str:
-    """``'z_1^(2)'`` → ``'δ_1^(2)'`` (δᵢ⁽ˡ⁾ ≡ ∂E/∂zᵢ⁽ˡ⁾)."""
-    return "δ" + z_name[1:]
-
-
-def layer_of_name(name: str) -> int | None:
-    """The seed's layer l of a name: ``x_i`` → 1, ``…^(l)`` → l, anything else → None."""
-    if re.match(r"^x_\d+$", name):
-        return 1
-    m = _LAYER.search(name)
-    return int(m.group(1)) if m else None
+    return str(read_name(name) if isinstance(name, str) else name)
 
 
 #: The largest width or precision a number format may ask for (a label, not a memory test).
@@ -191,14 +178,17 @@ class GraphModel:
 
     ``nodes`` lists every Value in forward order (inputs before the nodes that use them: the
     reverse of :func:`~microbp.engine.reverse_topological_order`); node k has DOT id ``v{k}``.
-    ``names[k]`` is the seed's name (``'z_1^(2)'``) or the Value's label or ``''``;
-    ``layer[k]`` is the seed's layer l the node belongs to (or None).
+    ``names[k]`` is the tutorial's :class:`~microbp.names.Name` of node k (z₁⁽²⁾) or None;
+    ``labels[k]`` is what node k is called where it is shown: its name in the Unicode form, or
+    the Value's own label, or ``''``. ``z_nodes[k]`` says whether node k is a zᵢ⁽ˡ⁾ (its
+    gradient is δᵢ⁽ˡ⁾) and ``layer[k]`` the tutorial's layer l it belongs to (or None).
     """
 
     root: Value
     nodes: list[Value]
     index: dict[int, int]
-    names: list[str]
+    names: list[Name | None]
+    labels: list[str]
     z_nodes: list[bool]
     layer: list[int | None]
 
@@ -207,14 +197,14 @@ class GraphModel:
 
     def display(self, k: int) -> str:
         """A name for node k in tables: its name, else ``#k`` and its op."""
-        if self.names[k]:
-            return pretty_name(self.names[k])
+        if self.labels[k]:
+            return self.labels[k]
         node = self.nodes[k]
         return f"#{k} ({op_text(node)})" if node.op else f"#{k}"
 
 
-def _names_from(forward, names) -> dict[int, str]:
-    if forward is not None and names is not None:
+def _names_from(forward, given) -> dict[int, Name | str]:
+    if forward is not None and given is not None:
         raise TypeError("pass forward= or names=, not both")
     if forward is not None:
         if not hasattr(forward, "names"):
@@ -222,13 +212,13 @@ def _names_from(forward, names) -> dict[int, str]:
                 f"forward must be the Forward of net.forward(x), got {type(forward).__name__}"
             )
         return forward.names()
-    if names is None:
+    if given is None:
         return {}
-    if not isinstance(names, Mapping):
+    if not isinstance(given, Mapping):
         raise TypeError(
-            f"names must map id(node) -> name (as Forward.names() does), got {type(names).__name__}"
+            f"names must map id(node) -> name (as Forward.names() does), got {type(given).__name__}"
         )
-    return dict(names)
+    return {k: read_name(v) if isinstance(v, str) else v for k, v in given.items()}
 
 
 def graph_model(root: Value, forward=None, names=None, max_nodes: int | None = None) -> GraphModel:
@@ -246,18 +236,22 @@ def graph_model(root: Value, forward=None, names=None, max_nodes: int | None = N
             "it anyway."
         )
     index = {id(v): k for k, v in enumerate(nodes)}
-    node_names = []
+    node_names: list[Name | None] = []
+    labels: list[str] = []
     z_nodes = []
     for v in nodes:
-        name = given.get(id(v), "")
-        z_nodes.append(name.startswith("z_"))
-        node_names.append(name or v.label)
-    # Layers (for the clusters) only where the seed's names are known: x and z/a by name,
-    # parameters by label; the interior nodes of neuron i in layer l (the products w·a and
+        name = given.get(id(v))
+        if name is None and v.label:
+            name = read_name(v.label)  # a graph built by hand: its labels, shown in Unicode
+        node_names.append(name if isinstance(name, Name) else None)
+        labels.append(str(name) if name is not None else "")
+        z_nodes.append(isinstance(name, Name) and name.kind == "z" and id(v) in given)
+    # Layers (for the clusters) only where the net's names are given: x, z, a and the
+    # parameters by name; the interior nodes of neuron i in layer l (the products w·a and
     # the partial sums) belong to the layer of the z-node they feed.
     layer: list[int | None] = [None] * len(nodes)
     if given:
-        layer = [layer_of_name(n) if n else None for n in node_names]
+        layer = [n.layer if n is not None else None for n in node_names]
         for k in range(len(nodes)):
             if not z_nodes[k]:
                 continue
@@ -268,7 +262,7 @@ def graph_model(root: Value, forward=None, names=None, max_nodes: int | None = N
                 if layer[j] is None:
                     layer[j] = layer[k]
                     stack.extend(u.inputs)
-    return GraphModel(root, nodes, index, node_names, z_nodes, layer)
+    return GraphModel(root, nodes, index, node_names, labels, z_nodes, layer)
 
 
 _OP_TEXT = {"rsub": "-", "rdiv": "/", "neg": "neg"}
@@ -449,11 +443,11 @@ def render_model(
 def _record_attrs(model: GraphModel, k: int, grad, show_grads: bool, number, rankdir) -> dict:
     v = model.nodes[k]
     name = model.names[k]
-    fields = [_esc(pretty_name(name) or f"#{k}"), _esc(f"data {number(v.data)}")]
+    fields = [_esc(model.labels[k] or f"#{k}"), _esc(f"data {number(v.data)}")]
     if show_grads:
         shown = "?" if grad is None else grad if isinstance(grad, str) else number(grad)
         if model.z_nodes[k]:
-            fields.append(_esc(f"{pretty_name(delta_name(name))} = {shown}"))
+            fields.append(_esc(f"{name.as_kind('delta')} = {shown}"))
         else:
             fields.append(_esc(f"grad {shown}"))
     label = " | ".join(fields)
@@ -462,9 +456,10 @@ def _record_attrs(model: GraphModel, k: int, grad, show_grads: bool, number, ran
         "shape": "record",
         "id": f"v{k}",
     }
-    if not v.op and name and name[0] in "wb" and layer_of_name(name):
+    kind = name.kind if name is not None else None
+    if not v.op and kind in ("w", "b") and name.i is not None:
         attrs.update(style="filled", fillcolor=_PARAM_FILL)
-    elif not v.op and layer_of_name(name) == 1:
+    elif not v.op and kind == "x" and name.i is not None:
         attrs.update(style="filled", fillcolor=_INPUT_FILL)
     if v is model.root:
         attrs["penwidth"] = "2"
@@ -569,7 +564,7 @@ def draw_network(
                 g.edge(
                     f"l{l - 1}n{j}",
                     f"l{l}n{i}",
-                    label=_weight_label(w, edge_labels, show_grads, number),
+                    label=_weight_label(names.w(l, i, j), w, edge_labels, show_grads, number),
                 )
     return g
 
@@ -603,33 +598,39 @@ def _layer_title(net, l: int) -> str:
 
 def _neuron_label(net, l, i, forward, show_grads, show_biases, number) -> str:
     if l == 1:
-        lines = [pretty_name(f"x_{i}")]
+        lines = [str(names.x(i))]
         if forward is not None:
             lines.append(number(forward.a[1][i - 1].data))
         return "\\n".join(lines)
-    lines = [pretty_name(f"a_{i}^({l})")]
+    lines = [str(names.a(l, i))]
     if show_biases:
-        lines.append(f"{pretty_name(f'b_{i}^({l})')} = {number(net.bias(l, i).data)}")
+        lines.append(f"{names.b(l, i)} = {number(net.bias(l, i).data)}")
     if forward is not None:
         z = forward.z[l][i - 1]
         a = forward.a[l][i - 1]
-        lines.append(f"{pretty_name(f'z_{i}^({l})')} = {number(z.data)}")
+        lines.append(f"{names.z(l, i)} = {number(z.data)}")
         lines.append(f"a = {number(a.data)}")
         if show_grads:
-            lines.append(f"{pretty_name(f'δ_{i}^({l})')} = {number(z.grad)}")
+            lines.append(f"{names.delta(l, i)} = {number(z.grad)}")
     return "\\n".join(lines)
 
 
-def _weight_label(w: Value, edge_labels: str, show_grads: bool, number) -> str:
+def _weight_label(name: Name, w: Value, edge_labels: str, show_grads: bool, number) -> str:
     parts = []
     if edge_labels in ("names", "both"):
-        parts.append(_plain(pretty_name(w.label)))
+        parts.append(_plain(_weight_name(name, w)))
     if edge_labels in ("values", "both"):
         parts.append(number(w.data) if edge_labels == "values" else f"= {number(w.data)}")
     text = " ".join(parts)
     if show_grads and edge_labels != "none":
         text += f"\\n∂E/∂w = {number(w.grad)}"
     return graphviz.nohtml(text)  # a label like "<b>…</b>" is text, not an HTML-like label
+
+
+def _weight_name(name: Name, w: Value) -> str:
+    """A weight as shown: its name in the Unicode form (w₁₂⁽³⁾), or the label a user gave it
+    in its place, as written."""
+    return str(name) if w.label == name.plain else w.label
 
 
 def _delta_flow(net, delta_flow, forward, number, max_nodes, max_edges) -> graphviz.Digraph:
@@ -650,10 +651,10 @@ def _delta_flow(net, delta_flow, forward, number, max_nodes, max_edges) -> graph
     if not isinstance(i, int) or not 1 <= i <= net.sizes[l - 1]:
         raise ValueError(f"delta_flow: neuron i = {i!r} is outside 1…n_{l} = {net.sizes[l - 1]}")
     n_next = net.sizes[l]
-    d_i = pretty_name(f"δ_{i}^({l})")
+    d_i = str(names.delta(l, i))
     check_network_size(n_next + 1, n_next, max_nodes, max_edges, f"the δ flow into {d_i}")
     act = net.layers[l].activation
-    z_i = pretty_name(f"z_{i}^({l})")
+    z_i = str(names.z(l, i))
 
     g = graphviz.Digraph("delta_flow")
     g.attr(rankdir="LR", ranksep="2.2", nodesep="0.5", fontname="DejaVu Sans")
@@ -675,9 +676,9 @@ def _delta_flow(net, delta_flow, forward, number, max_nodes, max_edges) -> graph
     )
     terms, numbers_ = [], []
     for j in range(1, n_next + 1):
-        d_j = pretty_name(f"δ_{j}^({l + 1})")
+        d_j = str(names.delta(l + 1, j))
         w = net.w(l + 1, j, i)
-        w_name = pretty_name(w.label)
+        w_name = _weight_name(names.w(l + 1, j, i), w)
         label = [d_j]
         if forward is not None:
             label.append(f"= {number(forward.z[l + 1][j - 1].grad)}")
@@ -713,7 +714,7 @@ def _delta_flow(net, delta_flow, forward, number, max_nodes, max_edges) -> graph
         lines.append(f"= {number(total)} · {number(df)} = {number(delta_i)}")
         lines.append(f"autodiff: {z_i}.grad = {number(z.grad)}")
     lines.append(f"f′ = {act.derivative_formula}")
-    title = f"Figure 2: δ{f'({l + 1})'.translate(_SUP)} flows back into {d_i}"
+    title = f"Figure 2: {names.delta(l + 1)} flows back into {d_i}"
     g.attr(label="\\l".join([title, *lines]) + "\\l", labeljust="l", fontsize="12")
     return g
 
