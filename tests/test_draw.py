@@ -488,3 +488,53 @@ def test_check_output_path_checks_the_given_formats_and_refuses_a_folder(tmp_pat
         check_output_path(tmp_path / "adir.html", formats=("html",))
     with pytest.raises(ValueError, match="expected a file ending in one of: .html"):
         check_output_path(tmp_path / "t.svg", formats=("html",))
+
+
+def test_save_refuses_dot_text_with_a_type_error_saying_what_to_pass(tmp_path):
+    target = tmp_path / "g.dot"
+    with pytest.raises(TypeError, match=r"expects a graphviz graph .* got str; .*graphviz\.Source"):
+        save("digraph{}", target)
+    with pytest.raises(TypeError, match="got NoneType"):
+        save(None, target)
+    assert not target.exists()
+    save(graphviz.Source("digraph { a -> b }"), target)  # DOT text, wrapped, is a graph
+    assert "a -> b" in target.read_text()
+
+
+_WITHOUT_GRAPHVIZ = """
+import sys
+
+class NoGraphviz:
+    def find_spec(self, name, path=None, target=None):
+        if name == "graphviz" or name.startswith("graphviz."):
+            raise ModuleNotFoundError("No module named 'graphviz' (blocked by the test)")
+        return None
+
+sys.meta_path.insert(0, NoGraphviz())
+import microbp
+
+net = microbp.MLP([2, 2, 1])
+E = microbp.squared_error([1.0], net([0.5, -0.5]))
+E.backward()
+microbp.trace_backward(E)
+print("graphviz" in sys.modules)
+try:
+    microbp.draw_graph(E)
+except ImportError as exc:
+    print(exc)
+"""
+
+
+def test_microbp_imports_and_computes_without_the_graphviz_package_until_a_picture():
+    done = subprocess.run(
+        [sys.executable, "-c", _WITHOUT_GRAPHVIZ],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    imported, message = done.stdout.splitlines()
+    assert imported == "False"
+    assert "pip install graphviz" in message

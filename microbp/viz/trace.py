@@ -34,13 +34,15 @@ import string
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib import resources
-
-import graphviz
+from typing import TYPE_CHECKING
 
 from microbp.engine import Value, derivative_rules, iter_reverse_topological_order
 from microbp.files import write_atomic
 from microbp.names import Name
 from microbp.viz import draw
+
+if TYPE_CHECKING:
+    import graphviz  # imported when a picture is made (microbp.viz.dot.load_graphviz)
 
 __all__ = ["trace_backward", "Trace", "Step", "InputStep"]
 
