@@ -110,9 +110,9 @@ class Name:
     ``i`` and ``j`` (1-based, as in the tutorial; None where the kind has none).
 
     ``str(name)`` and ``f"{name}"`` are the Unicode form (what is shown; :func:`shown_as`
-    switches it, e.g. to ASCII); ``f"{name:plain}"``,
-    ``f"{name:latex}"`` the others (:func:`format_name`). Checked when made: a
-    :class:`BadName` for an unknown kind, a missing or extra index, or an index below 1.
+    switches it, e.g. to ASCII); ``f"{name:plain}"``, ``f"{name:latex}"`` give the others
+    (:func:`format_name`). Checked when made: a :class:`BadName` for an unknown kind, a
+    missing or extra index, or an index below 1.
     """
 
     kind: str
