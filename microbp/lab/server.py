@@ -43,7 +43,7 @@ from starlette.staticfiles import StaticFiles
 from microbp import activations, data, optim
 from microbp.lab import stepper
 from microbp.lab.inputs import DATA_SETS, MAX_LAYERS, MAX_PARAMETERS, Busy, LabError
-from microbp.lab.state import LabState
+from microbp.lab.state import LabState, copy_net, loss_of
 from microbp.lab.training import MAX_EPOCHS, TrainSettings
 
 __all__ = ["create_app", "serve", "listen", "make_server", "MAX_BODY", "MAX_MODEL_BODY", "CSP"]
@@ -260,12 +260,12 @@ def create_app(
 
         def steps():
             with state.lock:
-                x = state.X[state.sample].tolist()
-                y = state.Y[state.sample].tolist()
-                try:
-                    return stepper.steps(state.net, x, y)
-                except ValueError as exc:
-                    raise LabError(str(exc)) from None
+                shown = state.shown
+            x, y = shown.X[shown.sample].tolist(), shown.Y[shown.sample].tolist()
+            try:  # on a copy: the net on show is never touched
+                return stepper.steps(copy_net(shown.net), x, y, loss_of(shown.net))
+            except ValueError as exc:
+                raise LabError(str(exc)) from None
 
         return JSONResponse({"steps": await run_in_threadpool(steps)})
 

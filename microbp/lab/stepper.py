@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from microbp.losses import squared_error
+from microbp import losses
 from microbp.viz import MAX_NODES, trace_backward
 
 __all__ = ["steps", "MAX_STEPS"]
@@ -21,14 +21,15 @@ MAX_STEPS = MAX_NODES
 _DELTA = re.compile(r"δ_(\d+)\^\((\d+)\)")
 
 
-def steps(net, x, y) -> list[dict]:
-    """The backward pass of E = ½‖y − a⁽ᴸ⁾‖² for (x, y), step by step, as JSON-ready data.
+def steps(net, x, y, loss="squared_error") -> list[dict]:
+    """The backward pass of E for (x, y), step by step, as JSON-ready data; E is ``loss``
+    (a name of :mod:`microbp.losses`; the tutorial's ½‖y − a⁽ᴸ⁾‖² by default).
 
     A step of a z-node carries ``neuron = [l, i]``: its upstream gradient is δᵢ⁽ˡ⁾.
     Raises ``ValueError`` past :data:`MAX_STEPS` steps.
     """
     fw = net.forward(x)
-    E = squared_error(y, fw.output)
+    E = losses.get(loss).sample(y, fw.z[net.L], fw.output)
     E.label = "E"
     trace = trace_backward(E, forward=fw)
     if len(trace) > MAX_STEPS:

@@ -227,7 +227,8 @@
     for (var l = 2; l <= s.sizes.length; l++) {
       var label = el("label", {}, "f" + sup(l) + " ");
       var sel = el("select", { "data-layer": l, id: "activation-" + l });
-      options.activations.forEach(function (name) {
+      var names = options.activations.concat(l === s.sizes.length ? ["softmax"] : []);
+      names.forEach(function (name) {
         var o = el("option", { value: name }, name);
         if (name === s.activation[l - 2]) { o.selected = true; }
         sel.appendChild(o);
@@ -352,7 +353,12 @@
       p(box, "difference = " + full(w.dw_difference), w.dw_difference === 0 ? "agree" : "");
       return;
     }
-    if (w.rule === "BP-1") {
+    if (w.rule === "BP-1" && w.form === "a - y") {
+      p(box, "BP-1 (" + w.activation + " output, " + w.loss + "): " + d + " = a" + sub(i) +
+        sup(l) + " − y" + sub(i) + "   (f′ cancels)", "rule");
+      p(box, d + " = " + full(w.a) + " − " + full(w.y) + "\n    = " + full(w.delta_formula),
+        "formula");
+    } else if (w.rule === "BP-1") {
       p(box, "BP-1: " + d + " = −(y" + sub(i) + " − a" + sub(i) + sup(l) + ") · " + f, "rule");
       p(box, d + " = −(" + full(w.y) + " − " + full(w.a) + ") × " + full(w.fprime) +
         "\n    = −(" + full(w.error) + ") × " + full(w.fprime) + "\n    = " +
@@ -447,7 +453,7 @@
   function render(s) {
     S = s;
     $("summary").textContent = "net " + s.sizes.join("-") + " · f = " + s.activation.join(", ") +
-      " · data " + s.data + " (sample " + s.sample + " of " + s.N + ") · E = " + full(s.E);
+      " · " + s.loss_formula + " · data " + s.data + " (sample " + s.sample + " of " + s.N + ") · E = " + full(s.E);
     drawNetwork(s);
     drawDeltas(s);
     drawLoss(s.train);

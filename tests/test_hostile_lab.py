@@ -1,0 +1,210 @@
+"""Hostile input against the lab: each case a hostile pass found, reproduced, and handled.
+
+The lab's state must survive anything: a change is computed whole and only then swapped in,
+so a refused or failing request leaves the state (and every later request) as it was. Every
+refusal is a 400 (or 403/409/413/415) with the JSON ``{"error": …}`` body and the security
+headers of docs/lab.md, never a 500 or a plain-text page.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import pytest
+
+pytest.importorskip("starlette")
+pytest.importorskip("httpx")
+pytestmark = pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")
+
+with warnings.catch_warnings():  # Starlette 1.x suggests httpx2; httpx works
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient
+
+from microbp import MLP, bp, data, modelfile, optim  # noqa: E402
+from microbp.lab import LabState, create_app  # noqa: E402
+from microbp.train import fit  # noqa: E402
+
+TOKEN = "hostile-token-0123456789"
+PORT = 8766
+BASE = f"http://127.0.0.1:{PORT}"
+AUTH = {"X-Microbp-Token": TOKEN}
+JSON = {**AUTH, "Content-Type": "application/json"}
+
+
+def client_of(state: LabState) -> TestClient:
+    # raise_server_exceptions=False: a 500 is an answer to check, not an exception here
+    return TestClient(
+        create_app(state, TOKEN, port=PORT), base_url=BASE, raise_server_exceptions=False
+    )
+
+
+def state_of(c: TestClient) -> dict:
+    r = c.get("/api/state", headers=AUTH)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def softmax_net(sizes=(4, 8, 3), seed=0) -> MLP:
+    """What `microbp train --data iris --net 4,8,3 --activation tanh,softmax --save` writes:
+    a tanh hidden layer and a softmax output, trained a little (cross-entropy)."""
+    net = MLP(list(sizes), activation=["tanh", "softmax"], seed=seed)
+    if list(sizes) == [4, 8, 3]:
+        X, Y = data.iris()
+        fit(net, X, Y, optim.make("irprop-"), max_epochs=5, quiet=True, loss="cross_entropy")
+    return net
+
+
+EVERY_GET = ["/api/state", "/api/options", "/api/why?l=2&i=1", "/api/why?l=3&i=2",
+             "/api/why?l=3&i=1&j=2", "/api/trace", "/api/model"]  # fmt: skip
+
+
+def assert_every_route_answers(c: TestClient) -> dict:
+    for path in EVERY_GET:
+        r = c.get(path, headers=AUTH)
+        assert r.status_code == 200, (path, r.status_code, r.text[:300])
+    return state_of(c)
+
+
+def assert_the_formulas_of(s: dict, loss: str) -> None:
+    """δ by the graph ≈ δ by the formulas == bp.index_form with the lab's loss, and E."""
+    L = len(s["sizes"])
+    net = MLP.from_weights(
+        {l: s["W"][str(l)] for l in range(2, L + 1)},
+        {l: s["b"][str(l)] for l in range(2, L + 1)},
+        activation=s["activation"],
+    )
+    ref = bp.index_form(net, s["x"], s["y"], loss)
+    assert s["loss"] == loss
+    assert math.isclose(s["E"], ref.E, rel_tol=1e-12) and s["E_formulas"] == ref.E
+    for l in range(2, L + 1):
+        assert s["delta_formulas"][str(l)] == ref.delta[l]
+        for g, f in zip(s["delta"][str(l)], ref.delta[l], strict=True):
+            assert math.isclose(g, f, rel_tol=1e-9, abs_tol=1e-15)
+
+
+# --------------------------------------------------------------------------------------------
+# A softmax output layer: uploaded, loaded, chosen, trained
+
+
+def test_an_uploaded_softmax_model_runs_with_cross_entropy_and_every_route_answers():
+    """Before: 500, the model stayed installed, and every route answered 500 after it."""
+    c = client_of(LabState.create(sizes=[4, 8, 3], data_name="iris"))
+    text = modelfile.to_json(softmax_net())
+    r = c.post("/api/model", content=text, headers=JSON)
+    assert r.status_code == 200, r.text
+    s = assert_every_route_answers(c)
+    assert s["activation"] == ["tanh", "softmax"]
+    assert_the_formulas_of(s, "cross_entropy")
+    X, Y = data.iris()
+    assert s["y"] == Y[0].tolist()
+    # BP-1 for a softmax output with cross-entropy: δ⁽ᴸ⁾ = a⁽ᴸ⁾ − y
+    why = c.get("/api/why?l=3&i=2", headers=AUTH).json()
+    assert why["rule"] == "BP-1" and why["delta_formula"] == s["a"]["3"][1] - s["y"][1]
+    assert c.post("/api/reset", headers=AUTH).status_code == 200
+    assert state_of(c)["W"] == s["W"]  # reset goes back to the model last loaded
+
+
+def test_a_lab_started_on_a_softmax_model_answers_every_route_and_resets():
+    """Before: `microbp lab --load m.json` (a softmax model) answered 500 everywhere, Reset too."""
+    c = client_of(LabState.create(net=softmax_net(), data_name="iris"))
+    s = assert_every_route_answers(c)
+    assert_the_formulas_of(s, "cross_entropy")
+    r = c.post("/api/set", json={"w": [3, 1, 1], "value": 0.5}, headers=AUTH)
+    assert r.status_code == 200, r.text
+    assert_the_formulas_of(r.json(), "cross_entropy")
+    r = c.post("/api/reset", headers=AUTH)
+    assert r.status_code == 200 and r.json()["W"] == s["W"]
+
+
+def test_a_softmax_net_trains_as_fit_does_with_cross_entropy():
+    net = softmax_net()
+    c = client_of(LabState.create(net=net, data_name="iris"))
+    X, Y = data.iris()
+    r = c.post("/api/train", json={"optimizer": "gd", "lr": 0.1, "epochs": 5, "tol": 0},
+               headers=AUTH)  # fmt: skip
+    assert r.status_code == 200, r.text
+    h = fit(net, X, Y, optim.make("gd", lr=0.1), max_epochs=5, tol=0, quiet=True,
+            loss="cross_entropy")  # fmt: skip
+    assert r.json()["train"]["loss"] == h.loss
+    assert_the_formulas_of(r.json(), "cross_entropy")
+
+
+def test_softmax_can_be_chosen_for_the_output_layer_and_targets_must_suit_it():
+    c = client_of(LabState.create())  # the tutorial's 3-3-2 net, y = (1, 0)
+    r = c.post("/api/set", json={"activation": ["sigmoid", "softmax"]}, headers=AUTH)
+    assert r.status_code == 200, r.text
+    s = r.json()
+    assert_the_formulas_of(s, "cross_entropy")
+    assert_every_route_answers(c)
+    before = state_of(c)
+    r = c.post("/api/set", json={"y": [0.5, 0.7]}, headers=AUTH)
+    assert r.status_code == 400 and "sum to 1" in r.json()["error"]
+    assert state_of(c) == before
+    r = c.post("/api/set", json={"activation": ["softmax", "sigmoid"]}, headers=AUTH)
+    assert r.status_code == 400 and "output layer" in r.json()["error"]
+    r = c.post("/api/set", json={"activation": ["sigmoid", "sigmoid"]}, headers=AUTH)
+    assert_the_formulas_of(r.json(), "squared_error")
+    # a softmax output is refused while the targets are no distribution
+    c.post("/api/set", json={"y": [0.5, 0.7]}, headers=AUTH)
+    r = c.post("/api/set", json={"activation": ["sigmoid", "softmax"]}, headers=AUTH)
+    assert r.status_code == 400 and "cross_entropy" in r.json()["error"]
+
+
+def test_a_new_softmax_net_on_random_data_gets_targets_that_are_a_distribution():
+    c = client_of(LabState.create())
+    body = {"sizes": [2, 3, 4], "activation": ["relu", "softmax"], "data": "random"}
+    r = c.post("/api/new", json=body, headers=AUTH)
+    assert r.status_code == 200, r.text
+    assert math.isclose(sum(r.json()["y"]), 1.0, rel_tol=1e-12)
+    assert_the_formulas_of(r.json(), "cross_entropy")
+    assert_every_route_answers(c)
+
+
+# --------------------------------------------------------------------------------------------
+# All or nothing, whatever the exception
+
+
+def _boom(*args, **kw):
+    raise RuntimeError("boom")
+
+
+CHANGES = {
+    "set w": ("POST", "/api/set", {"w": [2, 1, 1], "value": 0.25}),
+    "set x": ("POST", "/api/set", {"x": [0.0, 0.0, 1.0]}),
+    "set activation": ("POST", "/api/set", {"activation": ["tanh", "sigmoid"]}),
+    "set sample": ("POST", "/api/set", {"sample": 1}),
+    "new": ("POST", "/api/new", {"sizes": [3, 4, 2], "data": "seed", "seed": 3}),
+    "upload": ("POST", "/api/model", None),
+    "reset": ("POST", "/api/reset", None),
+}
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_a_change_that_fails_in_any_way_changes_nothing(change, monkeypatch):
+    """Before: only some exception types rolled an upload back; now any failure does."""
+    c = client_of(LabState.create())
+    c.post("/api/set", json={"w": [3, 1, 1], "value": 0.125}, headers=AUTH)  # not the start
+    before = state_of(c)
+    method, path, body = CHANGES[change]
+    monkeypatch.setattr(bp, "index_form", _boom)
+    if path == "/api/model":
+        r = c.post(path, content=modelfile.to_json(MLP([3, 2, 2], seed=9)), headers=JSON)
+    else:
+        r = c.request(method, path, json=body, headers=AUTH)
+    assert r.status_code == 400, r.text
+    assert "unchanged" in r.json()["error"] and "boom" in r.json()["error"]
+    monkeypatch.undo()
+    assert state_of(c) == before
+    assert_every_route_answers(c)
+
+
+def test_a_lab_whose_first_state_cannot_be_computed_is_not_made(monkeypatch):
+    monkeypatch.setattr(bp, "index_form", _boom)
+    with pytest.raises(ValueError, match="boom"):
+        LabState.create()
+
+
+def test_a_softmax_output_of_one_neuron_is_refused_with_the_reason():
+    with pytest.raises(ValueError, match="softmax output layer needs n_L ≥ 2"):
+        LabState.create(sizes=[2, 3, 1], activation=["tanh", "softmax"], data_name="xor")
