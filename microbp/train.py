@@ -45,8 +45,12 @@ so E_t = E_{t−1} exactly without the run having converged (it happens on the 8
 epoch 6). A zero gradient that moves nothing (a minimum, or a dead net) still stops the run.
 ``history.pauses`` counts the pauses.
 
-If an epoch makes E non-finite (a learning rate far too large), the loop undoes that epoch
-and stops with ``stopped_by == "diverged"``.
+If an epoch makes any number of the run non-finite (a learning rate far too large): E, a
+state z or activation a of the full pass, a parameter θ or a gradient component, the loop
+undoes that epoch and stops with ``stopped_by == "diverged"``: the net is left at the last
+epoch whose numbers were all finite. (E alone is not enough: with a bounded output layer z⁽ᴸ⁾
+can overflow to ∞ while E stays finite.) A net whose numbers are not finite at the start is a
+``ValueError``.
 
 Ctrl-C (``KeyboardInterrupt``) stops the run at the last completed epoch: the net is set
 back to θ_T of that epoch, and :func:`fit` raises :class:`TrainingInterrupted`, a
@@ -199,21 +203,22 @@ class _Autodiff:
         self.Y = Y.tolist()
         self.cost = loss
         self.outputs: np.ndarray | None = None  # a⁽ᴸ⁾ of every row, from the last full pass
+        self.finite = True  # every z and a of the last full pass is finite
 
     def _error(self, rows):
         X, Y = self.X, self.Y
-        if self.cost.takes == "z":  # the cross-entropies take the raw z⁽ᴸ⁾ (losses.py)
-            rows = range(len(X)) if rows is None else rows
-            passes = [self.net.forward(X[n]) for n in rows]
-            if len(passes) == len(X):
-                self.outputs = np.array([[float(o.data) for o in p.output] for p in passes])
-            L = self.net.L
-            return total_error([Y[n] for n in rows], [p.z[L] for p in passes], self.cost)
         if rows is None:
-            outputs = [self.net(x) for x in X]
-            self.outputs = np.array([[float(o.data) for o in out] for out in outputs])
-            return total_error(Y, outputs)
-        return total_error([Y[n] for n in rows], [self.net(X[n]) for n in rows])
+            passes = [self.net.forward(x) for x in X]
+            self.outputs = np.array([[float(o.data) for o in p.output] for p in passes])
+            self.finite = all(_finite_nodes(p.z) and _finite_nodes(p.a) for p in passes)
+            Yr = Y
+        else:
+            passes = [self.net.forward(X[n]) for n in rows]
+            Yr = [Y[n] for n in rows]
+        if self.cost.takes == "z":  # the cross-entropies take the raw z⁽ᴸ⁾ (losses.py)
+            L = self.net.L
+            return total_error(Yr, [p.z[L] for p in passes], self.cost)
+        return total_error(Yr, [p.output for p in passes])
 
     def loss_grad(self, rows=None) -> tuple[float, np.ndarray]:
         E = self._error(rows)
@@ -251,17 +256,24 @@ class _Formulas:
             k += n
         self.weights = bp.Weights(W, b, net.activations)
         self.outputs: np.ndarray | None = None  # a⁽ᴸ⁾ of every row, from the last full pass
+        self.finite = True  # every z and a of the last full pass is finite
+
+    def _full(self, g) -> None:
+        self.outputs = g.a[self.weights.L]
+        self.finite = all(np.all(np.isfinite(g.z[l])) for l in g.z) and all(
+            np.all(np.isfinite(g.a[l])) for l in g.a
+        )
 
     def loss_grad(self, rows=None) -> tuple[float, np.ndarray]:
         X, Y = (self.X, self.Y) if rows is None else (self.X[rows], self.Y[rows])
         g = bp.backprop(self.weights, X, Y, self.cost)
         if rows is None:
-            self.outputs = g.a[self.weights.L]
+            self._full(g)
         return g.E, g.flat()
 
     def loss(self) -> float:
         g = bp.backprop(self.weights, self.X, self.Y, self.cost)
-        self.outputs = g.a[self.weights.L]
+        self._full(g)
         return g.E
 
     def set(self, theta: np.ndarray) -> None:
@@ -304,6 +316,21 @@ class _CtrlC:
     def __exit__(self, *exc) -> None:
         if self.old is not None:
             signal.signal(signal.SIGINT, self.old)
+
+
+def _finite_nodes(layers: dict) -> bool:
+    """Every Value of a forward pass's z or a (keyed by l) holds a finite number."""
+    return all(checks.finite(v.data) for nodes in layers.values() for v in nodes)
+
+
+def _finite(E, road, theta, grad) -> bool:
+    """E, every z and a of the road's last full pass, θ and the gradient (if any) are finite."""
+    return (
+        checks.finite(E)
+        and road.finite
+        and bool(np.all(np.isfinite(theta)))
+        and (grad is None or bool(np.all(np.isfinite(grad))))
+    )
 
 
 def _real(x) -> bool:
@@ -417,9 +444,12 @@ def fit(
             try:
                 E, grad = road.loss_grad()  # E₀ and ∂E_total/∂θ at θ₀
             except OverflowError:
-                E = math.nan
-            if not math.isfinite(E):
-                raise ValueError("E_total is not finite at the start: check X, Y and the net")
+                E, grad = math.nan, None
+            if not _finite(E, road, theta, grad):
+                raise ValueError(
+                    "E_total, a z or a of the forward pass, or the gradient is not finite at "
+                    "the start (a number past float range): check X, Y and the net"
+                )
             history.loss.append(E)
             while True:
                 ctrl_c.check()  # a Ctrl-C stops here, after epoch t is complete
@@ -446,6 +476,8 @@ def fit(
                         else:
                             full_batch = False
                             E_b, g_b = road.loss_grad(rows)
+                        if not np.all(np.isfinite(g_b)):
+                            raise OverflowError("a gradient component is not finite")
                         pushed = pushed or bool(np.any(g_b != 0))
                         theta = _step_result(optimizer.step(theta, g_b, E_b), good)
                         written = True
@@ -453,9 +485,9 @@ def fit(
                         history.updates += 1
                         ctrl_c.check()  # between steps: the net goes back to θ_t below
                     E, grad = road.loss_grad() if full_batch else (road.loss(), None)
-                except OverflowError:  # Python floats overflowing in the scalar graph
+                except OverflowError:  # Python floats overflowing, or a gradient that did
                     E = math.nan
-                if not (math.isfinite(E) and np.all(np.isfinite(theta))):
+                if not _finite(E, road, theta, grad):
                     theta = good
                     road.set(theta)
                     history.stopped_by = "diverged"

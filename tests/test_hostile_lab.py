@@ -8,9 +8,11 @@ headers of docs/lab.md, never a 500 or a plain-text page.
 
 from __future__ import annotations
 
+import json
 import math
 import warnings
 
+import numpy as np
 import pytest
 
 pytest.importorskip("starlette")
@@ -208,3 +210,73 @@ def test_a_lab_whose_first_state_cannot_be_computed_is_not_made(monkeypatch):
 def test_a_softmax_output_of_one_neuron_is_refused_with_the_reason():
     with pytest.raises(ValueError, match="softmax output layer needs n_L ≥ 2"):
         LabState.create(sizes=[2, 3, 1], activation=["tanh", "softmax"], data_name="xor")
+
+
+# --------------------------------------------------------------------------------------------
+# Training that overflows: the run stops at the last finite state
+
+
+class Blowup(optim.GD):
+    """GD whose ``at``-th step multiplies θ by 10²⁰⁰: every θ stays finite, but with a relu
+    hidden layer z⁽ᴸ⁾ = W⁽ᴸ⁾a⁽ᴸ⁻¹⁾ overflows to ∞ while a sigmoid output keeps E finite."""
+
+    def __init__(self, at: int) -> None:
+        super().__init__(0.1)
+        self.at, self.steps = at, 0
+
+    def step(self, theta, grad, loss):
+        self.steps += 1
+        theta = super().step(theta, grad, loss)
+        return theta * 1e200 if self.steps == self.at else theta
+
+
+@pytest.mark.parametrize("gradients", ["autodiff", "formulas"])
+def test_fit_stops_when_a_z_overflows_although_e_stays_finite(gradients):
+    """Before: fit checked only E, and left z⁽³⁾ = ∞ in the net (stopped_by max_epochs)."""
+    ex = data.seed_example()
+    net = MLP.from_weights(ex.W, ex.b, activation=["relu", "sigmoid"])
+    h = fit(net, ex.X, ex.Y, Blowup(3), max_epochs=10, tol=0, quiet=True, gradients=gradients)
+    assert h.stopped_by == "diverged" and h.epochs == 2
+    ref = MLP.from_weights(ex.W, ex.b, activation=["relu", "sigmoid"])
+    fit(ref, ex.X, ex.Y, optim.GD(0.1), max_epochs=2, tol=0, quiet=True, gradients=gradients)
+    assert net.get_flat().tolist() == ref.get_flat().tolist()  # the last finite epoch
+    g = bp.backprop(net, ex.X, ex.Y)
+    assert all(np.all(np.isfinite(g.z[l])) for l in g.z)
+
+
+def test_fit_refuses_a_net_whose_gradient_overflows_at_the_start():
+    """δ⁽²⁾ = Σⱼ δⱼ⁽³⁾ wⱼ₁⁽³⁾ = 1.5e308 + 1.5e308 = ∞ with every z, a and E finite."""
+    W = {2: [[1e-10, 0.0, 0.0]], 3: [[1.5e308], [-1.5e308]]}
+    net = MLP.from_weights(W, {2: [0.0], 3: [0.0, 0.0]}, activation=["relu", "softmax"])
+    with pytest.raises(ValueError, match="gradient is not finite at the start"):
+        fit(net, [[1.0, 0.0, 0.0]], [[0.0, 1.0]], optim.GD(0.1), quiet=True,
+            loss="cross_entropy")  # fmt: skip
+    assert net.get_flat().tolist() == [1e-10, 0.0, 0.0, 0.0, 1.5e308, -1.5e308, 0.0, 0.0]
+
+
+def test_the_lab_stops_a_run_whose_z_overflows_and_keeps_the_last_finite_state():
+    """Before: z⁽³⁾ = ∞ stayed in the state; state/why/train answered 500, the event stream
+    sent `Infinity` (not JSON), every edit was refused."""
+    c = client_of(LabState.create(activation=["relu", "sigmoid"]))
+    start = state_of(c)
+    body = {"optimizer": "gd", "lr": 1e200, "epochs": 5, "tol": 0}
+    r = c.post("/api/train", json=body, headers=AUTH)
+    assert r.status_code == 200, r.text
+    t = r.json()["train"]
+    assert t["stopped_by"].startswith("diverged") and "not finite" in t["stopped_by"]
+    assert t["epoch"] == 0 and r.json()["W"] == start["W"]
+    assert_every_route_answers(c)
+    r = c.post("/api/run", json=body, headers=AUTH)
+    assert r.status_code == 202
+    with c.stream("GET", "/api/events", headers=AUTH) as stream:
+        for line in stream.iter_lines():
+            if line.startswith("data: "):
+                json.loads(line[6:], parse_constant=_no_constant)  # plain JSON, no Infinity
+            if line == "event: done":
+                break
+    r = c.post("/api/set", json={"w": [2, 1, 1], "value": 0.5}, headers=AUTH)
+    assert r.status_code == 200, r.text
+
+
+def _no_constant(name):
+    raise AssertionError(f"{name} in the event stream")

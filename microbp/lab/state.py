@@ -513,6 +513,9 @@ class LabState:
                 done += h.epochs
                 took = time.perf_counter() - began
                 chunk = chunk * 2 if took < 0.03 else max(1, chunk // 2) if took > 0.12 else chunk
+                if h.stopped_by == "diverged":
+                    t.stopped_by = diverged(len(t.loss) - 1)
+                    break
                 if h.stopped_by != "max_epochs":
                     t.stopped_by = h.stopped_by
                     break
@@ -529,6 +532,14 @@ class LabState:
                 self.version += 1
             if publish is not None:
                 publish()
+
+
+def diverged(epoch: int) -> str:
+    """What the lab says when ``fit`` stopped a run as diverged after ``epoch``."""
+    return (
+        f"diverged: epoch {epoch + 1} made a number not finite (E, a z or an a, θ or a "
+        f"gradient); the net stays at epoch {epoch}, the last whose numbers are all finite"
+    )
 
 
 def _plain(x):
