@@ -25,6 +25,7 @@ with warnings.catch_warnings():  # Starlette 1.x suggests httpx2; httpx works
 
 from microbp import MLP, bp, data, modelfile, optim  # noqa: E402
 from microbp.lab import LabState, create_app  # noqa: E402
+from microbp.lab.server import CSP  # noqa: E402
 from microbp.train import fit  # noqa: E402
 
 TOKEN = "hostile-token-0123456789"
@@ -280,3 +281,90 @@ def test_the_lab_stops_a_run_whose_z_overflows_and_keeps_the_last_finite_state()
 
 def _no_constant(name):
     raise AssertionError(f"{name} in the event stream")
+
+
+# --------------------------------------------------------------------------------------------
+# Every refusal: a JSON error with the security headers, never a 500 or plain text
+
+POSTS = ["/api/set", "/api/train", "/api/run", "/api/pause", "/api/reset", "/api/new"]
+DEEP = {
+    "5000 [": "[" * 5000 + "]" * 5000,
+    "2000 { inside": '{"x": ' + '{"a": ' * 2000 + "1" + "}" * 2000 + "}",
+    "900 [ inside": '{"x": ' + "[" * 900 + "]" * 900 + "}",
+    "20 [ inside": '{"sizes": ' + "[" * 20 + "]" * 20 + "}",
+}
+
+
+def assert_refused(r, status: int = 400, words: str = "") -> None:
+    assert r.status_code == status, (r.status_code, r.text[:200])
+    assert r.headers["content-type"] == "application/json", r.headers
+    assert words in r.json()["error"] and "Traceback" not in r.text
+    assert r.headers["content-security-policy"] == CSP
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert r.headers["cache-control"] == "no-store"
+
+
+@pytest.mark.parametrize("body", list(DEEP))
+@pytest.mark.parametrize("path", POSTS)
+def test_deeply_nested_json_is_a_400_on_every_route(path, body):
+    """Before: 500 with a traceback (RecursionError) on these six routes."""
+    c = client_of(LabState.create())
+    before = state_of(c)
+    r = c.post(path, content=DEEP[body], headers=JSON)
+    assert_refused(r, 400, "nested too deeply" if body != "900 [ inside" else "")
+    assert state_of(c) == before
+
+
+def test_a_deeply_nested_model_file_is_a_400():
+    c = client_of(LabState.create())
+    before = state_of(c)
+    assert_refused(c.post("/api/model", content=DEEP["5000 ["], headers=JSON), 400, "nested")
+    assert state_of(c) == before
+
+
+@pytest.mark.parametrize(
+    "query", ["l=²&i=1", "l=2&i=¹", "l=٢&i=1", "l=2&i=1&j=³", "l=2&i=" + "9" * 5000, "l=&i=1"]
+)
+def test_why_refuses_digits_that_are_not_ascii_with_a_400(query):
+    """Before: `l=²` passed str.isdigit and int() raised: 500."""
+    c = client_of(LabState.create())
+    assert_refused(c.get(f"/api/why?{query}", headers=AUTH), 400, "must be a positive integer")
+
+
+@pytest.mark.parametrize("host", ["evil.example", "[::1", "127.0.0.1:80:80", ""])
+def test_a_host_refusal_is_json_with_the_security_headers(host):
+    """Before: Starlette's plain-text 'Invalid host header' without CSP, nosniff, no-store."""
+    c = client_of(LabState.create())
+    r = c.get("/api/state", headers={**AUTH, "Host": host})
+    assert_refused(r, 400, "Host")
+
+
+def test_not_found_and_wrong_methods_are_json_with_the_security_headers():
+    c = client_of(LabState.create())
+    assert_refused(c.get("/api/nothing", headers=AUTH), 404, "Not Found")
+    assert_refused(c.delete("/api/state", headers=AUTH), 405, "Method Not Allowed")
+    assert_refused(c.post("/api/reset", json={"x": 1}, headers=AUTH), 400, "takes no fields")
+
+
+def test_an_unexpected_error_is_a_json_500_with_the_headers_and_the_state_survives(monkeypatch):
+    c = client_of(LabState.create())
+    before = state_of(c)
+    monkeypatch.setattr(LabState, "snapshot", _boom)
+    r = c.get("/api/state", headers=AUTH)
+    assert_refused(r, 500, "internal error")
+    assert "boom" not in r.text
+    monkeypatch.undo()
+    assert state_of(c) == before
+
+
+def test_head_with_a_body_uploads_nothing_and_is_checked_for_origin():
+    """Before: HEAD /api/model with a body uploaded the model, past the Origin check."""
+    c = client_of(LabState.create())
+    before = state_of(c)
+    other = modelfile.to_json(MLP([3, 2, 2], seed=4))
+    r = c.request("HEAD", "/api/model", content=other, headers=JSON)
+    assert r.status_code == 200 and r.content == b""
+    assert state_of(c) == before
+    evil = {**JSON, "Origin": "http://evil.example"}
+    r = c.request("HEAD", "/api/model", content=other, headers=evil)
+    assert r.status_code == 403 and state_of(c) == before
