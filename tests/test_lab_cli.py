@@ -64,10 +64,10 @@ def test_first_line_is_the_address_and_ctrl_c_stops_cleanly():
     assert "microbp lab: stopped" in err and "Traceback" not in err
 
 
-def test_options_build_the_net_and_another_host_is_warned_about(tmp_path):
+def test_options_build_the_net_and_a_loopback_host_is_not_warned_about(tmp_path):
     path = tmp_path / "model.json"
     modelfile.save(MLP([2, 4, 1], activation="tanh", seed=5), path)
-    # 127.0.0.2 is still this machine's loopback, but not the default address: a warning
+    # 127.0.0.2 is still this machine's loopback: no warning about other machines
     proc = start("--load", str(path), "--data", "xor", "--host", "127.0.0.2")
     try:
         line = proc.stdout.readline()
@@ -80,7 +80,30 @@ def test_options_build_the_net_and_another_host_is_warned_about(tmp_path):
         assert state["data"] == "xor" and state["N"] == 4
     finally:
         code, err = stop(proc)
-    assert code == 0 and "warning: listening on 127.0.0.2" in err
+    assert code == 0 and "warning" not in err, err
+
+
+def test_host_ipv6_loopback_prints_an_address_that_answers():
+    """Before: the Host `[::1]:PORT` was split at its first colon and refused ('Invalid host
+    header'), and ::1 was warned about as reaching beyond this machine."""
+    proc = start("--host", "::1")
+    try:
+        line = proc.stdout.readline()
+        m = re.fullmatch(r"microbp lab: (http://\[::1\]:\d+)/\S*token=(\S+)\n", line)
+        assert m, line
+        r = httpx.get(f"{m[1]}/api/state", headers={"X-Microbp-Token": m[2]})
+        assert r.status_code == 200, r.text
+        assert r.json()["sizes"] == [3, 3, 2]
+    finally:
+        code, err = stop(proc)
+    assert code == 0 and "warning" not in err, err
+
+
+def test_a_host_beyond_this_machine_is_warned_about():
+    from microbp.cli.lab import loopback
+
+    assert not loopback("0.0.0.0") and not loopback("192.168.1.5") and not loopback("::")
+    assert loopback("::1") and loopback("127.0.0.2") and loopback("localhost")
 
 
 @pytest.mark.parametrize(

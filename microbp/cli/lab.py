@@ -14,7 +14,17 @@ import sys
 from microbp.activations import ACTIVATIONS
 from microbp.cli.args import activation_spec, layer_sizes
 
-LOCAL = ("127.0.0.1", "localhost")
+
+def loopback(host: str) -> bool:
+    """Whether ``host`` is this machine only: localhost or a loopback address (127.x, ::1)."""
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def lab(args, out=None, err=None) -> int:
@@ -47,7 +57,7 @@ def lab(args, out=None, err=None) -> int:
 
     def ready(url: str) -> None:
         print(f"microbp lab: {url}", file=out, flush=True)
-        if args.host not in LOCAL:
+        if not loopback(args.host):
             print(
                 f"microbp lab: warning: listening on {args.host}, not only on this machine: "
                 "anyone who can reach it and has the token can use the lab",
