@@ -539,7 +539,10 @@ def test_every_route_is_listed_here_and_takes_no_path_parameter(client):
     assert not any("{" in p for p in paths)
 
 
-@pytest.mark.parametrize("method, path", ROUTES)
+PUBLIC = [("GET", "/"), ("GET", "/static/lab.js")]  # the same for everyone, no data
+
+
+@pytest.mark.parametrize("method, path", [r for r in ROUTES if r not in PUBLIC])
 @pytest.mark.parametrize("token", [None, "wrong-token", TOKEN[:-1], TOKEN + "x"])
 def test_without_the_token_every_route_is_403_and_nothing_changes(client, method, path, token):
     before = get_state(client)
@@ -551,19 +554,27 @@ def test_without_the_token_every_route_is_403_and_nothing_changes(client, method
     assert get_state(client) == before
 
 
-def test_the_query_token_sets_an_httponly_strict_cookie_that_then_suffices(client):
-    r = client.get(f"/?token={TOKEN}", follow_redirects=False)
-    assert r.status_code == 303 and r.headers["location"] == "/"
-    cookie = r.headers["set-cookie"]
-    assert f"microbp_lab_{PORT}={TOKEN}" in cookie
-    assert "HttpOnly" in cookie and "SameSite=strict" in cookie
-    page = client.get("/")  # the client kept the cookie
-    assert page.status_code == 200 and "<svg" in page.text
-    assert client.get("/api/state").status_code == 200
-    # the query token opens the page only; the API wants the cookie or the header
+def test_the_token_goes_only_in_the_header_and_no_cookie_is_ever_set(client):
+    """Cookies are not isolated by port: a token cookie would reach every server on
+    127.0.0.1. The page keeps the token in sessionStorage and sends the header."""
+    page = client.get(f"/?token={TOKEN}", follow_redirects=False)
+    assert page.status_code == 200 and "set-cookie" not in page.headers
+    assert client.get("/api/state", headers=AUTH).status_code == 200
+    assert all("set-cookie" not in client.get(p, headers=AUTH).headers for _, p in PUBLIC)
     fresh = make_client()
     assert fresh.get(f"/api/state?token={TOKEN}").status_code == 403
-    assert fresh.get("/?token=nope", follow_redirects=False).status_code == 403
+    for name in (f"microbp_lab_{PORT}", "microbp_lab"):
+        assert fresh.get("/api/state", headers={"Cookie": f"{name}={TOKEN}"}).status_code == 403
+
+
+def test_the_page_and_its_assets_hold_no_data_and_need_no_token(client):
+    for _, path in PUBLIC:
+        r = client.get(path)
+        assert r.status_code == 200 and r.headers["content-security-policy"] == CSP
+    page = client.get("/").text
+    assert TOKEN not in page and "0.1" not in page  # no token, no number of the net
+    js = client.get("/static/lab.js").text
+    assert "sessionStorage" in js and "X-Microbp-Token" in js and "document.cookie" not in js
 
 
 @pytest.mark.parametrize("host", ["evil.example", "127.0.0.1.evil.example", "192.168.1.5"])

@@ -122,9 +122,12 @@ def test_the_lab_page_edits_explains_trains_and_escapes(lab, browser, tmp_path):
     from selenium.common.exceptions import NoAlertPresentException
 
     url, state = lab
-    browser.get(f"{url}/?token={TOKEN}")
+    browser.get(f"{url}/#token={TOKEN}")  # the address microbp lab prints
     wait(browser, lambda d: d.find_element("tag name", "body").get_attribute("data-ready"))
-    assert browser.current_url == f"{url}/"  # the token left the address bar for a cookie
+    assert browser.current_url == f"{url}/"  # the token left the address bar…
+    assert browser.execute_script("return document.cookie") == ""  # …for no cookie,
+    stored = browser.execute_script("return sessionStorage.getItem('microbp-lab-token')")
+    assert stored == TOKEN  # but this origin's sessionStorage
     ex = data.seed_example()
     shot(browser, "lab.png")
 
@@ -181,6 +184,10 @@ def test_the_lab_page_edits_explains_trains_and_escapes(lab, browser, tmp_path):
     assert "saturated" not in browser.find_element("id", "neuron-2-1").get_attribute("class")
     assert abs(float(text(browser, "#delta-2-2 td.graph"))) < 1e-15
     shot(browser, "lab-saturated.png")
+
+    # -- the model downloads through fetch with the token header (no cookie to carry it)
+    click(browser, "download")
+    wait(browser, lambda d: "downloaded" in text(d, "#message"), what="the download")
 
     assert chromium.severe(browser) == []  # no JavaScript error, no failed request so far
 

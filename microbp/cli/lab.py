@@ -4,7 +4,7 @@
                 [--host 127.0.0.1] [--port 0] [--no-browser]
 
 The first line printed is the address with its token,
-``microbp lab: http://127.0.0.1:PORT/?token=TOKEN``; Ctrl-C stops the server.
+``microbp lab: http://127.0.0.1:PORT/#token=TOKEN``; Ctrl-C stops the server.
 """
 
 from __future__ import annotations
@@ -55,6 +55,8 @@ def lab(args, out=None, err=None) -> int:
     else:
         state = LabState.create(args.net, args.activation, args.seed, args.data)
 
+    launched = []  # the folder of the page that opened the browser, removed at the end
+
     def ready(url: str) -> None:
         print(f"microbp lab: {url}", file=out, flush=True)
         if not loopback(args.host):
@@ -68,12 +70,23 @@ def lab(args, out=None, err=None) -> int:
         if not args.no_browser:
             import webbrowser
 
-            webbrowser.open(url)
+            from microbp.lab.server import launch_page
+
+            # The browser gets a private file's path, not the token (its command line is
+            # world-readable); the file sends it on to the address.
+            page = launch_page(url)
+            launched.append(page.parent)
+            webbrowser.open(page.as_uri())
 
     try:
         serve(state, host=args.host, port=args.port, on_ready=ready)
     except KeyboardInterrupt:  # uvicorn stops on Ctrl-C, then passes the signal on
         pass
+    finally:
+        import shutil
+
+        for folder in launched:
+            shutil.rmtree(folder, ignore_errors=True)
     print("microbp lab: stopped", file=err, flush=True)
     return 0
 

@@ -8,10 +8,12 @@ Security, for a server on a learner's machine (docs/lab.md, "Security"):
 
 * the Host header must name the bound address or localhost (DNS rebinding), else 400
   (Starlette's ``TrustedHostMiddleware``);
-* every request needs the token: ``?token=`` on the page's address once (answered with an
-  HttpOnly, SameSite=Strict cookie and a redirect that drops it from the address bar), then
-  the cookie or the ``X-Microbp-Token`` header, compared with :func:`secrets.compare_digest`;
-  without it 403 and nothing runs;
+* every API request needs the token in the ``X-Microbp-Token`` header, compared with
+  :func:`secrets.compare_digest`; without it 403 and nothing runs. No cookie: cookies are
+  not isolated by port, so another server on 127.0.0.1 would receive one. The page finds
+  the token in its address (``#token=…``, a fragment no request carries), keeps it in
+  ``sessionStorage`` (which only this origin, port included, can read) and drops it from
+  the address bar. The page and its static files hold no data and need no token;
 * a state-changing request (POST) whose ``Origin`` is not this server's, or that a browser
   marks cross-site, gets 403; its body must be JSON (415) and small (413);
 * every response carries a Content-Security-Policy that allows only this server's own script
@@ -23,13 +25,16 @@ No route takes a file path: the model is downloaded from and uploaded into memor
 from __future__ import annotations
 
 import asyncio
+import html
 import json
 import logging
+import os
 import secrets
 import socket
+import tempfile
 import threading
-from http.cookies import SimpleCookie
 from importlib import resources
+from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -47,14 +52,26 @@ from microbp.lab.inputs import DATA_SETS, MAX_LAYERS, MAX_PARAMETERS, Busy, LabE
 from microbp.lab.state import LabState, copy_net, loss_of
 from microbp.lab.training import MAX_EPOCHS, TrainSettings
 
-__all__ = ["create_app", "serve", "listen", "make_server", "MAX_BODY", "MAX_MODEL_BODY", "CSP"]
+__all__ = [
+    "create_app",
+    "serve",
+    "listen",
+    "make_server",
+    "url",
+    "launch_page",
+    "MAX_BODY",
+    "MAX_MODEL_BODY",
+    "CSP",
+]
 
 #: The largest request body of the JSON routes, in bytes.
 MAX_BODY = 16 * 1024
 #: The largest model file ``POST /api/model`` takes (a net of MAX_PARAMETERS floats fits).
 MAX_MODEL_BODY = 256 * 1024
-#: The header that may carry the token instead of the cookie (scripts, the benchmark).
+#: The header that carries the token (the page's script, scripts, the benchmark).
 TOKEN_HEADER = "x-microbp-token"
+#: The paths anyone on this machine may GET: the page and its assets, the same for everyone.
+PUBLIC = ("/", "/favicon.ico")
 #: The Content-Security-Policy of every response.
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
@@ -104,10 +121,9 @@ class _Guard:
     the Host, token and Origin rules; the security headers on every response; and any
     exception a route did not expect answered as a JSON 500 with those headers."""
 
-    def __init__(self, app, token: str, cookie: str, hosts: list[str], origins: set[str]) -> None:
+    def __init__(self, app, token: str, hosts: list[str], origins: set[str]) -> None:
         self.app = app
         self.token = token.encode()
-        self.cookie = cookie
         self.hosts = hosts
         self.origins = origins
 
@@ -152,26 +168,15 @@ class _Guard:
                 f"invalid Host header {host[:60]!r}: this lab answers only to "
                 + ", ".join(self.hosts),
             )
-        request = Request(scope)
-        by_query = request.query_params.get("token")
-        if scope["method"] == "GET" and scope["path"] == "/" and self._valid(by_query):
-            # The address the command printed: set the cookie, drop the token from the URL.
-            response = Response(status_code=303, headers={"location": "/"})
-            response.set_cookie(self.cookie, self.token.decode(), httponly=True, samesite="strict")
-            return response
-        cookie = SimpleCookie()
-        try:
-            cookie.load(headers.get("cookie", ""))
-        except Exception:  # a malformed Cookie header is no token
-            cookie = SimpleCookie()
-        given = headers.get(TOKEN_HEADER) or (
-            cookie[self.cookie].value if self.cookie in cookie else None
-        )
-        if not self._valid(given):
+        path = scope["path"]
+        public = path in PUBLIC or path.startswith("/static/")
+        if public and scope["method"] in ("GET", "HEAD"):
+            return None
+        if not self._valid(headers.get(TOKEN_HEADER)):
             return _error(
                 403,
                 "forbidden: this lab needs its token; open the address `microbp lab` printed "
-                "(…/?token=…), or send the X-Microbp-Token header",
+                "(…/#token=…), or send the X-Microbp-Token header",
             )
         if scope["method"] != "GET":  # HEAD too: a HEAD with a body must not change anything
             origin = headers.get("origin")
@@ -452,15 +457,14 @@ def create_app(
     port: int | None = None,
 ) -> Starlette:
     """The lab's ASGI app over ``state``, answering only requests with ``token``, for the
-    Host ``host`` (or this machine's loopback names); ``port`` (when known) names the cookie
-    and the Origin."""
+    Host ``host`` (or this machine's loopback names); ``port`` (when known) is part of the
+    Origin a change must come from."""
     if not token:
         raise ValueError("the lab needs a non-empty token")
     hosts = host_names(host)
     suffix = f":{port}" if port else ""
     origins = {f"http://{h}{suffix}" for h in hosts}
-    cookie = f"microbp_lab_{port}" if port else "microbp_lab"
-    middleware = [Middleware(_Guard, token=token, cookie=cookie, hosts=hosts, origins=origins)]
+    middleware = [Middleware(_Guard, token=token, hosts=hosts, origins=origins)]
     app = Starlette(
         routes=ROUTES, middleware=middleware, exception_handlers={HTTPException: _http_error}
     )
@@ -498,10 +502,35 @@ def make_server(app):
 
 
 def url(host: str, port: int, token: str) -> str:
-    """The address to open: http://HOST:PORT/?token=TOKEN (127.0.0.1 for a wildcard host)."""
-    shown = "127.0.0.1" if host in ("0.0.0.0", "", "::") else host
+    """The address to open: http://HOST:PORT/#token=TOKEN (127.0.0.1 for a wildcard host).
+
+    The token is in the fragment: the browser never sends it, the page's script reads it."""
+    shown = "127.0.0.1" if host in WILDCARD_HOSTS else host
     shown = f"[{shown}]" if ":" in shown else shown
-    return f"http://{shown}:{port}/?token={token}"
+    return f"http://{shown}:{port}/#token={token}"
+
+
+def launch_page(address: str) -> Path:
+    """A one-file page that sends the browser on to ``address``, for ``webbrowser.open``.
+
+    A browser started with the address itself has the token on its command line, which
+    every user of the machine can read (``/proc/PID/cmdline``); started with this file's
+    path, it has only the path. The file is readable by this user alone (0600, in a
+    0700 folder of its own); remove its folder (``path.parent``) when the lab stops.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="microbp-lab-"))  # mode 0700
+    path = folder / "open-lab.html"
+    text = html.escape(address, quote=True)
+    page = (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<meta http-equiv="refresh" content="0; url={text}">'
+        "<title>microbp lab</title></head>"
+        f'<body><p><a href="{text}">Open the microbp lab</a></p></body></html>\n'
+    )
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(page)
+    return path
 
 
 def serve(state: LabState, host: str = "127.0.0.1", port: int = 0, on_ready=None) -> None:

@@ -10,7 +10,7 @@
   var selected = null; // {l, i} or {l, i, j}
   var steps = null; // the backward stepper's steps
   var stepAt = 0;
-  var source = null; // the EventSource of a run
+  var source = null; // the AbortController of the fetch that follows a run
 
   function $(id) { return document.getElementById(id); }
 
@@ -56,8 +56,28 @@
   // ------------------------------------------------------------------------------------------
   // The API
 
+  // The token: in the address once (#token=…, which no request carries), then kept in
+  // sessionStorage, which only this origin (port included) can read; it goes out in the
+  // X-Microbp-Token header of every API request. No cookie: cookies are shared by every port.
+  var TOKEN_KEY = "microbp-lab-token";
+  function takeToken() {
+    var m = /(?:^[#?]|&)token=([^&]+)/.exec(location.hash) ||
+            /(?:^[#?]|&)token=([^&]+)/.exec(location.search);
+    if (m) {
+      sessionStorage.setItem(TOKEN_KEY, decodeURIComponent(m[1]));
+      history.replaceState(null, "", location.pathname);
+    }
+    return sessionStorage.getItem(TOKEN_KEY);
+  }
+  var TOKEN = takeToken();
+
+  function authorised(headers) {
+    headers["X-Microbp-Token"] = TOKEN || "";
+    return headers;
+  }
+
   function api(method, path, body, raw) {
-    var init = { method: method, headers: {}, credentials: "same-origin" };
+    var init = { method: method, headers: authorised({}), credentials: "omit" };
     if (body !== undefined) {
       init.headers["Content-Type"] = "application/json";
       init.body = raw ? body : JSON.stringify(body);
@@ -498,19 +518,60 @@
     }, failed);
   }
 
+  // The run's server-sent events, read with fetch (EventSource cannot send the token header).
   function follow() {
-    if (source) { source.close(); }
-    source = new EventSource("/api/events");
-    source.addEventListener("state", function (ev) { render(JSON.parse(ev.data)); });
-    source.addEventListener("done", function () {
-      source.close();
-      source = null;
+    if (source) { source.abort(); }
+    var ctrl = new AbortController();
+    source = ctrl;
+    var init = { headers: authorised({}), credentials: "omit", signal: ctrl.signal };
+    fetch("/api/events", init).then(function (r) {
+      if (!r.ok) { throw new Error("HTTP " + r.status); }
+      var reader = r.body.getReader(), decoder = new TextDecoder(), buffer = "";
+      function pump() {
+        return reader.read().then(function (part) {
+          if (part.done) { return; }
+          buffer += decoder.decode(part.value, { stream: true });
+          var end;
+          while ((end = buffer.indexOf("\n\n")) >= 0) {
+            onEvent(buffer.slice(0, end));
+            buffer = buffer.slice(end + 2);
+          }
+          return pump();
+        });
+      }
+      return pump();
+    }).catch(function () {}).then(function () {
+      if (source === ctrl) { source = null; }
+    });
+  }
+
+  function onEvent(block) {
+    var event = "", data = "";
+    block.split("\n").forEach(function (line) {
+      if (line.indexOf("event: ") === 0) { event = line.slice(7); }
+      else if (line.indexOf("data: ") === 0) { data += line.slice(6); }
+    });
+    if (event === "state") { render(JSON.parse(data)); }
+    else if (event === "done") {
       say("training stopped" + (S && S.train.stopped_by ? " by " + S.train.stopped_by : ""),
         false);
-    });
-    source.onerror = function () {
-      if (source) { source.close(); source = null; }
-    };
+    }
+  }
+
+  function onDownload(ev) {
+    ev.preventDefault();
+    var init = { headers: authorised({}), credentials: "omit" };
+    fetch("/api/model", init).then(function (r) {
+      if (!r.ok) { return r.json().then(function (e) { throw new Error(e.error); }); }
+      return r.blob();
+    }).then(function (blob) {
+      var link = el("a", { href: URL.createObjectURL(blob), download: "microbp-model.json" });
+      document.body.appendChild(link);
+      link.click();
+      document.body.removeChild(link);
+      setTimeout(function () { URL.revokeObjectURL(link.href); }, 1000);
+      say("downloaded microbp-model.json", false);
+    }).catch(failed);
   }
 
   function onPause() {
@@ -615,6 +676,12 @@
   }
 
   function start() {
+    if (!TOKEN) {
+      say("This page needs the lab's token: open the address `microbp lab` printed " +
+        "(http://…/#token=…).", true);
+      return;
+    }
+    $("download").addEventListener("click", onDownload);
     $("step").addEventListener("click", onStep);
     $("run").addEventListener("click", onRun);
     $("pause").addEventListener("click", onPause);
