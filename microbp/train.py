@@ -37,6 +37,12 @@ of shape (N, n_L), from the same full pass that gave E_t, so it costs nothing ex
 Y, and returns true to stop. :func:`outputs_within` builds the classic one of the Rprop
 papers: every output within 0.4 of its 0/1 target.
 
+``on_epoch`` is an optional callable that watches the run: after each completed epoch t it
+gets an :class:`Epoch` record (t, E_t, θ_t, the history so far); a true result stops the run
+there (``stopped_by == "on_epoch"``), an exception stops it and propagates. With
+``reset_optimizer=False`` the optimizer keeps its state from the last call, so a caller can
+train in short calls (the lab's Step) on one trajectory.
+
 One exception to rule 3: an epoch in which the optimizer chose to leave every parameter
 exactly where it was although the gradient was not zero (a *pause*, ``optimizer.waited``)
 does not count. iRprop− and iRprop+ pause when every
@@ -88,10 +94,11 @@ __all__ = [
     "outputs_within",
     "STOP_REASONS",
     "GRADIENTS",
+    "Epoch",
 ]
 
 #: The values of ``History.stopped_by``.
-STOP_REASONS = ("target", "criterion", "tol", "max_epochs", "diverged", "interrupted")
+STOP_REASONS = ("target", "criterion", "tol", "max_epochs", "diverged", "interrupted", "on_epoch")
 
 #: The two roads to the gradient.
 GRADIENTS = ("autodiff", "formulas")
@@ -174,6 +181,19 @@ class History:
             "optimizer": self.optimizer,
             "gradients": self.gradients,
         }
+
+
+@dataclass(frozen=True)
+class Epoch:
+    """What :func:`fit` hands ``on_epoch`` after epoch t: ``epoch`` = t, ``loss`` = E_t,
+    ``theta`` = θ_t (a copy, in parameter order) and the ``history`` so far (its ``loss`` is
+    [E₀, …, E_t]). During a run on the ``"formulas"`` road the net's own Values are written
+    only when :func:`fit` returns: θ_t is the epoch's parameters."""
+
+    epoch: int
+    loss: float
+    theta: np.ndarray
+    history: History
 
 
 class TrainingInterrupted(KeyboardInterrupt):
@@ -397,6 +417,8 @@ def fit(
     quiet: bool = False,
     stop_when=None,
     loss="squared_error",
+    on_epoch=None,
+    reset_optimizer: bool = True,
 ) -> History:
     """Train ``net`` in place on rows X (N, n₁) → Y (N, n_L); return a :class:`History`.
 
@@ -410,10 +432,18 @@ def fit(
     ``stopped_by == "criterion"`` (e.g. ``stop_when=outputs_within(0.4)``).
     ``gradients`` is ``"autodiff"`` or ``"formulas"``. ``loss`` is a name or record of
     :mod:`microbp.losses` (``"squared_error"``, ``"binary_cross_entropy"`` for a sigmoid
-    output layer, ``"cross_entropy"`` for a softmax one): E_total is then its mean. The
-    optimizer is :meth:`reset
-    <microbp.optim.Optimizer.reset>` first, so a run starts from a clean state. A tqdm bar
-    with the current E is shown when stderr is a terminal and ``quiet`` is false.
+    output layer, ``"cross_entropy"`` for a softmax one): E_total is then its mean.
+
+    ``on_epoch(record)``, if given, is called after each completed epoch with an
+    :class:`Epoch` (t, E_t, θ_t, the history so far), as Nielsen's ``monitor_*`` options let
+    a caller watch: a true result stops the run there (``stopped_by == "on_epoch"``), an
+    exception stops it too and propagates, the net left at that completed epoch.
+
+    The optimizer is :meth:`reset <microbp.optim.Optimizer.reset>` first, so a run starts
+    from a clean state; ``reset_optimizer=False`` keeps its state from the last call instead
+    (Rprop's step sizes, SGD's shuffling), so that calls of k and m epochs follow one run of
+    k + m. A tqdm bar with the current E is shown when stderr is a terminal and ``quiet`` is
+    false.
 
     >>> from microbp import MLP, data
     >>> from microbp.optim import Rprop
@@ -423,7 +453,13 @@ def fit(
     >>> h.epochs, len(h.loss), h.stopped_by
     (5, 6, 'max_epochs')
     """
+    # One loop, read top to bottom as the tutorial's procedure (gradient, update, stopping
+    # rule); its safety (Ctrl-C, divergence) needs the shared locals, hence one function.
     X, Y = _check_args(net, X, Y, optimizer, max_epochs, tol, target, gradients, stop_when)
+    if on_epoch is not None and not callable(on_epoch):
+        raise TypeError(
+            f"on_epoch must be None or a callable on_epoch(record), got {type(on_epoch).__name__}"
+        )
     loss = losses.get(loss)
     losses.check_output(loss, net.activations[-1])
     losses.check_targets(loss, Y)
@@ -437,7 +473,8 @@ def fit(
     paused = False
     written = False  # whether road.set has begun to change the parameters
     interrupted = False
-    optimizer.reset()
+    if reset_optimizer:
+        optimizer.reset()
     # Overflow is expected when a run diverges; the loop detects it and says so itself.
     with np.errstate(over="ignore", invalid="ignore"), _CtrlC() as ctrl_c:
         try:
@@ -505,6 +542,11 @@ def fit(
                 if bar is not None:
                     bar.update(1)
                     bar.set_postfix_str(f"E={E:.4g}", refresh=False)
+                if on_epoch is not None and on_epoch(
+                    Epoch(history.epochs, E, theta.copy(), history)
+                ):
+                    history.stopped_by = "on_epoch"
+                    break
         except KeyboardInterrupt:
             interrupted = True  # the net goes back to θ at the last completed epoch, below
         finally:

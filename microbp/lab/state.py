@@ -45,52 +45,11 @@ from microbp.lab.training import Training, TrainSettings
 from microbp.nn import MLP
 from microbp.train import fit
 
-__all__ = ["LabState", "Shown", "SATURATION", "TurnLock", "loss_of", "settle"]
+__all__ = ["LabState", "Shown", "SATURATION", "loss_of", "settle"]
 
 #: A neuron is marked saturated when f′(z) ≤ SATURATION · max f′ (σ: f′ ≤ 0.0025, |z| ≳ 6;
 #: tanh: |z| ≳ 3.8; relu: z ≤ 0, a dead unit): the gradient through it has all but vanished.
 SATURATION = 0.01
-
-
-# --------------------------------------------------------------------------------------------
-# The lock
-
-
-class TurnLock:
-    """A re-entrant lock that the run loop hands to every waiting request between chunks.
-
-    With a plain lock, the training thread releases it after a chunk and takes it back a few
-    microseconds later, usually before a request woken by the release has run: a request (a
-    state for the page, an edit to refuse) could then wait for the whole run. Here a request
-    counts itself as waiting, and the run loop calls :meth:`give_way` between chunks, which
-    returns once no request is waiting (or after ``patience`` seconds, so a stream of requests
-    cannot stall training).
-    """
-
-    def __init__(self, patience: float = 0.5) -> None:
-        self._lock = threading.RLock()
-        self._queue = threading.Condition()
-        self._waiting = 0
-        self.patience = patience
-
-    def __enter__(self) -> TurnLock:
-        with self._queue:
-            self._waiting += 1
-        try:
-            self._lock.acquire()
-        finally:
-            with self._queue:
-                self._waiting -= 1
-                self._queue.notify_all()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._lock.release()
-
-    def give_way(self) -> None:
-        """Wait, not holding the lock, until every request that waits for it has had it."""
-        with self._queue:
-            self._queue.wait_for(lambda: self._waiting == 0, self.patience)
 
 
 # --------------------------------------------------------------------------------------------
@@ -205,7 +164,8 @@ class LabState:
 
     def __init__(self, net: MLP, X: np.ndarray, Y: np.ndarray, data_name: str) -> None:
         check_size(net.sizes)
-        self.lock = TurnLock()
+        # Held only to read or swap the state on show, never while training runs.
+        self.lock = threading.RLock()
         self.version = 0
         self.training = Training()
         self.shown = settle(net, X, Y, data_name)
@@ -466,66 +426,79 @@ class LabState:
             self.version += 1
 
     def pause(self) -> None:
-        """Ask a run to stop after its current chunk of epochs."""
+        """Ask a run to stop after its current epoch."""
         event = getattr(self, "stop_requested", None)
         if event is not None:
             event.set()
 
     def run(self, epochs: int, publish: Callable[[], None] | None = None) -> None:
-        """Train for up to ``epochs`` epochs with :func:`microbp.fit`, in chunks.
+        """Train for up to ``epochs`` epochs: one call of :func:`microbp.fit`.
 
-        Each chunk is one call of ``fit`` (so its stopping rule and divergence check apply)
-        on a copy of the net on show; the trained copy is settled and swapped in after the
-        chunk, or, if it cannot be shown (a number past float range), the run stops and the
-        state stays at the last chunk that could. Chunks grow while they take under 30 ms and
-        shrink past 120 ms, so Pause answers quickly and ``publish`` (called after each
-        chunk, outside of the lock) sees the net move; between chunks, requests waiting for
-        the lock go first (:meth:`TurnLock.give_way`). Call :meth:`start` first.
+        ``fit`` trains a copy of the net on show, keeping the optimizer's state between
+        runs (``reset_optimizer=False``: ten Steps of one epoch are one run of ten), with its
+        stopping rule and divergence check. Its ``on_epoch`` callback asks it to stop on
+        Pause and, every 50 ms, settles the epoch's θ and swaps it in (then calls
+        ``publish``), so the page sees the net move; the lock is held only for the swap, so
+        requests are answered during a run. A θ that cannot be shown (a number past float
+        range) stops the run; the state stays at the last epoch that could. Call
+        :meth:`start` first.
         """
         t = self.training
-        done, chunk, last = 0, 1, 0.0
+        with self.lock:
+            shown = self.shown
+        net = copy_net(shown.net)
+        pending: list[float] = []  # E_t of the epochs trained since the last swap
+        last = [time.perf_counter()]
+
+        def show(theta) -> None:
+            candidate = copy_net(net)
+            candidate.set_flat(theta)
+            epoch = len(t.loss) + len(pending) - 1
+            after = settle(
+                candidate, shown.X, shown.Y, shown.data_name, shown.sample,
+                f"stopped after epoch {epoch}: epoch {epoch} cannot be shown",
+            )  # fmt: skip
+            with self.lock:
+                t.loss.extend(pending)
+                pending.clear()
+                self._swap(after, keep_training=True)
+            last[0] = time.perf_counter()
+            if publish is not None:
+                publish()
+
+        def on_epoch(record) -> bool:
+            if not t.loss and not pending:
+                pending.append(record.history.loss[0])  # E₀ of the first run
+            pending.append(record.loss)
+            if time.perf_counter() - last[0] > 0.05:
+                show(record.theta)
+            return self.stop_requested.is_set()
+
         try:
-            while done < epochs:
-                if self.stop_requested.is_set():
-                    t.stopped_by = "paused"
-                    break
-                self.lock.give_way()  # requests that waited during the last chunk go first
-                began = time.perf_counter()
-                with self.lock:
-                    k = min(chunk, epochs - done)
-                    shown = self.shown
-                    net = copy_net(shown.net)
-                    h = fit(
-                        net,
-                        shown.X,
-                        shown.Y,
-                        t.optimizer,
-                        max_epochs=k,
-                        tol=t.settings.tol,
-                        target=t.settings.target,
-                        quiet=True,
-                        loss=loss_of(net),
-                    )
-                    refused = f"stopped after epoch {len(t.loss) - 1 if t.loss else 0}"
-                    after = settle(net, shown.X, shown.Y, shown.data_name, shown.sample, refused)
-                    t.loss.extend(h.loss if not t.loss else h.loss[1:])
-                    self._swap(after, keep_training=True)
-                done += h.epochs
-                took = time.perf_counter() - began
-                chunk = chunk * 2 if took < 0.03 else max(1, chunk // 2) if took > 0.12 else chunk
-                if h.stopped_by == "diverged":
-                    t.stopped_by = diverged(len(t.loss) - 1)
-                    break
-                if h.stopped_by != "max_epochs":
-                    t.stopped_by = h.stopped_by
-                    break
-                if publish is not None and time.perf_counter() - last > 0.04:
-                    last = time.perf_counter()
-                    publish()
-            else:
-                t.stopped_by = "epochs"
-        except Exception as exc:  # the state stays at the last chunk that was swapped in
-            t.stopped_by = f"error: {exc}"
+            h = fit(
+                net,
+                shown.X,
+                shown.Y,
+                t.optimizer,
+                max_epochs=epochs,
+                tol=t.settings.tol,
+                target=t.settings.target,
+                quiet=True,
+                loss=loss_of(net),
+                on_epoch=on_epoch,
+                reset_optimizer=False,
+            )
+            if pending:
+                show(net.get_flat())
+            reasons = {"on_epoch": "paused", "max_epochs": "epochs"}
+            stopped = reasons.get(h.stopped_by, h.stopped_by)
+            if h.stopped_by == "diverged":
+                stopped = diverged(len(t.loss) - 1)
+            t.stopped_by = stopped
+        except LabError as exc:  # the state stays at the last epoch that was swapped in
+            t.stopped_by = str(exc)
+        except Exception as exc:
+            t.stopped_by = f"error: {type(exc).__name__}: {exc}"
         finally:
             with self.lock:
                 t.running = False
