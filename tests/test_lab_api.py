@@ -678,3 +678,41 @@ def test_static_files_cannot_reach_outside_the_assets(client):
     for path in ("/static/../state.py", "/static/%2e%2e/state.py", "/static/..%2fserver.py"):
         r = client.get(path, headers=AUTH)
         assert r.status_code == 404, path
+
+
+def test_the_steps_text_is_the_stepper_pages_own_made_once_in_python(client):
+    """lab.js shows each step's lines; they are microbp.viz.trace.explain's, the words of the
+    stepper page (Trace.page), not a second text written in JavaScript."""
+    from microbp.viz import trace_backward
+    from microbp.viz.trace import explain
+
+    answer = client.get("/api/trace", headers=AUTH).json()
+    s = get_state(client)
+    net = net_of(s)
+    fw = net.forward(s["x"])
+    from microbp import squared_error
+
+    E = squared_error(s["y"], fw.output)
+    E.label = "E"
+    trace = trace_backward(E, forward=fw)
+    assert len(answer["steps"]) == len(trace)
+    for st, ref in zip(answer["steps"], trace, strict=True):
+        want = [line.text for line in explain(trace, ref, lambda v: repr(float(v)))]
+        assert [line["text"] for line in st["lines"]] == want
+    assert answer["intro"].startswith("The pass starts at E")
+    js = resources.files("microbp.lab").joinpath("static", "lab.js").read_text()
+    assert "local derivative" not in js and "is a z-node" not in js and "contribution" not in js
+
+
+def test_why_computes_bp2_through_bp_hidden_delta(client, monkeypatch):
+    calls = []
+    real = bp.hidden_delta
+
+    def spy(*args, **kw):
+        calls.append(args)
+        return real(*args, **kw)
+
+    monkeypatch.setattr(bp, "hidden_delta", spy)
+    w = client.get("/api/why?l=2&i=2", headers=AUTH).json()
+    assert len(calls) == 1 and calls[0][2] == 1  # neuron i = 2, 0-based
+    assert (w["sum"], w["fprime"], w["delta_formula"]) == real(*calls[0])

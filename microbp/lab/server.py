@@ -344,7 +344,7 @@ async def trace(request: Request):
         except ValueError as exc:
             raise LabError(str(exc)) from None
 
-    return JSONResponse({"steps": await run_in_threadpool(steps)})
+    return JSONResponse({"intro": stepper.INTRO, "steps": await run_in_threadpool(steps)})
 
 
 async def train(request: Request):

@@ -270,15 +270,21 @@ class LabState:
             closed = loss.output is not None and loss.output == f.name  # δ⁽ᴸ⁾ = a⁽ᴸ⁾ − y
             out.update(rule="BP-1", y=y, error=y - out["a"], form="a - y" if closed else "f'")
         else:
-            # The terms of BP-2's sum, written out for the page (which multiplies nothing).
-            nxt = str(l + 1)
+            # BP-2 through bp.hidden_delta, as index_form and the pictures compute it; the
+            # terms of its sum written out for the page (which multiplies nothing).
+            d_next, W_next = s["delta_formulas"][str(l + 1)], s["W"][str(l + 1)]
+            total, df, delta = bp.hidden_delta(d_next, W_next, i - 1, f, out["z"], out["a"])
             terms = [
-                {"j": jj, "delta": d, "w": s["W"][nxt][jj - 1][i - 1]}
-                for jj, d in enumerate(s["delta_formulas"][nxt], start=1)
+                {
+                    "j": jj,
+                    "delta": d,
+                    "w": W_next[jj - 1][i - 1],
+                    "product": d * W_next[jj - 1][i - 1],
+                }
+                for jj, d in enumerate(d_next, start=1)
             ]
-            for t in terms:
-                t["product"] = t["delta"] * t["w"]
-            out.update(rule="BP-2", terms=terms, sum=sum(t["product"] for t in terms))
+            out.update(rule="BP-2", terms=terms, sum=total, fprime=df, delta_formula=delta)
+            out["delta_difference"] = d_graph - delta
         if j is None:
             out.update(b=s["b"][k][i - 1], db_graph=s["db"][k][i - 1])
         return out

@@ -3,7 +3,8 @@
 The one place the lab uses :mod:`microbp.viz`: it traces the backward pass of E for the sample
 on show and turns each recorded step (the node, its upstream gradient ∂E/∂node, and for each
 input the local derivative, its rule, the contribution local × upstream and the input's grad
-before and after) into plain JSON for the page, which only displays it.
+before and after) into plain JSON for the page, with the text that explains it
+(:func:`microbp.viz.trace.explain`, the stepper page's own words): the page only displays it.
 """
 
 from __future__ import annotations
@@ -12,11 +13,15 @@ import re
 
 from microbp import losses
 from microbp.viz import MAX_NODES, trace_backward
+from microbp.viz.trace import explain, intro
 
-__all__ = ["steps", "MAX_STEPS"]
+__all__ = ["steps", "MAX_STEPS", "INTRO"]
 
 #: Traces of more steps than this are refused (the page would not be stepped through anyway).
 MAX_STEPS = MAX_NODES
+
+#: What the stepper says before the first step (the same words as the stepper page's).
+INTRO = intro("E")
 
 _DELTA = re.compile(r"δ_(\d+)\^\((\d+)\)")
 
@@ -48,6 +53,12 @@ def steps(net, x, y, loss="squared_error") -> list[dict]:
                 "upstream": float(s.upstream),
                 "delta": s.delta,
                 "neuron": [int(m[2]), int(m[1])] if m else None,
+                # the text that explains the step, made by microbp.viz.trace.explain (the
+                # stepper page's words): the page only shows it
+                "lines": [
+                    {"kind": line.kind, "text": line.text}
+                    for line in explain(trace, s, lambda v: repr(float(v)))
+                ],
                 "inputs": [
                     {
                         "name": inp.name,

@@ -10,6 +10,7 @@
   var selected = null; // {l, i} or {l, i, j}
   var steps = null; // the backward stepper's steps
   var stepAt = 0;
+  var intro = ""; // what the stepper says before the first step (from the server)
   var source = null; // the AbortController of the fetch that follows a run
 
   function $(id) { return document.getElementById(id); }
@@ -622,6 +623,7 @@
   function loadSteps() {
     api("GET", "/api/trace").then(function (data) {
       steps = data.steps;
+      intro = data.intro;
       showStep(Math.min(stepAt, steps.length));
     }, function (err) {
       steps = null;
@@ -641,25 +643,19 @@
     });
     var panel = $("step-panel");
     if (stepAt === 0) {
-      panel.textContent = "The pass starts at E: ∂E/∂E = 1. Each step takes one node, whose " +
-        "gradient is complete, and adds local derivative × upstream gradient to each of its " +
-        "inputs (the chain rule). Press Next.";
+      panel.textContent = intro + " Press Next.";
       return;
     }
+    // The text is Python's (microbp.viz.trace.explain, as on the stepper page): shown only.
     var s = steps[stepAt - 1];
-    var lines = ["Step " + s.number + ": " + s.node + " [" + s.op + "]",
-                 "upstream ∂E/∂node = " + full(s.upstream)];
-    if (s.delta) {
-      lines.push(s.node + " is a z-node: its gradient is " + s.delta + " = " + full(s.upstream));
+    if (s.neuron) {
       var n = $("neuron-" + s.neuron[0] + "-" + s.neuron[1]);
       if (n) { n.classList.add("stepping"); }
     }
-    s.inputs.forEach(function (inp) {
-      lines.push("");
-      lines.push("to " + inp.name + ": " + inp.rule + " = " + full(inp.local));
-      lines.push("  contribution = " + full(inp.local) + " × " + full(s.upstream) + " = " +
-        full(inp.contribution));
-      lines.push("  grad " + full(inp.before) + " → " + full(inp.after));
+    var lines = [];
+    s.lines.forEach(function (line) {
+      if (line.kind === "local") { lines.push(""); }
+      lines.push(line.kind === "chain" || line.kind === "grad" ? "  " + line.text : line.text);
     });
     panel.textContent = lines.join("\n");
   }
