@@ -228,6 +228,7 @@ class LabState:
     def why(self, l, i, j=None) -> dict:
         """The numbers of BP-1 / BP-2 (and BP-4) for neuron i of layer l, or of BP-3 for the
         weight wᵢⱼ⁽ˡ⁾, each next to what the graph computed (``GET /api/why``)."""
+        # Long, as one table: the three rules' numbers side by side, read off one state.
         with self.lock:
             shown = self.shown
         s, net = shown.view, shown.net
@@ -449,6 +450,7 @@ class LabState:
         range) stops the run; the state stays at the last epoch that could. Call
         :meth:`start` first.
         """
+        # One function: show and on_epoch share the run's locals (the copy, the pending E_t).
         t = self.training
         with self.lock:
             shown = self.shown
