@@ -368,3 +368,13 @@ def test_head_with_a_body_uploads_nothing_and_is_checked_for_origin():
     evil = {**JSON, "Origin": "http://evil.example"}
     r = c.request("HEAD", "/api/model", content=other, headers=evil)
     assert r.status_code == 403 and state_of(c) == before
+
+
+@pytest.mark.parametrize("path", ["/api/train", "/api/run", "/api/set", "/api/new"])
+@pytest.mark.parametrize("body", ["[]", "[{}]", "[[1]]", "1", "true", "null", '"gd"'])
+def test_a_body_that_is_not_an_object_is_a_400(path, body):
+    """Before: /api/train and /api/run answered 500 (a list has no .get)."""
+    c = client_of(LabState.create())
+    before = state_of(c)
+    assert_refused(c.post(path, content=body, headers=JSON), 400, "JSON object")
+    assert state_of(c) == before

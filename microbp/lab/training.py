@@ -34,6 +34,10 @@ class TrainSettings:
     @classmethod
     def parse(cls, body: dict) -> tuple[TrainSettings, int]:
         """Settings and the number of epochs from a request body (every field checked)."""
+        if not isinstance(body, dict):
+            raise LabError(
+                f'the request body must be a JSON object such as {{"epochs": 50}}, got {show(body)}'
+            )
         unknown = sorted(set(body) - set(cls.FIELDS))
         if unknown:
             raise LabError(
