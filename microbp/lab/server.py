@@ -70,8 +70,8 @@ MAX_BODY = 16 * 1024
 MAX_MODEL_BODY = 256 * 1024
 #: The header that carries the token (the page's script, scripts, the benchmark).
 TOKEN_HEADER = "x-microbp-token"
-#: The paths anyone on this machine may GET: the page and its assets, the same for everyone.
-PUBLIC = ("/", "/favicon.ico")
+#: The paths anyone on this machine may GET (with /static/…): the page, the same for everyone.
+PUBLIC = ("/",)
 #: The Content-Security-Policy of every response.
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
