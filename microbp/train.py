@@ -343,13 +343,21 @@ def _finite_nodes(layers: dict) -> bool:
     return all(checks.finite(v.data) for nodes in layers.values() for v in nodes)
 
 
+def _finite_vector(v) -> bool:
+    """Every component of θ or a gradient is finite (float arrays, or exact numbers)."""
+    v = np.asarray(v)
+    if v.dtype == object:
+        return all(checks.finite(x) for x in v.ravel())
+    return bool(np.all(np.isfinite(v)))
+
+
 def _finite(E, road, theta, grad) -> bool:
     """E, every z and a of the road's last full pass, θ and the gradient (if any) are finite."""
     return (
         checks.finite(E)
         and road.finite
-        and bool(np.all(np.isfinite(theta)))
-        and (grad is None or bool(np.all(np.isfinite(grad))))
+        and _finite_vector(theta)
+        and (grad is None or _finite_vector(grad))
     )
 
 
@@ -513,7 +521,7 @@ def fit(
                         else:
                             full_batch = False
                             E_b, g_b = road.loss_grad(rows)
-                        if not np.all(np.isfinite(g_b)):
+                        if not _finite_vector(g_b):
                             raise OverflowError("a gradient component is not finite")
                         pushed = pushed or bool(np.any(g_b != 0))
                         theta = _step_result(optimizer.step(theta, g_b, E_b), good)
