@@ -280,3 +280,86 @@ def test_a_bad_plot_path_gets_one_behaviour_in_every_command(bad, tmp_path, monk
         )
     assert len(messages) == 1, messages
     assert os.listdir(tmp_path) == []
+
+
+# --------------------------------------------------------------------------------------------
+# Ctrl-C from the first line: a real SIGINT to a real process, while it is still importing
+
+PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# The console script's own two lines, with a finder that sends SIGINT to the process the
+# moment ``{module}`` is imported: a Ctrl-C at a known point of the start-up.
+SIGINT_AT_IMPORT = """
+import os, signal, sys
+
+class CtrlC:
+    def find_spec(self, name, path=None, target=None):
+        if name == {module!r}:
+            sys.meta_path.remove(self)
+            os.kill(os.getpid(), signal.SIGINT)
+        return None
+
+sys.meta_path.insert(0, CtrlC())
+from microbp.cli import main
+sys.exit(main({argv!r}))
+"""
+
+
+def _env() -> dict[str, str]:
+    path = os.environ.get("PYTHONPATH")
+    return {**os.environ, "PYTHONPATH": PACKAGE + (os.pathsep + path if path else "")}
+
+
+@pytest.mark.parametrize(
+    "module, argv",
+    [
+        ("microbp.cli.app", ["check"]),  # the commands' modules: microbp's first heavy import
+        ("argparse", ["check"]),
+        ("numpy", ["check"]),
+        ("microbp.engine", ["check"]),
+        ("microbp.cli.train", ["train", "--data", "xor"]),
+        ("microbp.gradcheck", ["check"]),
+        ("microbp.optim", ["train", "--data", "xor"]),
+    ],
+)
+def test_ctrl_c_while_importing_is_one_line_and_status_130(module, argv):
+    """Ctrl-C in the first quarter second (while numpy, the commands and their libraries
+    load): exit status 130 and one line, never a KeyboardInterrupt traceback."""
+    import subprocess
+    import sys
+
+    code = SIGINT_AT_IMPORT.format(module=module, argv=argv)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=_env(), timeout=120
+    )
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == 130, (result.returncode, result.stderr)
+    assert result.stderr.count("\n") == 1 and "interrupted (Ctrl-C)" in result.stderr
+
+
+def test_ctrl_c_at_any_early_moment_never_shows_a_traceback_from_microbp():
+    """A SIGINT sent to ``python -m microbp.cli check`` 0.05 … 0.3 s after it started
+    (a few tries): exit status 130, or the process killed by the signal itself (it arrived
+    while the interpreter was starting or ending, when Python's default applies); a
+    traceback, if any, is the interpreter's own start-up's, never from microbp's code."""
+    import re
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    for delay in (0.05, 0.1, 0.15, 0.2, 0.25, 0.3):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "microbp.cli", "check", "--net", "3,4,2"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=_env(),
+        )
+        time.sleep(delay)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=120)
+        ours = re.findall(r'File "([^"]*)"', err)
+        assert not [f for f in ours if f.startswith(os.path.join(PACKAGE, "microbp"))], err
+        if "Traceback" not in err:
+            assert proc.returncode in (0, 130, -signal.SIGINT), (delay, proc.returncode, err)
