@@ -363,3 +363,55 @@ def test_ctrl_c_at_any_early_moment_never_shows_a_traceback_from_microbp():
         assert not [f for f in ours if f.startswith(os.path.join(PACKAGE, "microbp"))], err
         if "Traceback" not in err:
             assert proc.returncode in (0, 130, -signal.SIGINT), (delay, proc.returncode, err)
+
+
+# --------------------------------------------------------------------------------------------
+# SIGTERM during a save: the temporary file goes, as on Ctrl-C
+
+# A process that gets SIGTERM while the atomic writer is at its last step (os.fsync of the
+# temporary file), then writes on; ``{call}`` is the write.
+SIGTERM_DURING_WRITE = """
+import os, signal, sys
+real_fsync = os.fsync
+
+def fsync(fd):
+    os.kill(os.getpid(), signal.SIGTERM)
+    real_fsync(fd)
+
+os.fsync = fsync
+{call}
+"""
+
+
+@pytest.mark.parametrize(
+    "call, name",
+    [
+        ("from microbp.files import write_atomic; write_atomic('out.json', b'new')", "out.json"),
+        ("from microbp.cli import main; sys.exit(main(['graph', '--out', 'g.dot']))", "g.dot"),
+        (
+            "from microbp.cli import main; "
+            "sys.exit(main(['train', '--max-epochs', '3', '--save', 'm.json']))",
+            "m.json",
+        ),
+    ],
+    ids=["write_atomic", "graph", "train"],
+)
+def test_sigterm_during_a_save_leaves_no_temporary_file(call, name, tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    (tmp_path / name).write_bytes(OLD)
+    code = SIGTERM_DURING_WRITE.format(call=call)
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=120,
+    )
+    assert result.returncode == -signal.SIGTERM, (result.returncode, result.stderr)
+    assert "Traceback" not in result.stderr
+    assert sorted(os.listdir(tmp_path)) == [name]  # no hidden .name.*.tmp beside it
+    assert (tmp_path / name).read_bytes() == OLD
