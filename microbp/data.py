@@ -53,6 +53,7 @@ __all__ = [
     "one_hot",
     "classes",
     "DATASETS",
+    "ROWS",
 ]
 
 
@@ -313,4 +314,18 @@ DATASETS = {
     "spirals": (two_spirals, (97,), lambda k: [2, 20, 20, 1]),
     "moons": (two_moons, (200,), lambda n: [2, 8, 1]),
     "iris": (iris, (), lambda: [4, 8, 3]),
+}
+
+#: The number of rows N each set of :data:`DATASETS` has for its arguments, known before it
+#: is made (a command refuses a set too large to hold before allocating it). Its inputs
+#: and targets are as wide as the first and last of the default sizes. Parity outside
+#: 1 ≤ n ≤ 16 counts 0: :func:`parity` refuses that argument itself.
+ROWS = {
+    "seed": lambda: 1,
+    "xor": lambda: 4,
+    "encoder": lambda n, m: n,
+    "parity": lambda n: 2**n if 1 <= n <= 16 else 0,
+    "spirals": lambda k: 2 * k,
+    "moons": lambda n: n,
+    "iris": lambda: 150,
 }

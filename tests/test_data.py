@@ -84,3 +84,15 @@ def test_every_named_data_set_fits_its_default_net():
         s = sizes(*args)
         assert (X.shape[1], Y.shape[1]) == (s[0], s[-1]), name
         assert np.all((Y == 0) | (Y == 1)), name
+
+
+@pytest.mark.parametrize(
+    "name, args",
+    [(name, args) for name, (_, args, _) in data.DATASETS.items()]
+    + [("encoder", (5, 2)), ("parity", (1,)), ("parity", (6,)), ("spirals", (3,)),
+       ("moons", (7,))],
+)  # fmt: skip
+def test_rows_says_how_many_rows_a_set_has_before_it_is_made(name, args):
+    make = data.DATASETS[name][0]
+    assert data.ROWS[name](*args) == make(*args)[0].shape[0]
+    assert set(data.ROWS) == set(data.DATASETS)

@@ -88,6 +88,27 @@ def not_built(monkeypatch) -> None:
     monkeypatch.setattr(vanishing, "gradient_statistics", refuse)
 
 
+def train_builds_nothing(monkeypatch) -> None:
+    """microbp train must refuse before it makes the data set or builds the net."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a net or data set was built before the size check")
+
+    monkeypatch.setattr(cli_train, "MLP", refuse)
+    monkeypatch.setattr(cli_train, "fit", refuse)
+    if hasattr(cli_train, "make_data"):
+        monkeypatch.setattr(cli_train, "make_data", refuse)
+
+
+def out_of_memory(monkeypatch) -> None:
+    """numpy cannot allocate what the run needs."""
+
+    def fit(*args, **kwargs):
+        raise MemoryError("Unable to allocate 74.5 GiB for an array with shape (100000, 100000)")
+
+    monkeypatch.setattr(cli_train, "fit", fit)
+
+
 @dataclass
 class Case:
     """One hostile input: ``argv`` (``{tmp}`` is the test's folder), what to set up first,
@@ -161,6 +182,30 @@ CASES = [
          err=("at least 11 Values", "--max-nodes 11"), setup=not_built),
     Case("6-check-raised-limit-runs", ["check", "--net", "2,2,1", "--max-nodes", "11"], 0,
          out=("PASS",)),
+    # round two, 9 and 18. train refuses sizes it cannot hold or finish, before making them
+    Case("r2-9-train-net-1e8", ["train", "--net", "2,100000000,1"], 2,
+         err=("at least 400,000,003 Values", "max_nodes = 1,000,000", "--max-nodes"),
+         setup=train_builds_nothing),
+    Case("r2-9-train-spirals-1e8", ["train", "--data", "spirals:99999999"], 2,
+         err=("199,999,998 rows", "max_data = 10,000,000", "--max-data 599999994"),
+         setup=train_builds_nothing),
+    Case("r2-9-train-moons-1e6", ["train", "--data", "moons:1000000"], 2,
+         err=("35,000,000", "max_nodes = 1,000,000", "--gradients formulas",
+              "--max-nodes 35000000"), setup=train_builds_nothing),
+    Case("r2-9-train-moons-1e6-formulas",
+         ["train", "--data", "moons:1000000", "--gradients", "formulas"], 2,
+         err=("35,000,000", "max_nodes = 20,000,000", "--max-nodes 35000000"),
+         setup=train_builds_nothing),
+    Case("r2-18-train-encoder-1e5", ["train", "--data", "encoder:100000,3"], 2,
+         err=("20,000,000,000 numbers", "--max-data 20000000000"), setup=train_builds_nothing),
+    Case("r2-9-train-max-data-is-a-flag", [*QUICK_TRAIN, "--data", "moons:300",
+         "--max-data", "899"], 2, err=("900 numbers", "--max-data 900"),
+         setup=train_builds_nothing),
+    Case("r2-9-train-raised-limits-run", [*QUICK_TRAIN, "--data", "moons:300",
+         "--max-data", "900", "--max-nodes", "10500"], 0, out=("moons:300",)),
+    Case("r2-18-train-memory-error", [*QUICK_TRAIN], 2,
+         err=("not enough memory", "74.5 GiB", "smaller net or data set"),
+         setup=out_of_memory, one_line_err=True),
     # 10. --batch-size is SGD's: a usage error elsewhere, and it must be ≥ 1
     Case("10-batch-size-negative", [*QUICK_TRAIN, "--batch-size", "-3"], 2,
          err=("expected an integer ≥ 1", "'-3'")),

@@ -23,8 +23,9 @@
 
 Exit status (:func:`main`, the one place that decides it): 0 success; 1 a check failed or a
 file could not be written (the message names the file); 2 bad usage or input
-(``microbp CMD: error: …``); 130 stopped by Ctrl-C (one line, no traceback). Output piped
-into a reader that stops early (``| head``) ends quietly.
+(``microbp CMD: error: …``), an input too large for the memory (MemoryError) included;
+130 stopped by Ctrl-C (one line, no traceback). Output piped into a reader that stops early
+(``| head``) ends quietly.
 """
 
 from __future__ import annotations
@@ -80,6 +81,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return INTERRUPTED
     except USAGE_ERRORS as exc:
         print(f"{name}: error: {exc}", file=sys.stderr)
+        return 2
+    except MemoryError as exc:  # numpy's allocation errors included: an input too large
+        detail = f" ({exc})" if str(exc) else ""
+        print(
+            f"{name}: error: not enough memory for this run{detail}; use a smaller net or data set",
+            file=sys.stderr,
+        )
         return 2
     except OSError as exc:  # a file that could not be written: the message names it
         print(f"{name}: error: {exc}", file=sys.stderr)

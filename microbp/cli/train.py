@@ -28,6 +28,7 @@ from microbp.cli.args import (
     positive_int,
 )
 from microbp.cli.errors import INTERRUPTED, naming, write_output
+from microbp.cli.limits import MAX_DATA, add_max_nodes, check_train_size
 from microbp.experiments.report import check_plot_path, save_figure
 from microbp.files import check_writable
 from microbp.nn import INITS, MLP
@@ -58,14 +59,15 @@ def stop_rules(args, epochs: int | None = None) -> dict[str, str]:
 
 
 def parse_data(spec: str):
-    """``"name"`` or ``"name:arg,arg"`` → (X, Y, default sizes, label)."""
+    """``"name"`` or ``"name:arg,arg"`` → (name, arguments, default sizes, label); the set
+    itself is made by :func:`make_data`, after the size check."""
     name, _, rest = spec.partition(":")
     if name not in data.DATASETS:
         raise ValueError(
             f"unknown data set {name!r}; expected one of {', '.join(data.DATASETS)} "
             "(e.g. xor, encoder:8,3, parity:4)"
         )
-    make, defaults, sizes = data.DATASETS[name]
+    _, defaults, sizes = data.DATASETS[name]
     if rest:
         try:
             args = tuple(int(a) for a in rest.split(","))
@@ -80,9 +82,13 @@ def parse_data(spec: str):
             )
     else:
         args = defaults
-    X, Y = make(*args)
     label = name + (":" + ",".join(map(str, args)) if args else "")
-    return X, Y, sizes(*args), label
+    return name, args, sizes(*args), label
+
+
+def make_data(name: str, args: tuple):
+    """The set ``name`` made with ``args``: (X, Y)."""
+    return data.DATASETS[name][0](*args)
 
 
 def check_outputs(save: str | None, plot: str | None) -> None:
@@ -135,6 +141,19 @@ def add_command(sub) -> None:
     t.add_argument("--target", type=float, help="stop when E_t < target")
     t.add_argument("--seed", type=int, default=0, help="seed of the initial weights (and SGD)")
     t.add_argument("--gradients", choices=GRADIENTS, default="autodiff")
+    add_max_nodes(
+        t,
+        "train",
+        "a net whose graph has more Values than this, or an epoch that computes more "
+        "(one pass per row: rows × the net's graph)",
+    )
+    t.add_argument(
+        "--max-data",
+        type=int,
+        default=MAX_DATA,
+        help="refuse a data set with more numbers (rows × (inputs + targets)) than this, "
+        f"before it is made (default {MAX_DATA})",
+    )
     add_loss_argument(t)
     t.add_argument("--plot", metavar="PNG", help="draw the loss curve to this file")
     t.add_argument(
@@ -154,13 +173,15 @@ def run(args, out=None) -> int:
     """
     out = sys.stdout if out is None else out
     err = sys.stderr
-    X, Y, default_sizes, label = parse_data(args.data)
+    name, data_args, default_sizes, label = parse_data(args.data)
     sizes = args.net or default_sizes
-    if sizes[0] != X.shape[1] or sizes[-1] != Y.shape[1]:
+    if sizes[0] != default_sizes[0] or sizes[-1] != default_sizes[-1]:
         raise ValueError(
             f"--net {','.join(map(str, sizes))} does not fit --data {label}: it needs "
-            f"n₁ = {X.shape[1]} inputs and n_L = {Y.shape[1]} outputs"
+            f"n₁ = {default_sizes[0]} inputs and n_L = {default_sizes[-1]} outputs"
         )
+    rows = data.ROWS[name](*data_args)
+    check_train_size(label, rows, sizes, args.gradients, args.max_nodes, args.max_data)
     if args.batch_size is not None and args.optimizer != "sgd":
         raise ValueError(
             f"--batch-size applies to --optimizer sgd only (mini-batches); {args.optimizer} "
@@ -172,6 +193,7 @@ def run(args, out=None) -> int:
         raise ValueError("--save - and --json both write to standard output; pick one")
     if args.save == "-":
         out = err  # standard output carries the net's JSON; the report goes to stderr
+    X, Y = make_data(name, data_args)
     if label == "seed" and args.net is None:
         net = data.seed_example().net()  # the seed's own numbers (Figure 1)
     else:
