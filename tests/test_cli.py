@@ -115,3 +115,60 @@ def test_console_script_module_runs():
         [sys.executable, "-m", "microbp.cli", "demo"], capture_output=True, text=True, check=True
     )
     assert "largest |autodiff − formula|" in result.stdout
+
+
+# -- what `microbp --help`, `microbp CMD --help` and `--version` say ---------------------------
+
+
+def _subcommands():
+    import argparse
+
+    parser = cli.build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return sub.choices
+
+
+def _options(command_parser):
+    import argparse
+
+    return [
+        a
+        for a in command_parser._actions
+        if a.option_strings and not isinstance(a, (argparse._HelpAction, argparse._VersionAction))
+    ]
+
+
+def test_version_prints_the_package_version(capsys):
+    import microbp
+
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"microbp {microbp.__version__}"
+
+
+@pytest.mark.parametrize("command", list(_subcommands()))
+def test_every_subcommand_has_a_description_and_every_option_help_with_its_default(command):
+    import argparse
+
+    parser = _subcommands()[command]
+    assert parser.description and len(parser.description) > 40, command
+    text = parser.format_help()  # renders (a stray % in a help text would raise here)
+    formatter = parser._get_formatter()
+    for action in _options(parser):
+        flag = action.option_strings[-1]
+        assert action.help, f"microbp {command} {flag} has no help"
+        shown = formatter._get_help_string(action) % {**vars(action), "prog": parser.prog}
+        if action.default not in (None, False, argparse.SUPPRESS):
+            assert "default" in shown, f"microbp {command} {flag}: default not shown: {shown}"
+        if flag == "--activation":
+            assert "softmax" in shown, f"microbp {command} --activation does not list softmax"
+    assert "(default" in text or "default:" in text
+
+
+def test_a_default_is_shown_as_it_is_typed(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["check", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "layer sizes, e.g. 3,4,2 (default 3,4,2)" in out
+    assert "(default 1e-06)" in out and "(default small)" in out

@@ -53,16 +53,50 @@ COMMANDS.append(prove.add_command)
 USAGE_ERRORS = (ValueError, TypeError, IndexError, GraphvizNotFound, GraphvizFailed)
 
 
+class HelpWithDefaults(argparse.HelpFormatter):
+    """Every option's help ends with its default ("(default 2000)") unless it names it
+    already, so a default is shown once and is the one the parser uses. Defaults that mean
+    "off" or "decided later" (None, False) are left to the help text."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        default = action.default
+        if (
+            not action.option_strings
+            or default is None
+            or default is False
+            or default is argparse.SUPPRESS
+            or "default" in text
+        ):
+            return text
+        return f"{text} (default {_shown(default).replace('%', '%%')})"
+
+
+def _shown(default) -> str:
+    """A default as a user types it: 3,4,2 for a list, 1e-09 for a float."""
+    if isinstance(default, (list, tuple)):
+        return ",".join(map(str, default))
+    if isinstance(default, float):
+        return f"{default:g}"
+    return str(default)
+
+
 def build_parser() -> argparse.ArgumentParser:
+    from microbp import __version__
+
     parser = argparse.ArgumentParser(
         prog="microbp",
         description="Backpropagation, node by node: a scalar autodiff engine next to the "
         "closed-form δ equations BP-1…BP-4.",
+        formatter_class=HelpWithDefaults,
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for add in COMMANDS:
         add(sub)
+    for command in sub.choices.values():
+        command.formatter_class = HelpWithDefaults
     return parser
 
 

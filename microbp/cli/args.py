@@ -120,14 +120,19 @@ def negative_values_attached(argv: Sequence[str]) -> list[str]:
     return out
 
 
+#: The help of every ``--activation``: the names, softmax among them.
+ACTIVATION_HELP = (
+    "one name, or one per layer 2…L separated by commas: "
+    + ", ".join(ACTIVATIONS)
+    + ", softmax (the output layer only: tanh,softmax)"
+)
+
+
 def add_activation_argument(parser: argparse.ArgumentParser) -> None:
     """``--activation`` of ``microbp check``, ``train`` and ``prove``: one name or one per
     layer 2…L."""
     parser.add_argument(
-        "--activation",
-        type=activation_spec,
-        default="sigmoid",
-        help="one name or one per layer 2…L: " + ", ".join(ACTIVATIONS),
+        "--activation", type=activation_spec, default="sigmoid", help=ACTIVATION_HELP
     )
 
 

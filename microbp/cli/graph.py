@@ -17,7 +17,13 @@ import random
 import sys
 
 from microbp import losses
-from microbp.cli.args import activation_spec, add_loss_argument, layer_sizes, neuron
+from microbp.cli.args import (
+    ACTIVATION_HELP,
+    activation_spec,
+    add_loss_argument,
+    layer_sizes,
+    neuron,
+)
 from microbp.cli.errors import naming, write_output
 from microbp.cli.limits import add_max_nodes, check_net_size
 from microbp.data import seed_example
@@ -39,7 +45,7 @@ def add_common(p) -> None:
         "--activation",
         type=activation_spec,
         default=None,
-        help="one name or one per layer 2…L (default: sigmoid)",
+        help=ACTIVATION_HELP + " (default sigmoid)",
     )
     p.add_argument("--seed", type=int, default=0, help="seed of the net's weights and sample")
     add_loss_argument(p)

@@ -119,7 +119,9 @@ def add_command(sub) -> None:
         "--net", type=layer_sizes, help="layer sizes, e.g. 2,4,1 (default: per data set)"
     )
     add_activation_argument(t)
-    t.add_argument("--init", choices=sorted(INITS), default="small")
+    t.add_argument(
+        "--init", choices=sorted(INITS), default="small", help="the initial weights' scale"
+    )
     t.add_argument(
         "--optimizer",
         type=str.lower,
@@ -136,11 +138,17 @@ def add_command(sub) -> None:
         default=None,
         help="SGD mini-batch size (default 1; with --optimizer sgd only)",
     )
-    t.add_argument("--max-epochs", type=int, default=2000)
+    t.add_argument("--max-epochs", type=int, default=2000, help="stop after this many epochs")
     t.add_argument("--tol", type=float, default=1e-9, help="stop when |E_t − E_{t−1}| < tol")
     t.add_argument("--target", type=float, help="stop when E_t < target")
     t.add_argument("--seed", type=int, default=0, help="seed of the initial weights (and SGD)")
-    t.add_argument("--gradients", choices=GRADIENTS, default="autodiff")
+    t.add_argument(
+        "--gradients",
+        choices=GRADIENTS,
+        default="autodiff",
+        help="the road to ∂E/∂θ: autodiff (the graph, E.backward()) or formulas (BP-1…BP-4 "
+        "in matrix form, numpy; faster)",
+    )
     add_max_nodes(
         t,
         "train",
