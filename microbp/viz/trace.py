@@ -1,8 +1,8 @@
 """The backward pass, node by node: :func:`trace_backward`.
 
-``trace_backward(root)`` runs the backward pass exactly as :meth:`Value.backward` does — the
-same order (:func:`microbp.engine.reverse_topological_order`), the same arithmetic — and
-records each step of the chain rule:
+``trace_backward(root)`` computes the backward pass as :meth:`Value.backward` does — the same
+order (:func:`microbp.engine.reverse_topological_order`), the same arithmetic — and records
+each step of the chain rule:
 
     input.grad += (∂node/∂input) · ∂root/∂node
                    local derivative  upstream gradient
@@ -10,8 +10,13 @@ records each step of the chain rule:
 For every node with inputs, a :class:`Step` holds the upstream gradient ∂root/∂node, and for
 each input the local derivative (its value and its rule as text, from
 :func:`microbp.engine.derivative_rules`, e.g. ``∂(tanh u)/∂u = 1 − tanh²u = 0.42``) and the
-contribution upstream × local that was added to the input's grad. The gradients the trace
-leaves on the graph are bit-for-bit those of ``root.backward()``.
+contribution upstream × local that was added to the input's grad.
+
+A trace is a record, and it computes on records of its own: it shows the gradients of *this
+one pass* (every node starts at 0, the root at 1), bit for bit those ``root.backward()`` gives
+on a graph whose leaves start at 0, and it never changes any node's ``.grad``. So a trace
+taken after ``E.backward()`` (the lab's state, a notebook cell that ran before) shows the
+same numbers as ``z.grad`` and BP-1…BP-4, not a second pass accumulated on the first.
 
 In an :class:`~microbp.MLP` (pass ``forward=net.forward(x)``) the gradient a z-node receives
 is δᵢ⁽ˡ⁾ ≡ ∂E/∂zᵢ⁽ˡ⁾; the trace names it so.
@@ -29,12 +34,15 @@ import string
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib import resources
-
-import graphviz
+from typing import TYPE_CHECKING
 
 from microbp.engine import Value, derivative_rules, iter_reverse_topological_order
 from microbp.files import write_atomic
+from microbp.names import Name
 from microbp.viz import draw
+
+if TYPE_CHECKING:
+    import graphviz  # imported when a picture is made (microbp.viz.dot.load_graphviz)
 
 __all__ = ["trace_backward", "Trace", "Step", "InputStep"]
 
@@ -59,7 +67,8 @@ class Step:
 
     ``number`` counts from 1; ``index`` is the node's number in the graph (its DOT id is
     ``v{index}``); ``upstream`` is ∂root/∂node, complete when the node's turn comes;
-    ``delta`` is the seed's δ name (``'δ_1^(2)'``) when the node is a z-node, else ``''``.
+    ``delta`` is the tutorial's δᵢ⁽ˡ⁾ (a :class:`microbp.names.Name`; ``str()`` shows
+    ``δ₁⁽²⁾``) when the node is the z-node zᵢ⁽ˡ⁾, else None.
     """
 
     number: int
@@ -69,21 +78,22 @@ class Step:
     op: str
     upstream: object
     inputs: tuple[InputStep, ...]
-    delta: str
+    delta: Name | None
 
 
 class Trace:
     """The record of one backward pass (see :func:`trace_backward`)."""
 
-    def __init__(self, model: draw.GraphModel, steps: list[Step], initial: list) -> None:
+    def __init__(
+        self, model: draw.GraphModel, steps: list[Step], initial: list, final: list
+    ) -> None:
         self.model = model
         self.root = model.root
         self.steps = steps
-        #: Each node's grad when the pass began: the root seeded, interior nodes 0, leaves as
-        #: they were (they accumulate across passes).
+        #: Each node's gradient when the pass began, in node order: 1 for the root, else 0.
         self.initial = initial
-        #: Each node's grad when the pass ended (what ``backward()`` leaves), in node order.
-        self.final = [v.grad for v in model.nodes]
+        #: Each node's gradient ∂root/∂node when the pass ended, in node order.
+        self.final = final
 
     def __len__(self) -> int:
         return len(self.steps)
@@ -100,7 +110,7 @@ class Trace:
 
     @property
     def root_name(self) -> str:
-        return draw.pretty_name(self.model.names[-1]) or "root"
+        return self.model.labels[-1] or "root"
 
     # ----------------------------------------------------------------------------------------
     # Text
@@ -121,8 +131,8 @@ class Trace:
             )
         ]
         for s in self.steps:
-            node = draw.pretty_name(self.model.names[s.index]) or f"#{s.index}"
-            node += f" = {draw.pretty_name(s.delta)}" if s.delta else ""
+            node = self.model.labels[s.index] or f"#{s.index}"
+            node += f" = {s.delta}" if s.delta else ""
             for k, inp in enumerate(s.inputs):
                 first = k == 0
                 rows.append(
@@ -153,16 +163,6 @@ class Trace:
 
     # ----------------------------------------------------------------------------------------
     # Pictures
-
-    def grads_after(self, k: int) -> list:
-        """Every node's grad after the first ``k`` steps (k = 0: as the pass began)."""
-        if not 0 <= k <= len(self.steps):
-            raise IndexError(f"step k = {k} is outside 0…{len(self.steps)}")
-        grads = list(self.initial)
-        for s in self.steps[:k]:
-            for inp in s.inputs:
-                grads[inp.index] = inp.grad_after
-        return grads
 
     def _check_size(self, max_nodes: int | None) -> None:
         n = len(self.model.nodes)
@@ -272,59 +272,57 @@ def trace_backward(
     forward=None,
     names: Mapping[int, str] | None = None,
 ) -> Trace:
-    """Run ``root``'s backward pass, recording each step (see the module docstring).
+    """Compute ``root``'s backward pass step by step, on records of its own (module docstring).
 
-    The pass is ``root.backward()`` itself, written out: interior grads start at 0, leaves
-    keep (accumulate) theirs, the root is seeded with 1, and the nodes are visited in
-    :func:`~microbp.engine.iter_reverse_topological_order` (the engine's one order, taken
-    node by node), each adding local · upstream to each input's grad. ``forward`` (or
-    ``names``) gives the seed's names (z₁⁽²⁾, δ₁⁽²⁾).
+    The pass is ``root.backward()`` written out: the root is seeded with 1, every other node
+    starts at 0, and the nodes are visited in
+    :func:`~microbp.engine.iter_reverse_topological_order` (the engine's one order, taken node
+    by node), each adding local · upstream to each input's gradient. The gradients live in the
+    trace (:meth:`Trace.grad`); no node's ``.grad`` is read or changed, so what ran before
+    (another ``backward()``) does not show up in the trace. ``forward`` (or ``names``) gives
+    the tutorial's names (z₁⁽²⁾, δ₁⁽²⁾).
 
     >>> from microbp import Value
     >>> x = Value(0.5, label="x")
     >>> y = (x * 2).tanh()
-    >>> trace = trace_backward(y)
+    >>> y.backward()
+    >>> trace = trace_backward(y)  # after a backward: the same numbers, x.grad untouched
     >>> [s.op for s in trace], trace.grad(x) == x.grad
     (['tanh', '*'], True)
     >>> trace.steps[0].inputs[0].rule
     '∂(tanh u)/∂u = 1 − tanh²u'
     """
     model = draw.graph_model(root, forward, names)
-    nodes = model.nodes
-    if root.op:
-        root.grad = 1  # ∂root/∂root
-    else:
-        root.grad += 1  # a leaf accumulates, as in backward()
-    initial = None
+    index = model.index
+    grad = [0] * len(model.nodes)  # this pass's ∂root/∂node, in node order
+    grad[index[id(root)]] = 1  # ∂root/∂root
+    initial = list(grad)
     steps = []
-    # The engine's own pass, node by node: the order backward() visits (interior grads zeroed
-    # as the pass starts), with each chain-rule step recorded as it is taken.
-    order = iter_reverse_topological_order(root, zero_interior_grads=True)
+    # The engine's own order, node by node; the chain rule applied to the trace's records.
+    order = iter_reverse_topological_order(root)
     try:
         for v in order:
-            if initial is None:  # the first node: grads zeroed and seeded, no step taken yet
-                initial = [u.grad for u in nodes]
             if not v.op:
                 continue  # a leaf has no inputs to pass its gradient on to
-            g = v.grad
-            k = model.index[id(v)]
+            k = index[id(v)]
+            g = grad[k]
             records = []
             for u, local, rule in zip(v.inputs, v.local_grads, derivative_rules(v)):
-                before = u.grad
+                j = index[id(u)]
+                before = grad[j]
                 contribution = local * g
-                u.grad = before + contribution  # as backward(): u.grad += ∂v/∂u · ∂root/∂v
-                j = model.index[id(u)]
+                grad[j] = before + contribution  # as backward(): u.grad += ∂v/∂u · ∂root/∂v
                 records.append(
-                    InputStep(u, j, model.display(j), local, rule, contribution, before, u.grad)
+                    InputStep(u, j, model.display(j), local, rule, contribution, before, grad[j])
                 )
-            delta = draw.delta_name(model.names[k]) if model.z_nodes[k] else ""
+            delta = model.names[k].as_kind("delta") if model.z_nodes[k] else None
             steps.append(
                 Step(len(steps) + 1, v, k, model.display(k), v.op, g, tuple(records), delta)
             )
     except BaseException:
         order.close()  # every node's pending count back to 0
         raise
-    return Trace(model, steps, initial)
+    return Trace(model, steps, initial, grad)
 
 
 # --------------------------------------------------------------------------------------------
@@ -341,23 +339,27 @@ def _rule_value(rule: str, value: str) -> str:
 
 def _grad_prefix(model: draw.GraphModel, k: int) -> str:
     if model.z_nodes[k]:
-        return f"{draw.pretty_name(draw.delta_name(model.names[k]))} = "
+        return f"{model.names[k].as_kind('delta')} = "
     return "grad "
 
 
 def _short(model: draw.GraphModel, k: int) -> str:
     """A node's name for formulas: z₁⁽²⁾, w₁₂⁽³⁾, or its number #k."""
-    return draw.pretty_name(model.names[k]) or f"#{k}"
+    return model.labels[k] or f"#{k}"
 
 
 _KIND = {"x": 0, "z": 1, "a": 2, "w": 3, "b": 4}
 
 
 def _row_order(model: draw.GraphModel, k: int) -> tuple:
-    """Gradient table rows: layer by layer (x; then z, a, w, b of each layer), others last."""
+    """Gradient table rows: layer by layer (x; then z, a, w, b of each layer, each by i and j),
+    others last."""
     name = model.names[k]
-    layer = model.layer[k] if model.layer[k] is not None else draw.layer_of_name(name)
-    return (layer if layer is not None else 10**9, _KIND.get(name[:1], 5), name, k)
+    layer = model.layer[k]
+    if layer is None and name is not None:
+        layer = name.layer
+    kind, i, j = (name.kind, name.i or 0, name.j or 0) if name is not None else ("", 0, 0)
+    return (layer if layer is not None else 10**9, _KIND.get(kind, 5), i, j, model.labels[k], k)
 
 
 def _panel(trace: Trace, s: Step, number) -> str:
@@ -369,7 +371,7 @@ def _panel(trace: Trace, s: Step, number) -> str:
         f"<span class=op>[{e(draw.op_text(s.node))}]</span></h2>"
     ]
     if s.delta:
-        d = e(draw.pretty_name(s.delta))
+        d = e(str(s.delta))
         out.append(
             f"<p class=delta>{name} is a z-node: its gradient is {d} ≡ ∂{R}/∂{name} "
             f"= <b>{e(number(s.upstream))}</b></p>"
@@ -404,7 +406,7 @@ def _html_page(trace: Trace, svg: str, number, title: str) -> str:
     ]
     intro = (
         f"<h2>Before the first step</h2><p>The pass starts at {R}: ∂{R}/∂{R} = 1. "
-        "Interior gradients start at 0; leaves keep what they had (they accumulate). "
+        "Every other gradient starts at 0. "
         "Each step takes one node, whose gradient is now complete, and adds "
         "<i>local derivative × upstream gradient</i> to each of its inputs "
         "(the chain rule). Press → or Next.</p>"
@@ -424,11 +426,11 @@ def _html_page(trace: Trace, svg: str, number, title: str) -> str:
         )
     rows = []
     for k in sorted(range(len(model.nodes)), key=lambda k: _row_order(model, k)):
-        if not model.names[k] and model.nodes[k].op:
+        if not model.labels[k] and model.nodes[k].op:
             continue
         label = model.display(k)
         if model.z_nodes[k]:
-            label += f" ({draw.pretty_name(draw.delta_name(model.names[k]))})"
+            label += f" ({model.names[k].as_kind('delta')})"
         rows.append(
             f"<tr><td>{e(label)}</td><td class=grad data-node=v{k}>"
             f"{e(draw.exact_text(trace.initial[k]))}</td></tr>"
