@@ -5,8 +5,11 @@
                   [--gradients formulas] [--plot loss.png] [--save model.json] [--json] [--quiet]
 
 prints the final E_total, the number of epochs, the rule that stopped the run and, for 0/1
-targets, the accuracy. ``--data`` is a name, optionally with arguments after a colon:
-``seed``, ``xor``, ``encoder:8,3``, ``parity:4``, ``spirals:97``, ``moons:200``. Without
+targets, the accuracy. On the sets that sample a distribution (moons, spirals, iris) a fifth
+of the rows, stratified by class and drawn with ``--seed``, is held out of training and its
+accuracy printed next to the training accuracy (``--test-fraction``, 0 for none;
+:data:`TEST_FRACTION`). ``--data`` is a name, optionally with arguments after a colon:
+``seed``, ``xor``, ``encoder:8,3``, ``parity:4``, ``spirals:97``, ``moons:200``, ``iris``. Without
 ``--net`` each set has a default net (xor 2-4-1, encoder n-m-n, parity n-2n-1, …); for
 ``--data seed`` that is the seed example's own 3-3-2 net with its numbers (then
 ``--activation``, ``--init`` and ``--seed`` do not apply).
@@ -17,7 +20,9 @@ Ctrl-C stops at the end of the current epoch: the command says where, saves the 
 
 from __future__ import annotations
 
+import argparse
 import json
+import math
 import sys
 
 from microbp import data, modelfile, optim
@@ -36,6 +41,11 @@ from microbp.train import GRADIENTS, STOP_REASONS, TrainingInterrupted, accuracy
 
 # No __all__: command-line plumbing (add_command, run), not public API;
 # docs/training.md documents the command.
+
+#: ``--test-fraction``'s default per data set: the sets that sample a distribution (moons,
+#: spirals, iris) hold out a fifth of their rows to measure how the net generalises; the
+#: others (the tutorial's pair, XOR, the encoders, parity) are whole truth tables to learn.
+TEST_FRACTION = {"moons": 0.2, "spirals": 0.2, "iris": 0.2}
 
 #: ``--optimizer`` names (case-insensitive): :func:`microbp.optim.make` builds them. ``--lr``
 #: is the learning rate of gd/sgd and Δ₀ (torch's ``lr``) of the Rprop variants.
@@ -91,6 +101,19 @@ def make_data(name: str, args: tuple):
     return data.DATASETS[name][0](*args)
 
 
+def test_fraction(text: str) -> float:
+    """``--test-fraction``: a number in [0, 1)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(
+            f"expected the fraction of rows held out for testing, in [0, 1) (0: none), got {text!r}"
+        )
+    return value
+
+
 def check_outputs(save: str | None, plot: str | None) -> None:
     """``--save`` and ``--plot`` checked before training, so a typo costs no training run.
 
@@ -141,13 +164,28 @@ def add_command(sub) -> None:
     t.add_argument("--max-epochs", type=int, default=2000, help="stop after this many epochs")
     t.add_argument("--tol", type=float, default=1e-9, help="stop when |E_t − E_{t−1}| < tol")
     t.add_argument("--target", type=float, help="stop when E_t < target")
-    t.add_argument("--seed", type=int, default=0, help="seed of the initial weights (and SGD)")
+    t.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="seed of the initial weights, the test split and SGD's batches",
+    )
     t.add_argument(
         "--gradients",
         choices=GRADIENTS,
         default="autodiff",
         help="the road to ∂E/∂θ: autodiff (the graph, E.backward()) or formulas (BP-1…BP-4 "
         "in matrix form, numpy; faster)",
+    )
+    t.add_argument(
+        "--test-fraction",
+        type=test_fraction,
+        default=None,
+        metavar="F",
+        help="hold out this fraction of the rows (stratified by class, drawn with --seed) "
+        "and report the accuracy on them next to the training accuracy (default "
+        + ", ".join(f"{f:g} for {n}" for n, f in TEST_FRACTION.items())
+        + ", else 0)",
     )
     add_max_nodes(
         t,
@@ -202,6 +240,8 @@ def run(args, out=None) -> int:
     if args.save == "-":
         out = err  # standard output carries the net's JSON; the report goes to stderr
     X, Y = make_data(name, data_args)
+    fraction = TEST_FRACTION.get(name, 0.0) if args.test_fraction is None else args.test_fraction
+    X, Y, X_test, Y_test = data.split(X, Y, fraction, args.seed)
     if label == "seed" and args.net is None:
         net = data.seed_example().net()  # the seed's own numbers (Figure 1)
     else:
@@ -225,6 +265,7 @@ def run(args, out=None) -> int:
         print("microbp train: interrupted (Ctrl-C) during an epoch; nothing saved", file=err)
         return INTERRUPTED
     acc = accuracy(net, X, Y)
+    test_acc = accuracy(net, X_test, Y_test) if len(X_test) else None
     status = 0
     if args.save:
         try:
@@ -253,6 +294,9 @@ def run(args, out=None) -> int:
             "updates": history.updates,
             "stopped_by": history.stopped_by,
             "accuracy": acc,
+            "test_fraction": fraction,
+            "test_rows": len(X_test),
+            "test_accuracy": test_acc,
             "seconds": history.seconds,
             "saved": args.save if args.save and status == 0 else None,
             "plot": args.plot if args.plot and status == 0 else None,
@@ -273,7 +317,15 @@ def run(args, out=None) -> int:
     print(f"stopped by {history.stopped_by}: {rule}", file=out)
     if acc is not None:
         right = round(acc * len(X))
-        print(f"accuracy = {right}/{len(X)} = {100 * acc:.1f}%", file=out)
+        held_out = "" if test_acc is None else " on the training rows"
+        print(f"accuracy = {right}/{len(X)} = {100 * acc:.1f}%{held_out}", file=out)
+        if test_acc is not None:
+            right = round(test_acc * len(X_test))
+            print(
+                f"test accuracy = {right}/{len(X_test)} = {100 * test_acc:.1f}% on the rows "
+                f"held out (--test-fraction {fraction:g}, drawn with --seed {args.seed})",
+                file=out,
+            )
     if args.save and args.save != "-" and status == 0:
         print(f"saved the net to {args.save}", file=out)
     if args.plot and status == 0:
