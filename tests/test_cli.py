@@ -177,3 +177,13 @@ def test_a_default_is_shown_as_it_is_typed(capsys):
     out = " ".join(capsys.readouterr().out.split())
     assert "layer sizes, e.g. 3,4,2 (default 3,4,2)" in out
     assert "(default 1e-06)" in out and "(default small)" in out
+
+
+def test_the_readme_command_table_lists_exactly_the_commands_that_exist():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    table = readme.split("The command line:", 1)[1].split("\n\n", 2)[1]
+    listed = re.findall(r"^\| `microbp ([a-z-]+)", table, flags=re.M)
+    assert sorted(listed) == sorted(_subcommands()), table
+    assert len(listed) == len(set(listed))

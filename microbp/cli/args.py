@@ -146,6 +146,6 @@ def add_loss_argument(parser: argparse.ArgumentParser, help: str | None = None) 
         choices=list(LOSSES),
         default="squared_error",
         help=help
-        or "E: squared_error (default, the seed's), binary_cross_entropy (a sigmoid "
+        or "E: squared_error (default, the tutorial's), binary_cross_entropy (a sigmoid "
         "output), cross_entropy (a softmax output: --activation tanh,softmax)",
     )

@@ -121,7 +121,10 @@ def add_command(sub) -> None:
         "step is not proved.",
     )
     c.add_argument(
-        "--net", type=layer_sizes, default=[3, 3, 2], help="layer sizes (default the seed's 3,3,2)"
+        "--net",
+        type=layer_sizes,
+        default=[3, 3, 2],
+        help="layer sizes (default the tutorial's 3,3,2)",
     )
     add_activation_argument(c)
     add_loss_argument(c)
@@ -140,7 +143,7 @@ def add_command(sub) -> None:
     c.add_argument(
         "--erratum",
         action="store_true",
-        help="use the seed's middle step for σ′ (docs/errata.md) in the formulas: the prover "
+        help="use the tutorial's middle step for σ′ (docs/errata.md) in the formulas: the prover "
         "must say NOT proved",
     )
     add_max_nodes(c, "prove", "nets whose graph has more Values than this (formulas grow fast)")
