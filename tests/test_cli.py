@@ -187,3 +187,81 @@ def test_the_readme_command_table_lists_exactly_the_commands_that_exist():
     listed = re.findall(r"^\| `microbp ([a-z-]+)", table, flags=re.M)
     assert sorted(listed) == sorted(_subcommands()), table
     assert len(listed) == len(set(listed))
+
+
+# -- no command is silent for long on a terminal -----------------------------------------------
+
+
+class _Terminal:
+    """A standard error that says it is a terminal, and keeps what is written to it."""
+
+    def __init__(self) -> None:
+        import io
+
+        self.buffer = io.StringIO()
+
+    def isatty(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        return self.buffer.write(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def _slow_check(monkeypatch, seconds: float):
+    import time
+
+    from microbp.cli import check as cli_check
+
+    def run(args, out=None) -> int:
+        time.sleep(seconds)
+        return 0
+
+    monkeypatch.setattr(cli_check, "run", run)
+
+
+def test_a_long_command_says_it_is_still_working_on_a_terminal(monkeypatch):
+    from microbp.cli import progress
+
+    monkeypatch.setattr(progress, "FIRST", 0.05)
+    monkeypatch.setattr(progress, "EVERY", 0.05)
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    _slow_check(monkeypatch, 0.4)
+    assert cli.main(["check"]) == 0
+    lines = terminal.buffer.getvalue().splitlines()
+    assert len(lines) >= 2
+    assert all(re.fullmatch(r"microbp check: still working \(\d+ s so far; Ctrl-C stops it\)", x)
+               for x in lines)  # fmt: skip
+
+
+def test_no_heartbeat_in_a_pipe_or_beside_a_commands_own_bar(monkeypatch, capsys):
+    from microbp.cli import progress
+
+    monkeypatch.setattr(progress, "FIRST", 0.01)
+    monkeypatch.setattr(progress, "EVERY", 0.01)
+    _slow_check(monkeypatch, 0.2)
+    assert cli.main(["check"]) == 0
+    assert capsys.readouterr().err == ""  # standard error is not a terminal
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert cli.main(["train", "--data", "xor", "--max-epochs", "300", "--tol", "0"]) == 0
+    assert "still working" not in terminal.buffer.getvalue()  # fit's bar instead
+
+
+def test_rprop_bench_reports_each_cell_as_it_is_done():
+    from microbp.experiments import rprop_bench
+
+    seen = []
+    rprop_bench.benchmark(
+        problems=["xor"],
+        algorithms=["GD", "SGD", "iRprop-"],
+        seeds=2,
+        gd_lrs=[2.0, 8.0],
+        max_epochs=10,
+        progress=lambda done, total: seen.append((done, total)),
+    )
+    total = 2 + 1 + 1  # the μ grid, iRprop-, then SGD at GD's best μ
+    assert seen == [(k, total) for k in range(total + 1)]

@@ -38,6 +38,7 @@ from collections.abc import Sequence
 from microbp.cli import check, demo, experiments, graph, lab, prove, saturation, trace, train
 from microbp.cli.args import negative_values_attached
 from microbp.cli.errors import INTERRUPTED
+from microbp.cli.progress import heartbeat
 from microbp.viz import GraphvizFailed, GraphvizNotFound
 
 # Each subcommand registers itself: a function that adds its parser to the subparsers and
@@ -106,7 +107,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(negative_values_attached(argv))
     name = f"microbp {args.command}"
     try:
-        return args.func(args)
+        with heartbeat(name):  # a line now and then on a terminal, unless it shows its own
+            return args.func(args)
     except BrokenPipeError:  # output piped into `head` and the like: stop quietly
         _quiet_stdout()
         return 0

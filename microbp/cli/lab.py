@@ -12,6 +12,7 @@ from __future__ import annotations
 import sys
 
 from microbp.cli.args import ACTIVATION_HELP, activation_spec, layer_sizes
+from microbp.cli.progress import own_display
 from microbp.data import DATASETS
 
 LOCAL = ("127.0.0.1", "localhost")
@@ -20,6 +21,7 @@ LOCAL = ("127.0.0.1", "localhost")
 def lab(args, out=None, err=None) -> int:
     """Build the lab's state from the arguments and serve it until Ctrl-C."""
     out, err = out or sys.stdout, err or sys.stderr
+    own_display()  # a server says what it does itself
     try:
         from microbp.lab import LabState, serve
         from microbp.lab.inputs import DATA_SETS

@@ -29,6 +29,7 @@ import time
 from microbp.cli.args import add_activation_argument, add_loss_argument, layer_sizes
 from microbp.cli.errors import write_output
 from microbp.cli.limits import add_max_nodes, check_net_size
+from microbp.cli.progress import is_terminal, own_display
 
 # No __all__: command-line plumbing; docs/prove.md documents the command.
 
@@ -160,6 +161,7 @@ def add_command(sub) -> None:
 
 def run(args, out=None) -> int:
     """Both proofs, their tables and the verdict; 0 when every step is proved."""
+    own_display()  # the proof's own bar of steps
     out = out or sys.stdout
     check_net_size(args.net, args.max_nodes, "prove")
     try:
@@ -177,7 +179,7 @@ def run(args, out=None) -> int:
                 "--activation sigmoid (the default) or a list with sigmoid in it"
             )
         replace = {"sigmoid": symbolic.SEED_ERRATUM_SIGMOID}
-    watch = _Watch(args.time_limit, bar=_is_terminal(sys.stderr))
+    watch = _Watch(args.time_limit, bar=is_terminal(sys.stderr))
     try:
         with watch:
             whole = symbolic.prove_net(
@@ -236,10 +238,3 @@ def run(args, out=None) -> int:
             file=out,
         )
     return 0 if proved else 1
-
-
-def _is_terminal(stream) -> bool:
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):
-        return False

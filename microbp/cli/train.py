@@ -34,6 +34,7 @@ from microbp.cli.args import (
 )
 from microbp.cli.errors import INTERRUPTED, naming, write_output
 from microbp.cli.limits import MAX_DATA, add_max_nodes, check_train_size
+from microbp.cli.progress import own_display
 from microbp.experiments.report import check_plot_path, save_figure
 from microbp.files import check_writable
 from microbp.nn import INITS, MLP
@@ -217,6 +218,7 @@ def run(args, out=None) -> int:
     Bad input raises (``ValueError``) before any training, for :func:`microbp.cli.app.main`
     to report; a failure to save or plot after training is reported here, after the result.
     """
+    own_display()  # fit's own bar (epochs) on a terminal, or --quiet / --json: no heartbeat
     out = sys.stdout if out is None else out
     err = sys.stderr
     name, data_args, default_sizes, label = parse_data(args.data)
