@@ -11,13 +11,16 @@ saves at an epoch boundary). This package and :mod:`microbp` itself import nothi
 
 from __future__ import annotations
 
-import os
-import signal
+# Only built-in modules the interpreter has loaded already (no file to find, no code to run):
+# until main() has installed its handler, a Ctrl-C in this file would be a traceback.
+# _signal is the built-in module behind signal, without signal.py's import.
+import _signal
 import sys
 
-from microbp.cli.errors import INTERRUPTED  # light: os only
-
 __all__ = ["main"]
+
+#: Exit status of a command stopped by Ctrl-C (128 + SIGINT), as a shell reports it.
+INTERRUPTED = 130
 
 _INTERRUPTED_LINE = "microbp: interrupted (Ctrl-C)"
 
@@ -44,17 +47,19 @@ class _ctrl_c_ends_at_once:
     def __enter__(self) -> None:
         self.old = None
         try:
-            if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
-                self.old = signal.signal(signal.SIGINT, _end_now)
+            if _signal.getsignal(_signal.SIGINT) is _signal.default_int_handler:
+                self.old = _signal.signal(_signal.SIGINT, _end_now)
         except ValueError:  # not the main thread
             pass
 
     def __exit__(self, *exc) -> None:
         if self.old is not None:
-            signal.signal(signal.SIGINT, self.old)
+            _signal.signal(_signal.SIGINT, self.old)
 
 
 def _end_now(signum, frame) -> None:
+    import os
+
     try:
         os.write(2, (_INTERRUPTED_LINE + "\n").encode())
     finally:
