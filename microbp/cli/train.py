@@ -103,6 +103,17 @@ def make_data(name: str, args: tuple):
     return data.DATASETS[name][0](*args)
 
 
+def _held_out_default() -> str:
+    """``0.2 for moons, spirals and iris``: :data:`TEST_FRACTION` in words."""
+    by_fraction: dict[float, list[str]] = {}
+    for name, fraction in TEST_FRACTION.items():
+        by_fraction.setdefault(fraction, []).append(name)
+    return "; ".join(
+        f"{f:g} for " + (", ".join(n[:-1]) + " and " + n[-1] if len(n) > 1 else n[0])
+        for f, n in by_fraction.items()
+    )
+
+
 def test_fraction(text: str) -> float:
     """``--test-fraction``: a number in [0, 1)."""
     try:
@@ -186,8 +197,7 @@ def add_command(sub) -> None:
         metavar="F",
         help="hold out this fraction of the rows (stratified by class, drawn with --seed) "
         "and report the accuracy on them next to the training accuracy (default "
-        + ", ".join(f"{f:g} for {n}" for n, f in TEST_FRACTION.items())
-        + ", else 0)",
+        f"{_held_out_default()}, else 0)",
     )
     add_max_nodes(
         t,
