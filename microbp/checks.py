@@ -252,7 +252,8 @@ def sample(
     and sets are refused (their order is not the inputs').
     """
     expects = f"{what} expects" if what else "expected"
-    if isinstance(x, (str, bytes, Mapping, Set)) or not _rows(x):
+    plain = type(x) is list or type(x) is tuple  # the common case: no ABC checks (slow)
+    if not plain and (isinstance(x, (str, bytes, Mapping, Set)) or not _rows(x)):
         raise TypeError(
             f"{expects} {noun}: a sequence of {n} numbers{' or Values' if values else ''} in "
             f"order ({dim} = {n}), got {type(x).__name__}"
@@ -260,11 +261,11 @@ def sample(
     if len(x) != n:
         raise ValueError(f"{expects} {n} {noun} ({dim} = {n}), got {len(x)}")
     xs = list(x)
-    whose = f"{what or 'the'} {noun}"
     for j, xj in enumerate(xs, start=1):
         v = xj.data if values and isinstance(xj, Value) else xj  # (numpy's .data: a buffer)
         if type(v) is float and math.isfinite(v):  # the common case, first
             continue
+        whose = f"{what or 'the'} {noun}"
         try:
             _number(v, "")
         except TypeError:
@@ -273,7 +274,7 @@ def sample(
                 f"{type(v).__name__} {v!r:.40}"
             ) from None
         if _nan_or_inf(v):
-            raise ValueError(f"{whose}: entry {j} is {v!r}; expected finite numbers")
+            raise ValueError(f"{what or 'the'} {noun}: entry {j} is {v!r}; expected finite numbers")
     return xs
 
 
