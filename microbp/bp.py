@@ -134,7 +134,7 @@ def forward_index(net, x: Sequence) -> tuple[dict[int, list], dict[int, list]]:
     Each zᵢ⁽ˡ⁾ is summed in the seed's order, wᵢ₁a₁ + wᵢ₂a₂ + … + bᵢ. Returns ``(z, a)``.
     """
     weights = Weights.of(net)
-    x = checks.sample(x, weights.sizes[0], "", nonfinite=True)
+    x = checks.sample(x, weights.sizes[0], "", values=False)  # finite reals, as everywhere
     a = {1: x}
     z = {}
     for l in range(2, weights.L + 1):
@@ -226,7 +226,7 @@ def index_form(net, x: Sequence, y: Sequence, loss="squared_error") -> SampleGra
     L = weights.L
     losses.check_output(loss, weights.f(L).name)
     z, a = forward_index(weights, x)
-    y = checks.sample(y, weights.sizes[-1], "", "targets", "n_L", nonfinite=True)
+    y = checks.sample(y, weights.sizes[-1], "", "targets", "n_L", values=False)
     losses.check_targets(loss, [y])
     E = loss.E(y, z[L], a[L])
 

@@ -36,9 +36,11 @@ this module.
 
 from __future__ import annotations
 
+import contextvars
 import itertools
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import mpmath
@@ -67,6 +69,30 @@ __all__ = [
 
 #: What the formulas use in place of an activation: ``{"sigmoid": SEED_ERRATUM_SIGMOID}``.
 Replacements = Mapping[str, Activation]
+
+#: ``progress(done, total, name)``, called when a proof starts (``done`` = 0, ``name`` = "")
+#: and after each of its steps: ``done`` of ``total`` steps tried, ``name`` the last (a proof
+#: of a deep net runs for minutes: a caller shows a bar, or stops the proof by raising).
+Progress = Callable[[int, int, str], None]
+
+_ON_STEP: contextvars.ContextVar[Callable[[str], None] | None] = contextvars.ContextVar(
+    "on_step", default=None
+)
+
+
+@contextmanager
+def _reporting(progress: Progress | None, total: int) -> Iterator[None]:
+    """While a proof runs, each :func:`_step` reports to ``progress`` (when given)."""
+    if progress is None:
+        yield
+        return
+    progress(0, total, "")  # the proof starts: a bar can show its length at once
+    done = itertools.count(1)
+    token = _ON_STEP.set(lambda name: progress(next(done), total, name))
+    try:
+        yield
+    finally:
+        _ON_STEP.reset(token)
 
 
 #: The tutorial's name behind each symbol :func:`symbol` made, to print it in one notation.
@@ -396,6 +422,19 @@ class Proof:
 def _step(name: str, equation: str, graph, formula, atomizer: _Atomizer, shown=None) -> Step:
     """Try graph − formula ≡ 0; when refused, keep the difference (``shown`` rewrites it for
     reading, e.g. σ(z) as a) and its value at a random point."""
+    step = _try(name, equation, graph, formula, atomizer, shown)
+    _report(name)
+    return step
+
+
+def _report(name: str) -> None:
+    """One more step tried (for the ``progress`` of the proof that runs)."""
+    report = _ON_STEP.get()
+    if report is not None:
+        report(name)
+
+
+def _try(name: str, equation: str, graph, formula, atomizer: _Atomizer, shown=None) -> Step:
     difference = sympy.sympify(graph - formula)
     if is_zero(difference, atomizer):
         return Step(name, equation, graph, formula, True)
@@ -447,6 +486,7 @@ def prove_net(
     activation="sigmoid",
     loss="squared_error",
     replace: Replacements | None = None,
+    progress: Progress | None = None,
 ) -> Proof:
     """For every parameter θ: the graph's ∂E/∂θ − the BP-1…BP-4 expression ≡ 0.
 
@@ -454,7 +494,7 @@ def prove_net(
     :func:`symbolic_net` and ``E.backward()``. The formulas are :func:`microbp.bp.index_form`
     on the same symbols. ``replace`` puts other activation records into the formulas' side
     only (``{"sigmoid": SEED_ERRATUM_SIGMOID}``: the seed's σ′), so the graph stays the
-    engine's.
+    engine's. ``progress(done, total, name)`` is called after each parameter's step.
 
     >>> prove_net([2, 1], "tanh").verdict()
     '3 of 3 proved'
@@ -471,9 +511,11 @@ def prove_net(
     formula = bp.index_form(weights, s.x, y, cost).flat()
     atomizer = _Atomizer()
     steps = []
-    for (name, p), f in zip(net.named_parameters(), formula):
-        bp34 = "BP-3" if name.kind == "w" else "BP-4"
-        steps.append(_step(str(name), f"{bp34} ← {_chain(name.l, net.L)}", p.grad, f, atomizer))
+    with _reporting(progress, len(formula)):
+        for (name, p), f in zip(net.named_parameters(), formula):
+            bp34 = "BP-3" if name.kind == "w" else "BP-4"
+            equation = f"{bp34} ← {_chain(name.l, net.L)}"
+            steps.append(_step(str(name), equation, p.grad, f, atomizer))
     title = f"Whole net {_about(net, cost)}: the graph's ∂E/∂θ − bp.index_form"
     return Proof(title, steps)
 
@@ -532,6 +574,7 @@ def _lemmas(net: MLP, replace: Replacements | None) -> list[Step]:
             if not proved:
                 step.difference, step.witness = difference, _witness(difference)
             steps.append(step)
+            _report(step.name)
         else:
             shown = lambda e, f=f, a=a: _in_terms_of_a(e, [z], [f.f(z)], [a], f)  # noqa: E731
             step = _step(f"f′ of {name}", "d f(z)/dz", table, truth, _Atomizer(), shown)
@@ -545,6 +588,7 @@ def prove_layers(
     activation="sigmoid",
     loss="squared_error",
     replace: Replacements | None = None,
+    progress: Progress | None = None,
 ) -> Proof:
     """The layer-by-layer proof on the given layer sizes; it holds for a net of any depth.
 
@@ -557,8 +601,9 @@ def prove_layers(
 
     Each step involves one layer and free symbols for the rest, so together they prove, by
     induction on l from L down to 2, that the graph's ∂E/∂θ is BP-1…BP-4 for every depth and
-    width with these activations. ``replace`` as in :func:`prove_net`. The proof's
-    ``deltas`` are the graph's δ's written with a, y and the next layer's δ.
+    width with these activations. ``replace`` and ``progress`` as in :func:`prove_net`
+    (the lemmas, one step per neuron, one per parameter). The proof's ``deltas`` are the
+    graph's δ's written with a, y and the next layer's δ.
 
     >>> print(prove_layers([2, 1], "sigmoid").show())
     δ₁⁽²⁾ = a₁⁽²⁾⋅(1 - a₁⁽²⁾)⋅(a₁⁽²⁾ - y₁)
@@ -567,6 +612,19 @@ def prove_layers(
     L = net.L
     cost = _loss(loss, net.layers[net.L].activation)
     formula_f = dict(zip(range(2, L + 1), _formula_activations(net, replace)))
+    with _reporting(progress, _count_layer_steps(net)):
+        return _prove_layers(net, cost, formula_f, replace)
+
+
+def _count_layer_steps(net: MLP) -> int:
+    """The steps of :func:`prove_layers` on ``net``: the lemmas (softmax has none), one δ per
+    neuron of layers 2…L, one step per parameter."""
+    lemmas = {layer.activation.name for layer in net.layers.values()} - {"softmax"}
+    return len(lemmas) + sum(net.sizes[1:]) + len(net.parameters())
+
+
+def _prove_layers(net: MLP, cost: losses.Loss, formula_f: dict, replace) -> Proof:
+    L = net.L
     steps = _lemmas(net, replace)
     deltas: list[tuple] = []
     atomizer = _Atomizer()

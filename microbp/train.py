@@ -371,8 +371,27 @@ def _check_net(net, who: str) -> None:
         raise TypeError(f"{who} expects a microbp MLP as the net, got {type(net).__name__}")
 
 
+def _check_float_net(net) -> None:
+    """A TypeError unless every parameter of ``net`` is a float (or an int): fit steps on
+    float64 vectors, and would silently turn a Fraction, mpmath, SymPy or numpy float32/16/
+    longdouble net into float64. The message names the road that keeps the type."""
+    for name, p in zip(net.parameter_names(), net.parameters()):
+        if type(p.data) is float or type(p.data) is int or type(p.data) is np.float64:
+            continue
+        kind = type(p.data).__module__.split(".")[0] + "." + type(p.data).__name__
+        kind = kind.removeprefix("builtins.").removeprefix("fractions.")
+        raise TypeError(
+            f"fit trains in float64 (its optimizers step on float64 vectors) and would turn "
+            f"this net's {kind} numbers ({name} = {p.data!r:.40}) into floats. The graph keeps "
+            "a number's type: step on it yourself, E.backward() then p.data -= lr * p.grad "
+            "for every p in net.parameters() (as examples/micrograd_demo.py does), or give "
+            "fit a net of floats."
+        )
+
+
 def _check_args(net, X, Y, optimizer, max_epochs, tol, target, gradients, stop_when=None):
     _check_net(net, "fit")
+    _check_float_net(net)
     X = checks.batch(X, net.sizes[0], "X", "n₁")
     Y = checks.batch(Y, net.sizes[-1], "Y", "n_L")
     if X.shape[0] != Y.shape[0]:

@@ -2,11 +2,13 @@
 
 import io
 import sys
+from fractions import Fraction
 
+import mpmath
 import numpy as np
 import pytest
 
-from microbp import MLP, data, fit
+from microbp import MLP, data, fit, total_error
 from microbp.optim import GD, SGD, Rprop
 from microbp.train import PLOT_HINT, accuracy
 
@@ -269,13 +271,46 @@ def test_bad_fit_arguments_raise_value_error_naming_them(kwargs, match):
     assert net.get_flat().tolist() == before
 
 
-def test_a_run_that_fails_at_the_start_leaves_exact_weights_untouched():
-    from fractions import Fraction
-
-    net = MLP.from_weights({2: [[Fraction(1, 3)]]}, {2: [2]}, "identity")
+def test_a_run_that_fails_at_the_start_leaves_the_weights_untouched():
+    net = MLP.from_weights({2: [[0.25]]}, {2: [2]}, "identity")
     with pytest.raises(ValueError, match="not finite at the start"):
         fit(net, [[1e300]], [[-1e300]], GD(0.1))
-    assert [p.data for p in net.parameters()] == [Fraction(1, 3), 2]
+    assert [p.data for p in net.parameters()] == [0.25, 2]
+
+
+@pytest.mark.parametrize(
+    "number, kind",
+    [
+        (lambda v: Fraction(v), "Fraction"),
+        (lambda v: np.float32(v), "numpy.float32"),
+        (lambda v: mpmath.mpf(v), "mpmath.mpf"),
+        (lambda v: np.longdouble(v), "numpy.longdouble"),
+    ],
+    ids=["Fraction", "float32", "mpf", "longdouble"],
+)
+@pytest.mark.parametrize("gradients", ["autodiff", "formulas"])
+def test_fit_refuses_a_net_whose_number_type_it_would_turn_into_float64(number, kind, gradients):
+    """A Fraction identity net trained with GD(1/2) ended at 0.6666666666666667, not 2/3:
+    fit steps in float64. It refuses, naming the road that keeps the type, and leaves the
+    net as it was."""
+    net = MLP.from_weights({2: [[number(1)]]}, {2: [number(0)]}, "identity")
+    before = [p.data for p in net.parameters()]
+    with pytest.raises(TypeError, match=f"this net's {kind} numbers .*p.data -= lr \\* p.grad"):
+        fit(net, [[1]], [[2]], GD(Fraction(1, 2)), max_epochs=3, gradients=gradients)
+    assert [p.data for p in net.parameters()] == before
+    assert [type(p.data) for p in net.parameters()] == [type(v) for v in before]
+
+
+def test_the_graph_keeps_the_type_fit_refuses():
+    """What the message says to do: the engine's own step keeps Fractions exact."""
+    net = MLP.from_weights({2: [[Fraction(1)]]}, {2: [Fraction(0)]}, "identity")
+    for _ in range(2):
+        net.zero_grad()
+        E = total_error([[2]], [net([1])])
+        E.backward()
+        for p in net.parameters():
+            p.data -= Fraction(1, 2) * p.grad
+    assert [p.data for p in net.parameters()] == [Fraction(3, 2), Fraction(1, 2)]  # o = y = 2
 
 
 def test_fit_checks_the_data_shapes_against_the_net():

@@ -120,14 +120,19 @@ def negative_values_attached(argv: Sequence[str]) -> list[str]:
     return out
 
 
+#: The help of every ``--activation``: the names, softmax among them.
+ACTIVATION_HELP = (
+    "one name, or one per layer 2…L separated by commas: "
+    + ", ".join(ACTIVATIONS)
+    + ", softmax (the output layer only: tanh,softmax)"
+)
+
+
 def add_activation_argument(parser: argparse.ArgumentParser) -> None:
     """``--activation`` of ``microbp check``, ``train`` and ``prove``: one name or one per
     layer 2…L."""
     parser.add_argument(
-        "--activation",
-        type=activation_spec,
-        default="sigmoid",
-        help="one name or one per layer 2…L: " + ", ".join(ACTIVATIONS),
+        "--activation", type=activation_spec, default="sigmoid", help=ACTIVATION_HELP
     )
 
 
@@ -141,6 +146,6 @@ def add_loss_argument(parser: argparse.ArgumentParser, help: str | None = None) 
         choices=list(LOSSES),
         default="squared_error",
         help=help
-        or "E: squared_error (default, the seed's), binary_cross_entropy (a sigmoid "
+        or "E: squared_error (default, the tutorial's), binary_cross_entropy (a sigmoid "
         "output), cross_entropy (a softmax output: --activation tanh,softmax)",
     )

@@ -31,7 +31,14 @@ from microbp.viz.trace import trace_backward
 
 def add_command(sub) -> None:
     """Add ``demo`` to the ``microbp`` subcommands."""
-    d = sub.add_parser("demo", help="the seed's 3-3-2 example: autodiff next to BP-1…BP-4")
+    d = sub.add_parser(
+        "demo",
+        help="the tutorial's 3-3-2 example: autodiff next to BP-1…BP-4",
+        description="The tutorial's 3-3-2 example with its own numbers: the forward pass, E, "
+        "and every δ and gradient by autodiff next to BP-1…BP-4; then the pictures (the "
+        "graph, the network, the δ flow, the HTML stepper) in --out-dir, and training by the "
+        "tutorial's batch gradient descent with its loss curve.",
+    )
     d.add_argument(
         "--out-dir",
         type=out_dir_type,
@@ -40,8 +47,8 @@ def add_command(sub) -> None:
     )
     add_loss_argument(
         d,
-        "E: squared_error (default, the seed's), binary_cross_entropy (the same net), "
-        "cross_entropy (the seed's weights with a softmax output layer)",
+        "E: squared_error (default, the tutorial's), binary_cross_entropy (the same net), "
+        "cross_entropy (the tutorial's weights with a softmax output layer)",
     )
     d.set_defaults(func=lambda args: demo(out=sys.stdout, out_dir=args.out_dir, loss=args.loss))
 

@@ -298,10 +298,12 @@ def _run_task(task: tuple) -> Cell:
     return run_cell(*task)
 
 
-def _run_tasks(tasks: list[tuple], jobs: int) -> list[Cell]:
-    """run_cell on every task, in order; in ``jobs`` processes when jobs > 1."""
+def _run_tasks(tasks: list[tuple], jobs: int, tick=None) -> list[Cell]:
+    """run_cell on every task, in order; in ``jobs`` processes when jobs > 1. ``tick()``,
+    if given, is called as each cell is done."""
+    tick = tick or (lambda: None)
     if jobs == 1 or len(tasks) < 2:
-        return [_run_task(t) for t in tasks]
+        return [_ticked(_run_task(t), tick) for t in tasks]
     import signal
     from concurrent.futures import ProcessPoolExecutor
 
@@ -313,9 +315,14 @@ def _run_tasks(tasks: list[tuple], jobs: int) -> list[Cell]:
         initargs=(signal.SIGINT, signal.SIG_IGN),
     )
     try:
-        return list(pool.map(_run_task, tasks))
+        return [_ticked(cell, tick) for cell in pool.map(_run_task, tasks)]
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _ticked(cell: Cell, tick) -> Cell:
+    tick()
+    return cell
 
 
 def _best(cells: Sequence[Cell]) -> Cell:
@@ -368,13 +375,15 @@ def benchmark(
     margin: float = MARGIN,
     jobs: int = 1,
     max_epochs: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> BenchResult:
     """Every algorithm on every problem from every seed (module docstring: the protocol).
 
     GD runs once per μ in ``gd_lrs``; the best cell is reported and its μ sets SGD's.
     ``max_epochs`` replaces every problem's epoch budget (None: keep them).
     ``jobs`` > 1 runs the cells in that many processes (the epochs do not change; the wall
-    times are then measured on a shared machine).
+    times are then measured on a shared machine). ``progress(done, total)``, if given, is
+    called before the first cell (done = 0) and as each cell of the run is done.
 
     >>> r = benchmark(problems=["8-3-8"], algorithms=["GD", "iRprop-"], seeds=3)
     >>> r.cell("8-3-8", "GD").lr, r.cell("8-3-8", "iRprop-").median_epochs
@@ -408,7 +417,12 @@ def benchmark(
     common = (init, margin, max_epochs)
     tasks = [(p, "GD", seed_list, lr, *common) for p in problems if need_gd for lr in lrs]
     tasks += [(p, a, seed_list, None, *common) for p in problems for a in rprops]
-    done = dict(zip([(t[0], t[1], t[3]) for t in tasks], _run_tasks(tasks, jobs)))
+    total = len(tasks) + (len(problems) if "SGD" in algorithms else 0)
+    count = iter(range(1, total + 1))
+    tick = None if progress is None else (lambda: progress(next(count), total))
+    if progress is not None:
+        progress(0, total)
+    done = dict(zip([(t[0], t[1], t[3]) for t in tasks], _run_tasks(tasks, jobs, tick)))
     grid = [done[(p, "GD", lr)] for p in problems if need_gd for lr in lrs]
     best = {p: _best([c for c in grid if c.problem == p]) for p in problems if need_gd}
     if "SGD" in algorithms:
@@ -416,7 +430,7 @@ def benchmark(
             (p, "SGD", seed_list, sgd_lr(best[p].lr, PROBLEMS[p].data()[0].shape[0]), *common)
             for p in problems
         ]
-        for t, c in zip(sgd_tasks, _run_tasks(sgd_tasks, jobs)):
+        for t, c in zip(sgd_tasks, _run_tasks(sgd_tasks, jobs, tick)):
             done[(t[0], "SGD", None)] = c
     cells: list[Cell] = []
     for p in problems:
