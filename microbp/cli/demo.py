@@ -19,10 +19,10 @@ from microbp import bp, data, losses
 from microbp.cli.args import add_loss_argument
 from microbp.cli.errors import naming
 from microbp.data import seed_example
-from microbp.experiments.report import save_figure
+from microbp.experiments.report import PLOT_MISSING, plot_history
 from microbp.nn import MLP
 from microbp.optim import GD
-from microbp.train import PLOT_HINT, fit
+from microbp.train import fit
 from microbp.viz import draw
 from microbp.viz.trace import trace_backward
 
@@ -269,10 +269,10 @@ def train_demo(out=None, outdir: str | None = "microbp-demo", loss="squared_erro
         title = "seed example, batch GD: E_total per epoch" + (
             "" if loss.name == "squared_error" else f" ({loss.name})"
         )
-        save_figure(h.plot(title=title), path)
+        plot_history(h, path, title=title)
         p(f"loss curve: {path}")
     except ImportError:
-        p(f"(no loss plot: {PLOT_HINT})")
+        p(f"(no loss plot: {PLOT_MISSING})")
     except OSError as exc:
         p(f"(no loss plot: cannot write to {outdir}: {exc})")
     return 0 if math.isfinite(h.final_loss) else 1

@@ -28,7 +28,7 @@ from microbp.cli.args import (
     positive_int,
 )
 from microbp.cli.errors import INTERRUPTED, naming, write_output
-from microbp.experiments.report import check_plot_path, save_figure
+from microbp.experiments.report import check_plot_path, plot_history
 from microbp.files import check_writable
 from microbp.nn import INITS, MLP
 from microbp.train import GRADIENTS, STOP_REASONS, TrainingInterrupted, accuracy, fit
@@ -204,7 +204,7 @@ def run(args, out=None) -> int:
             status = 1 if isinstance(exc, OSError) else 2
     if args.plot:
         try:
-            save_figure(history.plot(), args.plot)
+            plot_history(history, args.plot)
         except OSError as exc:
             print(f"microbp train: error: cannot write the plot {args.plot}: {exc}", file=err)
             status = 1

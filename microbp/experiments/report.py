@@ -1,9 +1,11 @@
-"""The experiments' tables and plots: one place that shows what they computed.
+"""Tables and plots: the one place that shows what training and the experiments computed.
 
 Tables: :func:`table` draws any :class:`~microbp.experiments.grid.ResultGrid` of the
 experiments (``vanishing``'s gradient statistics and training speed, ``rprop-bench``'s
-benchmark). Plots: :func:`plot_gradient_statistics` and :func:`plot_benchmark` draw them with
-matplotlib (the optional extra ``plot``), and :func:`save_figure` writes any figure through
+benchmark). Plots, every one of microbp's (the core draws none): :func:`plot_history` (E_total
+per epoch of :func:`microbp.fit`), :func:`plot_gradient_statistics`, :func:`plot_benchmark` and
+:func:`plot_saturation` draw with matplotlib (the optional extra ``plot``), and
+:func:`save_figure` writes any figure through
 the atomic writer (:func:`microbp.files.write_atomic`): rendered into memory first, so a full
 disk leaves an existing image intact and the error names the file. :func:`check_plot_path`
 is the one check a ``--plot`` path gets before any work (``vanishing``, ``rprop-bench``,
@@ -30,12 +32,14 @@ __all__ = [
     "figure_class",
     "check_plot_path",
     "save_figure",
+    "plot_history",
     "plot_gradient_statistics",
     "plot_benchmark",
+    "plot_saturation",
 ]
 
 PLOT_MISSING = (
-    "--plot needs matplotlib, which is not installed; install it with "
+    "plots need matplotlib, which is not installed; install it with "
     "pip install 'microbp[plot]' (or pip install matplotlib)"
 )
 
@@ -237,6 +241,39 @@ def bench_table(result) -> str:
 # --------------------------------------------------------------------------------------------
 
 
+def plot_history(history, path=None, log: bool = True, title: str | None = None):
+    """Draw E_total per epoch of a :class:`~microbp.train.History` (log scale when every
+    E > 0); write it to ``path`` if given (the format from the suffix, written atomically, so
+    a failed write leaves an old file intact). Returns the matplotlib ``Figure`` (shown inline
+    in Jupyter); matplotlib's object-oriented API only, so no global backend is changed.
+    Without matplotlib this raises ``ImportError`` saying how to install it.
+
+    >>> from microbp import MLP, data, fit, optim
+    >>> X, Y = data.xor()
+    >>> h = fit(MLP([2, 2, 1], seed=0), X, Y, optim.Rprop(), max_epochs=5, quiet=True)
+    >>> plot_history(h).axes[0].get_ylabel()
+    'E_total'
+    """
+    Figure = figure_class()
+    fig = Figure(figsize=(6, 4), dpi=100)
+    ax = fig.add_subplot()
+    ax.plot(range(len(history.loss)), history.loss, lw=1.5)
+    if log and history.loss and min(history.loss) > 0:
+        ax.set_yscale("log")
+    ax.set_xlabel("epoch t")
+    ax.set_ylabel("E_total")
+    ax.set_title(
+        title
+        or f"{history.optimizer}, {history.gradients}: stopped by {history.stopped_by} "
+        f"after {history.epochs} epochs"
+    )
+    ax.grid(True, which="both", alpha=0.3)
+    fig.tight_layout()
+    if path is not None:
+        save_figure(fig, path)
+    return fig
+
+
 def plot_gradient_statistics(result, path: str, speed=None) -> None:
     """Draw ``result`` (a :class:`~microbp.experiments.vanishing.GradientStatistics`) to an
     image file (the format from the name, e.g. ``.png``), written atomically.
@@ -408,3 +445,35 @@ def plot_benchmark(result, path: str) -> None:
     ax.legend(fontsize=8, ncol=len(algorithms), loc="upper left")
     ax.grid(True, axis="y", which="major", alpha=0.3)
     save_figure(fig, path, dpi=80)
+
+
+def plot_saturation(result, path: str) -> None:
+    """Draw a :class:`~microbp.experiments.saturation.SaturationResult` to an image file,
+    written atomically: the single neuron's output a and cost E per epoch, one panel per
+    start; Iris E_total."""
+    Figure = figure_class()
+    fig = Figure(figsize=(13, 7), dpi=100)
+    starts = list({(r.w0, r.b0): None for r in result.neuron})
+    axes = fig.subplots(2, len(starts) + 1, squeeze=False)
+    colors = {"squared_error": "tab:red", "cross_entropy": "tab:blue"}
+    for col, (w0, b0) in enumerate(starts):
+        for r in result.neuron:
+            if (r.w0, r.b0) != (w0, b0):
+                continue
+            axes[0][col].plot(r.outputs, color=colors[r.loss], label=r.loss)
+            axes[1][col].plot(r.E, color=colors[r.loss], label=r.loss)
+        axes[0][col].axhline(0.1, color="gray", lw=0.8, ls="--")
+        axes[0][col].set_title(f"w = {w0:g}, b = {b0:g}: output a")
+        axes[1][col].set_title(f"w = {w0:g}, b = {b0:g}: cost E")
+        axes[1][col].set_xlabel("epoch")
+        axes[0][col].legend()
+    ax = axes[0][len(starts)]
+    for r in result.iris:
+        ax.plot(r.E, color=colors[r.loss], alpha=0.6, label=r.loss if r.seed == 0 else None)
+    ax.set_yscale("log")
+    ax.set_title("Iris (softmax): E_total")
+    ax.set_xlabel("epoch")
+    ax.legend()
+    axes[1][len(starts)].axis("off")
+    fig.tight_layout()
+    save_figure(fig, path)

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from microbp import data, optim
+from microbp.experiments.report import plot_saturation as plot
 from microbp.nn import MLP
 from microbp.train import fit
 
@@ -251,35 +252,3 @@ def run(
     neuron = single_neuron(lr=lr, max_epochs=max_epochs)
     flowers = iris(iris_seeds, hidden, iris_lr, iris_max_epochs)
     return SaturationResult(neuron, flowers, settings)
-
-
-def plot(result: SaturationResult, path: str) -> None:
-    """The single neuron's output a and cost E per epoch, one panel per start; Iris E_total."""
-    from microbp.experiments.report import figure_class, save_figure
-
-    Figure = figure_class()
-    fig = Figure(figsize=(13, 7), dpi=100)
-    starts = list({(r.w0, r.b0): None for r in result.neuron})
-    axes = fig.subplots(2, len(starts) + 1, squeeze=False)
-    colors = {"squared_error": "tab:red", "cross_entropy": "tab:blue"}
-    for col, (w0, b0) in enumerate(starts):
-        for r in result.neuron:
-            if (r.w0, r.b0) != (w0, b0):
-                continue
-            axes[0][col].plot(r.outputs, color=colors[r.loss], label=r.loss)
-            axes[1][col].plot(r.E, color=colors[r.loss], label=r.loss)
-        axes[0][col].axhline(0.1, color="gray", lw=0.8, ls="--")
-        axes[0][col].set_title(f"w = {w0:g}, b = {b0:g}: output a")
-        axes[1][col].set_title(f"w = {w0:g}, b = {b0:g}: cost E")
-        axes[1][col].set_xlabel("epoch")
-        axes[0][col].legend()
-    ax = axes[0][len(starts)]
-    for r in result.iris:
-        ax.plot(r.E, color=colors[r.loss], alpha=0.6, label=r.loss if r.seed == 0 else None)
-    ax.set_yscale("log")
-    ax.set_title("Iris (softmax): E_total")
-    ax.set_xlabel("epoch")
-    ax.legend()
-    axes[1][len(starts)].axis("off")
-    fig.tight_layout()
-    save_figure(fig, path)  # rendered in memory, written atomically
