@@ -39,7 +39,7 @@ __all__ = [
 ]
 
 PLOT_MISSING = (
-    "plots need matplotlib, which is not installed; install it with "
+    "a plot needs matplotlib, which is not installed; install it with "
     "pip install 'microbp[plot]' (or pip install matplotlib)"
 )
 

@@ -1,57 +1,31 @@
-"""The vanishing-gradient problem, measured (the seed's "梯度消失问题及其解决办法").
+"""The vanishing-gradient problem, measured: per-layer gradient statistics of deep nets.
 
-The seed's argument starts from BP-2,
-
-    δᵢ⁽ˡ⁾ = (Σⱼ δⱼ⁽ˡ⁺¹⁾ wⱼᵢ⁽ˡ⁺¹⁾) f′(zᵢ⁽ˡ⁾),
-
-so the error is multiplied by f′ once per layer on its way back. With σ′ ∈ [0, ¼] and
-tanh′ ∈ [0, 1] it shrinks layer after layer, deep nets train badly, and a rectifier or
-softplus, whose derivative is (close to) 1, is the remedy.
-
-:func:`gradient_statistics` measures that on deep nets ``[n₁] + [width] * depth + [n_L]``
-for each activation and initialisation over several seeds: per layer l the mean |δᵢ⁽ˡ⁾| over
-the batch and the neurons, the Frobenius norm ‖∂E_total/∂W⁽ˡ⁾‖, the mean f′(zᵢ⁽ˡ⁾), the ratio
-first hidden layer (l = 2) / output layer (l = L) of both, and the largest f′ actually seen
-next to its bound (``ACTIVATIONS[name].max_derivative``). The numbers come from the matrix δ
-equations (:func:`microbp.bp.backprop`) on weights drawn exactly as :class:`~microbp.MLP`
-draws them (:func:`draw_weights`), so ``MLP(sizes, activation, seed, init)`` gives the same
-numbers, only slower.
-
-The data set is :func:`microbp.data.two_moons` (two inputs, one output with 0/1 targets).
-The hidden layers use the activation under study; the output layer uses σ by default
-(``output_activation``), which suits 0/1 targets and keeps δ⁽ᴸ⁾ from being exactly 0 (a
-rectifier output neuron that is off for every sample makes every δ zero and the ratio 0/0).
-The output layer's f′ is a common factor of every δ⁽ˡ⁾, so the ratios do not depend on it.
-
-The seed's other half of the claim, that with a rectifier or softplus "训练速度会提高"
-(training gets faster), is :func:`training_speed`: the same deep nets, per activation and
-initialisation, trained by :func:`microbp.fit` (formulas road) with the same optimizer and
-epoch budget from several seeds, counting the epochs (and seconds) until E_total < target.
-
-``microbp vanishing`` prints the table, ``--train`` adds the training-speed table, ``--json``
-the same numbers for machines, ``--plot`` draws them (see docs/vanishing.md).
+:func:`gradient_statistics` measures, on deep nets ``[n₁] + [width] * depth + [n_L]``, for
+each activation and initialisation over several seeds: per layer l the mean |δᵢ⁽ˡ⁾| over the
+batch and the neurons, the Frobenius norm ‖∂E_total/∂W⁽ˡ⁾‖, the mean f′(zᵢ⁽ˡ⁾), the ratio first
+hidden layer (l = 2) / output layer (l = L) of both, and the largest f′ actually seen next to
+its bound (``ACTIVATIONS[name].max_derivative``). The numbers come from the matrix δ equations
+(:func:`microbp.bp.backprop`) on weights drawn exactly as :class:`~microbp.MLP` draws them
+(:func:`draw_weights`), so ``MLP(sizes, activation, seed, init)`` gives the same numbers, only
+slower. See :mod:`microbp.experiments.vanishing` for the argument and the data.
 """
 
 from __future__ import annotations
 
 import math
 import numbers
-import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
 
-from microbp import bp, data, optim
+from microbp import bp, data
 from microbp.activations import ACTIVATIONS
 from microbp.activations import get as get_activation
-from microbp.experiments.common import parse_seeds
+from microbp.experiments.common import check_names, json_float, parse_seeds
 from microbp.experiments.grid import ResultGrid
-from microbp.experiments.report import plot_gradient_statistics
-from microbp.nn import INITS, MLP, init_numbers
-from microbp.optim import GD, RPROP_VARIANTS
-from microbp.train import fit
+from microbp.nn import INITS, init_numbers
 
 __all__ = [
     "ACTIVATION_NAMES",
@@ -64,13 +38,7 @@ __all__ = [
     "draw_weights",
     "layer_stats",
     "gradient_statistics",
-    "plot_gradient_statistics",
-    "TRAIN_QUICK",
-    "SpeedRun",
-    "SpeedCell",
-    "TrainingSpeed",
-    "training_speed",
-]  # the command line (microbp vanishing) is microbp.cli.experiments
+]
 
 #: The activations the seed discusses: the two that vanish and the two remedies.
 ACTIVATION_NAMES: tuple[str, ...] = ("sigmoid", "tanh", "relu", "softplus")
@@ -78,8 +46,6 @@ ACTIVATION_NAMES: tuple[str, ...] = ("sigmoid", "tanh", "relu", "softplus")
 INIT_NAMES: tuple[str, ...] = ("small", "xavier", "he")
 #: The settings of ``--quick`` (seconds): fewer seeds and samples, the same deep nets.
 QUICK: dict = {"seeds": 3, "n": 64}
-#: The settings of ``--train --quick`` (seconds): He init, three seeds, 64 samples, 300 epochs.
-TRAIN_QUICK: dict = {"inits": ("he",), "seeds": 3, "n": 64, "max_epochs": 300}
 
 
 def deep_sizes(n_in: int, depth: int, width: int, n_out: int) -> list[int]:
@@ -277,9 +243,9 @@ class CellResult:
             "bound": self.bound,
             "max_df": self.max_df,
             "mean_df": self.mean_df,
-            "ratio_delta": _json_float(self.ratio_delta),
-            "ratio_grad": _json_float(self.ratio_grad),
-            "per_layer_factor": _json_float(self.per_layer_factor),
+            "ratio_delta": json_float(self.ratio_delta),
+            "ratio_grad": json_float(self.ratio_grad),
+            "per_layer_factor": json_float(self.per_layer_factor),
             "layers": layers,
             "delta_mean_abs": [self.delta_mean_abs[l] for l in layers],
             "grad_norm": [self.grad_norm[l] for l in layers],
@@ -287,8 +253,8 @@ class CellResult:
             "per_seed": [
                 {
                     "seed": seed,
-                    "ratio_delta": _json_float(run.ratio_delta),
-                    "ratio_grad": _json_float(run.ratio_grad),
+                    "ratio_delta": json_float(run.ratio_delta),
+                    "ratio_grad": json_float(run.ratio_grad),
                     "E": run.E,
                     "delta_mean_abs": [run.delta_mean_abs[l] for l in layers],
                     "grad_norm": [run.grad_norm[l] for l in layers],
@@ -305,11 +271,6 @@ def _per_layer_factor(run: LayerStats) -> float:
     if steps < 1 or last == 0.0:
         return math.nan
     return (first / last) ** (1.0 / steps)
-
-
-def _json_float(x: float) -> float | None:
-    """JSON has no nan or inf: they become null."""
-    return x if math.isfinite(x) else None
 
 
 @dataclass(frozen=True)
@@ -342,18 +303,6 @@ class GradientStatistics(ResultGrid):
         }
 
 
-def _check_names(names, table, what: str) -> tuple[str, ...]:
-    if isinstance(names, str):
-        names = (names,)
-    names = tuple(names)
-    if not names:
-        raise ValueError(f"expected at least one {what}")
-    for name in names:
-        if name not in table:
-            raise ValueError(f"unknown {what} {name!r}; expected one of: {', '.join(table)}")
-    return names
-
-
 def gradient_statistics(
     depth: int = 10,
     width: int = 16,
@@ -376,20 +325,11 @@ def gradient_statistics(
     >>> c.layers, c.max_df <= 0.25
     ([2, 3, 4, 5, 6], True)
     """
-    activations = _check_names(activations, ACTIVATIONS, "activation")
-    inits = _check_names(inits, INITS, "init")
+    activations = check_names(activations, ACTIVATIONS, "activation")
+    inits = check_names(inits, INITS, "init")
     if output_activation is not None:
         get_activation(output_activation)
-    if isinstance(seeds, numbers.Integral) and not isinstance(seeds, bool):
-        if seeds < 1:
-            raise ValueError(f"seeds must be ≥ 1 (the number of seeds), got {seeds}")
-        seed_list = list(range(int(seeds)))
-    else:
-        seed_list = list(seeds)
-        if not seed_list or not all(
-            isinstance(s, numbers.Integral) and not isinstance(s, bool) for s in seed_list
-        ):
-            raise ValueError(f"seeds must be a count ≥ 1 or a list of integers, got {seeds!r}")
+    seed_list = parse_seeds(seeds)
     X, Y = data.two_moons(n=n, noise=noise, seed=0)
     sizes = deep_sizes(X.shape[1], depth, width, Y.shape[1])
     cells = []
@@ -414,196 +354,3 @@ def gradient_statistics(
         "inits": list(inits),
     }
     return GradientStatistics(config, tuple(cells))
-
-
-# --------------------------------------------------------------------------------------------
-# Training speed: epochs until E_total < target, per activation
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SpeedRun:
-    """One training run: ``epochs`` until E_total < target (None: not within the budget),
-    wall ``seconds`` until then (or of the whole run), the final E_total."""
-
-    seed: int
-    epochs: int | None
-    seconds: float
-    final_loss: float
-    stopped_by: str
-
-
-@dataclass(frozen=True)
-class SpeedCell:
-    """One activation, init and optimizer over several seeds (one :class:`SpeedRun` each).
-
-    The median counts a run that did not converge as slower than every run that did, so
-    ``median_epochs`` is None ("did not converge") when half the seeds or more missed.
-    """
-
-    activation: str
-    init: str
-    optimizer: str
-    max_epochs: int
-    runs: tuple[SpeedRun, ...]
-
-    @property
-    def converged(self) -> int:
-        """How many seeds reached E_total < target within the budget."""
-        return sum(r.epochs is not None for r in self.runs)
-
-    def _median(self, values: list[float]) -> float | None:
-        m = statistics.median(values)
-        return None if math.isinf(m) else float(m)
-
-    @property
-    def median_epochs(self) -> float | None:
-        """Median over seeds of the epochs to E < target (a miss counts as ∞); None if ∞."""
-        return self._median([math.inf if r.epochs is None else r.epochs for r in self.runs])
-
-    @property
-    def median_seconds(self) -> float | None:
-        """Median over seeds of the seconds to E < target (a miss counts as ∞); None if ∞."""
-        return self._median([math.inf if r.epochs is None else r.seconds for r in self.runs])
-
-    @property
-    def median_final_loss(self) -> float:
-        """Median over seeds of E_total when the run stopped."""
-        return float(np.median([r.final_loss for r in self.runs]))
-
-    def to_dict(self) -> dict:
-        return {
-            "activation": self.activation,
-            "init": self.init,
-            "optimizer": self.optimizer,
-            "max_epochs": self.max_epochs,
-            "converged": self.converged,
-            "median_epochs": self.median_epochs,
-            "median_seconds": self.median_seconds,
-            "median_final_loss": self.median_final_loss,
-            "per_seed": [
-                {
-                    "seed": r.seed,
-                    "epochs": r.epochs,
-                    "seconds": r.seconds,
-                    "final_loss": _json_float(r.final_loss),
-                    "stopped_by": r.stopped_by,
-                }
-                for r in self.runs
-            ],
-        }
-
-
-@dataclass(frozen=True)
-class TrainingSpeed(ResultGrid):
-    """Every :class:`SpeedCell` of one run of :func:`training_speed`, and its settings: a
-    grid activation × init × optimizer (``cell(activation, init, optimizer)``)."""
-
-    experiment: ClassVar[str] = "vanishing-training-speed"
-    axes: ClassVar[tuple[str, ...]] = ("activation", "init", "optimizer")
-
-    def cell(self, activation: str, init: str, optimizer: str | None = None) -> SpeedCell:
-        """The cell of ``activation``, ``init`` and ``optimizer`` (None: the first one run)."""
-        return super().cell(activation, init, optimizer or self.optimizers[0])
-
-    @property
-    def activations(self) -> list[str]:
-        return self.labels("activation")
-
-    @property
-    def inits(self) -> list[str]:
-        return self.labels("init")
-
-    @property
-    def optimizers(self) -> list[str]:
-        return self.labels("optimizer")
-
-
-def training_speed(
-    depth: int = 10,
-    width: int = 16,
-    seeds: int | Sequence[int] = 5,
-    activations: Sequence[str] = ACTIVATION_NAMES,
-    inits: Sequence[str] = ("xavier", "he"),
-    optimizers: Sequence[str] = ("gd", "iRprop-"),
-    lr: float = 0.5,
-    max_epochs: int = 1500,
-    target: float = 0.05,
-    n: int = 200,
-    noise: float = 0.1,
-    output_activation: str | None = "sigmoid",
-) -> TrainingSpeed:
-    """Epochs (and seconds) until E_total < ``target`` for the deep nets of
-    :func:`gradient_statistics`, per activation × init × optimizer, over several seeds.
-
-    The nets are ``MLP([2] + [width] * depth + [1], [act] * depth + [output_activation],
-    seed=s, init=init)`` on ``data.two_moons(n, noise, seed=0)``; each is trained by
-    :func:`microbp.fit` on the formulas road with ``tol=0`` (no early stop but the target)
-    for at most ``max_epochs`` epochs. ``optimizers`` holds ``"gd"`` (batch gradient
-    descent with μ = ``lr``, the seed's update, where the size of ∂E/∂W⁽ˡ⁾ sets the size of
-    the step) and/or Rprop variants (``"iRprop-"`` …, which use only its sign).
-
-    >>> r = training_speed(depth=3, width=8, seeds=1, activations=["tanh"], inits=["he"],
-    ...                    optimizers=["gd", "iRprop-"], max_epochs=100, n=32)
-    >>> r.cell("tanh", "he", "gd").median_epochs, r.cell("tanh", "he", "iRprop-").median_epochs
-    (28.0, 5.0)
-    """
-    activations = _check_names(activations, ACTIVATIONS, "activation")
-    inits = _check_names(inits, INITS, "init")
-    optimizers = _check_names(optimizers, ("gd",) + RPROP_VARIANTS, "optimizer")
-    if output_activation is not None:
-        get_activation(output_activation)
-    seed_list = parse_seeds(seeds)
-    if isinstance(max_epochs, bool) or not isinstance(max_epochs, numbers.Integral):
-        raise ValueError(f"max_epochs must be an integer ≥ 1, got {max_epochs!r}")
-    if max_epochs < 1:
-        raise ValueError(f"max_epochs must be an integer ≥ 1, got {max_epochs!r}")
-    GD(lr)  # checks lr
-    if not (isinstance(target, numbers.Real) and math.isfinite(target) and target > 0):
-        raise ValueError(f"target must be a number > 0, got {target!r}")
-    X, Y = data.two_moons(n=n, noise=noise, seed=0)
-    sizes = deep_sizes(X.shape[1], depth, width, Y.shape[1])
-    cells = []
-    for init in inits:
-        for act in activations:
-            layer_f = [act] * depth + [output_activation or act]
-            for opt in optimizers:
-                runs = []
-                for s in seed_list:
-                    net = MLP(sizes, layer_f, seed=s, init=init)
-                    h = fit(
-                        net,
-                        X,
-                        Y,
-                        optim.make(opt, lr if opt == "gd" else None),  # Rprop: default Δ₀
-                        max_epochs=int(max_epochs),
-                        tol=0,
-                        target=target,
-                        gradients="formulas",
-                        quiet=True,
-                    )
-                    hit = h.stopped_by == "target"
-                    runs.append(
-                        SpeedRun(
-                            s, h.epochs if hit else None, h.seconds, h.final_loss, h.stopped_by
-                        )  # fmt: skip
-                    )
-                cells.append(SpeedCell(act, init, opt, int(max_epochs), tuple(runs)))
-    config = {
-        "depth": int(depth),
-        "width": int(width),
-        "sizes": sizes,
-        "seeds": seed_list,
-        "n": int(n),
-        "noise": float(noise),
-        "data": "two_moons",
-        "output_activation": output_activation or "same",
-        "activations": list(activations),
-        "inits": list(inits),
-        "optimizers": list(optimizers),
-        "lr": float(lr),
-        "max_epochs": int(max_epochs),
-        "target": float(target),
-        "gradients": "formulas",
-    }
-    return TrainingSpeed(config, tuple(cells))
