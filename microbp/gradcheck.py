@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from tabulate import tabulate
+
 from microbp import bp, losses
 from microbp.engine import Value
 from microbp.nn import MLP
@@ -140,31 +142,40 @@ class GradcheckReport:
 
     def __str__(self) -> str:
         ok = [
-            f"  {'yes' if r.ok else 'NO'}{' (kink: fd not compared)' if r.kink else ''}"
+            f"{'yes' if r.ok else 'NO'}{' (kink: fd not compared)' if r.kink else ''}"
             for r in self.rows
         ]
         if self.reference is None:  # the three roads' values
-            head = (
-                f"{'parameter':<12} {'autodiff':>22} {'BP-1…BP-4':>22} {'finite diff':>22} "
-                f"{'|ad − bp|':>10} {'|ad − fd|':>10}  ok"
-            )
+            head = ["parameter", "autodiff", "BP-1…BP-4", "finite diff", "|ad − bp|", "|ad − fd|"]
             body = [
-                f"{r.name:<12} {float(r.autodiff):>22.15e} {float(r.formula):>22.15e} "
-                f"{float(r.numeric):>22.15e} {r.formula_diff:>10.2e} {r.numeric_diff:>10.2e}"
+                [
+                    r.name,
+                    f"{float(r.autodiff):.15e}",
+                    f"{float(r.formula):.15e}",
+                    f"{float(r.numeric):.15e}",
+                    f"{r.formula_diff:.2e}",
+                    f"{r.numeric_diff:.2e}",
+                ]
                 for r in self.rows
             ]
         else:  # the true value replaces the formula's and the quotient's (their gaps stay)
-            head = (
-                f"{'parameter':<12} {'true gradient':>23} {'autodiff':>22} "
-                f"{'|ad − true|':>11} {'|bp − true|':>11} {'|ad − bp|':>9} {'|ad − fd|':>9}  ok"
-            )
+            head = ["parameter", "true gradient", "autodiff", "|ad − true|", "|bp − true|"]
+            head += ["|ad − bp|", "|ad − fd|"]
             body = [
-                f"{r.name:<12} {float(r.true):>23.16e} {float(r.autodiff):>22.15e} "
-                f"{r.autodiff_error:>11.2e} {r.formula_error:>11.2e} {r.formula_diff:>9.2e} "
-                f"{r.numeric_diff:>9.2e}"
+                [
+                    r.name,
+                    f"{float(r.true):.16e}",
+                    f"{float(r.autodiff):.15e}",
+                    f"{r.autodiff_error:.2e}",
+                    f"{r.formula_error:.2e}",
+                    f"{r.formula_diff:.2e}",
+                    f"{r.numeric_diff:.2e}",
+                ]
                 for r in self.rows
             ]
-        lines = [head, "-" * len(head)] + [b + k for b, k in zip(body, ok)]
+        align = ["left"] + ["right"] * (len(head) - 1) + ["left"]
+        rows = [b + [k] for b, k in zip(body, ok)]
+        lines = [tabulate(rows, head + ["ok"], colalign=align, disable_numparse=True)]
         verdict = "PASS" if self.passed else f"FAIL ({len(self.failures())} parameters disagree)"
         lines.append(
             f"E = {float(self.E):.15g}; ε = {self.eps:g}; autodiff vs BP within "

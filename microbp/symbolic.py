@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 
 import mpmath
 import sympy
+from tabulate import tabulate
 
 from microbp import activations, bp, losses
 from microbp.activations import Activation
@@ -309,18 +310,15 @@ class Proof:
     def table(self) -> str:
         """One line a step: name, equation, proved / NOT PROVED (with the difference's value
         at a random point, which shows it is not 0)."""
-        width = max([len(s.name) for s in self.steps] + [len("parameter")])
-        eq = max([len(s.equation) for s in self.steps] + [len("equation")])
-        lines = [f"{'parameter':<{width}}  {'equation':<{eq}}  result"]
-        lines.append("-" * (width + eq + 14))
+        rows = []
         for s in self.steps:
             verdict = "proved"
             if not s.proved:
                 verdict = "NOT PROVED"
                 if s.witness is not None:
                     verdict += f": {s.left} − formula = {s.witness:.6g} at a random point"
-            lines.append(f"{s.name:<{width}}  {s.equation:<{eq}}  {verdict}")
-        return "\n".join(lines)
+            rows.append((s.name, s.equation, verdict))
+        return tabulate(rows, ("parameter", "equation", "result"), disable_numparse=True)
 
     def verdict(self) -> str:
         n, bad = len(self.steps), len(self.failures())

@@ -14,6 +14,9 @@ import argparse
 import math
 import os
 import sys
+import textwrap
+
+from tabulate import tabulate
 
 from microbp import bp, data, losses
 from microbp.cli.args import add_loss_argument
@@ -113,30 +116,22 @@ def demo(out=None, out_dir=None, loss="squared_error") -> int:
     p()
     bp1 = "BP-1 (l = L" + ("" if loss.name == "squared_error" else f"; {loss.delta_formula}") + ")"
 
-    head = f"  {'':<10} {'autodiff (graph)':>24} {'closed form':>24} {'difference':>11}  rule"
+    deltas = [
+        (f"δ_{i}^({l})", z.grad, formulas.delta[l][i - 1], "BP-1" if l == L else "BP-2")
+        for l in range(L, 1, -1)
+        for i, z in enumerate(fw.z[l], start=1)
+    ]
+    params = [
+        (name, param.grad, f, "BP-3" if name.startswith("w") else "BP-4")
+        for name, param, f in zip(net.parameter_names(), net.parameters(), formulas.flat())
+    ]
     p(f"δᵢ⁽ˡ⁾ = ∂E/∂zᵢ⁽ˡ⁾: the gradient of the z-node, next to {bp1} and BP-2 (l < L)")
-    p(head)
-    worst = 0.0
-    for l in range(L, 1, -1):
-        for i, z in enumerate(fw.z[l], start=1):
-            f = formulas.delta[l][i - 1]
-            worst = max(worst, abs(float(z.grad) - float(f)))
-            rule = "BP-1" if l == L else "BP-2"
-            p(
-                f"  {f'δ_{i}^({l})':<10} {_num(z.grad):>24} {_num(f):>24} "
-                f"{float(z.grad) - float(f):>11.2g}  {rule}"
-            )
+    p(_side_by_side(deltas))
     p()
     p("∂E/∂wᵢⱼ⁽ˡ⁾ = δᵢ⁽ˡ⁾ aⱼ⁽ˡ⁻¹⁾ (BP-3) and ∂E/∂bᵢ⁽ˡ⁾ = δᵢ⁽ˡ⁾ (BP-4): p.grad next to the formula")
-    p(head)
-    for name, param, f in zip(net.parameter_names(), net.parameters(), formulas.flat()):
-        worst = max(worst, abs(float(param.grad) - float(f)))
-        rule = "BP-3" if name.startswith("w") else "BP-4"
-        p(
-            f"  {name:<10} {_num(param.grad):>24} {_num(f):>24} "
-            f"{float(param.grad) - float(f):>11.2g}  {rule}"
-        )
+    p(_side_by_side(params))
     p()
+    worst = max(abs(float(grad) - float(f)) for _, grad, f, _ in deltas + params)
     p(f"largest |autodiff − formula| = {worst:.3g}")
     status = 0 if out_dir is None else write_demo_files(out_dir, out, loss)
     return max(status, train_demo(out, out_dir, loss))
@@ -235,6 +230,18 @@ def out_dir_type(text: str) -> str:
         return check_out_dir(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _side_by_side(rows) -> str:
+    """(name, autodiff, formula, rule) rows as a table indented by two spaces, with the
+    difference autodiff − formula."""
+    cells = [
+        (name, _num(grad), _num(f), f"{float(grad) - float(f):.2g}", rule)
+        for name, grad, f, rule in rows
+    ]
+    head = ("", "autodiff (graph)", "closed form", "difference", "rule")
+    align = ("left", "right", "right", "right", "left")
+    return textwrap.indent(tabulate(cells, head, colalign=align, disable_numparse=True), "  ")
 
 
 def train_demo(out=None, outdir: str | None = "microbp-demo", loss="squared_error") -> int:

@@ -17,9 +17,11 @@ from __future__ import annotations
 import io
 import math
 import os
+import textwrap
 from collections.abc import Sequence
 
 import numpy as np
+from tabulate import SEPARATING_LINE, tabulate
 
 from microbp.activations import ACTIVATIONS
 from microbp.experiments.common import seeds_text
@@ -126,76 +128,92 @@ def sizes_text(sizes: Sequence[int]) -> str:
     return str(list(sizes))
 
 
+def _indented(rows, headers, left: int = 1) -> str:
+    """A table indented by two spaces: the first ``left`` columns (names) on the left, the
+    numbers on the right; a header may hold a line break (a group name above a column)."""
+    align = ["left"] * left + ["right"] * (len(headers) - left)
+    table = tabulate(rows, headers, colalign=align, disable_numparse=True)
+    return textwrap.indent(table, "  ")
+
+
 def gradient_table(result) -> str:
     """The readable report: a summary per (init, activation), then per-layer numbers."""
     cfg = result.config
     L = len(cfg["sizes"])
     seeds = cfg["seeds"]
-    lines = [
+    summary = [
+        (
+            init,
+            act,
+            _sci(c.ratio_grad),
+            _sci(c.ratio_delta),
+            f"{c.max_df:.4f}",
+            f"{c.bound:g}",
+            f"{c.mean_df:.3f}",
+            f"{c.per_layer_factor:.3f}",
+        )
+        for init in result.inits
+        for act in result.activations
+        for c in [result.cell(act, init)]
+    ]
+    head = ["init", "f", "‖∂E/∂W⁽²⁾‖/‖∂E/∂W⁽ᴸ⁾‖", "mean|δ⁽²⁾|/mean|δ⁽ᴸ⁾|", "max f′ seen"]
+    head += ["bound", "mean f′", "δ kept/layer"]
+    parts = [
         f"microbp vanishing: sizes {sizes_text(cfg['sizes'])}, hidden f per row, output "
         f"f = {cfg['output_activation']}; data two_moons(n={cfg['n']}, "
         f"noise={cfg['noise']}, seed=0); seeds {seeds_text(seeds)}, median shown",
         "",
         f"First hidden layer (l = 2) against the output layer (l = L = {L}):",
-        f"  {'init':<7} {'f':<9} {'‖∂E/∂W⁽²⁾‖/‖∂E/∂W⁽ᴸ⁾‖':>24} {'mean|δ⁽²⁾|/mean|δ⁽ᴸ⁾|':>22}"
-        f" {'max f′ seen':>12} {'bound':>6} {'mean f′':>8} {'δ kept/layer':>13}",
+        _indented(summary, head, left=2),
     ]
+    per_layer_head = ["l"]
+    for act in result.activations:
+        per_layer_head += [f"{act}\n‖∂E/∂W‖", "\nmean|δ|"]
     for init in result.inits:
-        for act in result.activations:
-            c = result.cell(act, init)
-            lines.append(
-                f"  {init:<7} {act:<9} {_sci(c.ratio_grad):>24} {_sci(c.ratio_delta):>22}"
-                f" {c.max_df:>12.4f} {c.bound:>6g} {c.mean_df:>8.3f}"
-                f" {c.per_layer_factor:>13.3f}"
-            )
-    for init in result.inits:
-        lines += [
+        medians = [
+            (c.grad_norm, c.delta_mean_abs)
+            for c in map(result.cell, result.activations, [init] * len(result.activations))
+        ]
+        rows = [
+            [str(l)] + [_sci(x) for grad, delta in medians for x in (grad[l], delta[l])]
+            for l in range(L, 1, -1)
+        ]
+        parts += [
             "",
             f"Per layer, init {init}: ‖∂E_total/∂W⁽ˡ⁾‖ (Frobenius) and mean|δᵢ⁽ˡ⁾|, "
             "from the output layer back",
-            "  " + f"{'l':>3} " + " ".join(f"{act:^19}" for act in result.activations),
-            "  "
-            + f"{'':>3} "
-            + " ".join(f"{'‖∂E/∂W‖':>9} {'mean|δ|':>9}" for _ in result.activations),
+            _indented(rows, per_layer_head, left=0),
         ]
-        cells = [result.cell(act, init) for act in result.activations]
-        medians = [(c.grad_norm, c.delta_mean_abs) for c in cells]  # once per cell, not per l
-        for l in range(L, 1, -1):
-            row = " ".join(f"{_sci(grad[l]):>9} {_sci(delta[l]):>9}" for grad, delta in medians)
-            lines.append(f"  {l:>3} {row}")
-    return "\n".join(line.rstrip() for line in lines)
+    return "\n".join(parts)
 
 
 def speed_table(result) -> str:
     """One row per init and activation; per optimizer the converged seeds, the median
     epochs and seconds to E_total < target, and the median final E."""
     cfg = result.config
-    lines = [
+    head = ["init", "f"]
+    for opt in result.optimizers:
+        head += [f"{opt}\nconverged", "\nepochs", "\nseconds", "\nfinal E"]
+    rows = []
+    for init in result.inits:
+        for act in result.activations:
+            row = [init, act]
+            for opt in result.optimizers:
+                c = result.cell(act, init, opt)
+                row += [
+                    f"{c.converged}/{len(c.runs)}",
+                    "did not converge" if c.median_epochs is None else f"{c.median_epochs:g}",
+                    "–" if c.median_seconds is None else f"{c.median_seconds:.2f}",
+                    f"{c.median_final_loss:.4f}",
+                ]
+            rows.append(row)
+    title = (
         f"Training speed: sizes {sizes_text(cfg['sizes'])}, output f = "
         f"{cfg['output_activation']}, two_moons(n={cfg['n']}, noise={cfg['noise']}, "
         f"seed=0); epochs until E_total < {cfg['target']:g} (budget {cfg['max_epochs']}), "
-        f"seeds {seeds_text(cfg['seeds'])}, median shown (a miss counts as slowest)",
-        "  " + f"{'init':<7} {'f':<9} " + "  ".join(f"{o:^43}" for o in result.optimizers),
-        "  "
-        + f"{'':<7} {'':<9} "
-        + "  ".join(
-            f"{'converged':>9} {'epochs':>16} {'seconds':>7} {'final E':>8}"
-            for _ in result.optimizers
-        ),
-    ]
-    for init in result.inits:
-        for act in result.activations:
-            parts = []
-            for opt in result.optimizers:
-                c = result.cell(act, init, opt)
-                n = len(c.runs)
-                epochs = "did not converge" if c.median_epochs is None else f"{c.median_epochs:g}"
-                secs = "–" if c.median_seconds is None else f"{c.median_seconds:.2f}"
-                parts.append(
-                    f"{f'{c.converged}/{n}':>9} {epochs:>16} {secs:>7} {c.median_final_loss:>8.4f}"
-                )
-            lines.append(f"  {init:<7} {act:<9} " + "  ".join(parts))
-    return "\n".join(line.rstrip() for line in lines)
+        f"seeds {seeds_text(cfg['seeds'])}, median shown (a miss counts as slowest)"
+    )
+    return title + "\n" + _indented(rows, head, left=2)
 
 
 def bench_table(result) -> str:
@@ -208,30 +226,36 @@ def bench_table(result) -> str:
         f"GD's μ from {', '.join(f'{lr:g}' for lr in cfg['gd_lrs'])} (the best shown); "
         "SGD: k ≤ 4 mini-batches of ⌈N/4⌉ per epoch, μ_GD/k each; Rprop with its defaults",
         "",
-        f"  {'problem':<10} {'algorithm':<9} {'μ':>6} {'budget':>6} {'converged':>10} "
-        f"{'median':>7} {'mean':>8} {'s/run':>7} {'seconds':>8}",
     ]
+    rows = []
     for problem in result.problems:
+        if rows:
+            rows.append(SEPARATING_LINE)
         for algorithm in result.algorithms:
             c = result.cell(problem, algorithm)
-            lines.append(
-                f"  {problem:<10} {algorithm:<9} {_num(c.lr, '.3g'):>6} {c.max_epochs:>6} "
-                f"{f'{c.successes}/{len(c.runs)}':>10} {_num(c.median_epochs, '.1f'):>7} "
-                f"{_num(c.mean_epochs, '.1f'):>8} {_num(c.median_seconds, '.3f'):>7} "
-                f"{c.seconds:>8.2f}"
-            )
-        lines.append("")
-    if result.gd_grid:
-        lines.append("GD's μ grid (converged seeds, median epochs):")
-        for problem in result.problems:
-            grid = [c for c in result.gd_grid if c.problem == problem]
-            lines.append(
-                f"  {problem:<10} "
-                + "   ".join(
-                    f"μ={c.lr:g}: {c.successes}/{len(c.runs)}, {_num(c.median_epochs, '.1f')}"
-                    for c in grid
+            rows.append(
+                (
+                    problem,
+                    algorithm,
+                    _num(c.lr, ".3g"),
+                    str(c.max_epochs),
+                    f"{c.successes}/{len(c.runs)}",
+                    _num(c.median_epochs, ".1f"),
+                    _num(c.mean_epochs, ".1f"),
+                    _num(c.median_seconds, ".3f"),
+                    f"{c.seconds:.2f}",
                 )
             )
+    head = ["problem", "algorithm", "μ", "budget", "converged", "median", "mean", "s/run"]
+    lines += [_indented(rows, head + ["seconds"], left=2), ""]
+    if result.gd_grid:
+        lines.append("GD's μ grid (converged seeds, median epochs):")
+        grid = [[c for c in result.gd_grid if c.problem == p] for p in result.problems]
+        rows = [
+            [problem] + [f"{c.successes}/{len(c.runs)}, {_num(c.median_epochs, '.1f')}" for c in g]
+            for problem, g in zip(result.problems, grid)
+        ]
+        lines.append(_indented(rows, ["problem"] + [f"μ = {c.lr:g}" for c in grid[0]]))
     lines.append(f"total wall time {cfg['seconds']:.1f} s")
     return "\n".join(line.rstrip() for line in lines)
 
