@@ -44,7 +44,6 @@ from fractions import Fraction
 from pathlib import Path
 
 from microbp import checks
-from microbp.activations import ACTIVATIONS
 from microbp.files import write_atomic
 
 __all__ = ["FORMAT", "VERSION", "to_json", "from_json", "save", "load"]
@@ -207,14 +206,7 @@ def from_json(text: str, cls):
     acts = doc["activations"]
     if not isinstance(acts, list) or len(acts) != L - 1:
         raise ValueError(f"activations must be a list of {L - 1} names, one per layer 2…{L}")
-    for l, name in enumerate(acts, start=2):
-        if name == "softmax" and l == L:  # an output layer only (MLP checks n_L ≥ 2)
-            continue
-        if not isinstance(name, str) or name not in ACTIVATIONS:
-            raise ValueError(
-                f"unknown activation {name!r} for layer {l}; expected one of "
-                f"{', '.join(ACTIVATIONS)} (or softmax for the output layer {L})"
-            )
+    checks.activations(acts, L, sizes[-1])
 
     layers = [str(l) for l in range(2, L + 1)]
     for key in ("W", "b"):

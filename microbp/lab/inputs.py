@@ -87,19 +87,20 @@ def check_sizes(value) -> list[int]:
 
 
 def check_activations(value, L: int) -> list[str]:
-    """One name for every layer, or a list of one name per layer 2…L."""
+    """One name for every layer, or a list of one name per layer 2…L (as
+    :func:`microbp.checks.activations` checks them), as names."""
     names = [value] * (L - 1) if isinstance(value, str) else value
     if not isinstance(names, list) or len(names) != L - 1:
         raise LabError(
             f"activation must be a list of {L - 1} names, one per layer 2…{L}, got {show(value)}"
         )
-    for l, name in enumerate(names, start=2):
-        if not isinstance(name, str) or name not in activations.ACTIVATIONS:
-            raise LabError(
-                f"unknown activation {show(name)} for layer {l}; expected one of "
-                f"{', '.join(activations.ACTIVATIONS)}"
-            )
-    return list(names)
+    try:
+        fs = checks.activations(names, L)
+    except ValueError as exc:
+        raise LabError(str(exc)) from None
+    if fs[-1] is activations.SOFTMAX:
+        raise LabError("the lab does not run a softmax output layer yet")
+    return [f.name for f in fs]
 
 
 def load_data(name, sizes: list[int], seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
