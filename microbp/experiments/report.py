@@ -317,9 +317,28 @@ def plot_gradient_statistics(result, path: str, speed=None) -> None:
     axes = fig.subplots(rows, 3)
     panels = list(axes.ravel())
     colors = {init: f"C{k}" for k, init in enumerate(inits)}
-    grad_axes = panels[: len(acts)] if len(acts) <= 4 else panels[:4]
-    for ax, act in zip(grad_axes, acts):
-        for init in inits:
+    grad_axes = panels[: min(len(acts), 4)]
+    _plot_gradient_norms(result, grad_axes, colors)
+    for ax in panels[len(grad_axes) : 4]:
+        ax.set_visible(False)
+    _plot_derivatives(acts, panels[4])
+    _plot_ratios(result, panels[5], colors)
+    if speed is not None:
+        _plot_speed(speed, panels[6:], colors)
+
+    cfg = result.config
+    fig.suptitle(
+        f"Vanishing gradients: sizes {sizes_text(cfg['sizes'])}, output f = "
+        f"{cfg['output_activation']}, two_moons n={cfg['n']}, seeds {seeds_text(cfg['seeds'])}"
+    )
+    save_figure(fig, path, dpi=80)
+
+
+def _plot_gradient_norms(result, axes, colors: dict) -> None:
+    """One panel per activation: ‖∂E_total/∂W⁽ˡ⁾‖ against l, one line per init (each seed
+    faint), on one shared log scale."""
+    for ax, act in zip(axes, result.activations):
+        for init in result.inits:
             c = result.cell(act, init)
             layers = c.layers
             for run in c.runs:
@@ -337,12 +356,12 @@ def plot_gradient_statistics(result, path: str, speed=None) -> None:
         ax.set_xlabel("layer l (2 = first hidden, L = output)")
         ax.legend(fontsize=8)
         ax.grid(True, which="major", alpha=0.3)
-    for ax in grad_axes[1:]:
-        ax.sharey(grad_axes[0])
-    for ax in panels[len(grad_axes) : 4]:
-        ax.set_visible(False)
+    for ax in axes[1:]:
+        ax.sharey(axes[0])
 
-    ax = panels[4]
+
+def _plot_derivatives(acts, ax) -> None:
+    """f′(z) of each activation with the tutorial's bounds ¼ and 1."""
     z = np.linspace(-6.0, 6.0, 601)
     for k, act in enumerate(acts):
         f = ACTIVATIONS[act]
@@ -354,7 +373,10 @@ def plot_gradient_statistics(result, path: str, speed=None) -> None:
     ax.set_xlabel("z")
     ax.legend(fontsize=8, loc="center right")
 
-    ax = panels[5]
+
+def _plot_ratios(result, ax, colors: dict) -> None:
+    """‖∂E/∂W⁽²⁾‖ / ‖∂E/∂W⁽ᴸ⁾‖ per activation, one bar per init."""
+    acts, inits = result.activations, result.inits
     width = 0.8 / len(inits)
     x = np.arange(len(acts))
     for k, init in enumerate(inits):
@@ -367,16 +389,6 @@ def plot_gradient_statistics(result, path: str, speed=None) -> None:
     ax.set_xticks(x, acts)
     ax.set_title("‖∂E/∂W⁽²⁾‖ / ‖∂E/∂W⁽ᴸ⁾‖ (median)")
     ax.legend(fontsize=8)
-
-    if speed is not None:
-        _plot_speed(speed, panels[6:], colors)
-
-    cfg = result.config
-    fig.suptitle(
-        f"Vanishing gradients: sizes {sizes_text(cfg['sizes'])}, output f = "
-        f"{cfg['output_activation']}, two_moons n={cfg['n']}, seeds {seeds_text(cfg['seeds'])}"
-    )
-    save_figure(fig, path, dpi=80)
 
 
 def _plot_speed(speed, panels, colors: dict) -> None:

@@ -35,6 +35,7 @@ __all__ = [
     "CellResult",
     "GradientStatistics",
     "deep_sizes",
+    "deep_nets_config",
     "draw_weights",
     "layer_stats",
     "gradient_statistics",
@@ -54,6 +55,20 @@ def deep_sizes(n_in: int, depth: int, width: int, n_out: int) -> list[int]:
         if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
             raise ValueError(f"{name} must be an integer ≥ 1, got {value!r}")
     return [int(n_in)] + [int(width)] * int(depth) + [int(n_out)]
+
+
+def deep_nets_config(depth, width, sizes, seeds, n, noise, output_activation) -> dict:
+    """The settings both measurements record: the deep nets, the seeds and the data."""
+    return {
+        "depth": int(depth),
+        "width": int(width),
+        "sizes": sizes,
+        "seeds": seeds,
+        "n": int(n),
+        "noise": float(noise),
+        "data": "two_moons",
+        "output_activation": output_activation or "same",
+    }
 
 
 def draw_weights(
@@ -341,16 +356,6 @@ def gradient_statistics(
                 for s in seed_list
             )
             cells.append(CellResult(act, init, tuple(seed_list), runs))
-    config = {
-        "depth": int(depth),
-        "width": int(width),
-        "sizes": sizes,
-        "seeds": seed_list,
-        "n": int(n),
-        "noise": float(noise),
-        "data": "two_moons",
-        "output_activation": output_activation or "same",
-        "activations": list(activations),
-        "inits": list(inits),
-    }
+    config = deep_nets_config(depth, width, sizes, seed_list, n, noise, output_activation)
+    config.update(activations=list(activations), inits=list(inits))
     return GradientStatistics(config, tuple(cells))

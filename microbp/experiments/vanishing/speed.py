@@ -23,7 +23,11 @@ from microbp.activations import ACTIVATIONS
 from microbp.activations import get as get_activation
 from microbp.experiments.common import check_names, json_float, parse_seeds
 from microbp.experiments.grid import ResultGrid
-from microbp.experiments.vanishing.gradients import ACTIVATION_NAMES, deep_sizes
+from microbp.experiments.vanishing.gradients import (
+    ACTIVATION_NAMES,
+    deep_nets_config,
+    deep_sizes,
+)
 from microbp.nn import INITS, MLP
 from microbp.optim import GD, RPROP_VARIANTS
 from microbp.train import fit
@@ -132,6 +136,27 @@ class TrainingSpeed(ResultGrid):
         return self.labels("optimizer")
 
 
+def _check_budget(lr, max_epochs, target) -> None:
+    """μ for GD, an epoch budget ≥ 1 and a target E > 0, or a ValueError naming the one wrong."""
+    GD(lr)  # checks lr
+    if isinstance(max_epochs, bool) or not isinstance(max_epochs, numbers.Integral):
+        raise ValueError(f"max_epochs must be an integer ≥ 1, got {max_epochs!r}")
+    if max_epochs < 1:
+        raise ValueError(f"max_epochs must be an integer ≥ 1, got {max_epochs!r}")
+    if not (isinstance(target, numbers.Real) and math.isfinite(target) and target > 0):
+        raise ValueError(f"target must be a number > 0, got {target!r}")
+
+
+def _run(net, X, Y, opt: str, lr: float, max_epochs: int, target: float, seed: int) -> SpeedRun:
+    """Train one net by ``opt`` (GD with μ = lr, or an Rprop variant with its default Δ₀) on
+    the formulas road until E_total < target or the budget is spent."""
+    optimizer = optim.make(opt, lr if opt == "gd" else None)
+    h = fit(net, X, Y, optimizer, max_epochs=max_epochs, tol=0, target=target,
+            gradients="formulas", quiet=True)  # fmt: skip
+    hit = h.stopped_by == "target"
+    return SpeedRun(seed, h.epochs if hit else None, h.seconds, h.final_loss, h.stopped_by)
+
+
 def training_speed(
     depth: int = 10,
     width: int = 16,
@@ -167,56 +192,28 @@ def training_speed(
     if output_activation is not None:
         get_activation(output_activation)
     seed_list = parse_seeds(seeds)
-    if isinstance(max_epochs, bool) or not isinstance(max_epochs, numbers.Integral):
-        raise ValueError(f"max_epochs must be an integer ≥ 1, got {max_epochs!r}")
-    if max_epochs < 1:
-        raise ValueError(f"max_epochs must be an integer ≥ 1, got {max_epochs!r}")
-    GD(lr)  # checks lr
-    if not (isinstance(target, numbers.Real) and math.isfinite(target) and target > 0):
-        raise ValueError(f"target must be a number > 0, got {target!r}")
+    _check_budget(lr, max_epochs, target)
     X, Y = data.two_moons(n=n, noise=noise, seed=0)
     sizes = deep_sizes(X.shape[1], depth, width, Y.shape[1])
+    budget = int(max_epochs)
     cells = []
     for init in inits:
         for act in activations:
             layer_f = [act] * depth + [output_activation or act]
             for opt in optimizers:
-                runs = []
-                for s in seed_list:
-                    net = MLP(sizes, layer_f, seed=s, init=init)
-                    h = fit(
-                        net,
-                        X,
-                        Y,
-                        optim.make(opt, lr if opt == "gd" else None),  # Rprop: default Δ₀
-                        max_epochs=int(max_epochs),
-                        tol=0,
-                        target=target,
-                        gradients="formulas",
-                        quiet=True,
-                    )
-                    hit = h.stopped_by == "target"
-                    runs.append(
-                        SpeedRun(
-                            s, h.epochs if hit else None, h.seconds, h.final_loss, h.stopped_by
-                        )  # fmt: skip
-                    )
-                cells.append(SpeedCell(act, init, opt, int(max_epochs), tuple(runs)))
-    config = {
-        "depth": int(depth),
-        "width": int(width),
-        "sizes": sizes,
-        "seeds": seed_list,
-        "n": int(n),
-        "noise": float(noise),
-        "data": "two_moons",
-        "output_activation": output_activation or "same",
-        "activations": list(activations),
-        "inits": list(inits),
-        "optimizers": list(optimizers),
-        "lr": float(lr),
-        "max_epochs": int(max_epochs),
-        "target": float(target),
-        "gradients": "formulas",
-    }
+                runs = tuple(
+                    _run(MLP(sizes, layer_f, seed=s, init=init), X, Y, opt, lr, budget, target, s)
+                    for s in seed_list
+                )
+                cells.append(SpeedCell(act, init, opt, budget, runs))
+    config = deep_nets_config(depth, width, sizes, seed_list, n, noise, output_activation)
+    config.update(
+        activations=list(activations),
+        inits=list(inits),
+        optimizers=list(optimizers),
+        lr=float(lr),
+        max_epochs=budget,
+        target=float(target),
+        gradients="formulas",
+    )
     return TrainingSpeed(config, tuple(cells))
