@@ -160,16 +160,8 @@ def _decode(x, where: str):
     )
 
 
-def from_json(text: str, cls):
-    """Build a net from a model file's text, after checking all of it.
-
-    ``cls`` is the class to build, :class:`microbp.MLP` or a subclass (anything with
-    ``cls.from_weights(W, b, activation)``); :meth:`microbp.MLP.load` passes itself.
-    """
-    if not isinstance(text, str):
-        raise TypeError(f"expected the model file's text (a str), got {type(text).__name__}")
-    if not callable(getattr(cls, "from_weights", None)):
-        raise TypeError(f"expected the class to build (microbp.MLP or a subclass), got {cls!r:.40}")
+def _document(text: str) -> dict:
+    """The model file's JSON object, with its format, fields and version checked."""
     if not text.strip():
         raise ValueError("model file is empty")
     try:
@@ -200,6 +192,20 @@ def from_json(text: str, cls):
         raise ValueError(f"model file has unknown field(s) {', '.join(extra)}")
     if type(doc["version"]) is not int or doc["version"] != VERSION:
         raise ValueError(f"model file version {doc['version']!r} is not supported (only {VERSION})")
+    return doc
+
+
+def from_json(text: str, cls):
+    """Build a net from a model file's text, after checking all of it.
+
+    ``cls`` is the class to build, :class:`microbp.MLP` or a subclass (anything with
+    ``cls.from_weights(W, b, activation)``); :meth:`microbp.MLP.load` passes itself.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"expected the model file's text (a str), got {type(text).__name__}")
+    if not callable(getattr(cls, "from_weights", None)):
+        raise TypeError(f"expected the class to build (microbp.MLP or a subclass), got {cls!r:.40}")
+    doc = _document(text)
 
     sizes = checks.sizes(doc["sizes"])
     L = len(sizes)

@@ -504,6 +504,8 @@ def _lemmas(net: MLP, replace: Replacements | None) -> list[Step]:
     return steps
 
 
+# long: the induction of the docstring, one layer per pass from L down to 2: the base case
+# (BP-1) or the step (BP-2), then BP-3 and BP-4 of that layer
 def prove_layers(
     sizes: Sequence[int] = (3, 3, 2),
     activation="sigmoid",

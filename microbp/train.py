@@ -347,6 +347,8 @@ def _progress(max_epochs: int, quiet: bool):
     return tqdm(total=max_epochs, unit="epoch", desc="fit", leave=False, file=sys.stderr)
 
 
+# long: the tutorial's procedure in one loop, read top to bottom: the checks, the epoch with
+# its stopping rules in their documented order, and Ctrl-C leaving the last whole epoch
 def fit(
     net,
     X,

@@ -70,6 +70,13 @@ def test_a_function_over_60_lines_fails_until_a_comment_says_why(clean_package):
     assert "engine_extra.py:1: planted() has 61 lines, over 60" in result.stdout
     target.write_text("# long: one table, read top to bottom\n" + function(61), encoding="utf-8")
     assert run(clean_package).returncode == 0
+    two_lines = "# Why:\n# long: one table,\n# read top to bottom\n"
+    target.write_text(two_lines + function(61), encoding="utf-8")
+    assert run(clean_package).returncode == 0
+    target.write_text("# long:\n" + function(61), encoding="utf-8")  # no reason given
+    assert run(clean_package).returncode == 1
+    target.write_text("# long: a reason\n\n" + function(61), encoding="utf-8")  # not above it
+    assert run(clean_package).returncode == 1
     target.write_text(function(60), encoding="utf-8")
     assert run(clean_package).returncode == 0
 

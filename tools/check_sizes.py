@@ -1,9 +1,10 @@
 """Size rules of the package, checked by `make lint` (python tools/check_sizes.py).
 
 * A module of microbp/ has at most 600 lines: a longer one holds two ideas (split it by job).
-* A function has at most 60 lines (its docstring included), unless a comment on the line just
-  above its ``def`` (or above its decorators) starts with ``# long:`` and says why, e.g.
-  ``# long: one pass of BP-1…BP-4 read top to bottom; splitting it hides the order``.
+* A function has at most 60 lines (its docstring included), unless the comment just above its
+  ``def`` (or above its decorators) has a line starting with ``# long:`` that says why, e.g.
+  ``# long: one pass of BP-1…BP-4 read top to bottom; splitting it hides the order`` (the
+  reason may go on over the next comment lines).
 
 Prints each offender as ``path:line: …`` and exits 1 if there is one, else 0. With
 ``--list`` it also lists the long functions that carry a reason. Standard library only, so it
@@ -36,10 +37,21 @@ def long_functions(path: Path):
         length = node.end_lineno - node.lineno + 1
         if length <= MAX_FUNCTION_LINES:
             continue
-        first = min([node.lineno] + [d.lineno for d in node.decorator_list])
-        above = lines[first - 2].strip() if first >= 2 else ""
-        reason = above[len(REASON) :].strip() if above.startswith(REASON) else None
-        yield node.lineno, node.name, length, reason or None
+        yield node.lineno, node.name, length, _reason(lines, node) or None
+
+
+def _reason(lines: list[str], node) -> str | None:
+    """The ``# long:`` reason in the comment block just above the def (or its decorators)."""
+    k = min([node.lineno] + [d.lineno for d in node.decorator_list]) - 2  # 0-based, above
+    block = []
+    while k >= 0 and lines[k].strip().startswith("#"):
+        block.insert(0, lines[k].strip())
+        k -= 1
+    for i, line in enumerate(block):
+        if line.startswith(REASON):
+            rest = [line[len(REASON) :]] + [more.lstrip("# ") for more in block[i + 1 :]]
+            return " ".join(part.strip() for part in rest).strip()
+    return None
 
 
 def check(package: Path, show_reasons: bool = False) -> list[str]:

@@ -145,6 +145,8 @@ def add_command(sub) -> None:
     t.set_defaults(func=run)
 
 
+# long: one subcommand from its arguments to its exit status, in the order it runs: data,
+# net, training, saving, plot, report (each step a few lines with its own error message)
 def run(args, out=None) -> int:
     """Run ``microbp train``; returns the exit status (0 ok, 1 a file could not be written,
     2 bad input, 130 Ctrl-C).
