@@ -86,19 +86,19 @@ def check_sizes(value) -> list[int]:
     return value
 
 
-def check_activations(value, L: int) -> list[str]:
-    """One name for every layer, or a list of one name per layer 2…L (as
-    :func:`microbp.checks.activations` checks them), as names."""
+def check_activations(value, L: int, n_L: int | None = None) -> list[str]:
+    """One name for every layer, or a list of one name per layer 2…L (the names checked by
+    :func:`microbp.checks.activations`, the one check of an activation list)."""
     names = [value] * (L - 1) if isinstance(value, str) else value
     if not isinstance(names, list) or len(names) != L - 1:
         raise LabError(
             f"activation must be a list of {L - 1} names, one per layer 2…{L}, got {show(value)}"
         )
     try:
-        fs = checks.activations(names, L)
+        fs = checks.activations(names, L, n_L)
     except ValueError as exc:
         raise LabError(str(exc)) from None
-    if fs[-1] is activations.SOFTMAX:
+    if fs[-1] is activations.SOFTMAX:  # until the lab computes BP-1 in its general form
         raise LabError("the lab does not run a softmax output layer yet")
     return [f.name for f in fs]
 
