@@ -10,8 +10,8 @@
   Every weight, bias, x and y converts exactly (a float is a dyadic rational), so the only
   difference between the float64 roads and this one is float64's rounding.
 
-:func:`gradcheck` returns a :class:`GradcheckReport`: one row per parameter (named in the
-seed's notation, ``w_12^(3)``), the differences, each float road's error against the true
+:func:`gradcheck` returns a :class:`GradcheckReport`: one row per parameter (``name``, a
+:class:`microbp.names.Name`: w₁₂⁽³⁾), the differences, each float road's error against the true
 gradient, and a pass/fail verdict.
 """
 
@@ -27,7 +27,7 @@ from typing import Any
 
 from tabulate import tabulate
 
-from microbp import bp, losses
+from microbp import bp, losses, names
 from microbp.engine import Value
 from microbp.nn import MLP
 
@@ -60,7 +60,7 @@ class ParameterCheck:
     ``None`` when the true gradient was not computed.
     """
 
-    name: str
+    name: names.Name
     autodiff: float
     formula: float
     numeric: float
@@ -479,7 +479,8 @@ def gradcheck(
     _check_eps(eps)
     cost_fn = losses.get(loss)
     road, note = _road(reference, net.activations, cost_fn)
-    params, names = net.parameters(), net.parameter_names()
+    params = net.parameters()
+    param_names = [name for name, _ in net.named_parameters()]
     # Road 1: the computation graph.
     fw = net.forward(x)
     E = cost_fn.sample(y, fw.z[net.L], fw.output)
@@ -497,7 +498,7 @@ def gradcheck(
     truth = None if road is None else true_gradient(net, x, y, cost_fn, road)
 
     tolerances = (formula_rtol, numeric_rtol, numeric_atol)
-    rows = _rows(names, autodiff, formula, numeric, kinks, truth, tolerances)
+    rows = _rows(param_names, autodiff, formula, numeric, kinks, truth, tolerances)
     return GradcheckReport(
         rows=rows,
         E=E.data,

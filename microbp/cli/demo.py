@@ -18,7 +18,7 @@ import textwrap
 
 from tabulate import tabulate
 
-from microbp import bp, data, losses
+from microbp import bp, data, losses, names
 from microbp.cli.args import add_loss_argument
 from microbp.cli.errors import naming
 from microbp.data import seed_example
@@ -62,15 +62,9 @@ def _activations(net: MLP) -> str:
     """f as the header says it: 'f = σ' for the seed's net, else each layer's f."""
     if net.activations == ["sigmoid"] * (net.L - 1):
         return "f = σ"
-    return ", ".join(f"f{_sup(l)} = {f}" for l, f in enumerate(net.activations, start=2))
-
-
-_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def _sup(l: int) -> str:
-    """The seed's layer superscript: ⁽³⁾ for l = 3."""
-    return f"⁽{str(l).translate(_SUPERSCRIPT)}⁾"
+    return ", ".join(
+        f"f{names.superscript(l)} = {f}" for l, f in enumerate(net.activations, start=2)
+    )
 
 
 def _num(x) -> str:
@@ -100,7 +94,7 @@ def demo(out=None, out_dir=None, loss="squared_error") -> int:
     )
     p(f"x = a⁽¹⁾ = {list(ex.x)},  y = {list(ex.y)}")
     for l in range(2, L + 1):
-        p(f"W{_sup(l)} = {[list(r) for r in ex.W[l]]},  b{_sup(l)} = {list(ex.b[l])}")
+        p(f"{names.W(l)} = {[list(r) for r in ex.W[l]]},  {names.b(l)} = {list(ex.b[l])}")
     p()
 
     fw = net.forward(ex.x)
@@ -111,19 +105,20 @@ def demo(out=None, out_dir=None, loss="squared_error") -> int:
     p("Forward pass: z⁽ˡ⁾ = W⁽ˡ⁾ a⁽ˡ⁻¹⁾ + b⁽ˡ⁾,  a⁽ˡ⁾ = f(z⁽ˡ⁾)")
     for l in range(2, L + 1):
         for i, (z, a) in enumerate(zip(fw.z[l], fw.a[l]), start=1):
-            p(f"  z_{i}^({l}) = {_num(z.data)}   a_{i}^({l}) = {_num(a.data)}")
-    p(f"{loss.formula.replace('⁽ᴸ⁾', _sup(L))} = {_num(E.data)}")  # the seed writes a⁽³⁾
+            p(f"  {names.z(l, i)} = {_num(z.data)}   {names.a(l, i)} = {_num(a.data)}")
+    # the tutorial writes a⁽³⁾ for a⁽ᴸ⁾
+    p(f"{loss.formula.replace('⁽ᴸ⁾', names.superscript(L))} = {_num(E.data)}")
     p()
     bp1 = "BP-1 (l = L" + ("" if loss.name == "squared_error" else f"; {loss.delta_formula}") + ")"
 
     deltas = [
-        (f"δ_{i}^({l})", z.grad, formulas.delta[l][i - 1], "BP-1" if l == L else "BP-2")
+        (str(names.delta(l, i)), z.grad, formulas.delta[l][i - 1], "BP-1" if l == L else "BP-2")
         for l in range(L, 1, -1)
         for i, z in enumerate(fw.z[l], start=1)
     ]
     params = [
-        (name, param.grad, f, "BP-3" if name.startswith("w") else "BP-4")
-        for name, param, f in zip(net.parameter_names(), net.parameters(), formulas.flat())
+        (str(name), param.grad, f, "BP-3" if name.kind == "w" else "BP-4")
+        for (name, param), f in zip(net.named_parameters(), formulas.flat())
     ]
     p(f"δᵢ⁽ˡ⁾ = ∂E/∂zᵢ⁽ˡ⁾: the gradient of the z-node, next to {bp1} and BP-2 (l < L)")
     p(_side_by_side(deltas))
