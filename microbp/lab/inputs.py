@@ -8,7 +8,7 @@ import random
 
 import numpy as np
 
-from microbp import activations, checks, data
+from microbp import checks, data
 
 __all__ = ["LabError", "Busy", "MAX_PARAMETERS", "MAX_LAYERS", "DATA_SETS"]
 
@@ -87,8 +87,9 @@ def check_sizes(value) -> list[int]:
 
 
 def check_activations(value, L: int, n_L: int | None = None) -> list[str]:
-    """One name for every layer, or a list of one name per layer 2…L (the names checked by
-    :func:`microbp.checks.activations`, the one check of an activation list)."""
+    """One name for every layer, or a list of one name per layer 2…L; the last may be
+    ``"softmax"`` (an output layer of n_L ≥ 2 neurons). The names are checked by
+    :func:`microbp.checks.activations`, the one check of an activation list."""
     names = [value] * (L - 1) if isinstance(value, str) else value
     if not isinstance(names, list) or len(names) != L - 1:
         raise LabError(
@@ -98,17 +99,22 @@ def check_activations(value, L: int, n_L: int | None = None) -> list[str]:
         fs = checks.activations(names, L, n_L)
     except ValueError as exc:
         raise LabError(str(exc)) from None
-    if fs[-1] is activations.SOFTMAX:  # until the lab computes BP-1 in its general form
-        raise LabError("the lab does not run a softmax output layer yet")
     return [f.name for f in fs]
 
 
-def load_data(name, sizes: list[int], seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """The data set ``name`` (default arguments) as float arrays, checked against ``sizes``."""
+def load_data(
+    name, sizes: list[int], seed: int = 0, distribution: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """The data set ``name`` (default arguments) as float arrays, checked against ``sizes``.
+
+    ``distribution``: the targets are for a softmax output (cross-entropy): the random pair's
+    y is then scaled to sum to 1."""
     if name == "random":
         rng = random.Random(seed + 1)  # as `microbp check` draws its sample
         X = np.array([[rng.uniform(-1.0, 1.0) for _ in range(sizes[0])]])
         Y = np.array([[rng.uniform(0.0, 1.0) for _ in range(sizes[-1])]])
+        if distribution:
+            Y = Y / Y.sum()
         return X, Y
     if not isinstance(name, str) or name not in data.DATASETS:
         raise LabError(f"unknown data set {show(name)}; expected one of {', '.join(DATA_SETS)}")
