@@ -373,6 +373,22 @@ def test_a_plot_on_a_full_disk_leaves_the_old_file_intact(tmp_path, how, monkeyp
     assert sorted(p.name for p in tmp_path.iterdir()) == ["loss.png"]
 
 
+def test_a_plot_interrupted_while_it_is_written_leaves_the_old_file_intact(tmp_path, monkeypatch):
+    # Ctrl-C arrives while the image goes to disk: the old image survives, no temporary file.
+    pytest.importorskip("matplotlib")
+
+    def ctrl_c(fd):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "fsync", ctrl_c)
+    path = tmp_path / "loss.png"
+    path.write_bytes(b"the old plot")
+    with pytest.raises(KeyboardInterrupt):
+        plot_history(_history(), path)
+    assert path.read_bytes() == b"the old plot"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["loss.png"]
+
+
 def test_plot_history_without_matplotlib_says_how_to_install_it(monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
