@@ -36,6 +36,7 @@ __all__ = [
     "GradientStatistics",
     "deep_sizes",
     "deep_nets_config",
+    "DeepNetsGrid",
     "draw_weights",
     "layer_stats",
     "gradient_statistics",
@@ -289,7 +290,20 @@ def _per_layer_factor(run: LayerStats) -> float:
 
 
 @dataclass(frozen=True)
-class GradientStatistics(ResultGrid):
+class DeepNetsGrid(ResultGrid):
+    """A grid over the deep nets of both measurements: its activations and inits."""
+
+    @property
+    def activations(self) -> list[str]:
+        return self.labels("activation")
+
+    @property
+    def inits(self) -> list[str]:
+        return self.labels("init")
+
+
+@dataclass(frozen=True)
+class GradientStatistics(DeepNetsGrid):
     """Every :class:`CellResult` of one run of :func:`gradient_statistics`, and its settings:
     a grid activation × init (``cell(activation, init)``)."""
 
@@ -299,14 +313,6 @@ class GradientStatistics(ResultGrid):
     def cell(self, activation: str, init: str) -> CellResult:
         """The :class:`CellResult` of ``activation`` with ``init`` (a KeyError if not run)."""
         return super().cell(activation, init)
-
-    @property
-    def activations(self) -> list[str]:
-        return self.labels("activation")
-
-    @property
-    def inits(self) -> list[str]:
-        return self.labels("init")
 
     def to_dict(self) -> dict:
         """Plain data for ``--json``: ``{"experiment", "config", "bounds", "results"}``."""

@@ -22,9 +22,9 @@ from microbp import data, optim
 from microbp.activations import ACTIVATIONS
 from microbp.activations import get as get_activation
 from microbp.experiments.common import check_names, json_float, parse_seeds
-from microbp.experiments.grid import ResultGrid
 from microbp.experiments.vanishing.gradients import (
     ACTIVATION_NAMES,
+    DeepNetsGrid,
     deep_nets_config,
     deep_sizes,
 )
@@ -112,7 +112,7 @@ class SpeedCell:
 
 
 @dataclass(frozen=True)
-class TrainingSpeed(ResultGrid):
+class TrainingSpeed(DeepNetsGrid):
     """Every :class:`SpeedCell` of one run of :func:`training_speed`, and its settings: a
     grid activation × init × optimizer (``cell(activation, init, optimizer)``)."""
 
@@ -122,14 +122,6 @@ class TrainingSpeed(ResultGrid):
     def cell(self, activation: str, init: str, optimizer: str | None = None) -> SpeedCell:
         """The cell of ``activation``, ``init`` and ``optimizer`` (None: the first one run)."""
         return super().cell(activation, init, optimizer or self.optimizers[0])
-
-    @property
-    def activations(self) -> list[str]:
-        return self.labels("activation")
-
-    @property
-    def inits(self) -> list[str]:
-        return self.labels("init")
 
     @property
     def optimizers(self) -> list[str]:
