@@ -149,14 +149,6 @@ def forward_index(net, x: Sequence) -> tuple[dict[int, list], dict[int, list]]:
     return z, a
 
 
-def squared_error(y: Sequence, o: Sequence):
-    """E = ½ Σₖ (yₖ − oₖ)² on plain numbers (divided by 2, so exact types stay exact)."""
-    y, o = list(y), list(o)
-    if len(y) != len(o):
-        raise ValueError(f"expected {len(o)} targets (n_L = {len(o)}), got {len(y)}")
-    return losses.LOSSES["squared_error"].E(y, None, o)
-
-
 def output_delta(loss, f, y: Sequence, z: Sequence, a: Sequence, closed_form: bool = True):
     """(BP-1, general form) δ⁽ᴸ⁾ for one sample, on plain numbers of any type.
 

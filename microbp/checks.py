@@ -94,16 +94,20 @@ def activations(spec, L: int, n_L: int | None = None) -> list:
     """The activation of each layer 2…L from one name (or
     :class:`~microbp.activations.Activation`) for every layer, or a list of one per layer.
 
-    The last layer may also be ``"softmax"`` (:data:`~microbp.activations.SOFTMAX`), given
-    its size ``n_L`` ≥ 2; softmax anywhere else is refused."""
-    if isinstance(spec, (str, _activations.Activation, _activations.Softmax)):
+    The one check of an activation list: :class:`~microbp.MLP`, the model file, the lab and
+    the command line all call it. The last layer may also be ``"softmax"``
+    (:data:`~microbp.activations.SOFTMAX`), given its size ``n_L`` ≥ 2 (unknown: 2); softmax
+    anywhere else is refused. An unknown name is named, with its layer when a list was given.
+    """
+    one = isinstance(spec, (str, _activations.Activation, _activations.Softmax))
+    if one:
         names = [spec] * (L - 1)
     else:
-        names = ", ".join(_activations.ACTIVATIONS)
         if isinstance(spec, (bytes, Mapping, Set)) or not isinstance(spec, Sequence):
             raise ValueError(
                 f"activation must be one name for every layer 2…L or a list of one name per "
-                f"layer ({L - 1} names), each one of: {names}; got {spec!r:.60}"
+                f"layer ({L - 1} names), each one of: {', '.join(_activations.ACTIVATIONS)}; "
+                f"got {spec!r:.60}"
             )
         if len(spec) != L - 1:
             raise ValueError(
@@ -112,7 +116,17 @@ def activations(spec, L: int, n_L: int | None = None) -> list:
             )
         names = list(spec)
     _activations.check_softmax(names, 2 if n_L is None else n_L)
-    return [_activations.get(name) for name in names[:-1]] + [_activations.output(names[-1])]
+    found = []
+    for l, name in enumerate(names, start=2):
+        try:
+            found.append(_activations.output(name) if l == L else _activations.get(name))
+        except ValueError:
+            where = "" if one else f" for layer {l}"
+            raise ValueError(
+                f"unknown activation {name!r:.40}{where}; expected one of: "
+                f"{', '.join(_activations.ACTIVATIONS)} (or softmax for the output layer)"
+            ) from None
+    return found
 
 
 def _rows(M) -> bool:

@@ -1,7 +1,11 @@
 """fit(): the hand-computed GD step, both gradient roads, the stopping rules, history, progress."""
 
+import errno
+import inspect
 import io
+import os
 import sys
+import warnings
 from fractions import Fraction
 
 import mpmath
@@ -9,8 +13,9 @@ import numpy as np
 import pytest
 
 from microbp import MLP, data, fit, total_error
+from microbp.experiments.report import plot_history
 from microbp.optim import GD, SGD, Rprop
-from microbp.train import PLOT_HINT, accuracy
+from microbp.train import accuracy
 
 ROADS = ("autodiff", "formulas")
 
@@ -346,23 +351,84 @@ def test_progress_bar_with_e_on_a_terminal_and_none_with_quiet(monkeypatch):
     assert quiet.getvalue() == ""
 
 
-def test_history_plot_writes_a_png(tmp_path):
-    pytest.importorskip("matplotlib")
+def _history():
     X, Y = data.xor()
-    h = fit(xor_net(), X, Y, Rprop(), max_epochs=20, tol=0)
+    return fit(xor_net(), X, Y, Rprop(), max_epochs=20, tol=0, quiet=True)
+
+
+def test_plot_history_writes_a_png(tmp_path):
+    pytest.importorskip("matplotlib")
     path = tmp_path / "loss.png"
-    h.plot(path)
+    fig = plot_history(_history(), path)
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert fig.axes[0].get_ylabel() == "E_total"
+
+
+def test_history_plot_still_writes_but_says_where_it_moved(tmp_path):
+    pytest.importorskip("matplotlib")
+    path = tmp_path / "loss.png"
+    with pytest.warns(DeprecationWarning, match="microbp.experiments.report.plot_history"):
+        _history().plot(path)
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_history_plot_without_matplotlib_says_how_to_install_it(monkeypatch):
+@pytest.mark.parametrize("how", ["plot_history", "History.plot"])
+def test_a_plot_on_a_full_disk_leaves_the_old_file_intact(tmp_path, how, monkeypatch):
+    # The disk fills up while the image is written: whatever writes the file gets part of it
+    # down, then ENOSPC (a renderer writing into the file itself; the atomic writer's fsync).
+    # The old image must survive, and no temporary file may be left beside it.
+    pytest.importorskip("matplotlib")
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    render = FigureCanvasAgg.print_png
+    takes = inspect.signature(render).parameters  # matplotlib passes what the method takes
+
+    def print_png_on_a_full_disk(self, target, **kwargs):
+        if isinstance(target, io.BytesIO):  # rendering in memory needs no disk
+            return render(self, target, **{k: v for k, v in kwargs.items() if k in takes})
+        if hasattr(target, "write"):
+            target.write(b"\x89PNG half")
+        else:
+            with open(target, "wb") as f:
+                f.write(b"\x89PNG half")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    def fsync_on_a_full_disk(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(FigureCanvasAgg, "print_png", print_png_on_a_full_disk)
+    monkeypatch.setattr(os, "fsync", fsync_on_a_full_disk)
+    path = tmp_path / "loss.png"
+    path.write_bytes(b"the old plot")
+    h = _history()
+    with pytest.raises(OSError, match="No space left"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        plot_history(h, path) if how == "plot_history" else h.plot(path)
+    assert path.read_bytes() == b"the old plot"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["loss.png"]
+
+
+def test_a_plot_interrupted_while_it_is_written_leaves_the_old_file_intact(tmp_path, monkeypatch):
+    # Ctrl-C arrives while the image goes to disk: the old image survives, no temporary file.
+    pytest.importorskip("matplotlib")
+
+    def ctrl_c(fd):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "fsync", ctrl_c)
+    path = tmp_path / "loss.png"
+    path.write_bytes(b"the old plot")
+    with pytest.raises(KeyboardInterrupt):
+        plot_history(_history(), path)
+    assert path.read_bytes() == b"the old plot"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["loss.png"]
+
+
+def test_plot_history_without_matplotlib_says_how_to_install_it(monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
-    X, Y = data.xor()
-    h = fit(xor_net(), X, Y, GD(0.5), max_epochs=1, tol=0)
     with pytest.raises(ImportError, match=r"pip install 'microbp\[plot\]'"):
-        h.plot()
-    assert "microbp[plot]" in PLOT_HINT
+        plot_history(_history())
 
 
 def test_history_records_optimizer_road_and_time():

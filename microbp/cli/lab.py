@@ -28,9 +28,9 @@ def loopback(host: str) -> bool:
         return False
 
 
+# long: read top to bottom: check, build the state, serve; ready() is what the user sees first
 def lab(args, out=None, err=None) -> int:
     """Build the lab's state from the arguments and serve it until Ctrl-C."""
-    # Read top to bottom: check, build the state, serve; ready() is what the user sees first.
     out, err = out or sys.stdout, err or sys.stderr
     own_display()  # a server says what it does itself
     try:

@@ -179,6 +179,12 @@ def run(args, out=None) -> int:
                 "--activation sigmoid (the default) or a list with sigmoid in it"
             )
         replace = {"sigmoid": symbolic.SEED_ERRATUM_SIGMOID}
+    whole, layers = _prove_both(args, symbolic, replace)
+    return _report(args, whole, layers, out)
+
+
+def _prove_both(args, symbolic, replace):
+    """The whole-net and the by-layers proof, within --time-limit (a ValueError past it)."""
     watch = _Watch(args.time_limit, bar=is_terminal(sys.stderr))
     try:
         with watch:
@@ -201,7 +207,11 @@ def run(args, out=None) -> int:
             "fast with depth). Use a smaller net, or give it longer with --time-limit "
             f"{10 * args.time_limit:g} (0: no limit)."
         ) from None
+    return whole, layers
 
+
+def _report(args, whole, layers, out) -> int:
+    """The tables, --show, --latex and the verdict; 0 when every step is proved."""
     print(
         f"microbp prove: MLP {args.net}, activation {args.activation}, loss {args.loss}"
         + (", with the seed's σ′ (the erratum) in the formulas" if args.erratum else ""),

@@ -35,7 +35,7 @@ from microbp.cli.args import (
 from microbp.cli.errors import INTERRUPTED, naming, write_output
 from microbp.cli.limits import MAX_DATA, add_max_nodes, check_train_size
 from microbp.cli.progress import own_display
-from microbp.experiments.report import check_plot_path, save_figure
+from microbp.experiments.report import check_plot_path, plot_history
 from microbp.files import check_writable
 from microbp.nn import INITS, MLP
 from microbp.train import GRADIENTS, STOP_REASONS, TrainingInterrupted, accuracy, fit
@@ -139,6 +139,7 @@ def check_outputs(save: str | None, plot: str | None) -> None:
         check_plot_path(plot, "loss.png")
 
 
+# long: one add_argument call per option of the command, nothing else
 def add_command(sub) -> None:
     t = sub.add_parser(
         "train",
@@ -222,6 +223,8 @@ def add_command(sub) -> None:
     t.set_defaults(func=run)
 
 
+# long: one subcommand from its arguments to its exit status, in the order it runs: data,
+# net, training, saving, plot, report (each step a few lines with its own error message)
 def run(args, out=None) -> int:
     """Run ``microbp train``; returns the exit status (0 ok, 1 a file could not be written,
     2 bad input, 130 Ctrl-C).
@@ -288,7 +291,7 @@ def run(args, out=None) -> int:
             status = 1 if isinstance(exc, OSError) else 2
     if args.plot:
         try:
-            save_figure(history.plot(), args.plot)
+            plot_history(history, args.plot)
         except OSError as exc:
             print(f"microbp train: error: cannot write the plot {args.plot}: {exc}", file=err)
             status = 1

@@ -48,7 +48,7 @@ from typing import ClassVar
 import numpy as np
 
 from microbp import data, optim
-from microbp.experiments.common import parse_seeds
+from microbp.experiments.common import check_names, parse_seeds
 from microbp.experiments.grid import ResultGrid
 from microbp.experiments.report import plot_benchmark
 from microbp.nn import INITS, MLP
@@ -366,6 +366,51 @@ class BenchResult(ResultGrid):
         }
 
 
+def _checked(problems, algorithms, gd_lrs, seeds, jobs) -> tuple:
+    """The arguments of :func:`benchmark` as (problems, algorithms, μ grid, seeds), or a
+    ValueError naming the one that is wrong."""
+    problems = tuple(
+        _problem(p).name for p in ((problems,) if isinstance(problems, str) else problems)
+    )
+    if not problems:
+        raise ValueError("expected at least one problem and one algorithm")
+    algorithms = check_names(algorithms, ALGORITHMS, "algorithm")
+    lrs = tuple(gd_lrs)
+    if not lrs or not all(
+        isinstance(lr, numbers.Real) and math.isfinite(lr) and lr > 0 for lr in lrs
+    ):
+        raise ValueError(f"gd_lrs must be a list of numbers > 0, got {gd_lrs!r}")
+    seed_list = parse_seeds(seeds)
+    if isinstance(jobs, bool) or not isinstance(jobs, numbers.Integral) or jobs < 1:
+        raise ValueError(f"jobs must be an integer ≥ 1, got {jobs!r}")
+    return problems, algorithms, lrs, seed_list
+
+
+def _config(problems, algorithms, seeds, lrs, init, margin, jobs, max_epochs) -> dict:
+    """The settings a :class:`BenchResult` records (``seconds`` is added when the run ends)."""
+    return {
+        "problems": [
+            {
+                "name": n,
+                "title": PROBLEMS[n].title,
+                "sizes": list(PROBLEMS[n].sizes),
+                "max_epochs": _budget(PROBLEMS[n], max_epochs),
+            }
+            for n in problems
+        ],
+        "algorithms": list(algorithms),
+        "seeds": seeds,
+        "gd_lrs": [float(lr) for lr in lrs],
+        "init": init,
+        "activation": "sigmoid",
+        "margin": float(margin),
+        "criterion": f"every output within {margin:g} of its 0/1 target",
+        "gradients": "formulas",
+        "sgd": "mini-batches of ceil(N/4), lr = GD's lr / updates per epoch",
+        "jobs": int(jobs),
+    }
+
+
 def benchmark(
     problems: Sequence[str] = tuple(PROBLEMS),
     algorithms: Sequence[str] = ALGORITHMS,
@@ -389,25 +434,7 @@ def benchmark(
     >>> r.cell("8-3-8", "GD").lr, r.cell("8-3-8", "iRprop-").median_epochs
     (32.0, 38.0)
     """
-    if isinstance(problems, str):
-        problems = (problems,)
-    if isinstance(algorithms, str):
-        algorithms = (algorithms,)
-    problems = tuple(_problem(p).name for p in problems)
-    algorithms = tuple(algorithms)
-    if not problems or not algorithms:
-        raise ValueError("expected at least one problem and one algorithm")
-    for a in algorithms:
-        if a not in ALGORITHMS:
-            raise ValueError(f"unknown algorithm {a!r}; expected one of {', '.join(ALGORITHMS)}")
-    lrs = tuple(gd_lrs)
-    if not lrs or not all(
-        isinstance(lr, numbers.Real) and math.isfinite(lr) and lr > 0 for lr in lrs
-    ):
-        raise ValueError(f"gd_lrs must be a list of numbers > 0, got {gd_lrs!r}")
-    seed_list = parse_seeds(seeds)
-    if isinstance(jobs, bool) or not isinstance(jobs, numbers.Integral) or jobs < 1:
-        raise ValueError(f"jobs must be an integer ≥ 1, got {jobs!r}")
+    problems, algorithms, lrs, seed_list = _checked(problems, algorithms, gd_lrs, seeds, jobs)
     for p in problems:
         _budget(PROBLEMS[p], max_epochs)  # a bad budget fails before any work
     start = time.perf_counter()
@@ -436,26 +463,6 @@ def benchmark(
     for p in problems:
         for a in algorithms:
             cells.append(best[p] if a == "GD" else done[(p, a, None)])
-    config = {
-        "problems": [
-            {
-                "name": n,
-                "title": PROBLEMS[n].title,
-                "sizes": list(PROBLEMS[n].sizes),
-                "max_epochs": _budget(PROBLEMS[n], max_epochs),
-            }
-            for n in problems
-        ],
-        "algorithms": list(algorithms),
-        "seeds": seed_list,
-        "gd_lrs": [float(lr) for lr in lrs],
-        "init": init,
-        "activation": "sigmoid",
-        "margin": float(margin),
-        "criterion": f"every output within {margin:g} of its 0/1 target",
-        "gradients": "formulas",
-        "sgd": "mini-batches of ceil(N/4), lr = GD's lr / updates per epoch",
-        "jobs": int(jobs),
-        "seconds": time.perf_counter() - start,
-    }
+    config = _config(problems, algorithms, seed_list, lrs, init, margin, jobs, max_epochs)
+    config["seconds"] = time.perf_counter() - start
     return BenchResult(config, tuple(cells), tuple(grid))
