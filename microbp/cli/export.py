@@ -14,13 +14,12 @@ and nothing written. Each file is written whole or not at all (:mod:`microbp.fil
 
 from __future__ import annotations
 
-import io
 import sys
 
 from microbp.cli.errors import write_output
 from microbp.files import check_writable
 from microbp.interop.onnx_model import OPSET, require_onnx, to_onnx
-from microbp.interop.pytorch import require_torch, to_torch
+from microbp.interop.pytorch import require_torch, state_dict_bytes, to_torch
 from microbp.nn import MLP
 
 # No __all__: command-line plumbing; docs/road-out.md documents the command.
@@ -45,7 +44,8 @@ def run(args, out=None) -> int:
     out = out or sys.stdout
     if args.onnx is None and args.torch is None:
         raise ValueError("say what to write: --onnx FILE.onnx and/or --torch FILE.pt")
-    torch = _library(require_torch, "--torch") if args.torch is not None else None
+    if args.torch is not None:
+        _library(require_torch, "--torch")
     if args.onnx is not None:
         _library(require_onnx, "--onnx")
     for path, what in ((args.onnx, "the ONNX model"), (args.torch, "the state_dict")):
@@ -69,13 +69,10 @@ def run(args, out=None) -> int:
             )
         )
     if args.torch is not None:
-        model = to_torch(net)
-        buffer = io.BytesIO()
-        torch.save(model.state_dict(), buffer)
-        note = "PyTorch state_dict, float64, of\n" + _indent(repr(model))
+        note = "PyTorch state_dict, float64, of\n" + _indent(repr(to_torch(net)))
         if net.activations[-1] == "softmax":
             note += "\n  (a softmax output layer: the Sequential gives the logits z⁽ᴸ⁾)"
-        files.append((args.torch, buffer.getvalue(), note))
+        files.append((args.torch, state_dict_bytes(net), note))
     for path, data, note in files:
         write_output(path, data, out)
         print(f"microbp export: wrote {path} ({note})", file=out)

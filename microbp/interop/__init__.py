@@ -15,10 +15,19 @@ needs when called, and says which extra to install when it is missing.
 from microbp.interop.onnx_model import to_onnx
 from microbp.interop.pytorch import (
     from_torch,
+    state_dict_bytes,
     to_torch,
     torch_gradient,
     torch_loss,
     torch_road,
 )
 
-__all__ = ["to_torch", "from_torch", "torch_loss", "torch_gradient", "torch_road", "to_onnx"]
+__all__ = [
+    "to_torch",
+    "from_torch",
+    "torch_loss",
+    "torch_gradient",
+    "torch_road",
+    "state_dict_bytes",
+    "to_onnx",
+]

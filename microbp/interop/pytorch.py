@@ -16,6 +16,7 @@ PyTorch is imported when a function here is first called, never by ``import micr
 from __future__ import annotations
 
 import importlib
+import io
 from collections import OrderedDict
 from collections.abc import Sequence
 
@@ -30,6 +31,7 @@ __all__ = [
     "torch_loss",
     "torch_gradient",
     "torch_road",
+    "state_dict_bytes",
     "require_torch",
 ]
 
@@ -93,6 +95,16 @@ def to_torch(net: MLP):
         else:
             modules[f"a{l}"] = getattr(nn, MODULES[name])()
     return nn.Sequential(modules)
+
+
+def state_dict_bytes(net: MLP) -> bytes:
+    """The ``.pt`` file of ``net``: ``torch.save(to_torch(net).state_dict())`` as bytes (keys
+    ``z2.weight``, ``z2.bias``, …; read it with ``model.load_state_dict(torch.load(path))``
+    into a Sequential of the same shape)."""
+    torch = require_torch()
+    buffer = io.BytesIO()
+    torch.save(to_torch(net).state_dict(), buffer)
+    return buffer.getvalue()
 
 
 def _floats(rows) -> list:

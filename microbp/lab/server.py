@@ -40,11 +40,13 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from microbp import activations, data, optim
+from microbp import activations, data, modelfile, optim
+from microbp.interop.pytorch import state_dict_bytes
 from microbp.lab import stepper
 from microbp.lab.inputs import DATA_SETS, MAX_LAYERS, MAX_PARAMETERS, Busy, LabError
 from microbp.lab.state import LabState
 from microbp.lab.training import MAX_EPOCHS, TrainSettings
+from microbp.nn import MLP
 
 __all__ = ["create_app", "serve", "listen", "make_server", "MAX_BODY", "MAX_MODEL_BODY", "CSP"]
 
@@ -73,6 +75,12 @@ class _Refused(Exception):
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
         self.status = status
+
+
+def _torch_file(state: LabState) -> bytes:
+    """The lab's net as a PyTorch ``.pt`` state_dict (read from its model file's text, which
+    is bit-exact); an ``ImportError`` naming the extra without PyTorch."""
+    return state_dict_bytes(modelfile.from_json(state.download(), MLP))
 
 
 def _error(status: int, message: str) -> JSONResponse:
@@ -326,7 +334,18 @@ def create_app(
         return JSONResponse(await run_in_threadpool(state.new, body))
 
     async def model(request: Request):
-        """GET /api/model — download the model (net.save's JSON); POST — upload one."""
+        """GET /api/model — download the model (net.save's JSON; ``?format=pt``: the PyTorch
+        state_dict of :func:`microbp.interop.to_torch`); POST — upload one."""
+        if request.method == "GET" and request.query_params.get("format") == "pt":
+            try:
+                pt = await run_in_threadpool(_torch_file, state)
+            except ImportError as exc:  # PyTorch is an optional extra
+                raise _Refused(501, str(exc)) from None
+            return Response(
+                pt,
+                media_type="application/octet-stream",
+                headers={"content-disposition": 'attachment; filename="microbp-model.pt"'},
+            )
         if request.method == "GET":
             text = await run_in_threadpool(state.download)
             return Response(
