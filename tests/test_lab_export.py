@@ -1,5 +1,5 @@
 """The lab's "Export to PyTorch": ``GET /api/model?format=pt`` is the state_dict of
-``to_torch(net)`` for the lab's net, and the page links it next to the model download."""
+``to_torch(net)`` for the lab's net, and the page offers it next to the model download."""
 
 from __future__ import annotations
 
@@ -18,7 +18,9 @@ from microbp.interop import to_torch  # noqa: E402
 def test_export_to_pytorch_gives_the_labs_net_as_a_state_dict():
     with make_client(sizes=[2, 3, 2], activation="tanh") as client:
         page = client.get("/", headers=AUTH).text
-        assert 'href="/api/model?format=pt"' in page and "Export to PyTorch" in page
+        assert 'id="download-pt"' in page and "Export to PyTorch" in page
+        script = client.get("/static/lab.js", headers=AUTH).text
+        assert '"/api/model?format=pt"' in script and '$("download-pt")' in script
         r = client.get("/api/model?format=pt", headers=AUTH)
         assert r.status_code == 200
         assert 'filename="microbp-model.pt"' in r.headers["content-disposition"]
