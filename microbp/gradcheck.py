@@ -4,6 +4,8 @@
 * **formula**: the index-form δ equations BP-1 … BP-4 (:func:`microbp.bp.index_form`);
 * **numeric**: the central finite difference (E(θ + ε) − E(θ − ε)) / 2ε, whose truncation
   error is O(ε²) and whose rounding error is about 10⁻¹⁶·|E|/ε;
+* **compare** (optional, ``compare=``): another library's gradient of the same net, sample
+  and loss, e.g. PyTorch autograd's (``microbp.interop.torch_road()``), as a :class:`Road`;
 * **true**: the same net, sample, activations and loss replayed at high precision
   (:func:`true_gradient`): in exact ``Fraction`` arithmetic where every step is rational
   (relu / identity layers and the squared error), else in mpmath at 50 significant digits.
@@ -20,7 +22,7 @@ from __future__ import annotations
 import importlib
 import math
 import numbers
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -31,7 +33,14 @@ from microbp import bp, losses, names
 from microbp.engine import Value
 from microbp.nn import MLP
 
-__all__ = ["ParameterCheck", "GradcheckReport", "TrueGradient", "gradcheck", "true_gradient"]
+__all__ = [
+    "ParameterCheck",
+    "GradcheckReport",
+    "Road",
+    "TrueGradient",
+    "gradcheck",
+    "true_gradient",
+]
 
 #: The values of ``gradcheck(reference=...)`` (and of :func:`true_gradient`'s ``reference``).
 REFERENCES = ("auto", "exact", "mpmath", None)
@@ -42,6 +51,18 @@ DIGITS = 50
 RATIONAL_ACTIVATIONS = ("relu", "identity")
 RATIONAL_LOSSES = ("squared_error",)
 _NO_MPMATH = "mpmath is not installed (pip install microbp[symbolic] provides it)"
+
+
+@dataclass(frozen=True)
+class Road:
+    """Another road to ∂E/∂θ for :func:`gradcheck`'s ``compare``: ``gradient(net, x, y,
+    loss)`` returns one number per parameter in ``net.parameters()`` order, computed from the
+    net's numbers without changing them; ``name`` heads its column (``"torch"``). The core
+    only calls it: a road that needs another library (PyTorch) lives in the shell
+    (:mod:`microbp.interop`)."""
+
+    name: str
+    gradient: Callable[..., Sequence]
 
 
 @dataclass(frozen=True)
@@ -70,6 +91,18 @@ class ParameterCheck:
     true: Any = None
     autodiff_error: float | None = None
     formula_error: float | None = None
+    compared: float | None = None
+    compare_ok: bool = True
+
+    @property
+    def compare_diff(self) -> float | None:
+        """|compared − autodiff| (``None`` without a compared road)."""
+        return None if self.compared is None else abs(self.compared - float(self.autodiff))
+
+    @property
+    def compare_formula_diff(self) -> float | None:
+        """|compared − formula| (``None`` without a compared road)."""
+        return None if self.compared is None else abs(self.compared - float(self.formula))
 
     @property
     def formula_diff(self) -> float:
@@ -81,7 +114,7 @@ class ParameterCheck:
 
     @property
     def ok(self) -> bool:
-        return self.formula_ok and self.numeric_ok
+        return self.formula_ok and self.numeric_ok and self.compare_ok
 
 
 @dataclass(frozen=True)
@@ -104,6 +137,7 @@ class GradcheckReport:
     digits: int | None = None
     reference_gap: float | None = None
     reference_note: str = ""
+    compare: str | None = None
 
     @property
     def passed(self) -> bool:
@@ -183,7 +217,29 @@ class GradcheckReport:
             f"{self.numeric_atol:g} + {self.numeric_rtol:g}·|g|: {verdict}"
         )
         lines.append(self._reference_line())
+        if self.compare is not None:
+            lines.append(self._compare_table())
         return "\n".join(lines)
+
+    def _compare_table(self) -> str:
+        """The compared road's gradient and its gaps to autodiff and to BP-1…BP-4."""
+        c = self.compare
+        head = f"{'parameter':<12} {c:>22} {f'|{c} − ad|':>13} {f'|{c} − bp|':>13}  ok"
+        body = [
+            f"{r.name:<12} {r.compared:>22.15e} {r.compare_diff:>13.2e} "
+            f"{r.compare_formula_diff:>13.2e}  {'yes' if r.compare_ok else 'NO'}"
+            for r in self.rows
+        ]
+        worst = _max_error(r.compare_diff for r in self.rows)
+        ok = all(r.compare_ok for r in self.rows)
+        return "\n".join(
+            ["", f"vs {c}:", head, "-" * len(head)]
+            + body
+            + [
+                f"{c} vs autodiff: max difference {worst:.1e}, within {self.formula_rtol:g} "
+                f"relative: {'yes' if ok else 'NO'}"
+            ]
+        )
 
     def _reference_line(self) -> str:
         """The true gradient's summary: each float road's largest error against it, then how
@@ -428,9 +484,21 @@ def _central_differences(net, x, y, cost_fn, eps) -> tuple[list[float], list[boo
     return numeric, kinks
 
 
-def _rows(names, autodiff, formula, numeric, kinks, truth, tolerances) -> tuple:
-    """One :class:`ParameterCheck` per parameter: the verdicts and the errors against the
-    true gradient (None when it was not computed)."""
+def _compared(compare: Road | None, net, x, y, cost_fn, n: int) -> list:
+    """The compared road's gradient as floats, one per parameter (None each without one)."""
+    if compare is None:
+        return [None] * n
+    compared = [float(g) for g in compare.gradient(net, x, y, cost_fn)]
+    if len(compared) != n:
+        raise ValueError(
+            f"the {compare.name} road gave {len(compared)} gradients for {n} parameters"
+        )
+    return compared
+
+
+def _rows(names, autodiff, formula, numeric, kinks, truth, compared, tolerances) -> tuple:
+    """One :class:`ParameterCheck` per parameter: the verdicts, the errors against the true
+    gradient and the compared road's gradient (None when it was not computed)."""
     formula_rtol, numeric_rtol, numeric_atol = tolerances
     true = truth.autodiff if truth else [None] * len(names)
     scale = max([abs(float(g)) for g in autodiff] + [1e-300])
@@ -446,11 +514,16 @@ def _rows(names, autodiff, formula, numeric, kinks, truth, tolerances) -> tuple:
             true=tr,
             autodiff_error=None if truth is None else _error(ad, tr),
             formula_error=None if truth is None else _error(fm, tr),
+            compared=cp,
+            compare_ok=cp is None or _close(ad, cp, formula_rtol, 1e-14 * scale),
         )
-        for name, ad, fm, nm, kink, tr in zip(names, autodiff, formula, numeric, kinks, true)
+        for name, ad, fm, nm, kink, tr, cp in zip(
+            names, autodiff, formula, numeric, kinks, true, compared
+        )
     )
 
 
+# long: half of it is the docstring; each road is one call to its own function
 def gradcheck(
     net,
     x: Sequence,
@@ -461,6 +534,7 @@ def gradcheck(
     numeric_atol: float = 1e-7,
     loss="squared_error",
     reference: str | None = "auto",
+    compare: Road | None = None,
 ) -> GradcheckReport:
     """Compare autodiff, the δ formulas and central finite differences on one sample, and
     measure how far autodiff and the formulas each are from the true gradient.
@@ -469,7 +543,9 @@ def gradcheck(
     ``reference``: how the true gradient is computed (:func:`true_gradient`): ``"auto"``
     (default: exact fractions where every step is rational, else mpmath at 50 digits, else
     not at all when mpmath is missing, as the report then says), ``"exact"``, ``"mpmath"``
-    or ``None`` (not computed). The verdict ``passed`` compares the three float roads only.
+    or ``None`` (not computed). ``compare``: a :class:`Road` whose gradient joins the float
+    roads (``microbp.interop.torch_road()``: PyTorch autograd), checked against autodiff
+    within ``formula_rtol``. The verdict ``passed`` compares the float roads only.
 
     The net's parameters keep their numbers (each finite-difference probe is undone);
     their ``grad`` is left holding the autodiff gradient. ``eps``, the step ε, must be a
@@ -494,11 +570,14 @@ def gradcheck(
     # Road 3: central differences of E, one parameter at a time (forward pass only).
     numeric, kinks = _central_differences(net, x, y, cost_fn, eps)
 
-    # Road 4: the true gradient, the same computation replayed exactly or at 50 digits.
+    # Road 4 (optional): another library's gradient of the same net, sample and loss.
+    compared = _compared(compare, net, x, y, cost_fn, len(params))
+
+    # Road 5: the true gradient, the same computation replayed exactly or at 50 digits.
     truth = None if road is None else true_gradient(net, x, y, cost_fn, road)
 
     tolerances = (formula_rtol, numeric_rtol, numeric_atol)
-    rows = _rows(param_names, autodiff, formula, numeric, kinks, truth, tolerances)
+    rows = _rows(param_names, autodiff, formula, numeric, kinks, truth, compared, tolerances)
     return GradcheckReport(
         rows=rows,
         E=E.data,
@@ -510,4 +589,5 @@ def gradcheck(
         digits=truth.digits if truth else None,
         reference_gap=truth.gap if truth else None,
         reference_note=note,
+        compare=None if compare is None else compare.name,
     )

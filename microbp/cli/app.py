@@ -20,6 +20,9 @@
     microbp prove [--erratum] [--show]   with SymPy: the graph's ∂E/∂θ − BP-1…BP-4 ≡ 0 for
                                          every weight, whole net and by layers; exit status
                                          1 if not proved (docs/prove.md)
+    microbp export model.json --onnx model.onnx [--torch model.pt]
+                                         the net as ONNX / a PyTorch state_dict, float64
+                                         (docs/road-out.md)
 
 Exit status (:func:`main`, the one place that decides it): 0 success; 1 a check failed or a
 file could not be written (the message names the file); 2 bad usage or input
@@ -35,7 +38,18 @@ import os
 import sys
 from collections.abc import Sequence
 
-from microbp.cli import check, demo, experiments, graph, lab, prove, saturation, trace, train
+from microbp.cli import (
+    check,
+    demo,
+    experiments,
+    export,
+    graph,
+    lab,
+    prove,
+    saturation,
+    trace,
+    train,
+)
 from microbp.cli.args import negative_values_attached
 from microbp.cli.errors import INTERRUPTED
 from microbp.cli.progress import heartbeat
@@ -49,6 +63,7 @@ COMMANDS.append(experiments.add_command)
 COMMANDS.append(saturation.add_command)
 COMMANDS.append(lab.add_command)
 COMMANDS.append(prove.add_command)
+COMMANDS.append(export.add_command)
 
 # What a subcommand raises for bad usage or input (exit status 2).
 USAGE_ERRORS = (ValueError, TypeError, IndexError, GraphvizNotFound, GraphvizFailed)

@@ -2,7 +2,7 @@
 float64 road's error against the true gradient (exact or at 50 digits).
 
     microbp check --net 3,4,2 --activation tanh [--init small] [--seed 0] [--eps 1e-6]
-                  [--reference {auto,exact,mpmath,none}]
+                  [--reference {auto,exact,mpmath,none}] [--compare torch]
 
 Exit status: 0 every parameter agrees, 1 some disagree, 2 bad usage or input.
 """
@@ -20,6 +20,7 @@ from microbp.cli.args import (
 )
 from microbp.cli.limits import add_max_nodes, check_net_size
 from microbp.gradcheck import gradcheck
+from microbp.interop.pytorch import torch_road
 from microbp.nn import INITS, MLP
 
 # No __all__: command-line plumbing; docs/gradcheck.md documents the command.
@@ -52,6 +53,12 @@ def add_command(sub) -> None:
         help="the true gradient: exact fractions (relu/identity and the squared error), "
         "mpmath at 50 digits, or none; auto (default): exact where possible, else mpmath",
     )
+    c.add_argument(
+        "--compare",
+        choices=["torch"],
+        help="add PyTorch autograd's gradient of the same net, sample and loss as a column "
+        "(pip install 'microbp[torch]')",
+    )
     add_max_nodes(c, "check")  # the check's cost grows with the square of the size
     c.set_defaults(func=run)
 
@@ -67,8 +74,11 @@ def run(args, out=None) -> int:
     if args.loss == "cross_entropy":  # a probability distribution over the classes
         y = [yk / sum(y) for yk in y]
     reference = None if args.reference == "none" else args.reference
+    compare = _compare_road(args.compare)
     try:
-        report = gradcheck(net, x, y, eps=args.eps, loss=args.loss, reference=reference)
+        report = gradcheck(
+            net, x, y, eps=args.eps, loss=args.loss, reference=reference, compare=compare
+        )
     except ImportError as exc:  # --reference mpmath without mpmath: bad usage here
         raise ValueError(f"--reference mpmath: {exc}") from None
     print(
@@ -79,3 +89,13 @@ def run(args, out=None) -> int:
     print(f"x = {x}\ny = {y}", file=out)
     print(report, file=out)
     return 0 if report.passed else 1
+
+
+def _compare_road(name: str | None):
+    """The road ``--compare`` names, or None; missing PyTorch is bad usage (exit status 2)."""
+    if name is None:
+        return None
+    try:
+        return torch_road()
+    except ImportError as exc:
+        raise ValueError(f"--compare torch: {exc}") from None

@@ -559,19 +559,22 @@
     }
   }
 
-  function onDownload(ev) {
+  function onDownload(ev) { download(ev, "/api/model", "microbp-model.json"); }
+  function onDownloadTorch(ev) { download(ev, "/api/model?format=pt", "microbp-model.pt"); }
+
+  function download(ev, path, name) {
     ev.preventDefault();
     var init = { headers: authorised({}), credentials: "omit" };
-    fetch("/api/model", init).then(function (r) {
+    fetch(path, init).then(function (r) {
       if (!r.ok) { return r.json().then(function (e) { throw new Error(e.error); }); }
       return r.blob();
     }).then(function (blob) {
-      var link = el("a", { href: URL.createObjectURL(blob), download: "microbp-model.json" });
+      var link = el("a", { href: URL.createObjectURL(blob), download: name });
       document.body.appendChild(link);
       link.click();
       document.body.removeChild(link);
       setTimeout(function () { URL.revokeObjectURL(link.href); }, 1000);
-      say("downloaded microbp-model.json", false);
+      say("downloaded " + name, false);
     }).catch(failed);
   }
 
@@ -678,6 +681,7 @@
       return;
     }
     $("download").addEventListener("click", onDownload);
+    $("download-pt").addEventListener("click", onDownloadTorch);
     $("step").addEventListener("click", onStep);
     $("run").addEventListener("click", onRun);
     $("pause").addEventListener("click", onPause);
