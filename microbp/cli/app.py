@@ -34,7 +34,18 @@ import os
 import sys
 from collections.abc import Sequence
 
-from microbp.cli import check, demo, experiments, graph, lab, prove, saturation, trace, train
+from microbp.cli import (
+    check,
+    demo,
+    exercise,
+    experiments,
+    graph,
+    lab,
+    prove,
+    saturation,
+    trace,
+    train,
+)
 from microbp.cli.args import negative_values_attached
 from microbp.cli.errors import INTERRUPTED
 from microbp.viz import GraphvizFailed, GraphvizNotFound
@@ -47,6 +58,7 @@ COMMANDS.append(experiments.add_command)
 COMMANDS.append(saturation.add_command)
 COMMANDS.append(lab.add_command)
 COMMANDS.append(prove.add_command)
+COMMANDS.append(exercise.add_command)
 
 # What a subcommand raises for bad usage or input (exit status 2).
 USAGE_ERRORS = (ValueError, TypeError, IndexError, GraphvizNotFound, GraphvizFailed)
