@@ -288,3 +288,13 @@ def test_the_result_renders_as_html_and_text():
 def test_an_unknown_id_names_the_known_ones():
     with pytest.raises(ValueError, match="sigmoid-prime"):
         exercises.check("nope", "1")
+
+
+def test_the_docs_page_lists_every_exercise_and_prints_no_solution():
+    page = (ROOT / "docs" / "exercises.md").read_text(encoding="utf-8")
+    squeezed = re.sub(r"\s+", "", page)
+    for ex in ALL:
+        assert f"| `{ex.id}` |" in page, f"docs/exercises.md does not list {ex.id}"
+        assert re.sub(r"\s+", "", ex.solution) not in squeezed, (
+            f"the page prints {ex.id}'s solution"
+        )
