@@ -295,6 +295,6 @@ def test_the_docs_page_lists_every_exercise_and_prints_no_solution():
     squeezed = re.sub(r"\s+", "", page)
     for ex in ALL:
         assert f"| `{ex.id}` |" in page, f"docs/exercises.md does not list {ex.id}"
-        assert re.sub(r"\s+", "", ex.solution) not in squeezed, (
-            f"the page prints {ex.id}'s solution"
-        )
+        solution = re.sub(r"\s+", "", ex.solution)
+        shown = solution in squeezed if len(solution) >= 8 else f"`{solution}`" in squeezed
+        assert not shown, f"the page prints {ex.id}'s solution"
