@@ -34,14 +34,17 @@ import string
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib import resources
-
-import graphviz
+from typing import TYPE_CHECKING
 
 from microbp.engine import Value, derivative_rules, iter_reverse_topological_order
 from microbp.files import write_atomic
+from microbp.names import Name
 from microbp.viz import draw
 
-__all__ = ["trace_backward", "Trace", "Step", "InputStep"]
+if TYPE_CHECKING:
+    import graphviz  # imported when a picture is made (microbp.viz.dot.load_graphviz)
+
+__all__ = ["trace_backward", "Trace", "Step", "InputStep", "Line", "explain", "intro"]
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,8 @@ class Step:
 
     ``number`` counts from 1; ``index`` is the node's number in the graph (its DOT id is
     ``v{index}``); ``upstream`` is ∂root/∂node, complete when the node's turn comes;
-    ``delta`` is the seed's δ name (``'δ_1^(2)'``) when the node is a z-node, else ``''``.
+    ``delta`` is the tutorial's δᵢ⁽ˡ⁾ (a :class:`microbp.names.Name`; ``str()`` shows
+    ``δ₁⁽²⁾``) when the node is the z-node zᵢ⁽ˡ⁾, else None.
     """
 
     number: int
@@ -74,7 +78,7 @@ class Step:
     op: str
     upstream: object
     inputs: tuple[InputStep, ...]
-    delta: str
+    delta: Name | None
 
 
 class Trace:
@@ -106,7 +110,7 @@ class Trace:
 
     @property
     def root_name(self) -> str:
-        return draw.pretty_name(self.model.names[-1]) or "root"
+        return self.model.labels[-1] or "root"
 
     # ----------------------------------------------------------------------------------------
     # Text
@@ -127,8 +131,8 @@ class Trace:
             )
         ]
         for s in self.steps:
-            node = draw.pretty_name(self.model.names[s.index]) or f"#{s.index}"
-            node += f" = {draw.pretty_name(s.delta)}" if s.delta else ""
+            node = self.model.labels[s.index] or f"#{s.index}"
+            node += f" = {s.delta}" if s.delta else ""
             for k, inp in enumerate(s.inputs):
                 first = k == 0
                 rows.append(
@@ -311,7 +315,7 @@ def trace_backward(
                 records.append(
                     InputStep(u, j, model.display(j), local, rule, contribution, before, grad[j])
                 )
-            delta = draw.delta_name(model.names[k]) if model.z_nodes[k] else ""
+            delta = model.names[k].as_kind("delta") if model.z_nodes[k] else None
             steps.append(
                 Step(len(steps) + 1, v, k, model.display(k), v.op, g, tuple(records), delta)
             )
@@ -335,53 +339,92 @@ def _rule_value(rule: str, value: str) -> str:
 
 def _grad_prefix(model: draw.GraphModel, k: int) -> str:
     if model.z_nodes[k]:
-        return f"{draw.pretty_name(draw.delta_name(model.names[k]))} = "
+        return f"{model.names[k].as_kind('delta')} = "
     return "grad "
 
 
 def _short(model: draw.GraphModel, k: int) -> str:
     """A node's name for formulas: z₁⁽²⁾, w₁₂⁽³⁾, or its number #k."""
-    return draw.pretty_name(model.names[k]) or f"#{k}"
+    return model.labels[k] or f"#{k}"
 
 
 _KIND = {"x": 0, "z": 1, "a": 2, "w": 3, "b": 4}
 
 
 def _row_order(model: draw.GraphModel, k: int) -> tuple:
-    """Gradient table rows: layer by layer (x; then z, a, w, b of each layer), others last."""
+    """Gradient table rows: layer by layer (x; then z, a, w, b of each layer, each by i and j),
+    others last."""
     name = model.names[k]
-    layer = model.layer[k] if model.layer[k] is not None else draw.layer_of_name(name)
-    return (layer if layer is not None else 10**9, _KIND.get(name[:1], 5), name, k)
+    layer = model.layer[k]
+    if layer is None and name is not None:
+        layer = name.layer
+    kind, i, j = (name.kind, name.i or 0, name.j or 0) if name is not None else ("", 0, 0)
+    return (layer if layer is not None else 10**9, _KIND.get(kind, 5), i, j, model.labels[k], k)
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of the text that explains a step: its ``kind`` (``title``, ``delta``,
+    ``upstream``, ``local``, ``chain``, ``grad``), its ``text``, and ``result``, the end of
+    the text that a page may emphasise (the number the line arrives at, or the op)."""
+
+    kind: str
+    text: str
+    result: str = ""
+
+
+def intro(root: str) -> str:
+    """What the stepper says before the first step of the backward pass of ``root``."""
+    return (
+        f"The pass starts at {root}: ∂{root}/∂{root} = 1. Every other gradient starts at 0. "
+        "Each step takes one node, whose gradient is now complete, and adds local "
+        "derivative × upstream gradient to each of its inputs (the chain rule)."
+    )
+
+
+def explain(trace: Trace, s: Step, number=str) -> list[Line]:
+    """The text that explains step ``s`` of ``trace``, line by line, its numbers written by
+    ``number``: made here once, shown by the stepper page (:meth:`Trace.page`) and the lab."""
+    R = trace.root_name
+    name = _short(trace.model, s.index)
+    up = number(s.upstream)
+    op = f"[{draw.op_text(s.node)}]"
+    lines = [Line("title", f"Step {s.number} of {len(trace.steps)}: {name} {op}", op)]
+    if s.delta:
+        d = str(s.delta)
+        lines.append(
+            Line("delta", f"{name} is a z-node: its gradient is {d} ≡ ∂{R}/∂{name} = {up}", up)
+        )
+    lines.append(Line("upstream", f"upstream gradient ∂{R}/∂{name} = {up}", up))
+    for inp in s.inputs:
+        u = _short(trace.model, inp.index)
+        local, add = number(inp.local), number(inp.contribution)
+        after = number(inp.grad_after)
+        lines += [
+            Line("local", f"to input {u}: local derivative {_rule_value(inp.rule, local)}"),
+            Line(
+                "chain", f"∂{R}/∂{u} += ∂{name}/∂{u} · ∂{R}/∂{name} = {local} × {up} = {add}", add
+            ),
+            Line("grad", f"{u}.grad: {number(inp.grad_before)} → {after}", after),
+        ]
+    return lines
 
 
 def _panel(trace: Trace, s: Step, number) -> str:
     e = html.escape
-    R = e(trace.root_name)
-    name = e(_short(trace.model, s.index))
-    out = [
-        f"<h2>Step {s.number} of {len(trace.steps)}: {name} "
-        f"<span class=op>[{e(draw.op_text(s.node))}]</span></h2>"
-    ]
-    if s.delta:
-        d = e(draw.pretty_name(s.delta))
-        out.append(
-            f"<p class=delta>{name} is a z-node: its gradient is {d} ≡ ∂{R}/∂{name} "
-            f"= <b>{e(number(s.upstream))}</b></p>"
-        )
-    out.append(f"<p>upstream gradient ∂{R}/∂{name} = <b>{e(number(s.upstream))}</b></p>")
-    for inp in s.inputs:
-        u = e(_short(trace.model, inp.index))
-        out.append(
-            "<div class=input>"
-            f"<p>to input <b>{u}</b>: local derivative "
-            f"{e(_rule_value(inp.rule, number(inp.local)))}</p>"
-            f"<p class=chain>∂{R}/∂{u} += ∂{name}/∂{u} · ∂{R}/∂{name} = "
-            f"{e(number(inp.local))} × {e(number(s.upstream))} "
-            f"= <b>{e(number(inp.contribution))}</b></p>"
-            f"<p>{u}.grad: {e(number(inp.grad_before))} → <b>{e(number(inp.grad_after))}</b></p>"
-            "</div>"
-        )
-    return "".join(out)
+    out, open_input = [], False
+    for line in explain(trace, s, number):
+        head = e(line.text[: len(line.text) - len(line.result)])
+        if line.kind == "title":
+            out.append(f"<h2>{head}<span class=op>{e(line.result)}</span></h2>")
+            continue
+        if line.kind == "local":
+            out.append(("</div>" if open_input else "") + "<div class=input>")
+            open_input = True
+        cls = f" class={line.kind}" if line.kind in ("delta", "chain") else ""
+        tail = f"<b>{e(line.result)}</b>" if line.result else ""
+        out.append(f"<p{cls}>{head}{tail}</p>")
+    return "".join(out) + ("</div>" if open_input else "")
 
 
 def _html_page(trace: Trace, svg: str, number, title: str) -> str:
@@ -396,14 +439,8 @@ def _html_page(trace: Trace, svg: str, number, title: str) -> str:
         }
         for k in range(len(model.nodes))
     ]
-    intro = (
-        f"<h2>Before the first step</h2><p>The pass starts at {R}: ∂{R}/∂{R} = 1. "
-        "Every other gradient starts at 0. "
-        "Each step takes one node, whose gradient is now complete, and adds "
-        "<i>local derivative × upstream gradient</i> to each of its inputs "
-        "(the chain rule). Press → or Next.</p>"
-    )
-    steps = [{"node": None, "inputs": [], "changes": [], "panel": intro}]
+    first = f"<h2>Before the first step</h2><p>{e(intro(trace.root_name))} Press → or Next.</p>"
+    steps = [{"node": None, "inputs": [], "changes": [], "panel": first}]
     for s in trace.steps:
         steps.append(
             {
@@ -418,11 +455,11 @@ def _html_page(trace: Trace, svg: str, number, title: str) -> str:
         )
     rows = []
     for k in sorted(range(len(model.nodes)), key=lambda k: _row_order(model, k)):
-        if not model.names[k] and model.nodes[k].op:
+        if not model.labels[k] and model.nodes[k].op:
             continue
         label = model.display(k)
         if model.z_nodes[k]:
-            label += f" ({draw.pretty_name(draw.delta_name(model.names[k]))})"
+            label += f" ({model.names[k].as_kind('delta')})"
         rows.append(
             f"<tr><td>{e(label)}</td><td class=grad data-node=v{k}>"
             f"{e(draw.exact_text(trace.initial[k]))}</td></tr>"
