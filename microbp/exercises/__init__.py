@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from microbp.exercises.catalogue import EXERCISES
 from microbp.exercises.formula import BadAnswer
-from microbp.exercises.kinds import Exercise
+from microbp.exercises.kinds import Exercise, NumberExercise
 from microbp.exercises.verdict import Mistake, Result, Witness
 
 __all__ = [
@@ -63,3 +63,18 @@ def check(exercise_id: str, answer) -> Result:
     renders itself as HTML in a notebook. An answer that cannot be read gives
     ``readable=False`` and a message saying why."""
     return get(exercise_id).check(answer)
+
+
+def check_number(
+    answer, truth: float, target: str, hint: str = "", mistakes=(), values=None
+) -> Result:
+    """The verdict on a number ``answer`` (text or a number) for ``target``, whose value the
+    engine computed as ``truth``: correct within 0.5 % (the lab's practice mode asks this
+    way). ``mistakes`` are :class:`Mistake` records whose answers are formulas of numbers in
+    the names of ``values`` (a mapping name → number)."""
+    ex = NumberExercise(
+        id="number", title=target, statement="", section="docs/derivation.md", target=target,
+        solution=repr(truth), hint=hint, mistakes=tuple(mistakes),
+        compute=lambda: truth, values=(lambda: values) if values else None,
+    )  # fmt: skip
+    return ex.check(answer)
