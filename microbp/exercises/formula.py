@@ -8,7 +8,8 @@ belongs to the name (its layer); ``**`` is a power. Nothing else is read: the te
 given to ``eval``, ``exec`` or ``sympify``, only to the small tokenizer and the
 recursive-descent parser below, which build the SymPy expression node by node.
 
-Limits (:data:`MAX_LENGTH`, :data:`MAX_DEPTH`, :data:`MAX_EXPONENT`, :data:`MAX_DEGREE`)
+Limits (:data:`MAX_LENGTH`, :data:`MAX_DEPTH`, :data:`MAX_EXPONENT`, :data:`MAX_DEGREE`,
+:data:`MAX_TERMS`)
 refuse, before any work, texts whose reading or judging could take long: 100 000 characters,
 10 000 nested parentheses, ``9**9**9**9``. Every refusal is a :class:`BadAnswer` (a
 ``ValueError``) that says where the text went wrong and what was expected.
@@ -28,6 +29,7 @@ a*(1 - a)
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
@@ -45,7 +47,10 @@ MAX_DEPTH = 60
 #: Largest |exponent| of a power: ``a**64`` is read, ``9**9**9**9`` is not.
 MAX_EXPONENT = 64
 #: Largest degree of a formula (a**3 * b has degree 4): bounds what the prover must expand.
-MAX_DEGREE = 64
+MAX_DEGREE = 24
+#: Largest number of terms the formula may expand to (an estimate, (a + b)**n has n + 1): bounds
+#: the prover's ``expand``, which on ``(Σ five names)**16`` would take a minute.
+MAX_TERMS = 5000
 #: Longest number literal, in characters.
 MAX_NUMBER = 40
 #: Largest size of an exact number, in bits (numerator or denominator).
@@ -385,6 +390,26 @@ def _degree(expr) -> int:
     return 1 if expr.free_symbols else 0  # a function of its argument: one atom
 
 
+def _terms(expr, memo: dict) -> int:
+    """An upper bound on the number of terms of ``expr`` expanded (capped past the limit)."""
+    if expr in memo:
+        return memo[expr]
+    if expr.is_Atom:
+        n = 1
+    elif expr.is_Add:
+        n = sum(_terms(a, memo) for a in expr.args)
+    elif expr.is_Mul:
+        n = math.prod(_terms(a, memo) for a in expr.args)
+    elif expr.is_Pow and expr.args[1].is_Integer:
+        k, e = _terms(expr.args[0], memo), abs(int(expr.args[1]))
+        n = math.comb(k + e - 1, e) if k <= MAX_TERMS else MAX_TERMS + 1
+    else:  # a function, or a root: one atom, whose argument is expanded on its own
+        n = max([1] + [_terms(a, memo) for a in expr.args])
+    n = min(n, MAX_TERMS + 1)
+    memo[expr] = n
+    return n
+
+
 def _check_degree(value, parser: _Parser) -> None:
     if _degree(value) > MAX_DEGREE:
         raise BadAnswer(
@@ -406,4 +431,9 @@ def parse(text: str, symbols: Mapping) -> sympy.Expr:
         raise BadAnswer(
             f"the answer is {len(text)} characters long; a formula here is at most {MAX_LENGTH}"
         )
-    return _Parser(text, symbols).parse()
+    value = _Parser(text, symbols).parse()
+    if _terms(sympy.sympify(value), {}) > MAX_TERMS:
+        raise BadAnswer(
+            f"the formula would expand to more than {MAX_TERMS} terms; a δ formula has a few"
+        )
+    return value
