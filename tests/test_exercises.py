@@ -316,3 +316,11 @@ def test_an_identity_that_would_take_the_prover_a_minute_to_expand_is_refused_at
     assert not r.readable and f"more than {formula.MAX_TERMS} terms" in r.message
     assert time.perf_counter() - t < 1.0
     assert ex.check(f"{ex.solution} + {total}**2 - ({square})").correct  # small: proved
+
+
+@pytest.mark.parametrize("text", ["tanh(exp(exp(exp(5))))", "exp(exp(exp(9)))", "(-8)**(1/3)"])
+def test_a_number_too_large_or_not_real_is_refused_within_a_second(text):
+    t = time.perf_counter()
+    r = exercises.check("chain-rule", text)
+    assert not r.readable and "not a finite real number" in r.message
+    assert time.perf_counter() - t < 1.0

@@ -27,6 +27,7 @@ from microbp.exercises.verdict import (
     Mistake,
     Result,
     Witness,
+    float_value,
     formula_witness,
     same_function,
 )
@@ -185,9 +186,9 @@ class NumberExercise(Exercise):
         if isinstance(answer, (int, float, Fraction)) and not isinstance(answer, bool):
             value = float(answer)
         else:
-            value = float(parse(_text(answer), symbols or {}).evalf(30))
-        if not math.isfinite(value):
-            raise BadAnswer("the answer is not a finite number")
+            value = float_value(parse(_text(answer), symbols or {}), {})
+        if value is None or not math.isfinite(value):
+            raise BadAnswer("the answer is not a finite real number (in double precision)")
         return value
 
     def answer_of(self, mistake: Mistake) -> str:

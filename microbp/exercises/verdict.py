@@ -127,7 +127,7 @@ def _label(key) -> str:
     return format(key, "plain") if isinstance(key, names.Name) else str(key)
 
 
-def _value(expr, point) -> float | None:
+def float_value(expr, point) -> float | None:
     """``expr`` at ``point`` (leaf symbol → number) in floats; None where it is not a finite
     real number (a log of a negative number, an overflow, a division by zero)."""
     try:
@@ -206,13 +206,13 @@ def formula_witness(answer, truth, leaves, shown: dict, tries: int = 24):
     agree at every point tried where both are defined."""
     agreed = 0
     for point in _points(sorted(leaves, key=str), tries):
-        mine, theirs = _value(answer, point), _value(truth, point)
+        mine, theirs = float_value(answer, point), float_value(truth, point)
         if mine is None or theirs is None:
             continue
         if not math.isclose(mine, theirs, rel_tol=1e-9, abs_tol=1e-12):
             where = {}
             for key, expr in shown.items():
-                v = _value(expr, point)
+                v = float_value(expr, point)
                 if v is not None:
                     where[_label(key)] = f"{v:.6g}"
             return Witness(where, mine, theirs), agreed
