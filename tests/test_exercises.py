@@ -155,6 +155,13 @@ def test_a_function_object_is_judged_from_its_source():
     assert exercises.check("bp2-matrix", bp2).correct
 
 
+def test_a_function_that_prints_is_judged_all_the_same():
+    source = exercises.get("bp3-matrix").solution.replace(
+        "    return", "    print(delta)\n    return"
+    )
+    assert "print" in source and exercises.check("bp3-matrix", source).correct
+
+
 def test_a_function_that_never_returns_is_stopped_by_the_time_limit(monkeypatch):
     monkeypatch.setattr(functions, "TIME_LIMIT", 2.0)
     t = time.perf_counter()

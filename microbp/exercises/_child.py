@@ -42,6 +42,7 @@ def run(fn, cases):
 
 def main():
     job = json.loads(sys.stdin.read())
+    reply, sys.stdout = sys.stdout, sys.stderr  # the learner's print() must not break the reply
     results = []
     for k, source in enumerate(job["answers"]):
         try:
@@ -50,12 +51,12 @@ def main():
             if k == 0:
                 line = getattr(exc, "lineno", None)
                 where = f" (line {line})" if line else ""
-                json.dump({"unreadable": f"{type(exc).__name__}{where}: {exc}"}, sys.stdout)
+                json.dump({"unreadable": f"{type(exc).__name__}{where}: {exc}"}, reply)
                 return
             results.append(None)
             continue
         results.append(run(fn, job["cases"]))
-    json.dump({"results": results}, sys.stdout)
+    json.dump({"results": results}, reply)
 
 
 if __name__ == "__main__":
