@@ -331,3 +331,15 @@ def test_a_number_too_large_or_not_real_is_refused_within_a_second(text):
     r = exercises.check("chain-rule", text)
     assert not r.readable and "not a finite real number" in r.message
     assert time.perf_counter() - t < 1.0
+
+
+@by_id(ALL)
+def test_the_statement_and_the_answer_format_do_not_give_the_solution_away(ex):
+    solution = re.sub(r"\s+", "", ex.solution)
+    for text in (ex.statement, ex.how, ex.title):
+        words = set(re.split(r"[\s,;()]+", text))
+        assert (
+            solution not in re.sub(r"\s+", "", text)
+            if len(solution) >= 8
+            else solution not in words
+        )

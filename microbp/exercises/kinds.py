@@ -124,6 +124,7 @@ class FormulaExercise(Exercise):
                 f"correct for every value: your formula − the engine's {self.target} ≡ 0 (proved)",
             )
         leaves = expr.free_symbols | sympy.sympify(s.truth).free_symbols
+        # the witness names the statement's names and any other leaf the answer uses
         shown = {k: s.symbols[k] for k in s.shown}
         shown.update(
             {
@@ -162,14 +163,14 @@ class FormulaExercise(Exercise):
 
 @dataclass
 class NumberExercise(Exercise):
-    """A number (or a formula of numbers: ``1/4``), correct within :data:`NUMBER_RTOL`."""
+    """A number (or a formula of numbers: ``2/3``), correct within :data:`NUMBER_RTOL`."""
 
     compute: Callable[[], float] | None = None
     values: Callable[[], Mapping] | None = None  #: the names a mistake's formula uses
 
     def __post_init__(self) -> None:
         self.kind = "number"
-        self.how = "a number (or a formula of numbers such as 1/4)"
+        self.how = "a number (or a formula of numbers such as 2/3)"
 
     @cached_property
     def truth(self) -> float:
