@@ -343,3 +343,10 @@ def test_the_statement_and_the_answer_format_do_not_give_the_solution_away(ex):
             if len(solution) >= 8
             else solution not in words
         )
+
+
+def test_what_microbp_prove_show_prints_is_accepted_when_typed_back():
+    from microbp.symbolic import prove_layers
+
+    shown = dict(line.split(" = ", 1) for line in prove_layers([3, 3, 2]).show().splitlines())
+    assert exercises.check("bp2", shown["δ₁⁽²⁾"]).correct  # Unicode names and ⋅, as printed
