@@ -41,6 +41,7 @@ from collections.abc import Sequence
 from microbp.cli import (
     check,
     demo,
+    exercise,
     experiments,
     export,
     graph,
@@ -64,6 +65,7 @@ COMMANDS.append(saturation.add_command)
 COMMANDS.append(lab.add_command)
 COMMANDS.append(prove.add_command)
 COMMANDS.append(export.add_command)
+COMMANDS.append(exercise.add_command)
 
 # What a subcommand raises for bad usage or input (exit status 2).
 USAGE_ERRORS = (ValueError, TypeError, IndexError, GraphvizNotFound, GraphvizFailed)

@@ -48,6 +48,7 @@ from starlette.staticfiles import StaticFiles
 
 from microbp import activations, data, modelfile, optim
 from microbp.interop.pytorch import state_dict_bytes
+from microbp.lab import practice as practice_mode
 from microbp.lab import stepper
 from microbp.lab.inputs import DATA_SETS, MAX_LAYERS, MAX_PARAMETERS, Busy, LabError, show
 from microbp.lab.state import LabState, copy_net, loss_of
@@ -339,6 +340,13 @@ async def why(request: Request):
     return JSONResponse(await run_in_threadpool(_lab(request).why, l, i, j))
 
 
+async def practice(request: Request):
+    """POST /api/practice — practice mode: the learner's number for δᵢ⁽ˡ⁾ or ∂E/∂wᵢⱼ⁽ˡ⁾,
+    checked against the graph's, with the BP explanation (microbp/lab/practice.py)."""
+    body = await _body(request)
+    return JSONResponse(await run_in_threadpool(practice_mode.check, _lab(request), body))
+
+
 async def trace(request: Request):
     """GET /api/trace — the backward pass of E for the sample on show, step by step."""
     state = _lab(request)
@@ -456,6 +464,7 @@ ROUTES = [
     Route("/api/options", _handled(options)),
     Route("/api/set", _handled(set_), methods=["POST"]),
     Route("/api/why", _handled(why)),
+    Route("/api/practice", _handled(practice), methods=["POST"]),
     Route("/api/trace", _handled(trace)),
     Route("/api/train", _handled(train), methods=["POST"]),
     Route("/api/run", _handled(run), methods=["POST"]),
