@@ -161,14 +161,19 @@ class Value:
         if type(other) is Value:
             u = self._data
             v = other._data
-            if type(u) is not type(v):
+            if u.__class__ is not v.__class__:  # (cheaper than type(u) is not type(v))
                 u, v = numtypes.mixed(u, v)
             out = _new_value(Value)
             out._data = u + v
-            out._a, out._da = self, 1
-            out._b, out._db = other, 1
-            out._op, out.grad, out.label = "+", 0, ""
-            out._arg, out._pending = None, 0
+            out._a = self
+            out._da = 1
+            out._b = other
+            out._db = 1
+            out._op = "+"
+            out.grad = 0
+            out.label = ""
+            out._arg = None
+            out._pending = 0
             return out
         u, c = numtypes.operands(self._data, other, "Value + other")
         return _node(u + c, "+", self, 1, c=c)
@@ -198,14 +203,19 @@ class Value:
         if type(other) is Value:
             u = self._data
             v = other._data
-            if type(u) is not type(v):
+            if u.__class__ is not v.__class__:  # (cheaper than type(u) is not type(v))
                 u, v = numtypes.mixed(u, v)
             out = _new_value(Value)
             out._data = u * v
-            out._a, out._da = self, v
-            out._b, out._db = other, u
-            out._op, out.grad, out.label = "*", 0, ""
-            out._arg, out._pending = None, 0
+            out._a = self
+            out._da = v
+            out._b = other
+            out._db = u
+            out._op = "*"
+            out.grad = 0
+            out.label = ""
+            out._arg = None
+            out._pending = 0
             return out
         u, c = numtypes.operands(self._data, other, "Value * other")
         return _node(u * c, "*", self, c, c=c)
@@ -344,10 +354,15 @@ def _node(data, op, a, da, b=None, db=None, c=None) -> Value:
     fastest way to build a slotted object, as ``+`` and ``*`` do in place."""
     v = _new_value(Value)
     v._data = data
-    v._a, v._da = a, da
-    v._b, v._db = b, db
-    v._op, v.grad, v.label = op, 0, ""
-    v._arg, v._pending = c, 0
+    v._a = a
+    v._da = da
+    v._b = b
+    v._db = db
+    v._op = op
+    v.grad = 0
+    v.label = ""
+    v._arg = c
+    v._pending = 0
     return v
 
 
