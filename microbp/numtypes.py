@@ -1,10 +1,11 @@
-"""The number types a :class:`~microbp.Value` holds, and which library computes with each.
+"""The number types a :class:`~microbp.Value` holds, and every rule about them.
 
 The engine only needs ``+ − × ÷``, powers and a few elementary functions of whatever number
 it is given, so it works over several kinds of real number:
 
 * Python's reals ``int``, ``float`` and ``fractions.Fraction``: the fast path, computed by
-  the operators and :mod:`math` (the engine tests for these three types first);
+  the operators and :mod:`math` (every function here tests for these three types first);
+  ``int / int`` gives a ``Fraction`` unless it divides evenly, so exact numbers stay exact;
 * numpy's real scalars: ``np.float32``, ``np.float16`` and ``np.longdouble`` keep their
   precision through every op (so single-precision rounding can be watched); ``np.float64``
   becomes ``float`` and numpy integers become ``int`` (the same numbers);
@@ -12,9 +13,18 @@ it is given, so it works over several kinds of real number:
 * SymPy expressions and symbols: every node holds a formula, and ``grad`` a formula of the
   derivative.
 
-SymPy and mpmath are optional (``pip install microbp[symbolic]``) and never imported here: a
-number can only be a SymPy or mpmath object if its library is already loaded, so this module
-looks them up in ``sys.modules``. Any other type is a ``TypeError`` that names it.
+Two numbers of different types meet by one rule, :func:`mixed`: a ``Fraction`` next to a
+number that is not a Python real takes that number's type (:func:`like`); every other pair
+computes as its own libraries do (``int · float`` is a float, numpy promotes
+``float32 · longdouble`` to ``longdouble``, mpmath and SymPy take any real).
+
+This module is the one home of number-type policy: the engine's operators, the activations,
+the losses, the checks and the gradient check call it, and each error about a number's
+domain (a log of u ≤ 0, a negative base to a non-integer power, a division by zero) is
+written here once. SymPy and mpmath are optional (``pip install microbp[symbolic]``) and
+never imported here: a number can only be a SymPy or mpmath object if its library is already
+loaded, so this module looks them up in ``sys.modules``. Any other type is a ``TypeError``
+that names it.
 """
 
 from __future__ import annotations
@@ -26,7 +36,26 @@ from fractions import Fraction
 
 import numpy as np
 
-__all__ = ["library", "as_number", "like", "exp", "log", "power", "ln_base", "total"]
+__all__ = [
+    "ACCEPTED",
+    "library",
+    "is_python_real",
+    "is_symbolic",
+    "as_number",
+    "like",
+    "mixed",
+    "operands",
+    "divide",
+    "half",
+    "reciprocal",
+    "power",
+    "power_derivative",
+    "ln_base",
+    "exp",
+    "log",
+    "to_float",
+    "total",
+]
 
 ACCEPTED = "int, float, fractions.Fraction, a numpy real scalar, mpmath.mpf or a SymPy expression"
 
@@ -50,6 +79,12 @@ def library(x):
     if sympy is not None and isinstance(x, sympy.Basic):
         return sympy
     return None
+
+
+def is_python_real(x) -> bool:
+    """int, float or Fraction: the fast path (every other type has a library)."""
+    t = type(x)
+    return t is float or t is int or t is Fraction
 
 
 def is_symbolic(x) -> bool:
@@ -84,9 +119,9 @@ def as_number(x, where: str):
         if isinstance(x, Fraction):
             return x
         return float(x)
-    or_value = "" if where == "Value" else " or a Value"  # Value(…) itself takes no Value
+    or_value = "" if where in ("Value", "Value.data") else " or a Value"  # a node holds no node
     raise TypeError(
-        f"{where} expects a real number ({ACCEPTED}){or_value}, got {t.__name__}: {x!r}"
+        f"{where} expects a real number ({ACCEPTED}){or_value}, got {t.__name__}: {x!r:.60}"
     )
 
 
@@ -103,17 +138,159 @@ def like(c, x):
     return lib.sympify(c)
 
 
-def total(terms: list):
-    """Σ terms in their own type, from the first term on: no int 0 is added, so a sum of
-    Values gets no extra node and a SymPy sum no 0 term (``math.fsum`` is for floats only).
+# --------------------------------------------------------------------------------------------
+# Two numbers of different types
 
-    >>> total([Fraction(1, 3), Fraction(1, 6)])
-    Fraction(1, 2)
+
+def mixed(u, v):
+    """``(u, v)`` ready to be combined: the one rule for two numbers of different types.
+
+    A ``Fraction`` next to a number that is not a Python real takes that number's type
+    (numpy's float32 · Fraction would be a float64, and ``Fraction · longdouble`` or
+    ``Fraction / mpf`` no number at all); every other pair is left to its libraries.
+
+    >>> mixed(Fraction(1, 2), np.float32(3))
+    (np.float32(0.5), np.float32(3.0))
+    >>> mixed(Fraction(1, 2), 3.0)
+    (Fraction(1, 2), 3.0)
     """
-    s = terms[0]
-    for t in terms[1:]:
-        s = s + t
-    return s
+    if type(u) is Fraction and not is_python_real(v):
+        return like(u, v), v
+    if type(v) is Fraction and not is_python_real(u):
+        return u, like(v, u)
+    return u, v
+
+
+def operands(u, x, where: str):
+    """``(u, c)``: the constant operand ``x`` of an op on the number ``u`` (``u * 2``,
+    ``2 ** u`` …), checked by :func:`as_number` and put next to u by :func:`mixed`."""
+    t = type(x)
+    if t is float or t is int:
+        return u, x
+    return mixed(u, as_number(x, where))
+
+
+# --------------------------------------------------------------------------------------------
+# Division, powers, logarithms
+
+
+def _exact(q: Fraction):
+    """A Fraction with denominator 1 as an ``int``; any other Fraction unchanged."""
+    return q.numerator if q.denominator == 1 else q
+
+
+def divide(x, y, where: str = "x / y"):
+    """x / y, exact for two ints (``1 / 2`` is ``Fraction(1, 2)``, ``6 / 3`` is ``2``); a
+    ``ZeroDivisionError`` that names ``where`` for y = 0.
+
+    >>> divide(1, 2), divide(6, 3), divide(1.0, 4)
+    (Fraction(1, 2), 2, 0.25)
+    """
+    if y == 0:
+        raise ZeroDivisionError(f"division by zero in {where}: the divisor is {y!r} ({x!r} / 0)")
+    if type(x) is int and type(y) is int:
+        return _exact(Fraction(x, y))
+    return x / y
+
+
+def half(x):
+    """x / 2, exact for an int or a Fraction (½·s in the squared error).
+
+    >>> half(3), half(4), half(0.5)
+    (Fraction(3, 2), 2, 0.25)
+    """
+    return divide(x, 2)
+
+
+def reciprocal(c, u=None):
+    """1/c in the type of ``u`` (default: c's own): the local derivative of u/c and of ln c.
+    A numpy float32 u times the Fraction 1/2 would be a float64, so 1 takes u's type first."""
+    one = 1 if u is None or is_python_real(u) else like(1, u)
+    return divide(one, c, "1 / c")
+
+
+def _is_integer(n) -> bool:
+    try:
+        return n == int(n)
+    except (OverflowError, ValueError, TypeError):
+        return False
+
+
+def power(x, n, where: str = "x ** n"):
+    """xⁿ with a clear error where it is undefined over the reals; exact for an exact x and
+    an integer n; ±∞ where a float overflows (as ``x * x`` does). SymPy builds the formula.
+
+    >>> power(2, -2), power(Fraction(4, 9), Fraction(2)), power(1e200, 2)
+    (Fraction(1, 4), Fraction(16, 81), inf)
+    """
+    if is_python_real(x) and is_python_real(n):
+        if type(n) is Fraction and n.denominator == 1:
+            n = n.numerator  # an integral Fraction exponent is an int exponent (exact powers)
+        integral = type(n) is int or (type(n) is float and n.is_integer())
+    elif is_symbolic(x) or is_symbolic(n):
+        return x**n
+    else:
+        integral = _is_integer(n)
+    if x < 0 and not integral:
+        raise ValueError(
+            f"{where}: a negative base to a non-integer power is not a real number "
+            f"({x!r} ** {n!r}); expected base ≥ 0 or an integer exponent"
+        )
+    if x == 0 and n < 0:
+        raise ZeroDivisionError(f"{where}: 0 to a negative power ({x!r} ** {n!r})")
+    if type(x) is int and type(n) is int and n < 0:
+        return _exact(Fraction(x) ** n)
+    try:
+        return x**n
+    except OverflowError:  # float overflow gives ±∞, as x * x does
+        negative = x < 0 and integral and int(n) % 2 == 1
+        return -math.inf if negative else math.inf
+
+
+def power_derivative(x, n):
+    """∂(xⁿ)/∂x = n·xⁿ⁻¹ (0 for n = 0; +∞ where xⁿ⁻¹ blows up at x = 0), in x's type; for
+    SymPy the formula n·xⁿ⁻¹ itself (its comparisons are formulas, not truth values)."""
+    if n == 0:
+        return 0
+    python = is_python_real(x) and is_python_real(n)
+    if not python and (is_symbolic(x) or is_symbolic(n)):
+        return n * x ** (n - 1)
+    if x == 0 and n < 1:
+        return math.inf if python else like(math.inf, x)
+    return n * power(x, n - 1, "**")
+
+
+def ln_base(c, out=0.0):
+    """ln c for ∂(cᵘ)/∂u = cᵘ·ln c: 0 stands in for c = 0 (where cᵘ = 0 for u > 0), and NaN
+    for c < 0, where cᵘ is real only at integers u and has no real derivative in u (as in
+    PyTorch: the gradient with respect to the exponent is NaN, the other gradients are fine).
+    ``out`` = cᵘ gives the number type (ln 2 stays the exact ``log(2)`` next to a SymPy cᵘ)."""
+    if is_python_real(c) and is_python_real(out):
+        if c < 0:
+            return math.nan
+        return 0.0 if c == 0 else math.log(c)
+    lib = library(out) or library(c)
+    if lib is not None and lib.__name__ == "sympy":
+        return lib.log(lib.sympify(c))
+    c = like(c, out)
+    if c < 0:
+        return like(math.nan, out)
+    if c == 0:
+        return like(0, out)
+    return math.log(c) if lib is None else lib.log(c)
+
+
+def log(u):
+    """ln u in u's type; a ``ValueError`` for u ≤ 0 (a SymPy symbol is taken as it is)."""
+    lib = library(u)
+    symbolic = lib is not None and lib.__name__ == "sympy"
+    if u.is_extended_nonpositive if symbolic else u <= 0:  # a symbol's answer may be None
+        raise ValueError(f"log of a non-positive number: log({u!r}); expected u > 0")
+    return math.log(u) if lib is None else lib.log(u)
+
+
+# --------------------------------------------------------------------------------------------
+# Exponentials and the activations' functions, in the number's type
 
 
 def exp(u):
@@ -144,49 +321,22 @@ def exp_overflow(u) -> OverflowError:
     )
 
 
-def log(u):
-    """ln u in u's type; a ``ValueError`` for u ≤ 0 (a SymPy symbol is taken as it is)."""
-    lib = library(u)
-    if lib is not None and lib.__name__ == "sympy":
-        if u.is_extended_nonpositive:
-            raise ValueError(f"log of a non-positive number: log({u!r}); expected u > 0")
-        return lib.log(u)
-    if u <= 0:
-        raise ValueError(f"log of a non-positive number: log({u!r}); expected u > 0")
-    return math.log(u) if lib is None else lib.log(u)
-
-
-def _is_integer(n) -> bool:
+def to_float(x) -> float:
+    """x as a float; an int or Fraction too large for a float becomes ±inf (its limit)."""
     try:
-        return n == int(n)
-    except (OverflowError, ValueError, TypeError):
-        return False
+        return float(x)
+    except OverflowError:
+        return math.inf if x > 0 else -math.inf
 
 
-def power(x, n, where: str):
-    """xⁿ for numbers that are not both Python reals: SymPy builds the power as a formula;
-    numpy and mpmath numbers get the domain checks of the float path."""
-    if is_symbolic(x) or is_symbolic(n):
-        return x**n
-    if x < 0 and not _is_integer(n):
-        raise ValueError(
-            f"{where}: a negative base to a non-integer power is not a real number "
-            f"({x!r} ** {n!r}); expected base ≥ 0 or an integer exponent"
-        )
-    if x == 0 and n < 0:
-        raise ZeroDivisionError(f"{where}: 0 to a negative power ({x!r} ** {n!r})")
-    return x**n
+def total(terms: list):
+    """Σ terms in their own type, from the first term on: no int 0 is added, so a sum of
+    Values gets no extra node and a SymPy sum no 0 term (``math.fsum`` is for floats only).
 
-
-def ln_base(c, out):
-    """ln c for ∂(cᵘ)/∂u = cᵘ·ln c, in the type of ``out`` = cᵘ (exact ``log(2)`` for SymPy):
-    0 for c = 0, NaN for c < 0, as on the float path."""
-    lib = library(out) or library(c)
-    if lib is not None and lib.__name__ == "sympy":
-        return lib.log(lib.sympify(c))
-    c = like(c, out)
-    if c < 0:
-        return like(math.nan, out)
-    if c == 0:
-        return like(0, out)
-    return math.log(c) if lib is None else lib.log(c)
+    >>> total([Fraction(1, 3), Fraction(1, 6)])
+    Fraction(1, 2)
+    """
+    s = terms[0]
+    for t in terms[1:]:
+        s = s + t
+    return s

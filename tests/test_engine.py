@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
+import numpy as np
 import pytest
 
 from microbp import Value
@@ -125,6 +126,26 @@ def test_relu_keeps_the_number_type(x):
 def test_non_real_data_is_a_type_error_naming_the_type(bad):
     with pytest.raises(TypeError, match=type(bad).__name__):
         Value(bad)
+
+
+@pytest.mark.parametrize("bad", [True, "abc", None, 1 + 2j, [1.0], Value(1.0)])
+def test_assigning_data_is_checked_as_the_constructor_checks(bad):
+    x = Value(2.0)
+    with pytest.raises(TypeError, match=type(bad).__name__) as assigned:
+        x.data = bad  # 'abc' was accepted, and x * 2 then gave 'abcabc'
+    with pytest.raises(TypeError) as constructed:
+        Value(bad)
+    assert str(assigned.value) == str(constructed.value)
+    assert x.data == 2.0 and (x * 2).data == 4.0
+
+
+def test_assigning_data_converts_as_the_constructor_converts():
+    x = Value(0.0)
+    for number in (np.float64(0.5), np.int64(3), np.float32(0.25), Fraction(1, 3), 7, 1.5):
+        x.data = number
+        assert type(x.data) is type(Value(number).data) and x.data == number
+    x.data += 1  # micrograd's update p.data += −lr · p.grad
+    assert x.data == 2.5
 
 
 @pytest.mark.parametrize("bad", [True, "x", None, 2j])

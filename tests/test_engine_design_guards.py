@@ -18,12 +18,14 @@ import sys
 import tracemalloc
 from fractions import Fraction
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from microbp import MLP, Value, squared_error
+from microbp import MLP, Value, numtypes, squared_error
 from microbp.engine import reverse_topological_order
+from tests.engine_rules import WAYS, build
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -102,21 +104,29 @@ def test_value_uses_slots_and_has_no_instance_dict():
     assert "__dict__" not in Value.__slots__
 
 
-def every_kind_of_node() -> list[Value]:
-    u, v = Value(0.5), Value(2.0)
-    return [
-        u, u + v, u + 1, 1 + u, u - v, u - 1, 1 - u, u * v, u * 3, 3 * u, u / v, u / 4,
-        4 / u, u**v, u**2, 2**u, -u, u.exp(), u.log(), u.tanh(), u.sigmoid(), u.relu(),
-        u.softplus(),
-    ]  # fmt: skip
+def every_kind_of_node(u: Value, v: Value, c=2) -> list[Value]:
+    """A leaf and one node made by every method of the engine's table of rules."""
+    return [u] + [build(rule, method, u, v, c) for rule, method in WAYS]
 
 
 def test_every_kind_of_node_has_every_slot_set():
-    # + and * fill their nodes in place, the other ops through _unary/_binary: all the same.
-    for node in every_kind_of_node():
+    # + and * fill their nodes in place, the other ops through _node: all the same.
+    for node in every_kind_of_node(Value(0.5), Value(2.0)):
         for name in Value.__slots__:
             getattr(node, name)  # an unset slot would raise AttributeError
         assert node._pending == 0 and node.grad == 0 and node.label == ""
+
+
+def test_ops_make_their_nodes_without_the_check_of_data(monkeypatch):
+    # Assigning x.data is checked (numtypes.as_number for a float32); the ops' nodes are not.
+    u, v = Value(np.float32(0.5)), Value(np.float32(2.0))
+    checked = []
+    real = numtypes.as_number
+    monkeypatch.setattr(numtypes, "as_number", lambda x, where: checked.append(x) or real(x, where))
+    every_kind_of_node(u, v)
+    assert checked == []
+    u.data = np.float32(0.25)
+    assert checked == [np.float32(0.25)]
 
 
 def test_a_node_takes_at_most_200_bytes():

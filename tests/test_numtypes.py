@@ -25,7 +25,8 @@ from hypothesis import strategies as st
 
 import microbp
 from microbp import MLP, Value, bp
-from microbp.engine import reverse_topological_order
+from microbp.engine import RULES, reverse_topological_order
+from tests.engine_rules import CONSTANT_METHODS, WAYS, evaluate
 
 sympy = pytest.importorskip("sympy")
 mpmath = pytest.importorskip("mpmath")
@@ -116,77 +117,59 @@ def test_numpy_float64_and_integers_become_python_numbers():
         assert Value(x).data == int(x)
 
 
-CONSTANT_OPS = {
-    "u * c": lambda u, c: u * c,
-    "c * u": lambda u, c: c * u,
-    "u / c": lambda u, c: u / c,
-    "c / u": lambda u, c: c / u,
-    "u + c": lambda u, c: u + c,
-    "c - u": lambda u, c: c - u,
-    "u ** c": lambda u, c: u**c,
-    "c ** u": lambda u, c: c**u,
-}
-
-
 @pytest.mark.parametrize("c", [3, 0.1], ids=["int", "float"])
-@pytest.mark.parametrize("op", list(CONSTANT_OPS))
-def test_a_float32_value_with_a_python_constant_stays_float32(op, c):
+@pytest.mark.parametrize("method", CONSTANT_METHODS)
+def test_a_float32_value_with_a_python_constant_stays_float32(method, c):
     u = Value(np.float32(0.5))
-    out = CONSTANT_OPS[op](u, c).tanh()  # tanh: so u.grad is a product with a float32
+    out = getattr(u, method)(c).tanh()  # tanh: so u.grad is a product with a float32
     out.backward()
     assert type(out.data) is np.float32
     assert type(u.grad) is np.float32
 
 
-@pytest.mark.parametrize("op", list(CONSTANT_OPS))
-def test_a_float32_value_with_a_fraction_constant_stays_float32(op):
+@pytest.mark.parametrize("method", CONSTANT_METHODS)
+def test_a_float32_value_with_a_fraction_constant_stays_float32(method):
     u = Value(np.float32(0.5))
-    out = CONSTANT_OPS[op](u, Fraction(1, 3))
+    out = getattr(u, method)(Fraction(1, 3))
     assert type(out.data) is np.float32
 
 
-MPF_EXPECTED = {  # u = 1/7 and c = 1/3 at 50 digits, by mpmath alone
-    "u * c": lambda u, c: u * c,
-    "c * u": lambda u, c: c * u,
-    "u / c": lambda u, c: u / c,
-    "u + c": lambda u, c: u + c,
-    "u ** c": lambda u, c: mpmath.cbrt(u),
-    "c ** u": lambda u, c: mpmath.exp(u * mpmath.log(c)),
-}
+MPF_FUNCTIONS = {"exp": mpmath.exp, "log": mpmath.log}
 
 
-FRACTION_POWER_IS_A_FLOAT = pytest.mark.xfail(
+@pytest.mark.parametrize("method", CONSTANT_METHODS)
+def test_an_mpf_value_with_a_fraction_constant_keeps_50_digits(method):
+    rule = next(rule for rule, m in WAYS if m == method and rule.constant)
+    with mpmath.workdps(50):
+        u, c = mpmath.mpf(1) / 7, mpmath.mpf(1) / 3
+        out = getattr(Value(u), method)(Fraction(1, 3))
+        assert type(out.data) is mpmath.mpf
+        expected = evaluate(rule.form, MPF_FUNCTIONS, u=u, c=c)  # by mpmath alone
+        assert abs(out.data - expected) <= mpmath.mpf("1e-48")
+
+
+@pytest.mark.xfail(
     strict=True,
     raises=AssertionError,
     reason="Fraction(1, 3) ** Value(mpf) holds only float precision: Python's Fraction.__pow__ "
     "turns the base into a float before Value.__rpow__ is called, so the engine never sees the "
-    "Fraction (write mpmath.mpf(1) / 3 ** u)",
+    "Fraction (write (mpmath.mpf(1) / 3) ** u)",
 )
-
-
-@pytest.mark.parametrize(
-    "op",
-    [
-        k if k != "c ** u" else pytest.param(k, marks=FRACTION_POWER_IS_A_FLOAT)
-        for k in MPF_EXPECTED
-    ],
-)
-def test_an_mpf_value_with_a_fraction_constant_keeps_50_digits(op):
+def test_a_fraction_base_to_an_mpf_value_keeps_50_digits():
     with mpmath.workdps(50):
-        u, c = mpmath.mpf(1) / 7, mpmath.mpf(1) / 3
-        out = CONSTANT_OPS[op](Value(u), Fraction(1, 3))
-        assert type(out.data) is mpmath.mpf
-        assert abs(out.data - MPF_EXPECTED[op](u, c)) <= mpmath.mpf("1e-48")
+        u = mpmath.mpf(1) / 7
+        out = Fraction(1, 3) ** Value(u)
+        assert abs(out.data - (mpmath.mpf(1) / 3) ** u) <= mpmath.mpf("1e-48")
 
 
-@pytest.mark.parametrize("op", ["c - u", "c / u"])
-def test_a_fraction_constant_with_an_mpf_value_is_exact(op):
+@pytest.mark.parametrize("method", ["__rsub__", "__rtruediv__"])
+def test_a_fraction_constant_with_an_mpf_value_is_exact(method):
     with mpmath.workdps(50):
         u = Value(mpmath.mpf(1) / 7)
-        out = CONSTANT_OPS[op](u, Fraction(1, 3))
+        out = getattr(u, method)(Fraction(1, 3))
         c, x = mpmath.mpf(1) / 3, mpmath.mpf(1) / 7
         assert type(out.data) is mpmath.mpf
-        assert out.data == (c - x if op == "c - u" else c / x)
+        assert out.data == (c - x if method == "__rsub__" else c / x)
 
 
 # --------------------------------------------------------------------------------------------
@@ -470,3 +453,44 @@ def test_import_microbp_loads_neither_sympy_nor_mpmath():
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
     )
     assert done.stdout.split()[0] == "True"
+
+
+# --------------------------------------------------------------------------------------------
+# Two Values of different types meet by one rule (numtypes.mixed): as a Value and a constant
+# --------------------------------------------------------------------------------------------
+
+MIXED = {
+    "longdouble, Fraction": (np.longdouble(0.5), Fraction(1, 3)),
+    "Fraction, longdouble": (Fraction(1, 3), np.longdouble(0.5)),
+    "float32, Fraction": (np.float32(0.5), Fraction(1, 3)),
+    "Fraction, float32": (Fraction(1, 3), np.float32(0.5)),
+    "mpf, Fraction": (mpmath.mpf(0.5), Fraction(1, 3)),
+    "Fraction, mpf": (Fraction(1, 3), mpmath.mpf(0.5)),
+}
+TWO_INPUT_METHODS = [m for rule in RULES.values() if len(rule.texts) == 2 for m in rule.methods]
+
+
+def _rich(x, y):
+    """The type of the pair that is not a Python real."""
+    return type(y) if type(x) is Fraction else type(x)
+
+
+@pytest.mark.parametrize("method", TWO_INPUT_METHODS)
+@pytest.mark.parametrize("pair", list(MIXED))
+def test_two_values_of_different_types_compute_as_a_value_with_a_constant(pair, method):
+    x, y = MIXED[pair]
+    u, v = Value(x), Value(y)
+    both = getattr(u, method)(v)
+    with_constant = getattr(Value(x), method)(y)
+    assert type(both.data) is type(with_constant.data) is _rich(x, y)
+    assert both.data == with_constant.data
+    both.backward()  # every gradient in that type too (an int 1 for ∂(u + v)/∂u)
+    assert {type(u.grad), type(v.grad)} <= {int, _rich(x, y)}
+
+
+@pytest.mark.parametrize("method", CONSTANT_METHODS)
+@pytest.mark.parametrize("pair", list(MIXED))
+def test_a_value_with_a_constant_of_another_type_takes_the_richer_type(pair, method):
+    x, c = MIXED[pair]
+    out = getattr(Value(x), method)(c)  # Value(Fraction) / mpf was a bare TypeError
+    assert type(out.data) is _rich(x, c)
