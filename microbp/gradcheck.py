@@ -139,6 +139,11 @@ class GradcheckReport:
         )
 
     def __str__(self) -> str:
+        return self.table()
+
+    def table(self, number=repr) -> str:
+        """The report as a table; ``number`` writes the gradients (default ``repr``: the
+        shortest text that reads back as the same float) and the differences stay ``.2e``."""
         ok = [
             f"  {'yes' if r.ok else 'NO'}{' (kink: fd not compared)' if r.kink else ''}"
             for r in self.rows
@@ -149,8 +154,8 @@ class GradcheckReport:
                 f"{'|ad − bp|':>10} {'|ad − fd|':>10}  ok"
             )
             body = [
-                f"{r.name:<12} {float(r.autodiff):>22.15e} {float(r.formula):>22.15e} "
-                f"{float(r.numeric):>22.15e} {r.formula_diff:>10.2e} {r.numeric_diff:>10.2e}"
+                f"{r.name:<12} {number(float(r.autodiff)):>22} {number(float(r.formula)):>22} "
+                f"{number(float(r.numeric)):>22} {r.formula_diff:>10.2e} {r.numeric_diff:>10.2e}"
                 for r in self.rows
             ]
         else:  # the true value replaces the formula's and the quotient's (their gaps stay)
@@ -159,7 +164,7 @@ class GradcheckReport:
                 f"{'|ad − true|':>11} {'|bp − true|':>11} {'|ad − bp|':>9} {'|ad − fd|':>9}  ok"
             )
             body = [
-                f"{r.name:<12} {float(r.true):>23.16e} {float(r.autodiff):>22.15e} "
+                f"{r.name:<12} {number(float(r.true)):>23} {number(float(r.autodiff)):>22} "
                 f"{r.autodiff_error:>11.2e} {r.formula_error:>11.2e} {r.formula_diff:>9.2e} "
                 f"{r.numeric_diff:>9.2e}"
                 for r in self.rows
@@ -167,7 +172,7 @@ class GradcheckReport:
         lines = [head, "-" * len(head)] + [b + k for b, k in zip(body, ok)]
         verdict = "PASS" if self.passed else f"FAIL ({len(self.failures())} parameters disagree)"
         lines.append(
-            f"E = {float(self.E):.15g}; ε = {self.eps:g}; autodiff vs BP within "
+            f"E = {number(float(self.E))}; ε = {self.eps:g}; autodiff vs BP within "
             f"{self.formula_rtol:g} relative; vs finite differences within "
             f"{self.numeric_atol:g} + {self.numeric_rtol:g}·|g|: {verdict}"
         )

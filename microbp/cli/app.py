@@ -35,7 +35,7 @@ import sys
 from collections.abc import Sequence
 
 from microbp.cli import check, demo, experiments, graph, lab, prove, saturation, trace, train
-from microbp.cli.args import negative_values_attached
+from microbp.cli.args import display, negative_values_attached
 from microbp.cli.errors import INTERRUPTED
 from microbp.viz import GraphvizFailed, GraphvizNotFound
 
@@ -70,6 +70,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser().parse_args(negative_values_attached(argv))
     name = f"microbp {args.command}"
+    try:
+        with display(args):  # --ascii
+            return _run(args, name)
+    except BrokenPipeError:  # output piped into `head` and the like: stop quietly
+        _quiet_stdout()
+        return 0
+
+
+def _run(args, name: str) -> int:
+    """The command, its errors turned into exit statuses (see the module docstring)."""
     try:
         return args.func(args)
     except BrokenPipeError:  # output piped into `head` and the like: stop quietly

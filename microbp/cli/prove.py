@@ -15,7 +15,12 @@ from __future__ import annotations
 
 import sys
 
-from microbp.cli.args import add_activation_argument, add_loss_argument, layer_sizes
+from microbp.cli.args import (
+    add_activation_argument,
+    add_display_options,
+    add_loss_argument,
+    layer_sizes,
+)
 from microbp.cli.errors import write_output
 from microbp.cli.limits import add_max_nodes, check_net_size
 
@@ -56,6 +61,7 @@ def add_command(sub) -> None:
         "must say NOT proved",
     )
     add_max_nodes(c, "prove", "nets whose graph has more Values than this (formulas grow fast)")
+    add_display_options(c, numbers=False)
     c.set_defaults(func=run)
 
 
