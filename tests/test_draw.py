@@ -544,3 +544,113 @@ def test_microbp_imports_and_computes_without_the_graphviz_package_until_a_pictu
     imported, message = done.stdout.splitlines()
     assert imported == "False"
     assert "pip install graphviz" in message
+
+
+# ------------------------------------------------------------------------------------------
+# The tutorial's net, laid out by layer in the tutorial's order
+
+
+def rows_of(source: str) -> list[list[str]]:
+    """The node ids of each rank=same row of the layout, in their order."""
+    rows = []
+    for body in re.findall(r"subgraph rank\d+ \{(.*?)\n\t\}", source, re.S):
+        chain = re.findall(r"(\w+) -> (\w+) \[style=invis\]", body)
+        rows.append(
+            [chain[0][0], *[b for _, b in chain]] if chain else re.findall(r"\t(\w+)$", body, re.M)
+        )
+    return rows
+
+
+def first_lines(source: str) -> dict[str, str]:
+    """Each node's first label line: its name, or what it computes."""
+    nodes, _ = parse_dot(source)
+    return {n: label_of(a).split("\\n")[0] for n, a in nodes.items()}
+
+
+def test_the_tutorial_net_is_laid_out_by_layer_in_the_tutorials_order():
+    _, net, fw, E = seed_loss()
+    E.label = "E"
+    E.backward()
+    source = draw_graph(E, forward=fw).source
+    name = first_lines(source)
+    rows = [[name[n] for n in row] for row in rows_of(source)]
+    assert rows[0] == [shown("x", j) for j in (1, 2, 3)]  # x₁ first, not x₃
+    weights = [str(n) for n, _ in net.named_parameters() if n.kind == "w" and n.l == 2]
+    assert rows[1] == weights == [shown("w", f"{i}{j}", 2) for i in (1, 2, 3) for j in (1, 2, 3)]
+    products = next(r for r in rows if any("·" in t for t in r))
+    assert products == [
+        f"{shown('w', f'{i}{j}', 2)}·{shown('x', j)}" for i in (1, 2, 3) for j in (1, 2, 3)
+    ]
+    for kind in ("z", "a"):
+        for l in (2, 3):
+            want = [shown(kind, i, l) for i in range(1, net.sizes[l - 1] + 1)]
+            assert any([t for t in r if not t.startswith("const")] == want for r in rows)
+    # rows run from the inputs down to E, each node in exactly one row
+    ids = [n for row in rows_of(source) for n in row]
+    assert len(ids) == len(set(ids)) == len(name)
+    assert rows[-1] == ["E"]
+    assert "rankdir=TB" in source
+
+
+def test_every_node_of_the_net_is_named_or_labelled_by_what_it_computes():
+    _, _, fw, E = seed_loss()
+    E.label = "E"
+    E.backward()
+    source = draw_graph(E, forward=fw).source
+    nodes, _ = parse_dot(source)
+    boxes = {n: label_of(a).split("\\n")[0] for n, a in nodes.items() if "shape=box" in a[0]}
+    assert not [t for t in boxes.values() if t.startswith("#")]
+    from microbp import names
+
+    labels = set(boxes.values())
+    assert {"Σ", "y₁ − a₁⁽³⁾", "y₂ − a₂⁽³⁾", "(·)²", "w₁₂⁽³⁾·a₂⁽²⁾"} <= labels
+    for text in labels:
+        if any(c in text for c in "·Σ−²"):
+            continue
+        names.parse(text)  # the rest are the tutorial's names (x₁, w₁₁⁽²⁾, z₁⁽²⁾, E)
+
+
+def test_a_graph_built_by_hand_labels_unnamed_nodes_by_their_op():
+    x = Value(0.5, label="x")
+    w = Value(-1.0, label="w")
+    y = ((w * x + 1) ** 2).tanh()
+    firsts = set(first_lines(draw_graph(y).source).values())
+    assert {"w·x", "· + 1", "(·)²", "tanh(·)"} <= firsts
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+@needs_dot
+def test_the_tutorial_nets_graph_fits_a_laptop_screen():
+    """At 4 digits it fits a 1600 px wide screen at the 11-point font (it was 5961 px wide,
+    diagonal); at full precision the numbers themselves make it wider (about 2500 px)."""
+    from microbp.viz.draw import render_bytes
+
+    _, _, fw, E = seed_loss()
+    E.backward()
+    width, height = _png_size(render_bytes(draw_graph(E, forward=fw, fmt=".4g"), "png"))
+    assert width <= 1600 and height <= 2300, (width, height)
+    width, height = _png_size(render_bytes(draw_graph(E, forward=fw), "png"))
+    assert width <= 2700 and height <= 2300, (width, height)
+
+
+def test_shortest_round_trip_numbers_and_the_fraction_convention():
+    from microbp.viz.formatting import ascii_text, number_format, shortest
+
+    for value in (0.4, 0.1 + 0.2, -0.0021319638814997106, 1e-300, 2.5e16, -0.0):
+        assert float(shortest(value)) == value and shortest(value) == repr(value)
+    assert f"{0.4:.17g}" == "0.40000000000000002" and shortest(0.4) == "0.4"
+    assert shortest(Fraction(3, 8)) == "3/8" and shortest(7) == "7"
+    assert shortest(Fraction(10**20, 3)).startswith("≈")
+    assert number_format(digits=3)(2 / 3) == "0.667" and number_format()(0.4) == "0.4"
+    with pytest.raises(ValueError, match="not both"):
+        number_format(".4g", digits=3)
+    with pytest.raises(ValueError, match="from 1 to 100"):
+        number_format(digits=0)
+    text = ascii_text("δ₁⁽²⁾ = ∂E/∂z₁⁽²⁾ = (Σⱼ δⱼ⁽³⁾ wⱼ₁⁽³⁾)·σ′(z) ≈ −½‖y − a⁽ᴸ⁾‖² w₁₂,₃⁽²⁾")
+    assert text.isascii() and "?" not in text
+    assert text.startswith("delta_1^(2) = dE/dz_1^(2) = (sum_j delta_j^(3) w_j1^(3))*sigma'(z)")
+    assert text.endswith("~ -1/2||y - a^(L)||^2 w_12,3^(2)")

@@ -68,18 +68,18 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``microbp`` command line; returns the exit status."""
     argv = sys.argv[1:] if argv is None else list(argv)
-    args = build_parser().parse_args(negative_values_attached(argv))
-    name = f"microbp {args.command}"
     try:
-        with display(args):  # --ascii
-            return _run(args, name)
+        with display("--ascii" in argv):  # usage errors in ASCII too
+            return _run(argv)
     except BrokenPipeError:  # output piped into `head` and the like: stop quietly
         _quiet_stdout()
         return 0
 
 
-def _run(args, name: str) -> int:
+def _run(argv: list[str]) -> int:
     """The command, its errors turned into exit statuses (see the module docstring)."""
+    args = build_parser().parse_args(negative_values_attached(argv))
+    name = f"microbp {args.command}"
     try:
         return args.func(args)
     except BrokenPipeError:  # output piped into `head` and the like: stop quietly

@@ -212,10 +212,10 @@ class _AsciiStream:
 
 
 @contextlib.contextmanager
-def display(args) -> Iterator[None]:
-    """Run a command as its ``--ascii`` asks: names shown in their typed form and standard
-    output and error written in ASCII (every other command: as it is)."""
-    if not getattr(args, "ascii", False):
+def display(ascii: bool) -> Iterator[None]:
+    """Run a command as ``--ascii`` asks (``ascii``): names shown in their typed form and
+    standard output and error written in ASCII; else as it is."""
+    if not ascii:
         yield
         return
     from microbp import names
