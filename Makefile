@@ -1,9 +1,11 @@
 # The front door. Two commands do all the set-up on a fresh Debian machine:
 #   make demo   virtual environment + microbp with its plot extra (+ Debian's graphviz where
 #               `dot` is missing), then `microbp demo`
-#   make test   the same with the dev extra (+ Debian's chromium for the browser test), then
-#               the whole test suite
-#   make lint   ruff, and lint-imports for the layering (.importlinter: core < shell, no cycles)
+#   make test   the same with the dev extra, PyTorch's CPU build and onnxruntime (+ Debian's
+#               chromium for the browser test), then the whole test suite
+#   make lint   ruff; lint-imports for the layering (.importlinter: core < shell, no cycles, the
+#               core free of the shell's libraries); tools/check_sizes.py (a module ≤ 600
+#               lines, a function ≤ 60 unless a `# long:` comment says why)
 #   make docs   the site with the API reference generated from the docstrings (mkdocs, strict)
 PYTHON ?= python3
 VENV   ?= .venv
@@ -27,6 +29,7 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/python tools/check_sizes.py microbp
 
 # The guide pages of docs/ and the API reference from the docstrings, into site/ (git-ignored);
 # strict: a broken link, a missing page or a docstring mkdocstrings cannot read is an error.
@@ -48,8 +51,16 @@ $(VENV)/.installed: $(VENV)/bin/python setup.cfg pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[plot]'
 	touch $@
 
+# PyTorch for the tests of microbp.interop, as its CPU build: on Linux a plain `torch` resolves
+# to the CUDA build, about 2.8 GB with its nvidia-* wheels, where the CPU build is 183 MB (and
+# installs in about 25 s). This machine kind keeps torch 2.13.0+cpu beside pip (its
+# find-links), which `torch==2.13.0` picks; elsewhere give the CPU build of your platform, e.g.
+# `make test TORCH_CPU='torch==2.13.0+cpu'` with PyTorch's CPU wheel index configured for pip.
+TORCH_CPU ?= torch==2.13.0
+
 $(VENV)/.installed-dev: $(VENV)/bin/python setup.cfg pyproject.toml
-	$(BIN)/python -m pip install -q -e '.[dev,plot,lab,symbolic,docs]'
+	$(BIN)/python -m pip install -q '$(TORCH_CPU)'
+	$(BIN)/python -m pip install -q -e '.[dev,plot,lab,symbolic,docs,torch,onnx]'
 	touch $@ $(VENV)/.installed
 
 # Debian's graphviz provides `dot`, which renders diagrams; installed only where it is missing.

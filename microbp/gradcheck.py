@@ -4,6 +4,8 @@
 * **formula**: the index-form δ equations BP-1 … BP-4 (:func:`microbp.bp.index_form`);
 * **numeric**: the central finite difference (E(θ + ε) − E(θ − ε)) / 2ε, whose truncation
   error is O(ε²) and whose rounding error is about 10⁻¹⁶·|E|/ε;
+* **compare** (optional, ``compare=``): another library's gradient of the same net, sample
+  and loss, e.g. PyTorch autograd's (``microbp.interop.torch_road()``), as a :class:`Road`;
 * **true**: the same net, sample, activations and loss replayed at high precision
   (:func:`true_gradient`): in exact ``Fraction`` arithmetic where every step is rational
   (relu / identity layers and the squared error), else in mpmath at 50 significant digits.
@@ -20,16 +22,25 @@ from __future__ import annotations
 import importlib
 import math
 import numbers
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
+
+from tabulate import tabulate
 
 from microbp import bp, losses, names
 from microbp.engine import Value
 from microbp.nn import MLP
 
-__all__ = ["ParameterCheck", "GradcheckReport", "TrueGradient", "gradcheck", "true_gradient"]
+__all__ = [
+    "ParameterCheck",
+    "GradcheckReport",
+    "Road",
+    "TrueGradient",
+    "gradcheck",
+    "true_gradient",
+]
 
 #: The values of ``gradcheck(reference=...)`` (and of :func:`true_gradient`'s ``reference``).
 REFERENCES = ("auto", "exact", "mpmath", None)
@@ -40,6 +51,18 @@ DIGITS = 50
 RATIONAL_ACTIVATIONS = ("relu", "identity")
 RATIONAL_LOSSES = ("squared_error",)
 _NO_MPMATH = "mpmath is not installed (pip install microbp[symbolic] provides it)"
+
+
+@dataclass(frozen=True)
+class Road:
+    """Another road to ∂E/∂θ for :func:`gradcheck`'s ``compare``: ``gradient(net, x, y,
+    loss)`` returns one number per parameter in ``net.parameters()`` order, computed from the
+    net's numbers without changing them; ``name`` heads its column (``"torch"``). The core
+    only calls it: a road that needs another library (PyTorch) lives in the shell
+    (:mod:`microbp.interop`)."""
+
+    name: str
+    gradient: Callable[..., Sequence]
 
 
 @dataclass(frozen=True)
@@ -68,6 +91,18 @@ class ParameterCheck:
     true: Any = None
     autodiff_error: float | None = None
     formula_error: float | None = None
+    compared: float | None = None
+    compare_ok: bool = True
+
+    @property
+    def compare_diff(self) -> float | None:
+        """|compared − autodiff| (``None`` without a compared road)."""
+        return None if self.compared is None else abs(self.compared - float(self.autodiff))
+
+    @property
+    def compare_formula_diff(self) -> float | None:
+        """|compared − formula| (``None`` without a compared road)."""
+        return None if self.compared is None else abs(self.compared - float(self.formula))
 
     @property
     def formula_diff(self) -> float:
@@ -79,7 +114,7 @@ class ParameterCheck:
 
     @property
     def ok(self) -> bool:
-        return self.formula_ok and self.numeric_ok
+        return self.formula_ok and self.numeric_ok and self.compare_ok
 
 
 @dataclass(frozen=True)
@@ -102,6 +137,7 @@ class GradcheckReport:
     digits: int | None = None
     reference_gap: float | None = None
     reference_note: str = ""
+    compare: str | None = None
 
     @property
     def passed(self) -> bool:
@@ -145,31 +181,40 @@ class GradcheckReport:
         """The report as a table; ``number`` writes the gradients (default ``repr``: the
         shortest text that reads back as the same float) and the differences stay ``.2e``."""
         ok = [
-            f"  {'yes' if r.ok else 'NO'}{' (kink: fd not compared)' if r.kink else ''}"
+            f"{'yes' if r.ok else 'NO'}{' (kink: fd not compared)' if r.kink else ''}"
             for r in self.rows
         ]
         if self.reference is None:  # the three roads' values
-            head = (
-                f"{'parameter':<12} {'autodiff':>22} {'BP-1…BP-4':>22} {'finite diff':>22} "
-                f"{'|ad − bp|':>10} {'|ad − fd|':>10}  ok"
-            )
+            head = ["parameter", "autodiff", "BP-1…BP-4", "finite diff", "|ad − bp|", "|ad − fd|"]
             body = [
-                f"{r.name:<12} {number(float(r.autodiff)):>22} {number(float(r.formula)):>22} "
-                f"{number(float(r.numeric)):>22} {r.formula_diff:>10.2e} {r.numeric_diff:>10.2e}"
+                [
+                    r.name,
+                    number(float(r.autodiff)),
+                    number(float(r.formula)),
+                    number(float(r.numeric)),
+                    f"{r.formula_diff:.2e}",
+                    f"{r.numeric_diff:.2e}",
+                ]
                 for r in self.rows
             ]
         else:  # the true value replaces the formula's and the quotient's (their gaps stay)
-            head = (
-                f"{'parameter':<12} {'true gradient':>23} {'autodiff':>22} "
-                f"{'|ad − true|':>11} {'|bp − true|':>11} {'|ad − bp|':>9} {'|ad − fd|':>9}  ok"
-            )
+            head = ["parameter", "true gradient", "autodiff", "|ad − true|", "|bp − true|"]
+            head += ["|ad − bp|", "|ad − fd|"]
             body = [
-                f"{r.name:<12} {number(float(r.true)):>23} {number(float(r.autodiff)):>22} "
-                f"{r.autodiff_error:>11.2e} {r.formula_error:>11.2e} {r.formula_diff:>9.2e} "
-                f"{r.numeric_diff:>9.2e}"
+                [
+                    r.name,
+                    number(float(r.true)),
+                    number(float(r.autodiff)),
+                    f"{r.autodiff_error:.2e}",
+                    f"{r.formula_error:.2e}",
+                    f"{r.formula_diff:.2e}",
+                    f"{r.numeric_diff:.2e}",
+                ]
                 for r in self.rows
             ]
-        lines = [head, "-" * len(head)] + [b + k for b, k in zip(body, ok)]
+        align = ["left"] + ["right"] * (len(head) - 1) + ["left"]
+        rows = [b + [k] for b, k in zip(body, ok)]
+        lines = [tabulate(rows, head + ["ok"], colalign=align, disable_numparse=True)]
         verdict = "PASS" if self.passed else f"FAIL ({len(self.failures())} parameters disagree)"
         lines.append(
             f"E = {number(float(self.E))}; ε = {self.eps:g}; autodiff vs BP within "
@@ -177,7 +222,29 @@ class GradcheckReport:
             f"{self.numeric_atol:g} + {self.numeric_rtol:g}·|g|: {verdict}"
         )
         lines.append(self._reference_line())
+        if self.compare is not None:
+            lines.append(self._compare_table())
         return "\n".join(lines)
+
+    def _compare_table(self) -> str:
+        """The compared road's gradient and its gaps to autodiff and to BP-1…BP-4."""
+        c = self.compare
+        head = f"{'parameter':<12} {c:>22} {f'|{c} − ad|':>13} {f'|{c} − bp|':>13}  ok"
+        body = [
+            f"{r.name:<12} {r.compared:>22.15e} {r.compare_diff:>13.2e} "
+            f"{r.compare_formula_diff:>13.2e}  {'yes' if r.compare_ok else 'NO'}"
+            for r in self.rows
+        ]
+        worst = _max_error(r.compare_diff for r in self.rows)
+        ok = all(r.compare_ok for r in self.rows)
+        return "\n".join(
+            ["", f"vs {c}:", head, "-" * len(head)]
+            + body
+            + [
+                f"{c} vs autodiff: max difference {worst:.1e}, within {self.formula_rtol:g} "
+                f"relative: {'yes' if ok else 'NO'}"
+            ]
+        )
 
     def _reference_line(self) -> str:
         """The true gradient's summary: each float road's largest error against it, then how
@@ -386,6 +453,82 @@ def _replay(net, W, b, x, y, cost_fn, road, digits, convert) -> TrueGradient:
 # --------------------------------------------------------------------------------------------
 
 
+def _check_eps(eps) -> None:
+    if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not 0 < eps < math.inf:
+        raise ValueError(
+            f"eps, the finite-difference step ε, must be a finite number > 0, got {eps!r}"
+        )
+
+
+def _central_differences(net, x, y, cost_fn, eps) -> tuple[list[float], list[bool]]:
+    """(E(θ + ε) − E(θ − ε)) / 2ε for each parameter in order (forward passes only, each
+    probe undone), and whether the probe met a kink of relu (no derivative to compare)."""
+    kinked = [l for l, name in zip(range(2, net.L + 1), net.activations) if name == "relu"]
+
+    def cost() -> tuple[float, tuple]:
+        """E, and on which side of relu's kink each relu z lies (−1, 0 or +1)."""
+        z, a = bp.forward_index(net, x)
+        sides = tuple((zi > 0) - (zi < 0) for l in kinked for zi in z[l])
+        return cost_fn.E(y, z[net.L], a[net.L]), sides
+
+    _, sides_here = cost()
+    numeric, kinks = [], []
+    for p in net.parameters():
+        saved = p.data
+        try:
+            p.data = saved + eps
+            e_plus, sides_plus = cost()
+            p.data = saved - eps
+            e_minus, sides_minus = cost()
+        finally:
+            p.data = saved
+        numeric.append((float(e_plus) - float(e_minus)) / (2 * eps))
+        # The probe crossed (or started on) a kink of relu: E is not differentiable there,
+        # so the difference quotient need not match any one-sided derivative.
+        kinks.append(sides_plus != sides_minus or 0 in sides_here and sides_plus != sides_here)
+    return numeric, kinks
+
+
+def _compared(compare: Road | None, net, x, y, cost_fn, n: int) -> list:
+    """The compared road's gradient as floats, one per parameter (None each without one)."""
+    if compare is None:
+        return [None] * n
+    compared = [float(g) for g in compare.gradient(net, x, y, cost_fn)]
+    if len(compared) != n:
+        raise ValueError(
+            f"the {compare.name} road gave {len(compared)} gradients for {n} parameters"
+        )
+    return compared
+
+
+def _rows(names, autodiff, formula, numeric, kinks, truth, compared, tolerances) -> tuple:
+    """One :class:`ParameterCheck` per parameter: the verdicts, the errors against the true
+    gradient and the compared road's gradient (None when it was not computed)."""
+    formula_rtol, numeric_rtol, numeric_atol = tolerances
+    true = truth.autodiff if truth else [None] * len(names)
+    scale = max([abs(float(g)) for g in autodiff] + [1e-300])
+    return tuple(
+        ParameterCheck(
+            name=name,
+            autodiff=ad,
+            formula=fm,
+            numeric=nm,
+            formula_ok=_close(ad, fm, formula_rtol, 1e-14 * scale),
+            numeric_ok=kink or _close(ad, nm, numeric_rtol, numeric_atol),
+            kink=kink,
+            true=tr,
+            autodiff_error=None if truth is None else _error(ad, tr),
+            formula_error=None if truth is None else _error(fm, tr),
+            compared=cp,
+            compare_ok=cp is None or _close(ad, cp, formula_rtol, 1e-14 * scale),
+        )
+        for name, ad, fm, nm, kink, tr, cp in zip(
+            names, autodiff, formula, numeric, kinks, true, compared
+        )
+    )
+
+
+# long: half of it is the docstring; each road is one call to its own function
 def gradcheck(
     net,
     x: Sequence,
@@ -396,6 +539,7 @@ def gradcheck(
     numeric_atol: float = 1e-7,
     loss="squared_error",
     reference: str | None = "auto",
+    compare: Road | None = None,
 ) -> GradcheckReport:
     """Compare autodiff, the δ formulas and central finite differences on one sample, and
     measure how far autodiff and the formulas each are from the true gradient.
@@ -404,17 +548,16 @@ def gradcheck(
     ``reference``: how the true gradient is computed (:func:`true_gradient`): ``"auto"``
     (default: exact fractions where every step is rational, else mpmath at 50 digits, else
     not at all when mpmath is missing, as the report then says), ``"exact"``, ``"mpmath"``
-    or ``None`` (not computed). The verdict ``passed`` compares the three float roads only.
+    or ``None`` (not computed). ``compare``: a :class:`Road` whose gradient joins the float
+    roads (``microbp.interop.torch_road()``: PyTorch autograd), checked against autodiff
+    within ``formula_rtol``. The verdict ``passed`` compares the float roads only.
 
     The net's parameters keep their numbers (each finite-difference probe is undone);
     their ``grad`` is left holding the autodiff gradient. ``eps``, the step ε, must be a
     finite number > 0, and ``reference`` one of the values above (a ``ValueError``
     otherwise, before anything is computed).
     """
-    if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not 0 < eps < math.inf:
-        raise ValueError(
-            f"eps, the finite-difference step ε, must be a finite number > 0, got {eps!r}"
-        )
+    _check_eps(eps)
     cost_fn = losses.get(loss)
     road, note = _road(reference, net.activations, cost_fn)
     params = net.parameters()
@@ -430,50 +573,16 @@ def gradcheck(
     formula = bp.index_form(net, x, y, cost_fn).flat()
 
     # Road 3: central differences of E, one parameter at a time (forward pass only).
-    kinked = [l for l, name in zip(range(2, net.L + 1), net.activations) if name == "relu"]
+    numeric, kinks = _central_differences(net, x, y, cost_fn, eps)
 
-    def cost() -> tuple[float, tuple]:
-        """E, and on which side of relu's kink each relu z lies (−1, 0 or +1)."""
-        z, a = bp.forward_index(net, x)
-        sides = tuple((zi > 0) - (zi < 0) for l in kinked for zi in z[l])
-        return cost_fn.E(y, z[net.L], a[net.L]), sides
+    # Road 4 (optional): another library's gradient of the same net, sample and loss.
+    compared = _compared(compare, net, x, y, cost_fn, len(params))
 
-    _, sides_here = cost()
-    numeric, kinks = [], []
-    for p in params:
-        saved = p.data
-        try:
-            p.data = saved + eps
-            e_plus, sides_plus = cost()
-            p.data = saved - eps
-            e_minus, sides_minus = cost()
-        finally:
-            p.data = saved
-        numeric.append((float(e_plus) - float(e_minus)) / (2 * eps))
-        # The probe crossed (or started on) a kink of relu: E is not differentiable there,
-        # so the difference quotient need not match any one-sided derivative.
-        kinks.append(sides_plus != sides_minus or 0 in sides_here and sides_plus != sides_here)
-
-    # Road 4: the true gradient, the same computation replayed exactly or at 50 digits.
+    # Road 5: the true gradient, the same computation replayed exactly or at 50 digits.
     truth = None if road is None else true_gradient(net, x, y, cost_fn, road)
-    true = truth.autodiff if truth else [None] * len(params)
 
-    scale = max([abs(float(g)) for g in autodiff] + [1e-300])
-    rows = tuple(
-        ParameterCheck(
-            name=name,
-            autodiff=ad,
-            formula=fm,
-            numeric=nm,
-            formula_ok=_close(ad, fm, formula_rtol, 1e-14 * scale),
-            numeric_ok=kink or _close(ad, nm, numeric_rtol, numeric_atol),
-            kink=kink,
-            true=tr,
-            autodiff_error=None if truth is None else _error(ad, tr),
-            formula_error=None if truth is None else _error(fm, tr),
-        )
-        for name, ad, fm, nm, kink, tr in zip(param_names, autodiff, formula, numeric, kinks, true)
-    )
+    tolerances = (formula_rtol, numeric_rtol, numeric_atol)
+    rows = _rows(param_names, autodiff, formula, numeric, kinks, truth, compared, tolerances)
     return GradcheckReport(
         rows=rows,
         E=E.data,
@@ -485,4 +594,5 @@ def gradcheck(
         digits=truth.digits if truth else None,
         reference_gap=truth.gap if truth else None,
         reference_note=note,
+        compare=None if compare is None else compare.name,
     )

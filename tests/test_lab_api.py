@@ -538,6 +538,7 @@ ROUTES = [
     ("GET", "/api/options"),
     ("POST", "/api/set"),
     ("GET", "/api/why?l=2&i=1"),
+    ("POST", "/api/practice"),
     ("GET", "/api/trace"),
     ("POST", "/api/train"),
     ("POST", "/api/run"),

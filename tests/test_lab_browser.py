@@ -201,6 +201,8 @@ def test_the_lab_page_edits_explains_trains_and_escapes(lab, browser, tmp_path):
     # -- the model downloads through fetch with the token header (no cookie to carry it)
     click(browser, "download")
     wait(browser, lambda d: "downloaded" in text(d, "#message"), what="the download")
+    click(browser, "download-pt")  # Export to PyTorch: the same fetch, the .pt state_dict
+    wait(browser, lambda d: "microbp-model.pt" in text(d, "#message"), what="the .pt export")
 
     assert chromium.severe(browser) == []  # no JavaScript error, no failed request so far
 

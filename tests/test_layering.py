@@ -1,11 +1,11 @@
 """The import contracts of ``.importlinter`` (run by ``make lint``) hold, and each can fail.
 
-``lint-imports`` checks three contracts: the layers (cli > lab > viz | experiments |
-symbolic > core), the core's freedom from the shell's libraries (argparse, graphviz,
-matplotlib, starlette, uvicorn, sympy) and no import cycles. Here each contract is shown
-to break: a copy of the package gets one offending import, and lint-imports, with the
-repository's own configuration, must report that contract broken (and the untouched copy
-must pass, so the import is the cause).
+``lint-imports`` checks three contracts: the layers (cli > lab > exercises > viz |
+experiments | symbolic | interop > core), the core's freedom from the shell's libraries
+(argparse, graphviz, matplotlib, starlette, uvicorn, sympy, torch, onnx, onnxruntime) and no
+import cycles. Here each contract is shown to break: a copy of the package gets one offending
+import, and lint-imports, with the repository's own configuration, must report that contract
+broken (and the untouched copy must pass, so the import is the cause).
 A last test keeps the contracts complete: every top-level module of the package is placed
 in a layer, so a new core module cannot slip past them.
 """
@@ -27,7 +27,7 @@ import microbp
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / ".importlinter"
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
-SHELL = {"cli", "lab", "viz", "experiments", "symbolic"}
+SHELL = {"cli", "lab", "exercises", "viz", "experiments", "symbolic", "interop"}
 
 pytestmark = [
     pytest.mark.skipif(not LINT_IMPORTS.exists(), reason="import-linter not installed"),
@@ -82,12 +82,20 @@ BREAKS = [
     ("layers", "microbp.lab", "import microbp.cli"),
     ("layers", "microbp.symbolic", "import microbp.viz"),
     ("layers", "microbp.nn", "from microbp.symbolic import prove_net"),
+    ("layers", "microbp.symbolic", "import microbp.exercises"),
+    ("layers", "microbp.exercises.kinds", "import microbp.lab"),
     ("core-libraries", "microbp.engine", "import argparse"),
     ("core-libraries", "microbp.nn", "import graphviz"),
     ("core-libraries", "microbp.bp", "from matplotlib.figure import Figure"),
+    ("core-libraries", "microbp.train", "from matplotlib.figure import Figure"),  # no ignore
+    ("core-libraries", "microbp.checks", "def f():\n    import argparse"),  # inside a function
     ("core-libraries", "microbp.optim", "import starlette"),
     ("core-libraries", "microbp.files", "import uvicorn"),
     ("core-libraries", "microbp.numtypes", "import sympy"),
+    ("layers", "microbp.interop.pytorch", "import microbp.viz"),
+    ("layers", "microbp.gradcheck", "from microbp.interop import torch_road"),
+    ("core-libraries", "microbp.gradcheck", "import torch"),
+    ("core-libraries", "microbp.nn", "import onnx"),
     ("acyclic", "microbp.optim", "import microbp.train"),
     ("acyclic", "microbp.viz.draw", "from microbp.viz import trace"),
 ]

@@ -50,6 +50,16 @@ def _outputs(cell) -> tuple[str, set[str]]:
     return text, kinds
 
 
+def _results(nb) -> list:
+    """The last displayed result (execute_result) of each code cell that has one."""
+    out = []
+    for cell in nb.cells:
+        results = [o for o in cell.get("outputs", []) if o.output_type == "execute_result"]
+        if results:
+            out.append(results[-1])
+    return out
+
+
 @pytest.mark.slow
 def test_the_tour_notebook_runs_headlessly_with_graphs_stepper_and_plot(monkeypatch):
     nbclient = pytest.importorskip("nbclient", reason="the dev extra installs nbclient")
@@ -85,4 +95,8 @@ def test_the_tour_notebook_runs_headlessly_with_graphs_stepper_and_plot(monkeypa
     # a trace taken after E.backward() shows that pass's numbers, not a second one added in
     assert "the trace's gradients are the ones E.backward() gave: True" in text
     assert any("text/html" in k for k in kinds), "the HTML stepper is displayed"
-    assert "stopped by target" in text and "image/png" in kinds[-1], "training and its plot"
+    assert "stopped by target" in text and "image/png" in kinds[-3], "training and its plot"
+    # it ends with two exercises, judged by the engine, each verdict shown as HTML
+    sigma, bp2 = (html.get("data", {}).get("text/html", "") for html in _results(nb)[-2:])
+    assert "the tutorial&#x27;s erratum middle step" in sigma and "wrong" in sigma
+    assert "f′ forgotten" in bp2 and "net [" in bp2

@@ -2,7 +2,7 @@
 float64 road's error against the true gradient (exact or at 50 digits).
 
     microbp check --net 3,4,2 --activation tanh [--init small] [--seed 0] [--eps 1e-6]
-                  [--reference {auto,exact,mpmath,none}]
+                  [--reference {auto,exact,mpmath,none}] [--compare torch]
 
 Exit status: 0 every parameter agrees, 1 some disagree, 2 bad usage or input.
 """
@@ -22,6 +22,7 @@ from microbp.cli.args import (
 )
 from microbp.cli.limits import add_max_nodes, check_net_size
 from microbp.gradcheck import gradcheck
+from microbp.interop.pytorch import torch_road
 from microbp.nn import INITS, MLP
 
 # No __all__: command-line plumbing; docs/gradcheck.md documents the command.
@@ -32,11 +33,17 @@ def add_command(sub) -> None:
     c = sub.add_parser(
         "check",
         help="gradient check: autodiff vs formulas vs finite differences vs the true gradient",
+        description="For every parameter of a random net and sample: the gradient by "
+        "autodiff (E.backward()), by the δ formulas BP-1…BP-4, by central finite differences, "
+        "and each float64 road's error against the true gradient (exact fractions or 50 "
+        "digits). Exit status 1 if autodiff and the formulas disagree.",
     )
     c.add_argument("--net", type=layer_sizes, default=[3, 4, 2], help="layer sizes, e.g. 3,4,2")
     add_activation_argument(c)
-    c.add_argument("--init", choices=sorted(INITS), default="small")
-    c.add_argument("--seed", type=int, default=0)
+    c.add_argument(
+        "--init", choices=sorted(INITS), default="small", help="the initial weights' scale"
+    )
+    c.add_argument("--seed", type=int, default=0, help="seed of the net's weights and sample")
     c.add_argument(
         "--eps", type=step_eps, default=1e-6, help="finite-difference step ε, finite and > 0"
     )
@@ -47,6 +54,12 @@ def add_command(sub) -> None:
         default="auto",
         help="the true gradient: exact fractions (relu/identity and the squared error), "
         "mpmath at 50 digits, or none; auto (default): exact where possible, else mpmath",
+    )
+    c.add_argument(
+        "--compare",
+        choices=["torch"],
+        help="add PyTorch autograd's gradient of the same net, sample and loss as a column "
+        "(pip install 'microbp[torch]')",
     )
     add_max_nodes(c, "check")  # the check's cost grows with the square of the size
     add_display_options(c)
@@ -65,8 +78,11 @@ def run(args, out=None) -> int:
     if args.loss == "cross_entropy":  # a probability distribution over the classes
         y = [yk / sum(y) for yk in y]
     reference = None if args.reference == "none" else args.reference
+    compare = _compare_road(args.compare)
     try:
-        report = gradcheck(net, x, y, eps=args.eps, loss=args.loss, reference=reference)
+        report = gradcheck(
+            net, x, y, eps=args.eps, loss=args.loss, reference=reference, compare=compare
+        )
     except ImportError as exc:  # --reference mpmath without mpmath: bad usage here
         raise ValueError(f"--reference mpmath: {exc}") from None
     print(
@@ -77,3 +93,13 @@ def run(args, out=None) -> int:
     print(f"x = [{', '.join(map(number, x))}]\ny = [{', '.join(map(number, y))}]", file=out)
     print(report.table(number), file=out)
     return 0 if report.passed else 1
+
+
+def _compare_road(name: str | None):
+    """The road ``--compare`` names, or None; missing PyTorch is bad usage (exit status 2)."""
+    if name is None:
+        return None
+    try:
+        return torch_road()
+    except ImportError as exc:
+        raise ValueError(f"--compare torch: {exc}") from None

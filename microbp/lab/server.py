@@ -46,11 +46,14 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from microbp import activations, data, optim
+from microbp import activations, data, modelfile, optim
+from microbp.interop.pytorch import state_dict_bytes
+from microbp.lab import practice as practice_mode
 from microbp.lab import stepper
 from microbp.lab.inputs import DATA_SETS, MAX_LAYERS, MAX_PARAMETERS, Busy, LabError, show
 from microbp.lab.state import LabState, copy_net, loss_of
 from microbp.lab.training import MAX_EPOCHS, TrainSettings
+from microbp.nn import MLP
 
 __all__ = [
     "create_app",
@@ -94,6 +97,12 @@ class _Refused(Exception):
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
         self.status = status
+
+
+def _torch_file(state: LabState) -> bytes:
+    """The lab's net as a PyTorch ``.pt`` state_dict (read from its model file's text, which
+    is bit-exact); an ``ImportError`` naming the extra without PyTorch."""
+    return state_dict_bytes(modelfile.from_json(state.download(), MLP))
 
 
 def _error(status: int, message: str) -> JSONResponse:
@@ -331,6 +340,13 @@ async def why(request: Request):
     return JSONResponse(await run_in_threadpool(_lab(request).why, l, i, j))
 
 
+async def practice(request: Request):
+    """POST /api/practice — practice mode: the learner's number for δᵢ⁽ˡ⁾ or ∂E/∂wᵢⱼ⁽ˡ⁾,
+    checked against the graph's, with the BP explanation (microbp/lab/practice.py)."""
+    body = await _body(request)
+    return JSONResponse(await run_in_threadpool(practice_mode.check, _lab(request), body))
+
+
 async def trace(request: Request):
     """GET /api/trace — the backward pass of E for the sample on show, step by step."""
     state = _lab(request)
@@ -411,7 +427,18 @@ async def new(request: Request):
 
 
 async def get_model(request: Request):
-    """GET /api/model — download the model (net.save's JSON); HEAD only its headers."""
+    """GET /api/model — download the model (net.save's JSON; ``?format=pt``: the PyTorch
+    state_dict of :func:`microbp.interop.to_torch`); HEAD only its headers."""
+    if request.query_params.get("format") == "pt":
+        try:
+            pt = await run_in_threadpool(_torch_file, _lab(request))
+        except ImportError as exc:  # PyTorch is an optional extra
+            raise _Refused(501, str(exc)) from None
+        return Response(
+            pt,
+            media_type="application/octet-stream",
+            headers={"content-disposition": 'attachment; filename="microbp-model.pt"'},
+        )
     text = await run_in_threadpool(_lab(request).download)
     return Response(
         text,
@@ -437,6 +464,7 @@ ROUTES = [
     Route("/api/options", _handled(options)),
     Route("/api/set", _handled(set_), methods=["POST"]),
     Route("/api/why", _handled(why)),
+    Route("/api/practice", _handled(practice), methods=["POST"]),
     Route("/api/trace", _handled(trace)),
     Route("/api/train", _handled(train), methods=["POST"]),
     Route("/api/run", _handled(run), methods=["POST"]),

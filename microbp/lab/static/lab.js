@@ -174,14 +174,14 @@
             "data-l": l, "data-i": i, "data-j": j
           });
           hit.appendChild(svg("title", {}, "w" + ij(i, j) + sup(l) + " = " + full(w) +
-            "\n∂E/∂w" + ij(i, j) + sup(l) + " = " + full(g)));
+            (practising() ? "" : "\n∂E/∂w" + ij(i, j) + sup(l) + " = " + full(g))));
           hit.addEventListener("click", onEdge);
           edges.appendChild(hit);
           if (!lay.compact && nEdges <= 25) {
             var t = 0.22, lx = x1 + t * (x2 - x1) + 4, ly = y1 + t * (y2 - y1) - 3;
             var label = svg("text", { x: lx, y: ly, "class": "edge-label" });
             label.appendChild(svg("tspan", { x: lx }, "w " + short(w)));
-            label.appendChild(svg("tspan", { x: lx, dy: 11 }, "∂ " + short(g)));
+            label.appendChild(svg("tspan", { x: lx, dy: 11, "class": "grad" }, "∂ " + short(g)));
             labels.appendChild(label);
           }
         }
@@ -227,7 +227,8 @@
       var y0 = c[1] - BOX_H / 2 + 14;
       lines.forEach(function (text, k) {
         g.appendChild(svg("text", { x: c[0] - BOX_W / 2 + 8, y: y0 + k * 14,
-                                   "class": k === 0 && l === 1 ? "name" : "" }, text));
+                                   "class": l === 1 ? (k === 0 ? "name" : "") :
+                                              (k === 2 ? "delta" : "") }, text));
       });
       if (l === L) {
         g.appendChild(svg("text", { x: c[0] + BOX_W / 2 + 6, y: c[1] + 4, "class": "outside" },
@@ -351,7 +352,44 @@
     };
     fields.forEach(function (f) { f.input.setAttribute("data-was", f.input.value); });
     var q = "/api/why?l=" + l + "&i=" + i + (j !== undefined ? "&j=" + j : "");
-    if (l > 1) { api("GET", q).then(showWhy, failed); }
+    if (l > 1) {
+      if (practising()) { askPractice(l, i, j); } else { api("GET", q).then(showWhy, failed); }
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Practice mode: the learner gives δ or ∂E/∂w, the server checks it (POST /api/practice)
+
+  function practising() { return $("practice").checked; }
+
+  function onPractice() {
+    document.body.classList.toggle("practice", practising());
+    if (S) { render(S); }
+  }
+
+  function askPractice(l, i, j) {
+    var box = $("why");
+    var name = j !== undefined ? "∂E/∂w" + ij(i, j) + sup(l) : "δ" + sub(i) + sup(l);
+    p(box, "What is " + name + " for the sample on show? (a number; three significant " +
+      "digits are enough)", "rule");
+    var form = el("form", { id: "practice-form", autocomplete: "off" });
+    var input = el("input", { id: "practice-answer", type: "text", size: 16 });
+    form.appendChild(el("label", {}, name + " = "));
+    form.appendChild(input);
+    form.appendChild(el("button", { type: "submit", id: "practice-check" }, "Check"));
+    box.appendChild(form);
+    form.onsubmit = function (ev) {
+      ev.preventDefault();
+      var body = { l: l, i: i, answer: input.value };
+      if (j !== undefined) { body.j = j; }
+      api("POST", "/api/practice", body).then(function (r) {
+        showWhy(r.why);
+        var verdict = el("p", { id: "practice-verdict",
+                                "class": "verdict " + (r.correct ? "agree" : "wrong") }, r.message);
+        box.insertBefore(verdict, box.firstChild);
+      }, failed);
+    };
+    input.focus();
   }
 
   function p(parent, text, cls) {
@@ -559,19 +597,22 @@
     }
   }
 
-  function onDownload(ev) {
+  function onDownload(ev) { download(ev, "/api/model", "microbp-model.json"); }
+  function onDownloadTorch(ev) { download(ev, "/api/model?format=pt", "microbp-model.pt"); }
+
+  function download(ev, path, name) {
     ev.preventDefault();
     var init = { headers: authorised({}), credentials: "omit" };
-    fetch("/api/model", init).then(function (r) {
+    fetch(path, init).then(function (r) {
       if (!r.ok) { return r.json().then(function (e) { throw new Error(e.error); }); }
       return r.blob();
     }).then(function (blob) {
-      var link = el("a", { href: URL.createObjectURL(blob), download: "microbp-model.json" });
+      var link = el("a", { href: URL.createObjectURL(blob), download: name });
       document.body.appendChild(link);
       link.click();
       document.body.removeChild(link);
       setTimeout(function () { URL.revokeObjectURL(link.href); }, 1000);
-      say("downloaded microbp-model.json", false);
+      say("downloaded " + name, false);
     }).catch(failed);
   }
 
@@ -678,6 +719,8 @@
       return;
     }
     $("download").addEventListener("click", onDownload);
+    $("download-pt").addEventListener("click", onDownloadTorch);
+    $("practice").addEventListener("change", onPractice);
     $("step").addEventListener("click", onStep);
     $("run").addEventListener("click", onRun);
     $("pause").addEventListener("click", onPause);
