@@ -346,3 +346,27 @@ def test_rprop_bench_reports_each_cell_as_it_is_done():
     )
     total = 2 + 1 + 1  # the μ grid, iRprop-, then SGD at GD's best μ
     assert seen == [(k, total) for k in range(total + 1)]
+
+
+def test_the_training_plot_names_data_net_and_optimizer_in_a_title_that_fits(tmp_path, monkeypatch):
+    pytest.importorskip("matplotlib")
+    import microbp.cli.train as cli_train
+    from microbp.experiments import report
+
+    titles = []
+
+    def recording(history, path=None, **kw):
+        fig = report.plot_history(history, path, **kw)
+        ax = fig.axes[0]
+        fig.canvas.draw()
+        box = ax.title.get_window_extent()
+        titles.append((ax.get_title(), box.x0 >= 0 and box.x1 <= fig.bbox.width))
+        return fig
+
+    monkeypatch.setattr(cli_train, "plot_history", recording)
+    plot = tmp_path / "loss.png"
+    argv = ["train", "--data", "xor", "--net", "2,16,16,1", "--activation", "tanh"]
+    assert cli.main([*argv, "--max-epochs", "20", "--plot", str(plot), "--quiet"]) == 0
+    ((title, fits),) = titles
+    assert title.splitlines()[0].startswith("xor · MLP 2-16-16-1 (tanh) · iRprop-")
+    assert "after 20 epochs" in title.splitlines()[-1] and fits and plot.stat().st_size > 0

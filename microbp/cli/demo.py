@@ -281,10 +281,10 @@ def train_demo(out=None, outdir: str | None = "microbp-demo", loss="squared_erro
     try:
         os.makedirs(outdir, exist_ok=True)
         path = os.path.join(outdir, "seed-loss.png")
-        title = "seed example, batch GD: E_total per epoch" + (
-            "" if loss.name == "squared_error" else f" ({loss.name})"
+        example = "the tutorial's example" + (
+            "" if loss.name == "squared_error" else f", {loss.name}"
         )
-        plot_history(h, path, title=title)
+        plot_history(h, path, data=example, net=net)
         p(f"loss curve: {path}")
     except ImportError:
         p(f"(no loss plot: {PLOT_MISSING})")
