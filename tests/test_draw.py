@@ -616,6 +616,8 @@ def test_a_graph_built_by_hand_labels_unnamed_nodes_by_their_op():
     y = ((w * x + 1) ** 2).tanh()
     firsts = set(first_lines(draw_graph(y).source).values())
     assert {"w·x", "· + 1", "(·)²", "tanh(·)"} <= firsts
+    long = x * 0.7497546614327771  # a long constant is c; its const node shows the number
+    assert {"x·c", "const 0.7497546614327771"} <= set(first_lines(draw_graph(long).source).values())
 
 
 def _png_size(data: bytes) -> tuple[int, int]:

@@ -73,7 +73,7 @@ def draw_graph(
     >>> y = x * x + 1
     >>> y.backward()
     >>> g = draw_graph(y)
-    >>> print(g.source.count("shape=record"), g.source.count("shape=ellipse"))
+    >>> print(g.source.count("shape=box"), g.source.count("shape=ellipse"))
     3 2
     """
     model = graph_model(root, forward, names, max_nodes)

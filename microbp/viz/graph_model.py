@@ -163,7 +163,8 @@ def expression(model: GraphModel, k: int) -> str:
     """What the unnamed node k computes, in its inputs' names: ``w₁₁⁽²⁾·x₁`` (a product of
     two named nodes), ``Σ`` (a sum with a partial sum in it: the running Σⱼ wᵢⱼ aⱼ of a
     neuron), ``y₁ − a₁⁽³⁾`` (a target minus an output of the net that made the pass),
-    ``(·)²``, ``tanh(·)``; an unnamed input is ``·``. A leaf without a name is ``#k``."""
+    ``(·)²``, ``tanh(·)``; an unnamed input is ``·``, a long constant ``c``. A leaf without
+    a name is ``#k``."""
     v = model.nodes[k]
     if not v.op:
         return f"#{k}"
@@ -197,7 +198,10 @@ _INFIX = {"*": "·", "+": " + ", "-": " − ", "/": "/"}
 
 
 def _constant(c) -> str:
-    return shortest(c)
+    """A constant as an expression writes it: itself while short (``2``, ``0.5``, ``1/2``),
+    else ``c`` (its ``const`` node beside the op shows the number)."""
+    text = shortest(c)
+    return text if len(text) <= 5 else "c"
 
 
 def _target(model: GraphModel, v: Value) -> str:
