@@ -4,8 +4,9 @@ Run it with ``python examples/render_graph.py [FOLDER]``: it writes into FOLDER 
 ``microbp-pictures`` in the current folder, as ``microbp demo`` writes ``microbp-demo``; no
 temporary folder is left behind) and prints the paths of
 
-* ``graph.svg``   — the computation graph of E = ½‖y − a⁽³⁾‖² after ``E.backward()``: every
-  Value a record *name | data | grad*, the z-nodes named zᵢ⁽ˡ⁾ and showing δᵢ⁽ˡ⁾;
+* ``graph.svg``   — the computation graph of E = ½‖y − a⁽³⁾‖² after ``E.backward()``, laid
+  out by layer in the tutorial's order: every Value a box *name, data, grad*, the z-nodes
+  named zᵢ⁽ˡ⁾ and showing δᵢ⁽ˡ⁾, the nodes between named by what they compute (w₁₁⁽²⁾·x₁, Σ);
 * ``network.svg`` — the seed's Figure 1: neurons in columns, edges wᵢⱼ⁽ˡ⁾ with ∂E/∂w (BP-3);
 * ``delta-flow.svg`` — the seed's Figure 2: δ⁽³⁾ flowing back into δ₁⁽²⁾ (BP-2);
 * ``graph.dot``   — the DOT source of the graph (needs no graphviz executable).
@@ -48,5 +49,5 @@ else:
 for path in written:
     print(path)
     assert Path(path).stat().st_size > 0
-values, ops = graph.source.count("shape=record"), graph.source.count("shape=ellipse")
+values, ops = graph.source.count("shape=box"), graph.source.count("shape=ellipse")
 print(f"the graph of E: {values} Values, {ops} operations; open the .svg files in a browser")

@@ -175,6 +175,11 @@ class GradcheckReport:
         )
 
     def __str__(self) -> str:
+        return self.table()
+
+    def table(self, number=repr) -> str:
+        """The report as a table; ``number`` writes the gradients (default ``repr``: the
+        shortest text that reads back as the same float) and the differences stay ``.2e``."""
         ok = [
             f"{'yes' if r.ok else 'NO'}{' (kink: fd not compared)' if r.kink else ''}"
             for r in self.rows
@@ -184,9 +189,9 @@ class GradcheckReport:
             body = [
                 [
                     r.name,
-                    f"{float(r.autodiff):.15e}",
-                    f"{float(r.formula):.15e}",
-                    f"{float(r.numeric):.15e}",
+                    number(float(r.autodiff)),
+                    number(float(r.formula)),
+                    number(float(r.numeric)),
                     f"{r.formula_diff:.2e}",
                     f"{r.numeric_diff:.2e}",
                 ]
@@ -198,8 +203,8 @@ class GradcheckReport:
             body = [
                 [
                     r.name,
-                    f"{float(r.true):.16e}",
-                    f"{float(r.autodiff):.15e}",
+                    number(float(r.true)),
+                    number(float(r.autodiff)),
                     f"{r.autodiff_error:.2e}",
                     f"{r.formula_error:.2e}",
                     f"{r.formula_diff:.2e}",
@@ -212,7 +217,7 @@ class GradcheckReport:
         lines = [tabulate(rows, head + ["ok"], colalign=align, disable_numparse=True)]
         verdict = "PASS" if self.passed else f"FAIL ({len(self.failures())} parameters disagree)"
         lines.append(
-            f"E = {float(self.E):.15g}; ε = {self.eps:g}; autodiff vs BP within "
+            f"E = {number(float(self.E))}; ε = {self.eps:g}; autodiff vs BP within "
             f"{self.formula_rtol:g} relative; vs finite differences within "
             f"{self.numeric_atol:g} + {self.numeric_rtol:g}·|g|: {verdict}"
         )

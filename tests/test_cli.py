@@ -122,6 +122,87 @@ def test_console_script_module_runs():
     assert "largest |autodiff − formula|" in result.stdout
 
 
+# ------------------------------------------------------------------------------------------
+# How numbers and names are shown: --digits, --ascii, the shortest round-trip form
+
+
+def test_demo_writes_numbers_in_the_shortest_form_that_reads_back_as_the_same_float(
+    capsys, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    ex = seed_example()
+    fw = ex.net().forward(ex.x)
+    assert cli.main(["demo"]) == 0
+    out = capsys.readouterr().out
+    z = fw.z[2][0].data
+    assert f"{z:.17g}" == "0.40000000000000002"  # what the demo printed before
+    assert "z₁⁽²⁾ = 0.4 " in out
+    shown = dict(re.findall(r"([za][₀-₉]+⁽[⁰¹²³⁴⁵⁶⁷⁸⁹]+⁾) = (\S+)", out))
+    assert len(shown) == 10
+    for l in (2, 3):
+        for i, (zi, ai) in enumerate(zip(fw.z[l], fw.a[l]), start=1):
+            for kind, node in (("z", zi), ("a", ai)):
+                text = shown[f"{kind}{chr(0x2080 + i)}⁽{'⁰¹²³'[l]}⁾"]
+                assert float(text) == node.data and text == repr(node.data)
+
+
+def test_digits_rounds_every_number_of_demo_and_check(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["demo", "--digits", "3"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"a₁⁽²⁾ = 0\.599$", out, re.M) and "z₁⁽²⁾ = 0.4 " in out
+    assert cli.main(["check", "--digits", "3"]) == 0
+    rows = [r for r in capsys.readouterr().out.splitlines() if r.startswith("w₁₁⁽²⁾")]
+    true, autodiff = rows[0].split()[1:3]
+    assert len(true.lstrip("-0.").replace("e", "")) <= 5 and float(true) == float(autodiff)
+    with pytest.raises(SystemExit):
+        cli.main(["demo", "--digits", "0"])
+    assert "significant digits from 1 to 100" in capsys.readouterr().err
+
+
+ASCII_COMMANDS = [["demo"], ["check"], ["trace"], ["graph"], ["prove", "--net", "2,2,1"]]
+
+
+@pytest.mark.parametrize("argv", ASCII_COMMANDS, ids=lambda a: a[0])
+def test_ascii_output_is_pure_ascii_with_the_names_in_their_typed_form(
+    argv, capsys, tmp_path, monkeypatch
+):
+    if argv[0] == "prove":
+        pytest.importorskip("sympy")
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(argv) in (0, 1)
+    unicode_out = capsys.readouterr().out
+    assert not unicode_out.isascii()  # the test could fail: the default shows Unicode
+    assert cli.main([*argv, "--ascii"]) in (0, 1)
+    out, err = capsys.readouterr()
+    assert out.isascii() and err.isascii()
+    assert "?" not in out.replace("? ", "")  # every symbol has its ASCII spelling
+    assert re.search(r"(w_\d\d|delta_\d|x_\d)(\^\(\d\))?", out)
+
+
+def test_ascii_usage_errors_are_ascii_too(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["check", "--net", "0", "--ascii"])
+    err = capsys.readouterr().err
+    assert err.isascii() and ">= 1" in err
+
+
+CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
+
+
+@pytest.mark.parametrize("argv", [*ASCII_COMMANDS, ["--help"], ["demo", "--help"]])
+def test_no_untranslated_chinese_in_the_english_output(argv, capsys, tmp_path, monkeypatch):
+    if argv[0] == "prove":
+        pytest.importorskip("sympy")
+    monkeypatch.chdir(tmp_path)
+    try:
+        cli.main(argv)
+    except SystemExit:  # --help
+        pass
+    out, err = capsys.readouterr()
+    assert not CJK.search(out + err), CJK.findall(out + err)
+
+
 # -- what `microbp --help`, `microbp CMD --help` and `--version` say ---------------------------
 
 
@@ -265,3 +346,27 @@ def test_rprop_bench_reports_each_cell_as_it_is_done():
     )
     total = 2 + 1 + 1  # the μ grid, iRprop-, then SGD at GD's best μ
     assert seen == [(k, total) for k in range(total + 1)]
+
+
+def test_the_training_plot_names_data_net_and_optimizer_in_a_title_that_fits(tmp_path, monkeypatch):
+    pytest.importorskip("matplotlib")
+    import microbp.cli.train as cli_train
+    from microbp.experiments import report
+
+    titles = []
+
+    def recording(history, path=None, **kw):
+        fig = report.plot_history(history, path, **kw)
+        ax = fig.axes[0]
+        fig.canvas.draw()
+        box = ax.title.get_window_extent()
+        titles.append((ax.get_title(), box.x0 >= 0 and box.x1 <= fig.bbox.width))
+        return fig
+
+    monkeypatch.setattr(cli_train, "plot_history", recording)
+    plot = tmp_path / "loss.png"
+    argv = ["train", "--data", "xor", "--net", "2,16,16,1", "--activation", "tanh"]
+    assert cli.main([*argv, "--max-epochs", "20", "--plot", str(plot), "--quiet"]) == 0
+    ((title, fits),) = titles
+    assert title.splitlines()[0].startswith("xor · MLP 2-16-16-1 (tanh) · iRprop-")
+    assert "after 20 epochs" in title.splitlines()[-1] and fits and plot.stat().st_size > 0

@@ -14,10 +14,12 @@ from pathlib import Path
 import pytest
 
 import microbp.cli.app as cli
+from microbp import squared_error
 from microbp.cli import graph as cli_graph
 from microbp.cli import trace as cli_trace
 from microbp.cli.app import main
 from microbp.cli.demo import demo
+from microbp.data import seed_example
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -41,7 +43,7 @@ def test_graph_without_out_prints_the_dot_source_of_the_seed_loss(capsys):
     assert main(["graph"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("digraph computation_graph {")
-    assert "{ E | data" in out and "δ₁⁽²⁾ = " in out
+    assert '"E\\ndata' in out and "δ₁⁽²⁾ = " in out
 
 
 @needs_dot
@@ -252,17 +254,24 @@ def test_trace_html_max_nodes_lets_a_larger_graph_through(tmp_path, capsys):
     assert "<svg" in html.read_text(encoding="utf-8")
 
 
-def test_an_explicit_fmt_is_used_by_the_trace_table(capsys):
+def test_an_explicit_fmt_or_digits_is_used_by_the_trace_table(capsys):
     assert main(["trace"]) == 0
     default = capsys.readouterr().out
-    assert main(["trace", "--fmt", ".6g"]) == 0
-    assert capsys.readouterr().out == default  # the table's default is .6g
     assert main(["trace", "--fmt", ".4g"]) == 0
     short = capsys.readouterr().out
     assert short != default
-    # The last row is x₃'s: its contribution and grad, 4 significant digits, then 6.
+    assert main(["trace", "--digits", "4"]) == 0
+    assert capsys.readouterr().out == short  # --digits N is .Ng
+    assert main(["trace", "--digits", "4", "--fmt", ".4g"]) == 2
+    assert "give one of them" in capsys.readouterr().err
+    # The last row is x₃'s: its contribution and grad, 4 significant digits
     assert short.split()[-2:] == ["-0.001197", "0.0006605"]
-    assert default.split()[-2:] == ["-0.00119708", "0.000660495"]
+    # by default the shortest text that reads back as the same float: ∂E/∂x₃ to the last bit
+    ex = seed_example()
+    fw = ex.net().forward(ex.x)
+    squared_error(ex.y, fw.output).backward()
+    last = default.rstrip().split()[-1]
+    assert last == repr(fw.a[1][2].grad) and float(last) == fw.a[1][2].grad
 
 
 def test_trace_html_into_an_existing_folder_is_refused_before_any_work(

@@ -56,7 +56,8 @@ def parse_dot(source: str):
     for line in source.splitlines():
         m = re.match(r"^\s*(\w+) -> (\w+)", line)
         if m:
-            edges.append((m.group(1), m.group(2)))
+            if "style=invis" not in line:  # the layout's ordering edges are no edge of the graph
+                edges.append((m.group(1), m.group(2)))
             continue
         m = re.match(r"^\s*(\w+) \[(.*)\]$", line)
         if m and m.group(1) not in ("node", "edge", "graph"):
@@ -73,14 +74,14 @@ def label_of(attrs: list[str]) -> str:
 # The computation graph
 
 
-def test_dot_has_one_record_per_value_one_node_per_op_and_const_and_the_graphs_edges():
+def test_dot_has_one_box_per_value_one_node_per_op_and_const_and_the_graphs_edges():
     _, _, fw, E = seed_loss()
     E.backward()
     nodes, edges = parse_dot(draw_graph(E, forward=fw).source)
     values = reverse_topological_order(E)
     ops = [v for v in values if v.op]
     consts = [v for v in values if v.constant is not None]
-    records = [n for n, a in nodes.items() if "shape=record" in a[0]]
+    records = [n for n, a in nodes.items() if "shape=box" in a[0]]
     op_nodes = [n for n, a in nodes.items() if "shape=ellipse" in a[0]]
     const_nodes = [n for n, a in nodes.items() if label_of(a).startswith("const")]
     assert len(records) == len(values)
@@ -125,7 +126,7 @@ def test_parameter_and_input_labels_carry_their_data_and_grad():
     named += [(shown("x", i), x) for i, x in enumerate(fw.a[1], start=1)]
     assert named[1][0] == "w₁₂⁽²⁾" and named[-1][0] == "x₃"
     for name, p in named:
-        want = f"{{ {name} | data {p.data:.4g} | grad {p.grad:.4g} }}"
+        want = f"{name}\\ndata {p.data!r}\\ngrad {p.grad!r}"
         assert labels.count(want) == 1, want
 
 
@@ -137,15 +138,18 @@ def test_z_nodes_show_delta_equal_to_bp2_and_a_nodes_are_named():
     for l in (2, 3):
         for i, z in enumerate(fw.z[l], start=1):
             z_name, d_name = shown("z", i, l), shown("δ", i, l)
-            want = f"{{ {z_name} | data {z.data:.4g} | {d_name} = {formulas.delta[l][i - 1]:.4g} }}"
+            # the shortest text that reads back as the same float: δ to the last bit
+            delta = formulas.delta[l][i - 1]
+            want = f"{z_name}\\ndata {z.data!r}\\n{d_name} = {delta!r}"
             assert want in labels
+            assert float(want.rsplit("= ", 1)[1]) == delta == z.grad
             a_name = shown("a", i, l)
-            assert any(lab.startswith(f"{{ {a_name} |") for lab in labels)
+            assert any(lab.startswith(f"{a_name}\\ndata") for lab in labels)
 
 
 def test_one_cluster_per_layer_holding_that_layers_parameters_and_z_nodes():
     _, net, fw, E = seed_loss()
-    source = draw_graph(E, forward=fw).source
+    source = draw_graph(E, forward=fw, clusters=True).source
     model = graph_model(E, forward=fw)
     blocks = re.findall(r"subgraph (cluster_layer\d) \{(.*?)\n\t\}", source, re.S)
     assert [b[0] for b in blocks] == ["cluster_layer1", "cluster_layer2", "cluster_layer3"]
@@ -174,7 +178,7 @@ def test_rankdir_format_and_highlight_options():
     y.backward()
     source = draw_graph(y, rankdir="TB", fmt=".2f", highlight=[x]).source
     assert "rankdir=TB" in source
-    assert "x | data 0.33 | grad 2" in source
+    assert "x\\ndata 0.33\\ngrad 2" in source
     model = graph_model(y)
     assert re.search(rf"\t{model.id(x)} \[.*fillcolor=\"#fde047\"", source)
     assert draw_graph(y, fmt=lambda v: "N").source.count("data N") == 2
@@ -184,7 +188,7 @@ def test_fractions_are_written_exactly():
     x = Value(Fraction(1, 3), label="x")
     y = x * x
     y.backward()
-    assert "x | data 1/3 | grad 2/3" in draw_graph(y).source
+    assert "x\\ndata 1/3\\ngrad 2/3" in draw_graph(y).source
 
 
 def test_bad_options_raise_clear_errors():
@@ -207,7 +211,7 @@ def test_a_graph_past_max_nodes_is_refused_with_advice_not_drawn():
         GraphTooLarge, match="701 Values, more than max_nodes = 500.*max_nodes=None"
     ):
         draw_graph(v)
-    assert draw_graph(v, max_nodes=None).source.count("shape=record") == 701
+    assert draw_graph(v, max_nodes=None).source.count("shape=box") == 701
 
 
 def test_drawing_changes_nothing_in_the_graph():
@@ -274,7 +278,7 @@ def test_network_has_a_circle_per_neuron_and_an_edge_per_weight_labelled_w_ij():
     edge_line = re.search(r"l2n4 -> l3n1 \[label=\"?([^\]\"]*)", draw_network(net).source)
     assert edge_line.group(1) == "w₁₄⁽³⁾"
     values = draw_network(net, edge_labels="values").source
-    assert f"l2n4 -> l3n1 [label={net.w(3, 1, 4).data:.4g}]" in values
+    assert f"l2n4 -> l3n1 [label={net.w(3, 1, 4).data!r}]" in values
 
 
 def test_network_layer_titles_name_each_layers_activation_and_write_out_softmax():
@@ -297,9 +301,9 @@ def test_network_after_backward_shows_delta_and_dE_dw_from_the_graph():
     E.backward()
     source = draw_network(net, forward=fw, edge_labels="both").source
     formulas = bp.index_form(net, ex.x, ex.y)
-    assert f"δ₂⁽²⁾ = {formulas.delta[2][1]:.4g}" in source
-    assert f"∂E/∂w = {net.w(3, 2, 1).grad:.4g}" in source
-    assert f"b₁⁽³⁾ = {net.bias(3, 1).data:.4g}" in source
+    assert f"δ₂⁽²⁾ = {formulas.delta[2][1]!r}" in source
+    assert f"∂E/∂w = {net.w(3, 2, 1).grad!r}" in source
+    assert f"b₁⁽³⁾ = {net.bias(3, 1).data!r}" in source
 
 
 def test_delta_flow_writes_out_bp2_and_its_numbers_match_the_z_node_gradient():
@@ -308,7 +312,7 @@ def test_delta_flow_writes_out_bp2_and_its_numbers_match_the_z_node_gradient():
     source = draw_network(net, forward=fw, delta_flow=(2, 1)).source
     assert "δ₁⁽²⁾ = (δ₁⁽³⁾·w₁₁⁽³⁾ + δ₂⁽³⁾·w₂₁⁽³⁾) · f′(z₁⁽²⁾)" in source
     assert "Figure 2: δ⁽³⁾ flows back into δ₁⁽²⁾" in source
-    assert f"= {fw.z[2][0].grad:.4g}" in source
+    assert f"= {fw.z[2][0].grad!r}" in source
     _, edges = parse_dot(source)
     assert sorted(edges) == [("delta_i", "delta_next1"), ("delta_i", "delta_next2")]
     assert "dir=back" in source
@@ -360,9 +364,9 @@ def test_a_graph_built_by_hand_shows_labels_that_are_tutorial_names_in_unicode()
     E = w * d
     E.label = "loss"
     labels = [label_of(a) for a in parse_dot(draw_graph(E).source)[0].values()]
-    assert any(lab.startswith("{ w₁₂⁽³⁾ |") for lab in labels)
-    assert any(lab.startswith("{ δ₁⁽³⁾ |") for lab in labels)
-    assert any(lab.startswith("{ loss |") for lab in labels)  # no name: shown as given
+    assert any(lab.startswith("w₁₂⁽³⁾\\n") for lab in labels)
+    assert any(lab.startswith("δ₁⁽³⁾\\n") for lab in labels)
+    assert any(lab.startswith("loss\\n") for lab in labels)  # no name: shown as given
     assert (pretty_name("z_1^(2)"), pretty_name("w_1,10^(2)"), pretty_name("w_110")) == (
         "z₁⁽²⁾",
         "w₁,₁₀⁽²⁾",
@@ -540,3 +544,115 @@ def test_microbp_imports_and_computes_without_the_graphviz_package_until_a_pictu
     imported, message = done.stdout.splitlines()
     assert imported == "False"
     assert "pip install graphviz" in message
+
+
+# ------------------------------------------------------------------------------------------
+# The tutorial's net, laid out by layer in the tutorial's order
+
+
+def rows_of(source: str) -> list[list[str]]:
+    """The node ids of each rank=same row of the layout, in their order."""
+    rows = []
+    for body in re.findall(r"subgraph rank\d+ \{(.*?)\n\t\}", source, re.S):
+        chain = re.findall(r"(\w+) -> (\w+) \[style=invis\]", body)
+        rows.append(
+            [chain[0][0], *[b for _, b in chain]] if chain else re.findall(r"\t(\w+)$", body, re.M)
+        )
+    return rows
+
+
+def first_lines(source: str) -> dict[str, str]:
+    """Each node's first label line: its name, or what it computes."""
+    nodes, _ = parse_dot(source)
+    return {n: label_of(a).split("\\n")[0] for n, a in nodes.items()}
+
+
+def test_the_tutorial_net_is_laid_out_by_layer_in_the_tutorials_order():
+    _, net, fw, E = seed_loss()
+    E.label = "E"
+    E.backward()
+    source = draw_graph(E, forward=fw).source
+    name = first_lines(source)
+    rows = [[name[n] for n in row] for row in rows_of(source)]
+    assert rows[0] == [shown("x", j) for j in (1, 2, 3)]  # x₁ first, not x₃
+    weights = [str(n) for n, _ in net.named_parameters() if n.kind == "w" and n.l == 2]
+    assert rows[1] == weights == [shown("w", f"{i}{j}", 2) for i in (1, 2, 3) for j in (1, 2, 3)]
+    products = next(r for r in rows if any("·" in t for t in r))
+    assert products == [
+        f"{shown('w', f'{i}{j}', 2)}·{shown('x', j)}" for i in (1, 2, 3) for j in (1, 2, 3)
+    ]
+    for kind in ("z", "a"):
+        for l in (2, 3):
+            want = [shown(kind, i, l) for i in range(1, net.sizes[l - 1] + 1)]
+            assert any([t for t in r if not t.startswith("const")] == want for r in rows)
+    # rows run from the inputs down to E, each node in exactly one row
+    ids = [n for row in rows_of(source) for n in row]
+    assert len(ids) == len(set(ids)) == len(name)
+    assert rows[-1] == ["E"]
+    assert "rankdir=TB" in source
+
+
+def test_every_node_of_the_net_is_named_or_labelled_by_what_it_computes():
+    _, _, fw, E = seed_loss()
+    E.label = "E"
+    E.backward()
+    source = draw_graph(E, forward=fw).source
+    nodes, _ = parse_dot(source)
+    boxes = {n: label_of(a).split("\\n")[0] for n, a in nodes.items() if "shape=box" in a[0]}
+    assert not [t for t in boxes.values() if t.startswith("#")]
+    from microbp import names
+
+    labels = set(boxes.values())
+    assert {"Σ", "y₁ − a₁⁽³⁾", "y₂ − a₂⁽³⁾", "(·)²", "w₁₂⁽³⁾·a₂⁽²⁾"} <= labels
+    for text in labels:
+        if any(c in text for c in "·Σ−²"):
+            continue
+        names.parse(text)  # the rest are the tutorial's names (x₁, w₁₁⁽²⁾, z₁⁽²⁾, E)
+
+
+def test_a_graph_built_by_hand_labels_unnamed_nodes_by_their_op():
+    x = Value(0.5, label="x")
+    w = Value(-1.0, label="w")
+    y = ((w * x + 1) ** 2).tanh()
+    firsts = set(first_lines(draw_graph(y).source).values())
+    assert {"w·x", "· + 1", "(·)²", "tanh(·)"} <= firsts
+    long = x * 0.7497546614327771  # a long constant is c; its const node shows the number
+    assert {"x·c", "const 0.7497546614327771"} <= set(first_lines(draw_graph(long).source).values())
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+@needs_dot
+def test_the_tutorial_nets_graph_fits_a_laptop_screen():
+    """At 4 digits it fits a 1600 px wide screen at the 11-point font (it was 5961 px wide,
+    diagonal); at full precision the numbers themselves make it wider (about 2500 px)."""
+    from microbp.viz.draw import render_bytes
+
+    _, _, fw, E = seed_loss()
+    E.backward()
+    width, height = _png_size(render_bytes(draw_graph(E, forward=fw, fmt=".4g"), "png"))
+    assert width <= 1600 and height <= 2300, (width, height)
+    width, height = _png_size(render_bytes(draw_graph(E, forward=fw), "png"))
+    assert width <= 2700 and height <= 2300, (width, height)
+
+
+def test_shortest_round_trip_numbers_and_the_fraction_convention():
+    from microbp.viz.formatting import ascii_text, number_format, shortest
+
+    for value in (0.4, 0.1 + 0.2, -0.0021319638814997106, 1e-300, 2.5e16, -0.0):
+        assert float(shortest(value)) == value and shortest(value) == repr(value)
+    assert f"{0.4:.17g}" == "0.40000000000000002" and shortest(0.4) == "0.4"
+    assert shortest(Fraction(3, 8)) == "3/8" and shortest(7) == "7"
+    assert shortest(Fraction(10**20, 3)).startswith("≈")
+    assert number_format(digits=3)(2 / 3) == "0.667" and number_format()(0.4) == "0.4"
+    with pytest.raises(ValueError, match="not both"):
+        number_format(".4g", digits=3)
+    with pytest.raises(ValueError, match="from 1 to 100"):
+        number_format(digits=0)
+    text = ascii_text("δ₁⁽²⁾ = ∂E/∂z₁⁽²⁾ = (Σⱼ δⱼ⁽³⁾ wⱼ₁⁽³⁾)·σ′(z) ≈ −½‖y − a⁽ᴸ⁾‖² w₁₂,₃⁽²⁾")
+    assert text.isascii() and "?" not in text
+    assert text.startswith("delta_1^(2) = dE/dz_1^(2) = (sum_j delta_j^(3) w_j1^(3))*sigma'(z)")
+    assert text.endswith("~ -1/2||y - a^(L)||^2 w_12,3^(2)")

@@ -237,7 +237,7 @@ def test_table_shows_rules_with_values_contributions_and_delta_names():
     x = Value(0.5, label="x")
     y = x.tanh()
     text = str(trace_backward(y))
-    assert "∂(tanh u)/∂u = 1 − tanh²u = 0.786448" in text
+    assert f"∂(tanh u)/∂u = 1 − tanh²u = {1 - y.data**2!r}" in text
     assert "upstream" in text and "contribution" in text
     _, _, fw, E = seed_loss()
     E.label = "E"
@@ -261,7 +261,7 @@ def test_frames_one_per_step_with_the_step_node_highlighted_and_grads_so_far():
     # before its first contribution a parameter shows the grad it started with (0)
     w = fw.z[2][0].inputs[0].inputs[0].inputs[0].inputs[0]
     assert re.search(
-        rf"\t{model.id(w)} \[label=\"{{ [^|]* \| data [^|]* \| grad 0 }}", frames[0].source
+        rf"\t{model.id(w)} \[label=\"[^\\]*\\ndata [^\\]*\\ngrad 0\"", frames[0].source
     )
 
 

@@ -51,7 +51,7 @@ from microbp.cli import (
     trace,
     train,
 )
-from microbp.cli.args import negative_values_attached
+from microbp.cli.args import display, negative_values_attached
 from microbp.cli.errors import INTERRUPTED
 from microbp.cli.progress import heartbeat
 from microbp.viz import GraphvizFailed, GraphvizNotFound
@@ -121,6 +121,16 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``microbp`` command line; returns the exit status."""
     argv = sys.argv[1:] if argv is None else list(argv)
+    try:
+        with display("--ascii" in argv):  # usage errors in ASCII too
+            return _run(argv)
+    except BrokenPipeError:  # output piped into `head` and the like: stop quietly
+        _quiet_stdout()
+        return 0
+
+
+def _run(argv: list[str]) -> int:
+    """The command, its errors turned into exit statuses (see the module docstring)."""
     args = build_parser().parse_args(negative_values_attached(argv))
     name = f"microbp {args.command}"
     try:

@@ -7,9 +7,11 @@ command with argparse's usage message and exit status 2.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import re
-from collections.abc import Sequence
+import sys
+from collections.abc import Iterator, Sequence
 
 from microbp import checks
 from microbp.activations import ACTIVATIONS
@@ -149,3 +151,84 @@ def add_loss_argument(parser: argparse.ArgumentParser, help: str | None = None) 
         or "E: squared_error (default, the tutorial's), binary_cross_entropy (a sigmoid "
         "output), cross_entropy (a softmax output: --activation tanh,softmax)",
     )
+
+
+def digits(text: str) -> int:
+    """``--digits N``: significant digits, 1 to 100."""
+    from microbp.viz.formatting import MAX_FORMAT_DIGITS
+
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= MAX_FORMAT_DIGITS:
+        raise argparse.ArgumentTypeError(
+            f"expected a number of significant digits from 1 to {MAX_FORMAT_DIGITS}, got {text!r}"
+        )
+    return value
+
+
+def add_display_options(parser: argparse.ArgumentParser, numbers: bool = True) -> None:
+    """``--digits N`` (when the command prints numbers) and ``--ascii``: how ``demo``,
+    ``check``, ``trace``, ``graph`` and ``prove`` show what they show (applied by
+    :func:`display` around the command)."""
+    if numbers:
+        parser.add_argument(
+            "--digits",
+            type=digits,
+            default=None,
+            metavar="N",
+            help="write numbers with N significant digits (default: the shortest form that "
+            "reads back as the same number, 0.4 rather than 0.40000000000000002)",
+        )
+    parser.add_argument(
+        "--ascii",
+        action="store_true",
+        help="plain ASCII output, for a terminal that cannot show w₁₂⁽³⁾ or δ: names as they "
+        "are typed (w_12^(3), delta_1^(2)) and symbols spelled out (∂ as d, − as -)",
+    )
+
+
+def number_of(args) -> object:
+    """The number formatter the command's options ask for: ``--digits N`` or ``--fmt``, else
+    the shortest round-trip form (:func:`microbp.viz.formatting.number_format`)."""
+    from microbp.viz.formatting import number_format
+
+    fmt = getattr(args, "fmt", None)
+    n = getattr(args, "digits", None)
+    if fmt is not None and n is not None:
+        raise ValueError("--fmt and --digits both say how to write numbers: give one of them")
+    return number_format(fmt, n)
+
+
+class _AsciiStream:
+    """A text stream that writes what it is given as ASCII (:func:`ascii_text`)."""
+
+    def __init__(self, stream) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        from microbp.viz.formatting import ascii_text
+
+        return self._stream.write(ascii_text(text))
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
+@contextlib.contextmanager
+def display(ascii: bool) -> Iterator[None]:
+    """Run a command as ``--ascii`` asks (``ascii``): names shown in their typed form and
+    standard output and error written in ASCII; else as it is."""
+    if not ascii:
+        yield
+        return
+    from microbp import names
+
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _AsciiStream(out), _AsciiStream(err)
+    try:
+        with names.shown_as("ascii"):
+            yield
+    finally:
+        sys.stdout, sys.stderr = out, err

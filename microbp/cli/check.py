@@ -14,8 +14,10 @@ import sys
 
 from microbp.cli.args import (
     add_activation_argument,
+    add_display_options,
     add_loss_argument,
     layer_sizes,
+    number_of,
     step_eps,
 )
 from microbp.cli.limits import add_max_nodes, check_net_size
@@ -60,12 +62,14 @@ def add_command(sub) -> None:
         "(pip install 'microbp[torch]')",
     )
     add_max_nodes(c, "check")  # the check's cost grows with the square of the size
+    add_display_options(c)
     c.set_defaults(func=run)
 
 
 def run(args, out=None) -> int:
     """A per-parameter gradient report for a random net and sample."""
     out = out or sys.stdout
+    number = number_of(args)
     check_net_size(args.net, args.max_nodes, "check")
     net = MLP(args.net, activation=args.activation, seed=args.seed, init=args.init)
     rng = random.Random(args.seed + 1)
@@ -86,8 +90,8 @@ def run(args, out=None) -> int:
         f"seed {args.seed}" + ("" if args.loss == "squared_error" else f", loss {args.loss}"),
         file=out,
     )
-    print(f"x = {x}\ny = {y}", file=out)
-    print(report, file=out)
+    print(f"x = [{', '.join(map(number, x))}]\ny = [{', '.join(map(number, y))}]", file=out)
+    print(report.table(number), file=out)
     return 0 if report.passed else 1
 
 

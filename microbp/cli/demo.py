@@ -19,7 +19,7 @@ import textwrap
 from tabulate import tabulate
 
 from microbp import bp, data, losses, names
-from microbp.cli.args import add_loss_argument
+from microbp.cli.args import add_display_options, add_loss_argument, number_of
 from microbp.cli.errors import naming
 from microbp.data import seed_example
 from microbp.experiments.report import PLOT_MISSING, plot_history
@@ -53,7 +53,12 @@ def add_command(sub) -> None:
         "E: squared_error (default, the tutorial's), binary_cross_entropy (the same net), "
         "cross_entropy (the tutorial's weights with a softmax output layer)",
     )
-    d.set_defaults(func=lambda args: demo(out=sys.stdout, out_dir=args.out_dir, loss=args.loss))
+    add_display_options(d)
+    d.set_defaults(
+        func=lambda args: demo(
+            out=sys.stdout, out_dir=args.out_dir, loss=args.loss, number=number_of(args)
+        )
+    )
 
 
 def seed_net(loss: losses.Loss) -> MLP:
@@ -74,15 +79,13 @@ def _activations(net: MLP) -> str:
     )
 
 
-def _num(x) -> str:
-    return f"{float(x): .17g}"
-
-
-def demo(out=None, out_dir=None, loss="squared_error") -> int:
+def demo(out=None, out_dir=None, loss="squared_error", number=None) -> int:
     """The seed's 3-3-2 example, both roads to every gradient, side by side; then (with
     ``out_dir``) its pictures: graph, network diagram, HTML stepper; then training; all with
-    the cost ``loss`` (a name of :data:`microbp.losses.LOSSES`; see :func:`seed_net`)."""
+    the cost ``loss`` (a name of :data:`microbp.losses.LOSSES`; see :func:`seed_net`).
+    ``number`` writes the numbers (default: their shortest round-trip form)."""
     out = out or sys.stdout
+    _num = number or draw.number_format()
     loss = losses.get(loss)
     if out_dir is not None:
         try:
@@ -128,18 +131,20 @@ def demo(out=None, out_dir=None, loss="squared_error") -> int:
         for (name, param), f in zip(net.named_parameters(), formulas.flat())
     ]
     p(f"δᵢ⁽ˡ⁾ = ∂E/∂zᵢ⁽ˡ⁾: the gradient of the z-node, next to {bp1} and BP-2 (l < L)")
-    p(_side_by_side(deltas))
+    p(_side_by_side(deltas, _num))
     p()
     p("∂E/∂wᵢⱼ⁽ˡ⁾ = δᵢ⁽ˡ⁾ aⱼ⁽ˡ⁻¹⁾ (BP-3) and ∂E/∂bᵢ⁽ˡ⁾ = δᵢ⁽ˡ⁾ (BP-4): p.grad next to the formula")
-    p(_side_by_side(params))
+    p(_side_by_side(params, _num))
     p()
     worst = max(abs(float(grad) - float(f)) for _, grad, f, _ in deltas + params)
     p(f"largest |autodiff − formula| = {worst:.3g}")
-    status = 0 if out_dir is None else write_demo_files(out_dir, out, loss)
+    status = 0 if out_dir is None else write_demo_files(out_dir, out, loss, _num)
     return max(status, train_demo(out, out_dir, loss))
 
 
-def write_demo_files(out_dir: str | os.PathLike, out=None, loss="squared_error") -> int:
+def write_demo_files(
+    out_dir: str | os.PathLike, out=None, loss="squared_error", number=None
+) -> int:
     """The seed example's pictures for ``microbp demo``, written into ``out_dir``.
 
     graph.svg (the computation graph of E after backward, δ on every z-node), network.svg
@@ -167,9 +172,9 @@ def write_demo_files(out_dir: str | os.PathLike, out=None, loss="squared_error")
     E.label = "E"
     trace = trace_backward(E, forward=fw)  # the backward pass, recorded
     graphs = {
-        "graph": draw.draw_graph(E, forward=fw),
-        "network": draw.draw_network(net, forward=fw, edge_labels="both"),
-        "delta-flow": draw.draw_network(net, forward=fw, delta_flow=(2, 1)),
+        "graph": draw.draw_graph(E, forward=fw, fmt=number),
+        "network": draw.draw_network(net, forward=fw, edge_labels="both", fmt=number),
+        "delta-flow": draw.draw_network(net, forward=fw, delta_flow=(2, 1), fmt=number),
     }
     p()
     p(f"Pictures (in {out_dir}):")
@@ -190,7 +195,7 @@ def write_demo_files(out_dir: str | os.PathLike, out=None, loss="squared_error")
             path = os.path.join(out_dir, name + ".svg")
             p(f"  {draw.save(graph, path):<40} {what[name]}")
         path = os.path.join(out_dir, "backward.html")
-        html_path = trace.to_html(path)
+        html_path = trace.to_html(path, fmt=number)
     except draw.GraphvizFailed as exc:
         print(f"microbp demo: error: {exc}", file=sys.stderr)
         return 2
@@ -234,9 +239,9 @@ def out_dir_type(text: str) -> str:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def _side_by_side(rows) -> str:
+def _side_by_side(rows, _num) -> str:
     """(name, autodiff, formula, rule) rows as a table indented by two spaces, with the
-    difference autodiff − formula."""
+    difference autodiff − formula; ``_num`` writes the numbers."""
     cells = [
         (name, _num(grad), _num(f), f"{float(grad) - float(f):.2g}", rule)
         for name, grad, f, rule in rows
@@ -260,7 +265,8 @@ def train_demo(out=None, outdir: str | None = "microbp-demo", loss="squared_erro
     net = seed_net(loss)
     lr, tol = 2.0, 1e-8
     p()
-    p("Training (BP 算法总结): batch gradient descent W⁽ˡ⁾ ← W⁽ˡ⁾ − μ ∂E_total/∂W⁽ˡ⁾,")
+    p("Training (the tutorial's summary of the BP algorithm): batch gradient descent")
+    p("W⁽ˡ⁾ ← W⁽ˡ⁾ − μ ∂E_total/∂W⁽ˡ⁾,")
     p(f"μ = {lr}, until |E_t − E_(t−1)| < {tol:g} (the seed's stopping rule)")
     h = fit(
         net, X, Y, GD(lr), max_epochs=100_000, tol=tol, gradients="autodiff", quiet=True, loss=loss
@@ -275,10 +281,10 @@ def train_demo(out=None, outdir: str | None = "microbp-demo", loss="squared_erro
     try:
         os.makedirs(outdir, exist_ok=True)
         path = os.path.join(outdir, "seed-loss.png")
-        title = "seed example, batch GD: E_total per epoch" + (
-            "" if loss.name == "squared_error" else f" ({loss.name})"
+        example = "the tutorial's example" + (
+            "" if loss.name == "squared_error" else f", {loss.name}"
         )
-        plot_history(h, path, title=title)
+        plot_history(h, path, data=example, net=net)
         p(f"loss curve: {path}")
     except ImportError:
         p(f"(no loss plot: {PLOT_MISSING})")

@@ -20,15 +20,18 @@ from microbp import losses
 from microbp.cli.args import (
     ACTIVATION_HELP,
     activation_spec,
+    add_display_options,
     add_loss_argument,
     layer_sizes,
     neuron,
+    number_of,
 )
 from microbp.cli.errors import naming, write_output
 from microbp.cli.limits import add_max_nodes, check_net_size
 from microbp.data import seed_example
 from microbp.nn import MLP
 from microbp.viz import draw
+from microbp.viz.formatting import ascii_text
 
 # No __all__: command-line plumbing; docs/drawing.md documents the command.
 
@@ -53,13 +56,16 @@ def add_common(p) -> None:
         "--rankdir",
         choices=("LR", "TB"),
         default=None,
-        help="direction of the computation graph (default LR)",
+        help="direction of the computation graph (default TB for a net's graph: x₁ … xₙ "
+        "along the top, one row per step of the forward pass)",
     )
     p.add_argument(
         "--fmt",
         default=None,
-        help="number format, e.g. .4g or .6f (default .4g in pictures, .6g in the trace table)",
+        help="number format, e.g. .4g or .6f (default: the shortest form that reads back as "
+        "the same number; --digits N is the short way to ask for N significant digits)",
     )
+    add_display_options(p)
 
 
 def add_command(sub) -> None:
@@ -172,14 +178,13 @@ def _usage(args) -> None:
 def run(args, out=None) -> int:
     """``microbp graph``: checks the output first, then builds, draws and writes."""
     out = out or sys.stdout
-    fmt = args.fmt or ".4g"
+    fmt = number_of(args)
     to_stdout = args.out is None or args.out == "-"
     _usage(args)
     if not to_stdout:
         suffix = draw.check_output_path(args.out)
         if suffix not in ("dot", "gv"):
             draw.need_dot(f"writing {args.out}")
-    draw.number_format(fmt)
     if args.network or args.delta_flow is not None:
         check_network_size(args)
     else:
@@ -204,8 +209,10 @@ def run(args, out=None) -> int:
         )
     else:
         graph = draw.draw_graph(
-            E, forward=fw, rankdir=args.rankdir or "LR", fmt=fmt, max_nodes=args.max_nodes
+            E, forward=fw, rankdir=args.rankdir, fmt=fmt, max_nodes=args.max_nodes
         )
+    if args.ascii:  # names and symbols in the picture too
+        graph = draw.load_graphviz().Source(ascii_text(graph.source))
     if to_stdout:
         write_output("-", graph.source, out)
         return 0

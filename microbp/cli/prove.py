@@ -26,7 +26,12 @@ import sys
 import threading
 import time
 
-from microbp.cli.args import add_activation_argument, add_loss_argument, layer_sizes
+from microbp.cli.args import (
+    add_activation_argument,
+    add_display_options,
+    add_loss_argument,
+    layer_sizes,
+)
 from microbp.cli.errors import write_output
 from microbp.cli.limits import add_max_nodes, check_net_size
 from microbp.cli.progress import is_terminal, own_display
@@ -156,6 +161,7 @@ def add_command(sub) -> None:
         help="stop a proof that takes longer than this, saying how far it got; 0: no limit "
         f"(default {TIME_LIMIT:g})",
     )
+    add_display_options(c, numbers=False)
     c.set_defaults(func=run)
 
 

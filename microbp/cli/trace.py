@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 
+from microbp.cli.args import number_of
 from microbp.cli.errors import naming
 from microbp.cli.graph import add_common, example, sizes_of
 from microbp.cli.limits import MAX_NODES, add_max_nodes, check_net_size
@@ -38,7 +39,7 @@ def run(args, out=None) -> int:
     """``microbp trace``: the table, or the HTML stepper with ``--html``."""
     out = out or sys.stdout
     html = args.html is not None
-    fmt = args.fmt or (".4g" if html else ".6g")
+    fmt = number_of(args)
     command = "trace --html" if html else "trace"
     max_nodes = MAX_NODES[command] if args.max_nodes is None else args.max_nodes
     if not html:
@@ -53,7 +54,6 @@ def run(args, out=None) -> int:
         draw.need_dot(f"writing {args.html}")
     hint = " or `microbp trace` without --html for the table" if html else ""
     check_net_size(sizes_of(args), max_nodes, command, hint=hint)
-    draw.number_format(fmt)
     net, fw, E = example(args)
     if html:
         n = len(reverse_topological_order(E))
@@ -68,7 +68,7 @@ def run(args, out=None) -> int:
         print(trace.table(fmt), file=out)
         return 0
     try:
-        trace.to_html(args.html, rankdir=args.rankdir or "LR", fmt=fmt, max_nodes=max_nodes)
+        trace.to_html(args.html, rankdir=args.rankdir, fmt=fmt, max_nodes=max_nodes)
     except OSError as exc:
         raise naming(exc, args.html) from None
     print(f"wrote {args.html}", file=out)

@@ -291,7 +291,7 @@ def run(args, out=None) -> int:
             status = 1 if isinstance(exc, OSError) else 2
     if args.plot:
         try:
-            plot_history(history, args.plot)
+            plot_history(history, args.plot, data=label, net=net)
         except OSError as exc:
             print(f"microbp train: error: cannot write the plot {args.plot}: {exc}", file=err)
             status = 1

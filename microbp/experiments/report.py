@@ -35,6 +35,7 @@ __all__ = [
     "check_plot_path",
     "save_figure",
     "plot_history",
+    "training_title",
     "plot_gradient_statistics",
     "plot_benchmark",
     "plot_saturation",
@@ -265,12 +266,59 @@ def bench_table(result) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def plot_history(history, path=None, log: bool = True, title: str | None = None):
+def training_title(history, data: str | None = None, net=None, width: int = 70) -> str:
+    """The title of a loss curve: the data set, the net and the optimizer, then how the run
+    ended; a new line between two of them when the line would pass ``width`` characters
+    (a 6-inch figure at 10 points holds about 80).
+
+    >>> from microbp import MLP, data, fit, optim
+    >>> X, Y = data.xor()
+    >>> h = fit(MLP([2, 3, 1], activation="tanh", seed=0), X, Y, optim.Rprop(), max_epochs=3,
+    ...         quiet=True)
+    >>> print(training_title(h, "xor", MLP([2, 3, 1], activation="tanh")))
+    xor · MLP 2-3-1 (tanh) · iRprop- (graph)
+    stopped by max_epochs after 3 epochs
+    """
+    what = []
+    if data:
+        what.append(str(data))
+    if net is not None:
+        fs = list(dict.fromkeys(net.activations))  # each activation once, in order
+        what.append(f"MLP {'-'.join(map(str, net.sizes))} ({', '.join(fs)})")
+    if history.optimizer:
+        gradients = {"autodiff": "graph", "formulas": "BP-1…BP-4"}.get(
+            history.gradients, history.gradients
+        )
+        what.append(_short_optimizer(history.optimizer) + (f" ({gradients})" if gradients else ""))
+    end = f"stopped by {history.stopped_by} after {history.epochs} epochs"
+    lines: list[str] = []
+    for part in what:  # a new line only between parts, never inside one
+        if lines and len(lines[-1]) + 3 + len(part) <= width:
+            lines[-1] += " · " + part
+        else:
+            lines.append(part)
+    return "\n".join([*lines, end])
+
+
+def _short_optimizer(text: str) -> str:
+    """An optimizer as a title says it: ``GD(lr=2.0)`` as it is, ``Rprop('iRprop-', …)`` as
+    its variant ``iRprop-``, any other long one by its class name."""
+    if "('" in text:
+        return text.split("('", 1)[1].split("'", 1)[0]
+    return text if len(text) <= 32 else text.split("(", 1)[0]
+
+
+def plot_history(
+    history, path=None, log: bool = True, title: str | None = None, data=None, net=None
+):
     """Draw E_total per epoch of a :class:`~microbp.train.History` (log scale when every
     E > 0); write it to ``path`` if given (the format from the suffix, written atomically, so
     a failed write leaves an old file intact). Returns the matplotlib ``Figure`` (shown inline
     in Jupyter); matplotlib's object-oriented API only, so no global backend is changed.
     Without matplotlib this raises ``ImportError`` saying how to install it.
+
+    The title (unless ``title`` is given) names the data set ``data``, the net ``net`` (its
+    sizes and activations) and the optimizer, and how the run ended (:func:`training_title`).
 
     >>> from microbp import MLP, data, fit, optim
     >>> X, Y = data.xor()
@@ -286,11 +334,7 @@ def plot_history(history, path=None, log: bool = True, title: str | None = None)
         ax.set_yscale("log")
     ax.set_xlabel("epoch t")
     ax.set_ylabel("E_total")
-    ax.set_title(
-        title
-        or f"{history.optimizer}, {history.gradients}: stopped by {history.stopped_by} "
-        f"after {history.epochs} epochs"
-    )
+    ax.set_title(title or training_title(history, data, net), fontsize=10)
     ax.grid(True, which="both", alpha=0.3)
     fig.tight_layout()
     if path is not None:

@@ -16,7 +16,14 @@ from typing import TYPE_CHECKING
 
 from microbp.engine import Value
 from microbp.names import Name
-from microbp.viz.dot import HIGHLIGHT_FILL, INPUT_FILL, PARAM_FILL, esc_record, load_graphviz
+from microbp.viz.dot import (
+    HIGHLIGHT_FILL,
+    INPUT_FILL,
+    PARAM_FILL,
+    esc_record,
+    load_graphviz,
+    plain_label,
+)
 from microbp.viz.formatting import number_format
 from microbp.viz.graph_model import MAX_NODES, GraphModel, graph_model, op_text
 
@@ -31,26 +38,32 @@ def draw_graph(
     *,
     forward=None,
     names: Mapping[int, Name | str] | None = None,
-    rankdir: str = "LR",
-    fmt: str | Callable = ".4g",
+    rankdir: str | None = None,
+    fmt: str | Callable | None = None,
     show_grads: bool | None = None,
     highlight: Iterable[Value] = (),
-    clusters: bool = True,
+    clusters: bool = False,
     max_nodes: int | None = MAX_NODES,
 ) -> graphviz.Digraph:
     """The computation graph below ``root`` as a :class:`graphviz.Digraph`.
 
-    Every Value is a record ``name | data | grad``; every operation an ellipse named by the
-    op; edges run input → op → output, and a constant operand (``x * 2``) is a small ``const``
-    node. Parameters of an :class:`~microbp.MLP` carry their names (w₁₂⁽³⁾, b₁⁽³⁾).
+    Every Value is a box of three lines (name, data, grad); every operation an ellipse named
+    by the op; edges run input → op → output, and a constant operand (``x * 2``) is a small
+    ``const`` node. Parameters of an :class:`~microbp.MLP` carry their names (w₁₂⁽³⁾, b₁⁽³⁾).
 
     ``forward``: the :class:`~microbp.nn.Forward` of ``net.forward(x)`` — names the z- and
-    a-nodes (z₁⁽²⁾, a₁⁽²⁾), groups the graph into one cluster per layer (``clusters``), and
-    shows a z-node's gradient as δᵢ⁽ˡ⁾ ≡ ∂E/∂zᵢ⁽ˡ⁾. ``names`` (``id(node) -> name``, e.g.
+    a-nodes (z₁⁽²⁾, a₁⁽²⁾), shows a z-node's gradient as δᵢ⁽ˡ⁾ ≡ ∂E/∂zᵢ⁽ˡ⁾, and lays the
+    graph out by layer in the tutorial's order, top to bottom: x₁ … xₙ first, the weights
+    wᵢ₁ … wᵢₙ of neuron i side by side, neuron 1 before neuron 2. A node that is none of the
+    tutorial's quantities is labelled by what it computes (``w₁₁⁽²⁾·x₁``, ``Σ`` for a
+    running sum, ``y₁ − a₁⁽³⁾``, ``(·)²``). ``clusters=True`` also draws a box around each
+    layer (graphviz then no longer keeps that order). ``names`` (``id(node) -> name``, e.g.
     ``forward.names()``; a :class:`~microbp.names.Name`, or a label such as ``'z_1^(2)'``)
     does the same without the Forward.
-    ``rankdir``: ``'LR'`` or ``'TB'``. ``fmt``: a format spec (``'.4g'``) or a callable for
-    the numbers (Fractions are written exactly while short). ``show_grads``: None shows the
+    ``rankdir``: ``'LR'`` or ``'TB'`` (default: TB for a network's graph, LR otherwise).
+    ``fmt``: how numbers are written, by default their shortest round-trip form (``0.4``;
+    :mod:`microbp.viz.formatting` has the convention); a format spec (``'.4g'``) or a
+    callable. ``show_grads``: None shows the
     grads once ``root`` has one (after ``root.backward()``). ``highlight``: Values to mark.
     ``max_nodes``: past this many Values a :class:`GraphTooLarge` error says what to do
     instead of letting graphviz hang (None: no limit).
@@ -60,7 +73,7 @@ def draw_graph(
     >>> y = x * x + 1
     >>> y.backward()
     >>> g = draw_graph(y)
-    >>> print(g.source.count("shape=record"), g.source.count("shape=ellipse"))
+    >>> print(g.source.count("shape=box"), g.source.count("shape=ellipse"))
     3 2
     """
     model = graph_model(root, forward, names, max_nodes)
@@ -90,17 +103,19 @@ def _values(highlight, model: GraphModel) -> list[Value]:
 def render_model(
     model: GraphModel,
     *,
-    rankdir: str = "LR",
-    fmt: str | Callable = ".4g",
+    rankdir: str | None = None,
+    fmt: str | Callable | None = None,
     show_grads: bool | None = None,
     highlight: Iterable[int] = (),
-    clusters: bool = True,
+    clusters: bool = False,
     grads: list | None = None,
     name: str = "computation_graph",
 ) -> graphviz.Digraph:
     """The Digraph of a :class:`GraphModel` (``grads``: a grad per node instead of ``.grad``,
     a number, a text to show as it is, or ``None`` for ``grad ?``). Used by
     :func:`draw_graph` and the trace."""
+    if rankdir is None:  # a network's graph top to bottom (x₁ … xₙ along the top), else LR
+        rankdir = "TB" if any(n is not None for n in model.layer) else "LR"
     if rankdir not in ("LR", "TB"):
         raise ValueError(f"rankdir must be 'LR' or 'TB', got {rankdir!r}")
     number = number_format(fmt)
@@ -111,7 +126,8 @@ def render_model(
         show_grads = model.root.grad != 0 or grads[-1] != 0
 
     g = load_graphviz().Digraph(name)
-    g.attr(rankdir=rankdir, fontname="DejaVu Sans")
+    g.attr(rankdir=rankdir, fontname="DejaVu Sans", newrank="true")
+    g.attr(ranksep="0.22", nodesep="0.12")
     g.attr("node", fontname="DejaVu Sans", fontsize="11")
     g.attr("edge", arrowsize="0.7")
 
@@ -137,16 +153,84 @@ def render_model(
         for u in v.inputs:
             g.edge(f"v{model.index[id(u)]}", f"v{k}op")
         g.edge(f"v{k}op", f"v{k}")
+    if not clusters and any(n is not None for n in model.layer):
+        _lay_out_by_layer(g, model)
     return g
+
+
+def _lay_out_by_layer(g, model: GraphModel) -> None:
+    """Place a network's graph in the tutorial's order: one column per step of the forward
+    pass, x₁ … xₙ at the top of the first, the weights wᵢ₁ … wᵢₙ of neuron i together (in a
+    column of their own between a layer's inputs and its products), neuron 1 above neuron 2.
+
+    dot is given each node's column (``rank=same``) and, within a column, the order by an
+    invisible chain of edges, so crossing minimisation cannot shuffle x₃ above x₁.
+    """
+    nodes = model.nodes
+    rank: list[int] = [0] * len(nodes)
+    op_rank: dict[int, int] = {}
+    key: list[tuple] = [(0, 0, 0)] * len(nodes)
+    consumers: dict[int, list[int]] = {}
+    for k, v in enumerate(nodes):
+        name = model.names[k]
+        if name is not None and name.i is not None:
+            sub = {"w": name.j, "b": 98, "z": 99, "a": 100}.get(name.kind, 0)
+            key[k] = (name.layer or 0, name.i, sub)
+        if not v.op:
+            continue
+        ins = [model.index[id(u)] for u in v.inputs]
+        for j in ins:
+            consumers.setdefault(j, []).append(k)
+        if not model.labels[k] or key[k] == (0, 0, 0):
+            key[k] = max(key[j] for j in ins)
+        params = [j for j in ins if _is_parameter(model, j)]
+        others = [rank[j] for j in ins if j not in params] or [-1]
+        feeds_layer = any(_is_layer_input(model, j) for j in ins if j not in params)
+        op_rank[k] = max(others) + (2 if params and feeds_layer else 1)
+        rank[k] = op_rank[k] + 1
+    for k in range(len(nodes)):
+        if _is_parameter(model, k) and k in consumers:
+            rank[k] = min(op_rank[c] for c in consumers[k]) - 1
+    columns: dict[int, list[tuple]] = {}
+    for k, v in enumerate(nodes):
+        columns.setdefault(rank[k], []).append((key[k], k, 1, f"v{k}"))
+        if v.op:
+            columns.setdefault(op_rank[k], []).append((key[k], k, 1, f"v{k}op"))
+            if v.constant is not None:
+                columns.setdefault(op_rank[k] - 1, []).append((key[k], k, 0, f"v{k}c"))
+    firsts = []
+    for r in sorted(columns):
+        ids = [entry[-1] for entry in sorted(columns[r])]
+        firsts.append(ids[0])
+        with g.subgraph(name=f"rank{r}") as c:
+            c.attr(rank="same")
+            for a, b in zip(ids, ids[1:]):
+                c.edge(a, b, style="invis")
+            if len(ids) == 1:
+                c.node(ids[0])
+    # the ranks in their order, one after another (dot would merge the x's into the
+    # weights' column, the edge from x to its products being shorter that way)
+    for a, b in zip(firsts, firsts[1:]):
+        g.edge(a, b, style="invis", weight="0")
+
+
+def _is_parameter(model: GraphModel, k: int) -> bool:
+    name = model.names[k]
+    return not model.nodes[k].op and name is not None and name.kind in ("w", "b")
+
+
+def _is_layer_input(model: GraphModel, k: int) -> bool:
+    name = model.names[k]
+    return name is not None and name.kind in ("x", "a")
 
 
 def _add_nodes(target, model: GraphModel, ks, grads, show_grads, number, rankdir, marked):
     """Nodes ks of the model into ``target`` (the graph or a layer's cluster): each value's
-    record, its op's ellipse and a constant's label; the nodes in ``marked`` highlighted."""
+    box, its op's ellipse and a constant's label; the nodes in ``marked`` highlighted."""
     nodes = model.nodes
     for k in ks:
         v = nodes[k]
-        target.node(f"v{k}", **_record_attrs(model, k, grads[k], show_grads, number, rankdir))
+        target.node(f"v{k}", **_value_attrs(model, k, grads[k], show_grads, number, rankdir))
         if k in marked:
             target.node(f"v{k}", style="filled,bold", fillcolor=HIGHLIGHT_FILL, penwidth="2.5")
         if v.op:
@@ -171,20 +255,21 @@ def _add_nodes(target, model: GraphModel, ks, grads, show_grads, number, rankdir
                 )
 
 
-def _record_attrs(model: GraphModel, k: int, grad, show_grads: bool, number, rankdir) -> dict:
+def _value_attrs(model: GraphModel, k: int, grad, show_grads: bool, number, rankdir) -> dict:
     v = model.nodes[k]
     name = model.names[k]
-    fields = [esc_record(model.labels[k] or f"#{k}"), esc_record(f"data {number(v.data)}")]
+    fields = [model.shown(k), f"data {number(v.data)}"]
     if show_grads:
         shown = "?" if grad is None else grad if isinstance(grad, str) else number(grad)
         if model.z_nodes[k]:
-            fields.append(esc_record(f"{name.as_kind('delta')} = {shown}"))
+            fields.append(f"{name.as_kind('delta')} = {shown}")
         else:
-            fields.append(esc_record(f"grad {shown}"))
-    label = " | ".join(fields)
+            fields.append(f"grad {shown}")
+    # name, data and grad on three lines (the stepper rewrites the last): a box as narrow as
+    # its numbers. Not a record: dot loses the edges that order a column of records.
     attrs = {
-        "label": "{ " + label + " }" if rankdir == "LR" else label,
-        "shape": "record",
+        "label": load_graphviz().nohtml("\\n".join(plain_label(f) for f in fields)),
+        "shape": "box",
         "id": f"v{k}",
     }
     kind = name.kind if name is not None else None

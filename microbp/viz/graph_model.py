@@ -14,8 +14,17 @@ from dataclasses import dataclass
 from microbp import names
 from microbp.engine import Value, reverse_topological_order
 from microbp.names import Name
+from microbp.viz.formatting import shortest
 
-__all__ = ["GraphModel", "graph_model", "GraphTooLarge", "MAX_NODES", "pretty_name", "op_text"]
+__all__ = [
+    "GraphModel",
+    "graph_model",
+    "GraphTooLarge",
+    "MAX_NODES",
+    "pretty_name",
+    "op_text",
+    "expression",
+]
 
 #: Default largest graph :func:`~microbp.viz.draw.draw_graph` lays out (Values; graphviz's
 #: ``dot`` becomes slow and the picture unreadable well before a few thousand nodes).
@@ -68,6 +77,12 @@ class GraphModel:
 
     def id(self, node: Value) -> str:
         return f"v{self.index[id(node)]}"
+
+    def shown(self, k: int) -> str:
+        """What node k is called in a picture: its name, else what it computes written with
+        its inputs' names (``w₁₁⁽²⁾·x₁``, ``Σ`` for a partial sum, ``y₁ − a₁⁽³⁾``,
+        ``(·)²``; see :func:`expression`)."""
+        return self.labels[k] or expression(self, k)
 
     def display(self, k: int) -> str:
         """A name for node k in tables: its name, else ``#k`` and its op."""
@@ -137,6 +152,67 @@ def graph_model(root: Value, forward=None, names=None, max_nodes: int | None = N
                     layer[j] = layer[k]
                     stack.extend(u.inputs)
     return GraphModel(root, nodes, index, node_names, labels, z_nodes, layer)
+
+
+#: Longest expression :func:`expression` writes; a longer one is the op alone.
+_EXPRESSION_WIDTH = 24
+_FUNCTIONS = {"sigmoid": "σ", "neg": "−"}
+
+
+def expression(model: GraphModel, k: int) -> str:
+    """What the unnamed node k computes, in its inputs' names: ``w₁₁⁽²⁾·x₁`` (a product of
+    two named nodes), ``Σ`` (a sum with a partial sum in it: the running Σⱼ wᵢⱼ aⱼ of a
+    neuron), ``y₁ − a₁⁽³⁾`` (a target minus an output of the net that made the pass),
+    ``(·)²``, ``tanh(·)``; an unnamed input is ``·``, a long constant ``c``. A leaf without
+    a name is ``#k``."""
+    v = model.nodes[k]
+    if not v.op:
+        return f"#{k}"
+    args = [model.labels[model.index[id(u)]] or "·" for u in v.inputs]
+    c = v.constant
+    op = v.op
+    if op == "+" and len(args) == 2 and "·" in args:
+        text = "Σ"
+    elif op in ("*", "+", "-", "/") and len(args) == 2:
+        text = f"{args[0]}{_INFIX[op]}{args[1]}"
+    elif op in ("*", "+", "-", "/") and c is not None:
+        text = f"{args[0]}{_INFIX[op]}{_constant(c)}"
+    elif op == "rsub":
+        text = f"{_target(model, v) or _constant(c)} − {args[0]}"
+    elif op == "rdiv":
+        text = f"{_constant(c)}/{args[0]}"
+    elif op == "**" and c == 2:
+        text = f"({args[0]})²"
+    elif op == "**":
+        text = f"({args[0]})^{_constant(c)}"
+    elif op == "rpow":
+        text = f"{_constant(c)}^{args[0]}"
+    elif op == "neg":
+        text = f"−{args[0]}"
+    else:
+        text = f"{_FUNCTIONS.get(op, op)}({', '.join(args)})"
+    return text if len(text) <= _EXPRESSION_WIDTH else op_text(v)
+
+
+_INFIX = {"*": "·", "+": " + ", "-": " − ", "/": "/"}
+
+
+def _constant(c) -> str:
+    """A constant as an expression writes it: itself while short (``2``, ``0.5``, ``1/2``),
+    else ``c`` (its ``const`` node beside the op shows the number)."""
+    text = shortest(c)
+    return text if len(text) <= 5 else "c"
+
+
+def _target(model: GraphModel, v: Value) -> str:
+    """``y₁`` when ``v`` is c − aₖ⁽ᴸ⁾ for an output aₖ⁽ᴸ⁾ of the net that made the pass
+    (the squared error's yₖ − aₖ⁽ᴸ⁾); '' otherwise."""
+    (u,) = v.inputs
+    name = model.names[model.index[id(u)]]
+    last = max((n.l for n in model.names if n is not None and n.kind == "a"), default=None)
+    if name is not None and name.kind == "a" and name.l == last and name.l is not None:
+        return str(names.y(name.i))
+    return ""
 
 
 _OP_TEXT = {"rsub": "-", "rdiv": "/", "neg": "neg"}

@@ -37,7 +37,7 @@ def draw_network(
     show_biases: bool = True,
     show_grads: bool | None = None,
     delta_flow: tuple[int, int] | None = None,
-    fmt: str | Callable = ".4g",
+    fmt: str | Callable | None = None,
     max_nodes: int | None = MAX_NODES,
     max_edges: int | None = MAX_EDGES,
 ) -> graphviz.Digraph:

@@ -117,8 +117,9 @@ class Trace:
     # ----------------------------------------------------------------------------------------
     # Text
 
-    def table(self, fmt: str | Callable = ".6g") -> str:
-        """The steps as a text table (``str(trace)`` uses ``'.6g'``)."""
+    def table(self, fmt: str | Callable | None = None) -> str:
+        """The steps as a text table, numbers in their shortest round-trip form unless ``fmt``
+        says otherwise (a format spec such as ``'.6g'`` or a callable)."""
         number = draw.number_format(fmt)
         R = self.root_name
         rows = [
@@ -175,8 +176,8 @@ class Trace:
     def frames(
         self,
         *,
-        rankdir: str = "LR",
-        fmt: str | Callable = ".4g",
+        rankdir: str | None = None,
+        fmt: str | Callable | None = None,
         max_nodes: int | None = draw.MAX_NODES,
     ) -> list[graphviz.Digraph]:
         """One Digraph per step: the step's node highlighted, the grads as they are after it.
@@ -206,8 +207,8 @@ class Trace:
         self,
         path: str | os.PathLike,
         *,
-        rankdir: str = "LR",
-        fmt: str | Callable = ".4g",
+        rankdir: str | None = None,
+        fmt: str | Callable | None = None,
         title: str = "microbp: the backward pass, node by node",
         max_nodes: int | None = draw.MAX_NODES,
     ) -> str:
@@ -230,8 +231,8 @@ class Trace:
     def page(
         self,
         *,
-        rankdir: str = "LR",
-        fmt: str | Callable = ".4g",
+        rankdir: str | None = None,
+        fmt: str | Callable | None = None,
         title: str = "microbp: the backward pass, node by node",
         max_nodes: int | None = draw.MAX_NODES,
     ) -> str:
