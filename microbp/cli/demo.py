@@ -79,6 +79,7 @@ def _activations(net: MLP) -> str:
     )
 
 
+# long: the demo's tables in the order a learner reads them, one print each
 def demo(out=None, out_dir=None, loss="squared_error", number=None) -> int:
     """The seed's 3-3-2 example, both roads to every gradient, side by side; then (with
     ``out_dir``) its pictures: graph, network diagram, HTML stepper; then training; all with
@@ -142,6 +143,7 @@ def demo(out=None, out_dir=None, loss="squared_error", number=None) -> int:
     return max(status, train_demo(out, out_dir, loss))
 
 
+# long: one file after another, each written and named as it is made
 def write_demo_files(
     out_dir: str | os.PathLike, out=None, loss="squared_error", number=None
 ) -> int:
