@@ -332,19 +332,52 @@ async def why(request: Request):
 
 
 async def trace(request: Request):
-    """GET /api/trace — the backward pass of E for the sample on show, step by step."""
+    """GET /api/trace[?start=&count=] — the backward pass of E for the sample on show, step
+    by step: ``count`` steps (default :data:`~microbp.lab.stepper.PAGE`) from ``start``
+    (0-based), the ``total``, and ``neurons``, the step number of every z-node with its
+    [l, i] (so the page can jump to a δ on another page). The trace of one state is made
+    once and kept until the state changes."""
     state = _lab(request)
+    q = request.query_params
+    unknown = sorted(set(q) - {"start", "count"})
+    if unknown:
+        raise LabError(f"unknown query field(s) {', '.join(unknown)}; expected start, count")
+    start = _index(q, "start") or 0
+    count = _index(q, "count") or stepper.PAGE
+    if count > stepper.PAGE:
+        raise LabError(f"count must be at most {stepper.PAGE}, got {count}")
 
     def steps():
         with state.lock:
-            shown = state.shown
+            shown, version = state.shown, state.version
+        kept = request.app.state.trace
+        if kept is not None and kept[0] == version and kept[1] is shown:
+            return kept[2]
         x, y = shown.X[shown.sample].tolist(), shown.Y[shown.sample].tolist()
         try:  # on a copy: the net on show is never touched
-            return stepper.steps(copy_net(shown.net), x, y, loss_of(shown.net))
+            made = stepper.steps(copy_net(shown.net), x, y, loss_of(shown.net))
         except ValueError as exc:
             raise LabError(str(exc)) from None
+        request.app.state.trace = (version, shown, made)
+        return made
 
-    return JSONResponse({"intro": stepper.INTRO, "steps": await run_in_threadpool(steps)})
+    made = await run_in_threadpool(steps)
+    return JSONResponse(
+        {
+            "intro": stepper.INTRO,
+            "total": len(made),
+            "start": start,
+            "steps": made[start : start + count],
+            "neurons": [[s["number"], *s["neuron"]] for s in made if s["neuron"]],
+        }
+    )
+
+
+async def boundary(request: Request):
+    """GET /api/boundary — the net's output on a grid of inputs (a net of 2 inputs)."""
+    if request.query_params:
+        raise LabError("this route takes no query")
+    return JSONResponse(await run_in_threadpool(_lab(request).boundary))
 
 
 async def train(request: Request):
@@ -438,6 +471,7 @@ ROUTES = [
     Route("/api/set", _handled(set_), methods=["POST"]),
     Route("/api/why", _handled(why)),
     Route("/api/trace", _handled(trace)),
+    Route("/api/boundary", _handled(boundary)),
     Route("/api/train", _handled(train), methods=["POST"]),
     Route("/api/run", _handled(run), methods=["POST"]),
     Route("/api/pause", _handled(pause), methods=["POST"]),
@@ -470,6 +504,7 @@ def create_app(
     )
     app.state.lab = state
     app.state.runner = None
+    app.state.trace = None  # (version, shown, steps): the trace of the state on show
     return app
 
 

@@ -10,13 +10,18 @@ before and after) into plain JSON for the page, with the text that explains it
 from __future__ import annotations
 
 from microbp import losses
-from microbp.viz import MAX_NODES, trace_backward
+from microbp.viz import trace_backward
 from microbp.viz.trace import explain, intro
 
-__all__ = ["steps", "MAX_STEPS", "INTRO"]
+__all__ = ["steps", "MAX_STEPS", "PAGE", "INTRO"]
 
-#: Traces of more steps than this are refused (the page would not be stepped through anyway).
-MAX_STEPS = MAX_NODES
+#: Traces of more steps than this are refused. The page reads a trace a page at a time
+#: (:data:`PAGE` steps per ``GET /api/trace``), so the limit is the time tracing takes, not
+#: the page: 2-16-16-1 has 644 steps, a net of the lab's 5000 parameters about 15 000.
+MAX_STEPS = 20_000
+
+#: The steps one ``GET /api/trace`` answers with (``start`` and ``count`` choose others).
+PAGE = 200
 
 #: What the stepper says before the first step (the same words as the stepper page's).
 INTRO = intro("E")
