@@ -276,7 +276,10 @@
     return out;
   }
 
+  var drawnWidth = 0; // the width of the network's box the net was laid out for
+
   function drawNetwork(s) {
+    drawnWidth = $("network-box").clientWidth;
     var net = $("network");
     clear(net);
     var L = s.sizes.length;
@@ -1007,10 +1010,13 @@
     if (S) { render(S); }
   }
 
+  // Laid out again only when the network's box changed width since it was drawn.
   var resizing = null;
   function onResize() {
     if (resizing) { clearTimeout(resizing); }
-    resizing = setTimeout(function () { if (S) { drawNetwork(S); showStep(stepAt); } }, 120);
+    resizing = setTimeout(function () {
+      if (S && $("network-box").clientWidth !== drawnWidth) { drawNetwork(S); showStep(stepAt); }
+    }, 120);
   }
 
   function start() {
@@ -1047,11 +1053,7 @@
     });
     window.addEventListener("resize", onResize);
     if (window.ResizeObserver) { // the box's width also changes when a scroll bar comes or goes
-      var width = 0;
-      new ResizeObserver(function () {
-        var now = $("network-box").clientWidth;
-        if (now !== width) { width = now; onResize(); }
-      }).observe($("network-box"));
+      new ResizeObserver(onResize).observe($("network-box"));
     }
     api("GET", "/api/options").then(function (o) {
       options = o;
