@@ -404,7 +404,26 @@ def test_the_documented_2_16_16_1_net_fits_and_its_stepper_reaches_every_step(
             ),
             what="the decision boundary",
         )
-        if width == 1400:
+        if width == 1400:  # 40 epochs of iRprop−: the boundary follows the training
+            from selenium.webdriver.support.ui import Select
+
+            Select(screens.find_element("id", "optimizer")).select_by_value("irprop-")
+            epochs = screens.find_element("id", "epochs")
+            epochs.clear()
+            epochs.send_keys("40")
+            drawn = screens.find_element("id", "boundary").get_attribute("data-version")
+            click(screens, "run")
+            wait(screens, lambda d: "stopped by" in text(d, "#rule"), what="the run")
+            wait(
+                screens,
+                lambda d: (
+                    d.find_element("id", "boundary").get_attribute("data-version")
+                    == str(state.version)
+                ),
+                what="the boundary after the run",
+            )
+            assert int(drawn) < state.version
+            assert_fits(screens, width)  # the optimizer's long name wraps, too
             shot_at(screens, "lab-2-16-16-1.png")
         assert chromium.severe(screens) == []
 

@@ -339,8 +339,9 @@
       for (i = 1; i <= s.sizes[l - 1]; i++) {
         neurons.appendChild(neuron(s, lay, l, i, changed.neurons[l + "-" + i]));
         var c = lay.pos[l][i - 1];
+        var h = boxHeight(lay, l, i) / 2;
         boxes.push(lay.mode === "boxes"
-          ? [c[0] - lay.boxW / 2, c[1] - lay.boxH / 2, c[0] + lay.boxW / 2, c[1] + lay.boxH / 2]
+          ? [c[0] - lay.boxW / 2, c[1] - h, c[0] + lay.boxW / 2, c[1] + h]
           : [c[0] - lay.r, c[1] - lay.r, c[0] + lay.r, c[1] + lay.r]);
       }
     }
@@ -391,6 +392,9 @@
     });
   }
 
+  // A box as tall as its lines (an input's two, a hidden neuron's four, an output's five).
+  function boxHeight(lay, l, i) { return lay.lines[l][i - 1].length * LINE + 10; }
+
   function neuron(s, lay, l, i, changed) {
     var c = lay.pos[l][i - 1];
     var sat = l > 1 && s.saturated[l][i - 1];
@@ -407,8 +411,8 @@
       g.appendChild(svg("text", { x: c[0], y: c[1] + 3.5, "text-anchor": "middle",
                                  "class": "index" }, String(i)));
     } else {
-      var x0 = c[0] - lay.boxW / 2, y0 = c[1] - lay.boxH / 2;
-      g.appendChild(svg("rect", { x: x0, y: y0, width: lay.boxW, height: lay.boxH, rx: 10 }));
+      var h = boxHeight(lay, l, i), x0 = c[0] - lay.boxW / 2, y0 = c[1] - h / 2;
+      g.appendChild(svg("rect", { x: x0, y: y0, width: lay.boxW, height: h, rx: 10 }));
       lines.forEach(function (text, k) {
         g.appendChild(svg("text", { x: x0 + 8, y: y0 + 16 + k * LINE }, text));
       });
