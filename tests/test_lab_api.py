@@ -830,3 +830,50 @@ def test_the_loss_curve_starts_a_new_series_when_the_optimizer_changes(client):
     # an edit is another net: a new curve, no series yet
     t = post(client, "/api/set", {"b": [3, 1], "value": 0.5}).json()["train"]
     assert t["series"] == [] and t["loss"] == []
+
+
+def test_the_loss_is_chosen_on_the_page_and_both_roads_use_it(client):
+    """{"loss": name}: E, δ⁽ᴸ⁾ by the graph and by BP-1's general form, the stepper and the
+    training all take the chosen loss; one not made for the output layer is refused."""
+    s = post(client, "/api/set", {"loss": "binary_cross_entropy"}).json()
+    assert s["loss"] == "binary_cross_entropy" and "ln" in s["loss_formula"]
+    ref = bp.index_form(net_of(s), s["x"], s["y"], "binary_cross_entropy")
+    assert s["delta_formulas"]["3"] == ref.delta[3] and s["E"] == pytest.approx(ref.E, rel=1e-12)
+    for g, f in zip(s["delta"]["3"], ref.delta[3], strict=True):  # δ⁽ᴸ⁾ = a⁽ᴸ⁾ − y
+        assert math.isclose(g, f, rel_tol=1e-12)
+    a, y = s["a"]["3"], s["y"]
+    assert ref.delta[3] == pytest.approx([ak - yk for ak, yk in zip(a, y, strict=True)])
+    w = client.get("/api/why?l=3&i=1", headers=AUTH).json()
+    assert w["form"] == "a - y" and w["loss"] == "binary_cross_entropy"
+    steps = client.get("/api/trace", headers=AUTH).json()["steps"]
+    b = [inp for st in steps for inp in st["inputs"] if inp["name"] == "b₁⁽³⁾"][-1]
+    assert b["after"] == pytest.approx(s["db"]["3"][0], rel=1e-12)
+    # other edits keep the loss; training uses it
+    s = post(client, "/api/set", {"w": [2, 1, 1], "value": 0.75}).json()
+    assert s["loss"] == "binary_cross_entropy"
+    t = post(client, "/api/train", {"optimizer": "gd", "epochs": 3}).json()["train"]
+    h = fit(net_of(s), [s["x"]], [s["y"]], optim.make("gd"), max_epochs=3, quiet=True,
+            loss="binary_cross_entropy")  # fmt: skip
+    assert t["loss"] == h.loss
+    # refused: an unknown name, a loss made for another output layer; nothing changes
+    before = get_state(client)
+    for body, words in (
+        ({"loss": "hinge"}, "unknown loss"),
+        ({"loss": "cross_entropy"}, "softmax"),
+        ({"loss": 3}, "unknown loss"),
+    ):
+        r = post(client, "/api/set", body)
+        assert r.status_code == 400 and words in r.json()["error"], r.json()
+    assert get_state(client) == before
+    # a softmax output layer brings the loss made for it; squared error may be chosen again
+    s = post(client, "/api/set", {"activation": ["sigmoid", "softmax"]}).json()
+    assert s["loss"] == "cross_entropy"
+    y = [0.25, 0.75]
+    post(client, "/api/set", {"y": y})
+    s = post(client, "/api/set", {"loss": "squared_error"}).json()
+    assert s["loss"] == "squared_error"
+    ref = bp.index_form(net_of(s), s["x"], s["y"], "squared_error")
+    assert s["delta_formulas"]["3"] == ref.delta[3]
+    opts = client.get("/api/options", headers=AUTH).json()["losses"]
+    assert opts["binary_cross_entropy"]["output"] == "sigmoid"
+    assert opts["squared_error"]["output"] is None

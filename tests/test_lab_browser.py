@@ -211,8 +211,24 @@ def test_the_lab_page_edits_explains_trains_and_escapes(lab, browser, tmp_path):
     s = state.snapshot()
     assert s["loss"] == "cross_entropy" and "ln" in text(browser, "#summary")
     assert repr(s["a"]["3"][0] - s["y"][0]) in text(browser, "#why")
+    loss = Select(browser.find_element("id", "loss-name"))
+    assert [o.get_attribute("value") for o in loss.options] == ["squared_error", "cross_entropy"]
     Select(browser.find_element("id", "activation-3")).select_by_value("sigmoid")
     wait(browser, lambda d: "sigmoid, sigmoid" in text(d, "#message"), what="sigmoid again")
+    # the loss chosen on the page: the binary cross-entropy made for a sigmoid output
+    loss = Select(browser.find_element("id", "loss-name"))
+    assert [o.get_attribute("value") for o in loss.options] == [
+        "squared_error",
+        "binary_cross_entropy",
+    ]
+    loss.select_by_value("binary_cross_entropy")
+    wait(browser, lambda d: "loss: binary" in text(d, "#message"), what="the loss")
+    s = state.snapshot()
+    assert s["loss"] == "binary_cross_entropy" and repr(s["E"]) in text(browser, "#summary")
+    click(browser, "neuron-3-2")
+    wait(browser, lambda d: "f′ cancels" in text(d, "#why"), what="BP-1 for the cross-entropy")
+    Select(browser.find_element("id", "loss-name")).select_by_value("squared_error")
+    wait(browser, lambda d: "loss: squared" in text(d, "#message"), what="squared error again")
 
     # -- the model downloads through fetch with the token header (no cookie to carry it)
     click(browser, "download")

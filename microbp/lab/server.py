@@ -46,10 +46,10 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from microbp import activations, data, optim
+from microbp import activations, data, losses, optim
 from microbp.lab import stepper
 from microbp.lab.inputs import DATA_SETS, MAX_LAYERS, MAX_PARAMETERS, Busy, LabError, show
-from microbp.lab.state import LabState, copy_net, loss_of
+from microbp.lab.state import LabState, copy_net
 from microbp.lab.training import MAX_EPOCHS, TrainSettings
 
 __all__ = [
@@ -295,6 +295,11 @@ async def options(request: Request):
             "activations": list(activations.ACTIVATIONS),
             "output_activations": [*activations.ACTIVATIONS, "softmax"],
             "optimizers": list(optim.OPTIMIZERS),
+            # each loss with the output layer it is made for (None: any) and its formula
+            "losses": {
+                name: {"output": loss.output, "formula": loss.formula}
+                for name, loss in losses.LOSSES.items()
+            },
             "data": list(DATA_SETS),
             "default_sizes": {k: list(v[2](*v[1])) for k, v in data.DATASETS.items()},
             "default_lr": optim.DEFAULT_LR,
@@ -306,7 +311,7 @@ async def options(request: Request):
 
 
 async def set_(request: Request):
-    """POST /api/set — one edit: w, b, x, y, activation or sample."""
+    """POST /api/set — one edit: w, b, x, y, activation, sample or loss."""
     body = await _body(request)
     return JSONResponse(await run_in_threadpool(_lab(request).apply, body))
 
@@ -355,7 +360,7 @@ async def trace(request: Request):
             return kept[2]
         x, y = shown.X[shown.sample].tolist(), shown.Y[shown.sample].tolist()
         try:  # on a copy: the net on show is never touched
-            made = stepper.steps(copy_net(shown.net), x, y, loss_of(shown.net))
+            made = stepper.steps(copy_net(shown.net), x, y, shown.loss)
         except ValueError as exc:
             raise LabError(str(exc)) from None
         request.app.state.trace = (version, shown, made)

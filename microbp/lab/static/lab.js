@@ -134,14 +134,14 @@
 
   function failed(err) { say(err.message, true); }
 
-  // One request of a kind in flight; a newer wish while it runs is kept and sent after.
+  // One request of a kind in flight; the newest wish made while it runs is sent after it.
   function once(kind, run) {
-    if (busy[kind]) { busy[kind] = "again"; return; }
+    if (busy[kind]) { busy[kind] = run; return; }
     busy[kind] = true;
     run().then(null, function () {}).then(function () {
-      var again = busy[kind] === "again";
+      var next = busy[kind];
       busy[kind] = false;
-      if (again) { once(kind, run); }
+      if (typeof next === "function") { once(kind, next); }
     });
   }
 
@@ -443,6 +443,24 @@
     }
   }
 
+  // The losses made for the output layer on show (any layer takes the squared error).
+  function fillLosses(s) {
+    var output = s.activation[s.activation.length - 1];
+    var names = Object.keys(options.losses).filter(function (name) {
+      var made = options.losses[name].output;
+      return made === null || made === output;
+    });
+    var box = $("loss-name");
+    if (box.getAttribute("data-for") !== output + ":" + s.loss) {
+      fill(box, names, s.loss);
+      box.setAttribute("data-for", output + ":" + s.loss);
+    }
+  }
+
+  function onLoss() {
+    change({ loss: $("loss-name").value }, "loss: " + $("loss-name").value);
+  }
+
   function onActivation() {
     var names = [];
     for (var l = 2; l <= S.sizes.length; l++) { names.push($("activation-" + l).value); }
@@ -677,7 +695,7 @@
 
   function running(on) {
     $("pause").disabled = !on;
-    ["step", "run", "reset", "new", "upload"].forEach(function (id) { $(id).disabled = on; });
+    ["step", "run", "reset", "new", "upload", "loss-name"].forEach(function (id) { $(id).disabled = on; });
   }
 
   // A state from anything but an edit: nothing to highlight.
@@ -690,6 +708,7 @@
       " · " + s.loss_formula + " · data " + s.data + " (sample " + s.sample + " of " + s.N +
       ") · E = " + num(s.E);
     if (resized && selected) { selected = null; showEditor(); }
+    fillLosses(s);
     drawNetwork(s);
     drawDeltas(s);
     drawLoss(s.train);
@@ -1045,6 +1064,7 @@
     $("upload").addEventListener("change", onUpload);
     $("optimizer").addEventListener("change", onOptimizer);
     $("digits").addEventListener("change", onDigits);
+    $("loss-name").addEventListener("change", onLoss);
     $("sample").addEventListener("change", function () {
       change({ sample: Number($("sample").value) }, "sample " + $("sample").value);
     });
