@@ -877,3 +877,17 @@ def test_the_loss_is_chosen_on_the_page_and_both_roads_use_it(client):
     opts = client.get("/api/options", headers=AUTH).json()["losses"]
     assert opts["binary_cross_entropy"]["output"] == "sigmoid"
     assert opts["squared_error"]["output"] is None
+
+
+def test_the_stepper_writes_its_numbers_with_the_digits_asked_for(client):
+    full = client.get("/api/trace", headers=AUTH).json()["steps"]
+    four = client.get("/api/trace?digits=4", headers=AUTH).json()["steps"]
+    s = get_state(client)
+    delta = s["delta"]["3"][0]
+    z = next(k for k, st in enumerate(full) if st["delta"] == "δ₁⁽³⁾")
+    assert repr(delta) in "\n".join(line["text"] for line in full[z]["lines"])
+    text = "\n".join(line["text"] for line in four[z]["lines"])
+    assert format(delta, ".4g") in text and repr(delta) not in text
+    assert [st["upstream"] for st in four] == [st["upstream"] for st in full]  # data unchanged
+    for q in ("digits=0", "digits=18", "digits=x"):
+        assert client.get(f"/api/trace?{q}", headers=AUTH).status_code == 400

@@ -337,17 +337,23 @@ async def why(request: Request):
 
 
 async def trace(request: Request):
-    """GET /api/trace[?start=&count=] — the backward pass of E for the sample on show, step
-    by step: ``count`` steps (default :data:`~microbp.lab.stepper.PAGE`) from ``start``
-    (0-based), the ``total``, and ``neurons``, the step number of every z-node with its
+    """GET /api/trace[?start=&count=&digits=] — the backward pass of E for the sample on
+    show, step by step: ``count`` steps (default :data:`~microbp.lab.stepper.PAGE`) from
+    ``start`` (0-based), its numbers in the shortest round-trip form or with ``digits``
+    significant digits, the ``total``, and ``neurons``, the step number of every z-node with its
     [l, i] (so the page can jump to a δ on another page). The trace of one state is made
     once and kept until the state changes."""
     state = _lab(request)
     q = request.query_params
-    unknown = sorted(set(q) - {"start", "count"})
+    unknown = sorted(set(q) - {"start", "count", "digits"})
     if unknown:
-        raise LabError(f"unknown query field(s) {', '.join(unknown)}; expected start, count")
+        raise LabError(
+            f"unknown query field(s) {', '.join(unknown)}; expected start, count, digits"
+        )
     start = _index(q, "start") or 0
+    digits = _index(q, "digits")
+    if digits is not None and not 1 <= digits <= 17:
+        raise LabError(f"digits must be 1…17 (none: the shortest round-trip form), got {digits}")
     count = _index(q, "count") or stepper.PAGE
     if count > stepper.PAGE:
         raise LabError(f"count must be at most {stepper.PAGE}, got {count}")
@@ -356,14 +362,14 @@ async def trace(request: Request):
         with state.lock:
             shown, version = state.shown, state.version
         kept = request.app.state.trace
-        if kept is not None and kept[0] == version and kept[1] is shown:
-            return kept[2]
+        if kept is not None and kept[:3] == (version, shown, digits):
+            return kept[3]
         x, y = shown.X[shown.sample].tolist(), shown.Y[shown.sample].tolist()
         try:  # on a copy: the net on show is never touched
-            made = stepper.steps(copy_net(shown.net), x, y, shown.loss)
+            made = stepper.steps(copy_net(shown.net), x, y, shown.loss, digits)
         except ValueError as exc:
             raise LabError(str(exc)) from None
-        request.app.state.trace = (version, shown, made)
+        request.app.state.trace = (version, shown, digits, made)
         return made
 
     made = await run_in_threadpool(steps)
@@ -509,7 +515,7 @@ def create_app(
     )
     app.state.lab = state
     app.state.runner = None
-    app.state.trace = None  # (version, shown, steps): the trace of the state on show
+    app.state.trace = None  # (version, shown, digits, steps): the trace of the state on show
     return app
 
 

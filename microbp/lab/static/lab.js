@@ -960,7 +960,8 @@
   }
 
   function fetchSteps(start) {
-    return api("GET", "/api/trace?start=" + start).then(function (data) {
+    var q = "/api/trace?start=" + start + (digits ? "&digits=" + digits : "");
+    return api("GET", q).then(function (data) {
       trace = data;
     });
   }
@@ -1030,7 +1031,7 @@
   function onDigits() {
     digits = Number($("digits").value);
     try { sessionStorage.setItem("microbp-lab-digits", String(digits)); } catch (e) { /* */ }
-    if (S) { render(S); }
+    if (S) { render(S); } // the stepper's text too, written by Python with these digits
   }
 
   // Laid out again only when the network's box changed width since it was drawn.
