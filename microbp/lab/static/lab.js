@@ -413,8 +413,9 @@
     } else {
       var h = boxHeight(lay, l, i), x0 = c[0] - lay.boxW / 2, y0 = c[1] - h / 2;
       g.appendChild(svg("rect", { x: x0, y: y0, width: lay.boxW, height: h, rx: 10 }));
-      lines.forEach(function (text, k) {
-        g.appendChild(svg("text", { x: x0 + 8, y: y0 + 16 + k * LINE }, text));
+      lines.forEach(function (text, k) { // the δ line is marked: practice mode hides it
+        g.appendChild(svg("text", { x: x0 + 8, y: y0 + 16 + k * LINE,
+                                   "class": l > 1 && k === 2 ? "delta" : "" }, text));
       });
     }
     g.addEventListener("click", onNeuron);
