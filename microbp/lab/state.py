@@ -18,7 +18,6 @@ written as a string.
 
 from __future__ import annotations
 
-import functools
 import math
 import threading
 import time
@@ -27,7 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from microbp import activations, bp, data, losses, modelfile, names
+from microbp import activations, bp, data, losses, modelfile
+from microbp.lab import views
 from microbp.lab.inputs import (
     DATA_SETS,
     Busy,
@@ -109,34 +109,6 @@ def copy_net(net: MLP, activation=None) -> MLP:
     return MLP.from_weights(W, b, activation=activation or net.activations)
 
 
-@functools.lru_cache(maxsize=16)
-def _names(sizes: tuple[int, ...]) -> dict:
-    """The tutorial's names of every quantity the page shows, in the Unicode form (made by
-    :mod:`microbp.names`, the one formatter): the page writes no name of its own."""
-    L = len(sizes)
-    layers = range(2, L + 1)
-
-    def per_neuron(make, ls):
-        return {str(l): [str(make(l, i)) for i in range(1, sizes[l - 1] + 1)] for l in ls}
-
-    return {
-        "x": [str(names.x(i)) for i in range(1, sizes[0] + 1)],
-        "y": [str(names.y(i)) for i in range(1, sizes[-1] + 1)],
-        "z": per_neuron(names.z, layers),
-        "a": per_neuron(names.a, range(1, L + 1)),
-        "b": per_neuron(names.b, layers),
-        "delta": per_neuron(names.delta, layers),
-        "w": {
-            str(l): [
-                [str(names.w(l, i, j)) for j in range(1, sizes[l - 2] + 1)]
-                for i in range(1, sizes[l - 1] + 1)
-            ]
-            for l in layers
-        },
-        "layer": {str(l): names.superscript(l) for l in range(1, L + 1)},
-    }
-
-
 def _compute(net: MLP, X, Y, data_name: str, sample: int, loss: str) -> dict:
     """Everything the page shows of ``net`` on row ``sample``: both roads to every δ."""
     L = net.L
@@ -185,7 +157,7 @@ def _compute(net: MLP, X, Y, data_name: str, sample: int, loss: str) -> dict:
         "E_formulas": formulas.E,
     }
     state = _plain(state)
-    state["names"] = _names(tuple(net.sizes))  # shared between states: never changed
+    state["names"] = views.names_of(tuple(net.sizes))  # shared between states: never changed
     return state
 
 
@@ -263,6 +235,7 @@ class LabState:
     def _snapshot(self) -> dict:
         return {**self.shown.view, "train": self.training.to_json(), "version": self.version}
 
+    # long: the three rules' numbers side by side, read off one state, as one table
     def why(self, l, i, j=None) -> dict:
         """The numbers of BP-1 / BP-2 (and BP-4) for neuron i of layer l, or of BP-3 for the
         weight wᵢⱼ⁽ˡ⁾, each next to what the graph computed (``GET /api/why``)."""
@@ -284,12 +257,7 @@ class LabState:
             "i": i,
             "L": L,
             # the names the page writes the rule with (microbp.names' Unicode form)
-            "names": {
-                "z": n["z"][k][i - 1],
-                "a": n["a"][k][i - 1],
-                "b": n["b"][k][i - 1],
-                "delta": n["delta"][k][i - 1],
-            },
+            "names": views.why_names(n, l, i, j, L),
             "z": s["z"][k][i - 1],
             "a": s["a"][k][i - 1],
             "fprime": s["fprime"][k][i - 1],
@@ -307,11 +275,6 @@ class LabState:
                 j=j,
                 w=s["W"][k][i - 1][j - 1],
                 a_prev=s["a"][str(l - 1)][j - 1],
-                names={
-                    **out["names"],
-                    "w": n["w"][k][i - 1][j - 1],
-                    "a_prev": n["a"][str(l - 1)][j - 1],
-                },
                 dw_graph=dw_graph,
                 dw_formula=dw_formula,
                 dw_difference=dw_graph - dw_formula,
@@ -321,7 +284,6 @@ class LabState:
             loss = losses.get(s["loss"])
             closed = loss.output is not None and loss.output == f.name  # δ⁽ᴸ⁾ = a⁽ᴸ⁾ − y
             out.update(rule="BP-1", y=y, error=y - out["a"], form="a - y" if closed else "f'")
-            out["names"]["y"] = n["y"][i - 1]
         else:
             # BP-2 through bp.hidden_delta, as index_form and the pictures compute it; the
             # terms of its sum written out for the page (which multiplies nothing).
@@ -346,52 +308,12 @@ class LabState:
             out.update(b=s["b"][k][i - 1], db_graph=s["db"][k][i - 1])
         return out
 
-    #: The points per side of the decision boundary's grid (GET /api/boundary).
-    GRID = 48
-
     def boundary(self) -> dict:
-        """The net's output on a grid over the data set's inputs, for a net of two inputs
-        (``GET /api/boundary``): ``out[r][c]`` is a₁⁽ᴸ⁾ at (``x1[c]``, ``x2[r]``) for one
-        output neuron, else the index of the largest aₖ⁽ᴸ⁾ (``kind``: ``"output"`` or
-        ``"class"``); ``level``, the output midway between the targets (the decision
-        boundary), and the data set's ``points`` with their ``targets``. Computed by
-        :func:`microbp.bp.forward_matrix` on the net on show: the page only colours it."""
+        """The decision boundary of the net on show (``GET /api/boundary``):
+        :func:`microbp.lab.views.boundary`."""
         with self.lock:
             shown, version = self.shown, self.version
-        net, X, Y = shown.net, shown.X, shown.Y
-        if net.sizes[0] != 2:
-            raise LabError(
-                f"the decision boundary is drawn for nets of 2 inputs, this one has "
-                f"n₁ = {net.sizes[0]}"
-            )
-        lo, hi = X.min(axis=0), X.max(axis=0)
-        pad = np.maximum(0.1 * (hi - lo), 0.5)
-        x1 = np.linspace(lo[0] - pad[0], hi[0] + pad[0], self.GRID)
-        x2 = np.linspace(lo[1] - pad[1], hi[1] + pad[1], self.GRID)
-        grid = np.array([[u, v] for v in x2 for u in x1])
-        _, a = bp.forward_matrix(net, grid)
-        out = a[net.L]
-        one = net.sizes[-1] == 1
-        if one:
-            values, targets = out[:, 0], Y[:, 0]
-            level = float((Y[:, 0].min() + Y[:, 0].max()) / 2)
-        else:
-            values, targets, level = out.argmax(axis=1), Y.argmax(axis=1), None
-        answer = {
-            "kind": "output" if one else "class",
-            "classes": int(net.sizes[-1]),
-            "x1": x1.tolist(),
-            "x2": x2.tolist(),
-            "out": values.reshape(self.GRID, self.GRID).tolist(),
-            "level": level,
-            "points": X.tolist(),
-            "targets": targets.tolist(),
-            "sample": shown.sample + 1,
-            "version": version,
-        }
-        answer = _plain(answer)
-        _check_finite(answer)
-        return answer
+        return views.boundary(shown.net, shown.X, shown.Y, shown.sample, version)
 
     # ---------------------------------------------------------------------------------------
     # Edits (POST /api/set)
@@ -550,6 +472,7 @@ class LabState:
         if event is not None:
             event.set()
 
+    # long: show and on_epoch share the run's locals (the copy, the pending E_t)
     def run(self, epochs: int, publish: Callable[[], None] | None = None) -> None:
         """Train for up to ``epochs`` epochs: one call of :func:`microbp.fit`.
 
