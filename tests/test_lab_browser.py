@@ -535,3 +535,25 @@ def test_settings_belong_to_their_optimizer_and_each_optimizer_is_a_series(scree
         delta = repr(s["delta"]["2"][0])
         wait(screens, lambda d: delta in text(d, "#why"), what="the why of the trained net")
         assert chromium.severe(screens) == []
+
+
+def test_the_pages_numbers_are_written_as_python_writes_them(screens):
+    """lab.js's repr and format(x, ".ng"), run in Chromium on thousands of doubles (ties
+    included: 1234.5 to 4 digits is 1234, as Python rounds, not JavaScript's 1235)."""
+    import random
+    from importlib import resources
+
+    js = resources.files("microbp.lab").joinpath("static", "lab.js").read_text()
+    code = js[js.index("  function python(") : js.index("  function num(")]
+    rng = random.Random(5)
+    xs = [0.4, 0.1 + 0.2, 1.0, -0.0, 1e-5, 1e-4, 1e16, 1.5e16, 5e-324, 1.7976931348623157e308]
+    xs += [1234.5, 2.5, 0.125, -0.375, 12.25, 1e22, float(2**60)]
+    xs += [rng.uniform(-1, 1) * 10 ** rng.randint(-30, 30) for _ in range(1500)]
+    xs += [rng.randint(-99999, 99999) / 2 ** rng.randint(0, 12) for _ in range(1500)]
+    shown = screens.execute_script(
+        code + "return arguments[0].map(x => [repr(x)].concat([3, 4, 6, 10, 17].map("
+        "n => general(x, n))));",
+        xs,
+    )
+    for x, got in zip(xs, shown, strict=True):
+        assert got == [repr(x)] + [format(x, f".{n}g") for n in (3, 4, 6, 10, 17)], x

@@ -71,10 +71,24 @@
     return python(p[0], p[1], false);
   }
 
+  // x.toExponential(n - 1), rounded as Python rounds: JavaScript takes a tie (the double is
+  // exactly halfway, e.g. 1234.5 to 4 digits) upwards, Python to the even digit.
+  function rounded(x, n) {
+    var text = x.toExponential(n - 1);
+    var exact = parts(x.toExponential(100)); // every digit of a double that can be a tie
+    var digits = exact[0].replace("-", "");
+    if (/^50*$/.test(digits.slice(n)) && Number(digits.charAt(n - 1)) % 2 === 0) {
+      var kept = digits.slice(0, n);
+      return (x < 0 ? "-" : "") + kept.charAt(0) + (n > 1 ? "." + kept.slice(1) : "") +
+        "e" + (exact[1] < 0 ? "-" : "+") + Math.abs(exact[1]);
+    }
+    return text;
+  }
+
   function general(x, n) { // format(x, ".ng")
     if (!isFinite(x)) { return repr(x); }
     if (x === 0) { return Object.is(x, -0) ? "-0" : "0"; }
-    var p = parts(x.toExponential(n - 1));
+    var p = parts(rounded(x, n));
     var d = p[0].replace(/0+$/, "");
     if (d === "" || d === "-") { d += "0"; }
     return p[1] >= -4 && p[1] < n ? python(d, p[1], true) : python(d, p[1], false);
