@@ -3,7 +3,9 @@
 #               `dot` is missing), then `microbp demo`
 #   make test   the same with the dev extra (+ Debian's chromium for the browser test), then
 #               the whole test suite
-#   make lint   ruff, and lint-imports for the layering (.importlinter: core < shell, no cycles)
+#   make lint   ruff; lint-imports for the layering (.importlinter: core < shell, no cycles, the
+#               core free of the shell's libraries); tools/check_sizes.py (a module ≤ 600
+#               lines, a function ≤ 60 unless a `# long:` comment says why)
 #   make docs   the site with the API reference generated from the docstrings (mkdocs, strict)
 PYTHON ?= python3
 VENV   ?= .venv
@@ -27,6 +29,7 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/python tools/check_sizes.py microbp
 
 # The guide pages of docs/ and the API reference from the docstrings, into site/ (git-ignored);
 # strict: a broken link, a missing page or a docstring mkdocstrings cannot read is an error.

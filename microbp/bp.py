@@ -135,7 +135,7 @@ def forward_index(net, x: Sequence) -> tuple[dict[int, list], dict[int, list]]:
     Each zᵢ⁽ˡ⁾ is summed in the seed's order, wᵢ₁a₁ + wᵢ₂a₂ + … + bᵢ. Returns ``(z, a)``.
     """
     weights = Weights.of(net)
-    x = checks.sample(x, weights.sizes[0], "", nonfinite=True)
+    x = checks.sample(x, weights.sizes[0], "", values=False)  # finite reals, as everywhere
     a = {1: x}
     z = {}
     for l in range(2, weights.L + 1):
@@ -148,14 +148,6 @@ def forward_index(net, x: Sequence) -> tuple[dict[int, list], dict[int, list]]:
             z[l].append(s + b[i])
         a[l] = f.f(z[l]) if f is activations.SOFTMAX else [f.f(zi) for zi in z[l]]
     return z, a
-
-
-def squared_error(y: Sequence, o: Sequence):
-    """E = ½ Σₖ (yₖ − oₖ)² on plain numbers (divided by 2, so exact types stay exact)."""
-    y, o = list(y), list(o)
-    if len(y) != len(o):
-        raise ValueError(f"expected {len(o)} targets (n_L = {len(o)}), got {len(y)}")
-    return losses.LOSSES["squared_error"].E(y, None, o)
 
 
 def output_delta(loss, f, y: Sequence, z: Sequence, a: Sequence, closed_form: bool = True):
@@ -227,7 +219,7 @@ def index_form(net, x: Sequence, y: Sequence, loss="squared_error") -> SampleGra
     L = weights.L
     losses.check_output(loss, weights.f(L).name)
     z, a = forward_index(weights, x)
-    y = checks.sample(y, weights.sizes[-1], "", "targets", "n_L", nonfinite=True)
+    y = checks.sample(y, weights.sizes[-1], "", "targets", "n_L", values=False)
     losses.check_targets(loss, [y])
     E = loss.E(y, z[L], a[L])
 

@@ -33,6 +33,7 @@ from microbp.engine import Value
 
 __all__ = [
     "FLOAT_MAX",
+    "NotARealNumber",
     "integer",
     "seed",
     "sizes",
@@ -46,6 +47,12 @@ __all__ = [
 
 #: The largest finite float64; a weight beyond it cannot enter a float computation.
 FLOAT_MAX = sys.float_info.max
+
+
+class NotARealNumber(TypeError, ValueError):
+    """An input or target that is not a real number (complex, text, a bool, None): a
+    ``TypeError`` (the wrong kind of thing) and a ``ValueError`` (a bad value in the data),
+    so that either ``except`` catches it on every road (:func:`sample`, :func:`batch`)."""
 
 
 def integer(name: str, value, lo: int, hi: int | None = None) -> int:
@@ -87,16 +94,20 @@ def activations(spec, L: int, n_L: int | None = None) -> list:
     """The activation of each layer 2…L from one name (or
     :class:`~microbp.activations.Activation`) for every layer, or a list of one per layer.
 
-    The last layer may also be ``"softmax"`` (:data:`~microbp.activations.SOFTMAX`), given
-    its size ``n_L`` ≥ 2; softmax anywhere else is refused."""
-    if isinstance(spec, (str, _activations.Activation, _activations.Softmax)):
+    The one check of an activation list: :class:`~microbp.MLP`, the model file, the lab and
+    the command line all call it. The last layer may also be ``"softmax"``
+    (:data:`~microbp.activations.SOFTMAX`), given its size ``n_L`` ≥ 2 (unknown: 2); softmax
+    anywhere else is refused. An unknown name is named, with its layer when a list was given.
+    """
+    one = isinstance(spec, (str, _activations.Activation, _activations.Softmax))
+    if one:
         names = [spec] * (L - 1)
     else:
-        names = ", ".join(_activations.ACTIVATIONS)
         if isinstance(spec, (bytes, Mapping, Set)) or not isinstance(spec, Sequence):
             raise ValueError(
                 f"activation must be one name for every layer 2…L or a list of one name per "
-                f"layer ({L - 1} names), each one of: {names}; got {spec!r:.60}"
+                f"layer ({L - 1} names), each one of: {', '.join(_activations.ACTIVATIONS)}; "
+                f"got {spec!r:.60}"
             )
         if len(spec) != L - 1:
             raise ValueError(
@@ -105,7 +116,17 @@ def activations(spec, L: int, n_L: int | None = None) -> list:
             )
         names = list(spec)
     _activations.check_softmax(names, 2 if n_L is None else n_L)
-    return [_activations.get(name) for name in names[:-1]] + [_activations.output(names[-1])]
+    found = []
+    for l, name in enumerate(names, start=2):
+        try:
+            found.append(_activations.output(name) if l == L else _activations.get(name))
+        except ValueError:
+            where = "" if one else f" for layer {l}"
+            raise ValueError(
+                f"unknown activation {name!r:.40}{where}; expected one of: "
+                f"{', '.join(_activations.ACTIVATIONS)} (or softmax for the output layer)"
+            ) from None
+    return found
 
 
 def _rows(M) -> bool:
@@ -231,30 +252,43 @@ def sample(
     what: str = "MLP",
     noun: str = "inputs",
     dim: str = "n₁",
-    nonfinite: bool = False,
+    values: bool = True,
 ) -> list:
-    """One sample for a net: a sequence (list, tuple, 1-D array) of n numbers or Values, in
-    order, returned as a list. ``what`` names the caller ("" for none), ``noun`` and ``dim``
-    what is counted ("MLP expects 3 inputs (n₁ = 3), got 2"; "expected 2 targets (n_L = 2)").
-    Dicts and sets are refused (their order is not the inputs'), and so are NaN and ±∞ unless
-    ``nonfinite`` is true (:func:`microbp.bp.index_form`, which follows any number, NaN too).
+    """One sample for a net: a sequence (list, tuple, 1-D array) of n numbers, in order,
+    returned as a list. ``what`` names the caller ("" for none), ``noun`` and ``dim`` what
+    is counted ("MLP expects 3 inputs (n₁ = 3), got 2"; "expected 2 targets (n_L = 2)").
+
+    The one rule for a sample's entries, on the graph (``net.forward``), in the index form
+    (:func:`microbp.bp.index_form`) and, row by row, in the matrix form (:func:`batch`):
+    real numbers (:data:`microbp.numtypes.ACCEPTED`; not complex, text or bool:
+    :class:`NotARealNumber`), finite (not NaN or ±∞: ``ValueError``). Entries may be
+    Values when ``values`` is true (the graph's inputs; their ``.data`` is checked). Dicts
+    and sets are refused (their order is not the inputs').
     """
     expects = f"{what} expects" if what else "expected"
-    if isinstance(x, (str, bytes, Mapping, Set)) or not _rows(x):
+    plain = type(x) is list or type(x) is tuple  # the common case: no ABC checks (slow)
+    if not plain and (isinstance(x, (str, bytes, Mapping, Set)) or not _rows(x)):
         raise TypeError(
-            f"{expects} {noun}: a sequence of {n} numbers or Values in order "
-            f"({dim} = {n}), got {type(x).__name__}"
+            f"{expects} {noun}: a sequence of {n} numbers{' or Values' if values else ''} in "
+            f"order ({dim} = {n}), got {type(x).__name__}"
         )
     if len(x) != n:
         raise ValueError(f"{expects} {n} {noun} ({dim} = {n}), got {len(x)}")
     xs = list(x)
-    if not nonfinite:
-        for j, xj in enumerate(xs, start=1):
-            v = xj.data if isinstance(xj, Value) else xj  # (a numpy scalar's .data is a buffer)
-            if _nan_or_inf(v):
-                raise ValueError(
-                    f"{what or 'the'} {noun}: entry {j} is {v!r}; expected finite numbers"
-                )
+    for j, xj in enumerate(xs, start=1):
+        v = xj.data if values and isinstance(xj, Value) else xj  # (numpy's .data: a buffer)
+        if type(v) is float and math.isfinite(v):  # the common case, first
+            continue
+        whose = f"{what or 'the'} {noun}"
+        try:
+            _number(v, "")
+        except TypeError:
+            raise NotARealNumber(
+                f"{whose} must hold real numbers ({numtypes.ACCEPTED}): entry {j} is "
+                f"{type(v).__name__} {v!r:.40}"
+            ) from None
+        if _nan_or_inf(v):
+            raise ValueError(f"{what or 'the'} {noun}: entry {j} is {v!r}; expected finite numbers")
     return xs
 
 
@@ -262,8 +296,9 @@ def batch(M, n: int, what: str, dim: str) -> np.ndarray:
     """Rows of samples as a float64 array of shape (N, n), N ≥ 1, every entry finite.
 
     ``what`` and ``dim`` name the array and its width in messages ("X", "n₁"). A 1-D array
-    is a column when n = 1 and one row otherwise (module docstring). Complex numbers, text
-    and non-numbers are refused, not converted.
+    is a column when n = 1 and one row otherwise (module docstring). Its entries follow the
+    rule of :func:`sample`: complex numbers, booleans, text and non-numbers are refused
+    (:class:`NotARealNumber`), not converted; NaN and ±∞ too (``ValueError``).
     """
     if (  # the common case, already a float64 batch: one pass over it, no copy
         type(M) is np.ndarray
@@ -280,13 +315,15 @@ def batch(M, n: int, what: str, dim: str) -> np.ndarray:
     except (TypeError, ValueError):  # ragged rows
         raise ValueError(f"{what} must be numeric with rows of equal length; {form}") from None
     if raw.dtype.kind == "c":
-        raise ValueError(f"{what} must hold real numbers, got complex ones; {form}")
-    if raw.dtype.kind not in "biufO":
-        raise ValueError(f"{what} must be numeric, got {raw.dtype} entries; {form}")
+        raise NotARealNumber(f"{what} must hold real numbers, got complex ones; {form}")
+    if raw.dtype.kind == "b" or (not isinstance(M, np.ndarray) and _holds_a_bool(M)):
+        raise NotARealNumber(f"{what} must hold real numbers, got booleans; {form}")
+    if raw.dtype.kind not in "iufO":
+        raise NotARealNumber(f"{what} must be numeric, got {raw.dtype} entries; {form}")
     if raw.dtype.kind == "O":  # e.g. Fractions: numbers only (float("1.5") would read text)
         for v in raw.flat:
-            if not isinstance(v, numbers.Real):
-                raise ValueError(
+            if not isinstance(v, numbers.Real) or isinstance(v, bool):
+                raise NotARealNumber(
                     f"{what} must hold real numbers, got {type(v).__name__} {v!r:.30}; {form}"
                 )
     try:
@@ -305,3 +342,13 @@ def batch(M, n: int, what: str, dim: str) -> np.ndarray:
             f"{what} must hold finite numbers: {what}[{bad[0]}, {bad[1]}] = {float(A[bad])!r}"
         )
     return A
+
+
+def _holds_a_bool(M) -> bool:
+    """True when the nested lists M hold a bool, which numpy would read as 0 or 1 beside
+    floats (``[[True, 0.5]]``); the rule of :func:`sample` refuses it."""
+    try:
+        flat = np.asarray(M, dtype=object).flat
+    except (TypeError, ValueError):
+        return False
+    return any(isinstance(v, (bool, np.bool_)) for v in flat)

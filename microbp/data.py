@@ -33,6 +33,7 @@ the source): 150 flowers, 4 measurements, 3 classes.
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -53,6 +54,8 @@ __all__ = [
     "one_hot",
     "classes",
     "DATASETS",
+    "ROWS",
+    "split",
 ]
 
 
@@ -303,6 +306,49 @@ def _noise(noise) -> float:
 _seed = checks.seed
 
 
+def split(X, Y, test_fraction: float, seed: int = 0):
+    """Rows (X, Y) cut into a training part and a held-out test part: ``(X_train, Y_train,
+    X_test, Y_test)``, each part in the rows' original order.
+
+    Stratified: from each class (the 1 of a one-hot row, or the 0/1 value of a single
+    column; every distinct target row otherwise) ``round(test_fraction × its rows)`` rows are
+    drawn for the test part by ``numpy.random.default_rng(seed)``, so both parts keep the
+    classes' proportions and the same seed gives the same cut. ``test_fraction`` is in
+    [0, 1); every class keeps at least one training row, and a fraction > 0 holds out at
+    least one row in all.
+
+    >>> X, Y = two_moons(10, noise=0.0)
+    >>> Xtr, Ytr, Xte, Yte = split(X, Y, 0.2, seed=0)
+    >>> Xtr.shape, Xte.shape, Yte.ravel().tolist()
+    ((8, 2), (2, 2), [0.0, 1.0])
+    """
+    X = np.asarray(X, dtype=np.float64)
+    Y = np.asarray(Y, dtype=np.float64)
+    real = isinstance(test_fraction, numbers.Real) and not isinstance(test_fraction, bool)
+    if not (real and 0 <= test_fraction < 1):
+        raise ValueError(f"test_fraction must be a number in [0, 1), got {test_fraction!r}")
+    if X.ndim != 2 or Y.ndim != 2 or X.shape[0] != Y.shape[0] or X.shape[0] == 0:
+        raise ValueError(
+            f"X and Y must be (N, n) arrays with the same N ≥ 1 rows, got {X.shape} and {Y.shape}"
+        )
+    rng = np.random.default_rng(_seed(seed))
+    if Y.shape[1] > 1 and np.all(Y.sum(axis=1) == 1) and np.all((Y == 0) | (Y == 1)):
+        label = Y.argmax(axis=1)
+    else:
+        label = np.unique(Y, axis=0, return_inverse=True)[1].ravel()
+    test = np.zeros(len(X), dtype=bool)
+    for c in np.unique(label):
+        rows = np.flatnonzero(label == c)
+        k = min(int(round(test_fraction * len(rows))), len(rows) - 1)
+        test[rng.choice(rows, size=k, replace=False)] = True
+    if test_fraction > 0 and not test.any():
+        raise ValueError(
+            f"test_fraction = {test_fraction:g} of {len(X)} rows holds out none: use a larger "
+            "fraction or set (or 0 to train on every row)"
+        )
+    return X[~test], Y[~test], X[test], Y[test]
+
+
 #: The named sets of ``microbp train --data``: name → (function, default arguments, the
 #: default net sizes for those arguments).
 DATASETS = {
@@ -313,4 +359,18 @@ DATASETS = {
     "spirals": (two_spirals, (97,), lambda k: [2, 20, 20, 1]),
     "moons": (two_moons, (200,), lambda n: [2, 8, 1]),
     "iris": (iris, (), lambda: [4, 8, 3]),
+}
+
+#: The number of rows N each set of :data:`DATASETS` has for its arguments, known before it
+#: is made (a command refuses a set too large to hold before allocating it). Its inputs
+#: and targets are as wide as the first and last of the default sizes. Parity outside
+#: 1 ≤ n ≤ 16 counts 0: :func:`parity` refuses that argument itself.
+ROWS = {
+    "seed": lambda: 1,
+    "xor": lambda: 4,
+    "encoder": lambda n, m: n,
+    "parity": lambda n: 2**n if 1 <= n <= 16 else 0,
+    "spirals": lambda k: 2 * k,
+    "moons": lambda n: n,
+    "iris": lambda: 150,
 }

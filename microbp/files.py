@@ -9,6 +9,8 @@ does any work. Both read a path the same way:
 * A regular file, or a name that does not exist yet, is written atomically: the bytes go to
   a temporary file in the same folder, are flushed to disk, and the temporary file is renamed
   over the target, so a failure never leaves a half-written file and an old file stays intact.
+  Ctrl-C or SIGTERM during the write removes the temporary file first (then SIGTERM ends
+  the process, as it would have).
 * A symbolic link is followed: the file it points to is replaced atomically (in that file's
   folder), and the link stays a link. A dangling link creates its target.
 * A character device or a FIFO (``/dev/null``, ``/dev/stdout``, ``>(cat)``) is written into
@@ -24,9 +26,13 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
 import stat
 import sys
 import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 __all__ = ["STDOUT", "check_writable", "write_atomic"]
 
@@ -82,6 +88,18 @@ def write_atomic(path: str | os.PathLike, data: bytes | str) -> None:
         _write_special(path, "open file", data)
         return
     target = _target(path)  # a symlink's final target: replaced, the link stays
+    try:
+        with _sigterm_raises():
+            _replace(target, path, data)
+    except _Terminated:  # the temporary file is gone: now end as SIGTERM would have
+        os.kill(os.getpid(), signal.SIGTERM)
+        raise
+
+
+def _replace(target: str, path: str, data: bytes) -> None:
+    """Write ``data`` to a temporary file beside ``target`` and rename it over ``target``;
+    on any exception (Ctrl-C and, through :func:`_sigterm_raises`, SIGTERM included) the
+    temporary file is removed."""
     folder = os.path.dirname(os.path.abspath(target))
     try:
         fd, tmp = tempfile.mkstemp(
@@ -105,6 +123,37 @@ def write_atomic(path: str | os.PathLike, data: bytes | str) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+class _Terminated(BaseException):
+    """SIGTERM arrived during a write (raised by :func:`_sigterm_raises`)."""
+
+
+@contextmanager
+def _sigterm_raises() -> Iterator[None]:
+    """While a write runs, SIGTERM raises :class:`_Terminated` instead of ending the process
+    on the spot (its default), so the temporary file is removed as on Ctrl-C. Only where
+    SIGTERM has its default action and signals can be handled (the main thread); a program
+    that handles SIGTERM itself (the lab's server) keeps its own handling."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    try:
+        previous = signal.getsignal(signal.SIGTERM)
+    except (AttributeError, ValueError):  # no SIGTERM here
+        previous = None
+    if previous is not signal.SIG_DFL:
+        yield
+        return
+
+    def terminated(signum, frame):
+        raise _Terminated
+
+    signal.signal(signal.SIGTERM, terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 #: The kinds of non-regular file that are never written.

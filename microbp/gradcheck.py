@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from tabulate import tabulate
+
 from microbp import bp, losses, names
 from microbp.engine import Value
 from microbp.nn import MLP
@@ -140,31 +142,40 @@ class GradcheckReport:
 
     def __str__(self) -> str:
         ok = [
-            f"  {'yes' if r.ok else 'NO'}{' (kink: fd not compared)' if r.kink else ''}"
+            f"{'yes' if r.ok else 'NO'}{' (kink: fd not compared)' if r.kink else ''}"
             for r in self.rows
         ]
         if self.reference is None:  # the three roads' values
-            head = (
-                f"{'parameter':<12} {'autodiff':>22} {'BP-1…BP-4':>22} {'finite diff':>22} "
-                f"{'|ad − bp|':>10} {'|ad − fd|':>10}  ok"
-            )
+            head = ["parameter", "autodiff", "BP-1…BP-4", "finite diff", "|ad − bp|", "|ad − fd|"]
             body = [
-                f"{r.name:<12} {float(r.autodiff):>22.15e} {float(r.formula):>22.15e} "
-                f"{float(r.numeric):>22.15e} {r.formula_diff:>10.2e} {r.numeric_diff:>10.2e}"
+                [
+                    r.name,
+                    f"{float(r.autodiff):.15e}",
+                    f"{float(r.formula):.15e}",
+                    f"{float(r.numeric):.15e}",
+                    f"{r.formula_diff:.2e}",
+                    f"{r.numeric_diff:.2e}",
+                ]
                 for r in self.rows
             ]
         else:  # the true value replaces the formula's and the quotient's (their gaps stay)
-            head = (
-                f"{'parameter':<12} {'true gradient':>23} {'autodiff':>22} "
-                f"{'|ad − true|':>11} {'|bp − true|':>11} {'|ad − bp|':>9} {'|ad − fd|':>9}  ok"
-            )
+            head = ["parameter", "true gradient", "autodiff", "|ad − true|", "|bp − true|"]
+            head += ["|ad − bp|", "|ad − fd|"]
             body = [
-                f"{r.name:<12} {float(r.true):>23.16e} {float(r.autodiff):>22.15e} "
-                f"{r.autodiff_error:>11.2e} {r.formula_error:>11.2e} {r.formula_diff:>9.2e} "
-                f"{r.numeric_diff:>9.2e}"
+                [
+                    r.name,
+                    f"{float(r.true):.16e}",
+                    f"{float(r.autodiff):.15e}",
+                    f"{r.autodiff_error:.2e}",
+                    f"{r.formula_error:.2e}",
+                    f"{r.formula_diff:.2e}",
+                    f"{r.numeric_diff:.2e}",
+                ]
                 for r in self.rows
             ]
-        lines = [head, "-" * len(head)] + [b + k for b, k in zip(body, ok)]
+        align = ["left"] + ["right"] * (len(head) - 1) + ["left"]
+        rows = [b + [k] for b, k in zip(body, ok)]
+        lines = [tabulate(rows, head + ["ok"], colalign=align, disable_numparse=True)]
         verdict = "PASS" if self.passed else f"FAIL ({len(self.failures())} parameters disagree)"
         lines.append(
             f"E = {float(self.E):.15g}; ε = {self.eps:g}; autodiff vs BP within "
@@ -381,6 +392,65 @@ def _replay(net, W, b, x, y, cost_fn, road, digits, convert) -> TrueGradient:
 # --------------------------------------------------------------------------------------------
 
 
+def _check_eps(eps) -> None:
+    if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not 0 < eps < math.inf:
+        raise ValueError(
+            f"eps, the finite-difference step ε, must be a finite number > 0, got {eps!r}"
+        )
+
+
+def _central_differences(net, x, y, cost_fn, eps) -> tuple[list[float], list[bool]]:
+    """(E(θ + ε) − E(θ − ε)) / 2ε for each parameter in order (forward passes only, each
+    probe undone), and whether the probe met a kink of relu (no derivative to compare)."""
+    kinked = [l for l, name in zip(range(2, net.L + 1), net.activations) if name == "relu"]
+
+    def cost() -> tuple[float, tuple]:
+        """E, and on which side of relu's kink each relu z lies (−1, 0 or +1)."""
+        z, a = bp.forward_index(net, x)
+        sides = tuple((zi > 0) - (zi < 0) for l in kinked for zi in z[l])
+        return cost_fn.E(y, z[net.L], a[net.L]), sides
+
+    _, sides_here = cost()
+    numeric, kinks = [], []
+    for p in net.parameters():
+        saved = p.data
+        try:
+            p.data = saved + eps
+            e_plus, sides_plus = cost()
+            p.data = saved - eps
+            e_minus, sides_minus = cost()
+        finally:
+            p.data = saved
+        numeric.append((float(e_plus) - float(e_minus)) / (2 * eps))
+        # The probe crossed (or started on) a kink of relu: E is not differentiable there,
+        # so the difference quotient need not match any one-sided derivative.
+        kinks.append(sides_plus != sides_minus or 0 in sides_here and sides_plus != sides_here)
+    return numeric, kinks
+
+
+def _rows(names, autodiff, formula, numeric, kinks, truth, tolerances) -> tuple:
+    """One :class:`ParameterCheck` per parameter: the verdicts and the errors against the
+    true gradient (None when it was not computed)."""
+    formula_rtol, numeric_rtol, numeric_atol = tolerances
+    true = truth.autodiff if truth else [None] * len(names)
+    scale = max([abs(float(g)) for g in autodiff] + [1e-300])
+    return tuple(
+        ParameterCheck(
+            name=name,
+            autodiff=ad,
+            formula=fm,
+            numeric=nm,
+            formula_ok=_close(ad, fm, formula_rtol, 1e-14 * scale),
+            numeric_ok=kink or _close(ad, nm, numeric_rtol, numeric_atol),
+            kink=kink,
+            true=tr,
+            autodiff_error=None if truth is None else _error(ad, tr),
+            formula_error=None if truth is None else _error(fm, tr),
+        )
+        for name, ad, fm, nm, kink, tr in zip(names, autodiff, formula, numeric, kinks, true)
+    )
+
+
 def gradcheck(
     net,
     x: Sequence,
@@ -406,10 +476,7 @@ def gradcheck(
     finite number > 0, and ``reference`` one of the values above (a ``ValueError``
     otherwise, before anything is computed).
     """
-    if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not 0 < eps < math.inf:
-        raise ValueError(
-            f"eps, the finite-difference step ε, must be a finite number > 0, got {eps!r}"
-        )
+    _check_eps(eps)
     cost_fn = losses.get(loss)
     road, note = _road(reference, net.activations, cost_fn)
     params = net.parameters()
@@ -425,50 +492,13 @@ def gradcheck(
     formula = bp.index_form(net, x, y, cost_fn).flat()
 
     # Road 3: central differences of E, one parameter at a time (forward pass only).
-    kinked = [l for l, name in zip(range(2, net.L + 1), net.activations) if name == "relu"]
-
-    def cost() -> tuple[float, tuple]:
-        """E, and on which side of relu's kink each relu z lies (−1, 0 or +1)."""
-        z, a = bp.forward_index(net, x)
-        sides = tuple((zi > 0) - (zi < 0) for l in kinked for zi in z[l])
-        return cost_fn.E(y, z[net.L], a[net.L]), sides
-
-    _, sides_here = cost()
-    numeric, kinks = [], []
-    for p in params:
-        saved = p.data
-        try:
-            p.data = saved + eps
-            e_plus, sides_plus = cost()
-            p.data = saved - eps
-            e_minus, sides_minus = cost()
-        finally:
-            p.data = saved
-        numeric.append((float(e_plus) - float(e_minus)) / (2 * eps))
-        # The probe crossed (or started on) a kink of relu: E is not differentiable there,
-        # so the difference quotient need not match any one-sided derivative.
-        kinks.append(sides_plus != sides_minus or 0 in sides_here and sides_plus != sides_here)
+    numeric, kinks = _central_differences(net, x, y, cost_fn, eps)
 
     # Road 4: the true gradient, the same computation replayed exactly or at 50 digits.
     truth = None if road is None else true_gradient(net, x, y, cost_fn, road)
-    true = truth.autodiff if truth else [None] * len(params)
 
-    scale = max([abs(float(g)) for g in autodiff] + [1e-300])
-    rows = tuple(
-        ParameterCheck(
-            name=name,
-            autodiff=ad,
-            formula=fm,
-            numeric=nm,
-            formula_ok=_close(ad, fm, formula_rtol, 1e-14 * scale),
-            numeric_ok=kink or _close(ad, nm, numeric_rtol, numeric_atol),
-            kink=kink,
-            true=tr,
-            autodiff_error=None if truth is None else _error(ad, tr),
-            formula_error=None if truth is None else _error(fm, tr),
-        )
-        for name, ad, fm, nm, kink, tr in zip(param_names, autodiff, formula, numeric, kinks, true)
-    )
+    tolerances = (formula_rtol, numeric_rtol, numeric_atol)
+    rows = _rows(param_names, autodiff, formula, numeric, kinks, truth, tolerances)
     return GradcheckReport(
         rows=rows,
         E=E.data,

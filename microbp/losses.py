@@ -33,7 +33,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from microbp import activations, names, numtypes
+from microbp import activations, checks, names, numtypes
 from microbp.engine import Value
 
 __all__ = [
@@ -64,6 +64,7 @@ def _check_length(name: str, y: list, out: list) -> None:
         )
     if not out:
         raise ValueError(f"{name} needs at least one output")
+    checks.sample(y, len(out), name, "targets", "n_L")  # finite reals, as on every road
 
 
 def _free(yk) -> bool:

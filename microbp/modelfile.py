@@ -44,7 +44,6 @@ from fractions import Fraction
 from pathlib import Path
 
 from microbp import checks, names
-from microbp.activations import ACTIVATIONS
 from microbp.files import write_atomic
 
 __all__ = ["FORMAT", "VERSION", "to_json", "from_json", "save", "load"]
@@ -161,16 +160,8 @@ def _decode(x, where: str):
     )
 
 
-def from_json(text: str, cls):
-    """Build a net from a model file's text, after checking all of it.
-
-    ``cls`` is the class to build, :class:`microbp.MLP` or a subclass (anything with
-    ``cls.from_weights(W, b, activation)``); :meth:`microbp.MLP.load` passes itself.
-    """
-    if not isinstance(text, str):
-        raise TypeError(f"expected the model file's text (a str), got {type(text).__name__}")
-    if not callable(getattr(cls, "from_weights", None)):
-        raise TypeError(f"expected the class to build (microbp.MLP or a subclass), got {cls!r:.40}")
+def _document(text: str) -> dict:
+    """The model file's JSON object, with its format, fields and version checked."""
     if not text.strip():
         raise ValueError("model file is empty")
     try:
@@ -201,20 +192,27 @@ def from_json(text: str, cls):
         raise ValueError(f"model file has unknown field(s) {', '.join(extra)}")
     if type(doc["version"]) is not int or doc["version"] != VERSION:
         raise ValueError(f"model file version {doc['version']!r} is not supported (only {VERSION})")
+    return doc
+
+
+def from_json(text: str, cls):
+    """Build a net from a model file's text, after checking all of it.
+
+    ``cls`` is the class to build, :class:`microbp.MLP` or a subclass (anything with
+    ``cls.from_weights(W, b, activation)``); :meth:`microbp.MLP.load` passes itself.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"expected the model file's text (a str), got {type(text).__name__}")
+    if not callable(getattr(cls, "from_weights", None)):
+        raise TypeError(f"expected the class to build (microbp.MLP or a subclass), got {cls!r:.40}")
+    doc = _document(text)
 
     sizes = checks.sizes(doc["sizes"])
     L = len(sizes)
     acts = doc["activations"]
     if not isinstance(acts, list) or len(acts) != L - 1:
         raise ValueError(f"activations must be a list of {L - 1} names, one per layer 2…{L}")
-    for l, name in enumerate(acts, start=2):
-        if name == "softmax" and l == L:  # an output layer only (MLP checks n_L ≥ 2)
-            continue
-        if not isinstance(name, str) or name not in ACTIVATIONS:
-            raise ValueError(
-                f"unknown activation {name!r} for layer {l}; expected one of "
-                f"{', '.join(ACTIVATIONS)} (or softmax for the output layer {L})"
-            )
+    checks.activations(acts, L, sizes[-1])
 
     layers = [str(l) for l in range(2, L + 1)]
     for key in ("W", "b"):

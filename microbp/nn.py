@@ -104,10 +104,8 @@ class Neuron:
         return z + self.b
 
     def activate(self, z: Value) -> Value:
-        name = self.activation.name
-        if name == "identity":
-            return z  # f(z) = z: the a-node is the z-node
-        return getattr(z, name)()
+        """aᵢ⁽ˡ⁾ = f(zᵢ⁽ˡ⁾), for an element-wise f (a softmax neuron needs its whole layer)."""
+        return _op(self.activation)(z)
 
     def __call__(self, a_prev: Sequence) -> Value:
         return self.activate(self.z(a_prev))
@@ -127,15 +125,45 @@ class Layer:
         self.activation = activation
 
     def __call__(self, a_prev: Sequence) -> list[Value]:
-        if self.activation is activations.SOFTMAX:
-            return softmax([n.z(a_prev) for n in self.neurons])
-        return [n(a_prev) for n in self.neurons]
+        return self.activate([n.z(a_prev) for n in self.neurons])
 
     def activate(self, z: Sequence[Value]) -> list[Value]:
         """a⁽ˡ⁾ = f(z⁽ˡ⁾) for given z-nodes (one per neuron): element-wise, or the softmax."""
-        if self.activation is activations.SOFTMAX:
-            return softmax(z)
-        return [n.activate(zi) for n, zi in zip(self.neurons, z, strict=True)]
+        if len(z) != len(self.neurons):
+            raise ValueError(
+                f"layer {self.l} has {len(self.neurons)} neurons, got {len(z)} z-nodes"
+            )
+        return activate(self.activation, z)
+
+
+#: The one dispatch from an activation record to the Value op that builds its a-node.
+#: Every activation of :data:`microbp.activations.ACTIVATIONS` is here (a test keeps the two
+#: in step); softmax is not element-wise and goes through :func:`activate`.
+_OPS = {
+    "sigmoid": Value.sigmoid,
+    "tanh": Value.tanh,
+    "relu": Value.relu,
+    "softplus": Value.softplus,
+    "identity": lambda z: z,  # f(z) = z: the a-node is the z-node
+}
+
+
+def _op(f: Activation):
+    try:
+        return _OPS[f.name]
+    except KeyError:
+        raise ValueError(
+            f"activation {f.name!r} has no Value op; expected one of: {', '.join(_OPS)} "
+            "(softmax needs its whole layer: Layer.activate)"
+        ) from None
+
+
+def activate(f: Activation | activations.Softmax, z: Sequence[Value]) -> list[Value]:
+    """a⁽ˡ⁾ = f(z⁽ˡ⁾) on Values: the softmax over the whole layer, else f on each zᵢ⁽ˡ⁾."""
+    if f is activations.SOFTMAX:
+        return softmax(z)
+    op = _op(f)
+    return [op(zi) for zi in z]
 
 
 def softmax(z: Sequence[Value]) -> list[Value]:
@@ -410,12 +438,9 @@ class MLP:
         z_all: dict[int, list[Value]] = {}
         a_all: dict[int, list[Value]] = {1: a_prev}
         for l in range(2, self.L + 1):
-            neurons = self.layers[l].neurons
-            z = [n.z(a_prev) for n in neurons]
-            if self.layers[l].activation is activations.SOFTMAX:
-                a_prev = softmax(z)
-            else:
-                a_prev = [n.activate(zi) for n, zi in zip(neurons, z)]
+            layer = self.layers[l]
+            z = [n.z(a_prev) for n in layer.neurons]
+            a_prev = activate(layer.activation, z)
             z_all[l] = z
             a_all[l] = a_prev
         return Forward(z=z_all, a=a_all, net=self)

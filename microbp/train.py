@@ -78,11 +78,11 @@ import signal
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
 
 import numpy as np
 
 from microbp import bp, checks, losses
+from microbp.history import GRADIENTS, STOP_REASONS, Epoch, History, TrainingInterrupted
 from microbp.losses import total_error
 from microbp.optim import Optimizer
 
@@ -96,118 +96,6 @@ __all__ = [
     "GRADIENTS",
     "Epoch",
 ]
-
-#: The values of ``History.stopped_by``.
-STOP_REASONS = ("target", "criterion", "tol", "max_epochs", "diverged", "interrupted", "on_epoch")
-
-#: The two roads to the gradient.
-GRADIENTS = ("autodiff", "formulas")
-
-PLOT_HINT = "history.plot() needs matplotlib: pip install 'microbp[plot]'"
-
-
-@dataclass
-class History:
-    """What :func:`fit` did.
-
-    ``loss``: [E₀, E₁, …, E_T], E_total before training and after each epoch;
-    ``epochs``: T, the number of epochs run; ``updates``: the number of optimizer steps
-    (T for GD and Rprop, T·⌈N/batch_size⌉ for SGD); ``pauses``: epochs that moved no
-    parameter although the gradient was not zero (the tol rule skips them);
-    ``stopped_by``: ``"target"``, ``"criterion"`` (``stop_when``), ``"tol"``,
-    ``"max_epochs"``, ``"diverged"`` or ``"interrupted"`` (see :class:`TrainingInterrupted`);
-    ``seconds``: wall time of the run; ``optimizer`` and ``gradients``: what was used.
-    """
-
-    loss: list[float] = field(default_factory=list)
-    stopped_by: str = ""
-    epochs: int = 0
-    updates: int = 0
-    pauses: int = 0
-    seconds: float = 0.0
-    optimizer: str = ""
-    gradients: str = ""
-
-    @property
-    def final_loss(self) -> float:
-        """E_total of the net :func:`fit` returned, ``loss[-1]`` (a ``ValueError`` while
-        ``loss`` is empty: no E was computed yet)."""
-        if not self.loss:
-            raise ValueError(
-                "final_loss: no E_total recorded yet (history.loss is empty; fit records E₀ "
-                "before the first epoch)"
-            )
-        return self.loss[-1]
-
-    def plot(self, path=None, log: bool = True, title: str | None = None):
-        """Draw E_total per epoch (log scale when every E > 0); save it to ``path`` if given.
-
-        Returns the matplotlib ``Figure`` (shown inline in Jupyter). Uses matplotlib's
-        object-oriented API only, so no global backend is changed. Without matplotlib this
-        raises ``ImportError`` saying how to install it (``pip install 'microbp[plot]'``).
-        """
-        try:
-            from matplotlib.figure import Figure
-        except ImportError:
-            raise ImportError(PLOT_HINT) from None
-        fig = Figure(figsize=(6, 4), dpi=100)
-        ax = fig.add_subplot()
-        ax.plot(range(len(self.loss)), self.loss, lw=1.5)
-        if log and self.loss and min(self.loss) > 0:
-            ax.set_yscale("log")
-        ax.set_xlabel("epoch t")
-        ax.set_ylabel("E_total")
-        ax.set_title(
-            title
-            or f"{self.optimizer}, {self.gradients}: stopped by {self.stopped_by} "
-            f"after {self.epochs} epochs"
-        )
-        ax.grid(True, which="both", alpha=0.3)
-        fig.tight_layout()
-        if path is not None:
-            fig.savefig(path)
-        return fig
-
-    def to_dict(self) -> dict:
-        """The history as plain JSON-ready data."""
-        return {
-            "loss": list(self.loss),
-            "final_loss": self.loss[-1] if self.loss else None,
-            "stopped_by": self.stopped_by,
-            "epochs": self.epochs,
-            "updates": self.updates,
-            "pauses": self.pauses,
-            "seconds": self.seconds,
-            "optimizer": self.optimizer,
-            "gradients": self.gradients,
-        }
-
-
-@dataclass(frozen=True)
-class Epoch:
-    """What :func:`fit` hands ``on_epoch`` after epoch t: ``epoch`` = t, ``loss`` = E_t,
-    ``theta`` = θ_t (a copy, in parameter order) and the ``history`` so far (its ``loss`` is
-    [E₀, …, E_t]). During a run on the ``"formulas"`` road the net's own Values are written
-    only when :func:`fit` returns: θ_t is the epoch's parameters."""
-
-    epoch: int
-    loss: float
-    theta: np.ndarray
-    history: History
-
-
-class TrainingInterrupted(KeyboardInterrupt):
-    """Ctrl-C during :func:`fit`: the net is left at the end of its last completed epoch.
-
-    A ``KeyboardInterrupt`` (so a script that does not catch it still stops), carrying the
-    ``history`` of the epochs that were completed (``stopped_by == "interrupted"``), so a
-    caller such as ``microbp train`` can say where training stopped and save the net.
-    """
-
-    def __init__(self, history: History) -> None:
-        super().__init__(f"training interrupted after {history.epochs} epochs")
-        self.history = history
-
 
 # --------------------------------------------------------------------------------------------
 # The two roads to (E, ∂E/∂θ) for a batch of rows
@@ -371,8 +259,27 @@ def _check_net(net, who: str) -> None:
         raise TypeError(f"{who} expects a microbp MLP as the net, got {type(net).__name__}")
 
 
+def _check_float_net(net) -> None:
+    """A TypeError unless every parameter of ``net`` is a float (or an int): fit steps on
+    float64 vectors, and would silently turn a Fraction, mpmath, SymPy or numpy float32/16/
+    longdouble net into float64. The message names the road that keeps the type."""
+    for name, p in zip(net.parameter_names(), net.parameters()):
+        if type(p.data) is float or type(p.data) is int or type(p.data) is np.float64:
+            continue
+        kind = type(p.data).__module__.split(".")[0] + "." + type(p.data).__name__
+        kind = kind.removeprefix("builtins.").removeprefix("fractions.")
+        raise TypeError(
+            f"fit trains in float64 (its optimizers step on float64 vectors) and would turn "
+            f"this net's {kind} numbers ({name} = {p.data!r:.40}) into floats. The graph keeps "
+            "a number's type: step on it yourself, E.backward() then p.data -= lr * p.grad "
+            "for every p in net.parameters() (as examples/micrograd_demo.py does), or give "
+            "fit a net of floats."
+        )
+
+
 def _check_args(net, X, Y, optimizer, max_epochs, tol, target, gradients, stop_when=None):
     _check_net(net, "fit")
+    _check_float_net(net)
     X = checks.batch(X, net.sizes[0], "X", "n₁")
     Y = checks.batch(Y, net.sizes[-1], "Y", "n_L")
     if X.shape[0] != Y.shape[0]:
@@ -413,6 +320,8 @@ def _progress(max_epochs: int, quiet: bool):
     return tqdm(total=max_epochs, unit="epoch", desc="fit", leave=False, file=sys.stderr)
 
 
+# long: the tutorial's procedure in one loop, read top to bottom: the checks, the epoch with
+# its stopping rules in their documented order, and Ctrl-C leaving the last whole epoch
 def fit(
     net,
     X,

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from microbp import MLP, bp, checks, data, modelfile
+from microbp import MLP, bp, checks, data, losses, modelfile
 from microbp.optim import GD, SGD
 from microbp.train import accuracy, fit
 
@@ -142,3 +142,54 @@ def test_modelfile_does_not_import_nn_and_checks_imports_only_the_lowest_core():
 def test_a_batch_of_anything_but_real_numbers_is_refused_not_converted(X, words):
     with pytest.raises(ValueError, match=words):
         checks.batch(X, 2, "X", "n₁")
+
+
+# -- one rule for a sample's entries: the graph, the index form, the matrix form ---------------
+
+NOT_FINITE = [float("nan"), float("inf"), float("-inf"), np.float32("nan"), np.float64("inf")]
+NOT_REAL = [1j, np.complex128(1 + 2j), True, np.bool_(False), "0.5", None]
+
+
+def _three_roads(bad, where: str):
+    """``bad`` as an input (``where == "x"``) or a target of a 2-2-1 net, on each road (the
+    graph: ``net.forward`` and the loss on its output)."""
+    net = MLP([2, 2, 1], seed=0)
+    x, y = [0.5, -0.25], [0.5]
+    if where == "x":
+        x = [bad, -0.25]
+    else:
+        y = [bad]
+    return {
+        "the graph": lambda: losses.squared_error(y, net.forward(x).output),
+        "bp.index_form": lambda: bp.index_form(net, x, y),
+        "bp.backprop": lambda: bp.backprop(net, [x], [y]),
+    }
+
+
+@pytest.mark.parametrize("where", ["x", "y"])
+@pytest.mark.parametrize("bad", NOT_FINITE, ids=repr)
+def test_nan_and_infinity_are_refused_on_every_road(bad, where):
+    for road, call in _three_roads(bad, where).items():
+        with pytest.raises(ValueError, match="finite numbers") as info:
+            call()
+        assert not isinstance(info.value, checks.NotARealNumber), road
+
+
+@pytest.mark.parametrize("where", ["x", "y"])
+@pytest.mark.parametrize("bad", NOT_REAL, ids=repr)
+def test_complex_numbers_bools_and_text_are_refused_on_every_road(bad, where):
+    for call in _three_roads(bad, where).values():
+        with pytest.raises(checks.NotARealNumber, match="real numbers|numeric"):
+            call()
+        # either except clause catches it
+        with pytest.raises(TypeError):
+            call()
+        with pytest.raises(ValueError):
+            call()
+
+
+@pytest.mark.parametrize("good", [Fraction(1, 3), np.float32(0.5), 2, np.int64(-1), 0.0])
+def test_every_real_number_type_is_accepted_by_the_index_form_and_the_graph(good):
+    net = MLP([2, 2, 1], seed=0)
+    assert len(net.forward([good, 0.5]).output) == 1
+    assert bp.index_form(net, [good, 0.5], [good]).E is not None

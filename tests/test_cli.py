@@ -120,3 +120,148 @@ def test_console_script_module_runs():
         [sys.executable, "-m", "microbp.cli", "demo"], capture_output=True, text=True, check=True
     )
     assert "largest |autodiff − formula|" in result.stdout
+
+
+# -- what `microbp --help`, `microbp CMD --help` and `--version` say ---------------------------
+
+
+def _subcommands():
+    import argparse
+
+    parser = cli.build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return sub.choices
+
+
+def _options(command_parser):
+    import argparse
+
+    return [
+        a
+        for a in command_parser._actions
+        if a.option_strings and not isinstance(a, (argparse._HelpAction, argparse._VersionAction))
+    ]
+
+
+def test_version_prints_the_package_version(capsys):
+    import microbp
+
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"microbp {microbp.__version__}"
+
+
+@pytest.mark.parametrize("command", list(_subcommands()))
+def test_every_subcommand_has_a_description_and_every_option_help_with_its_default(command):
+    import argparse
+
+    parser = _subcommands()[command]
+    assert parser.description and len(parser.description) > 40, command
+    text = parser.format_help()  # renders (a stray % in a help text would raise here)
+    formatter = parser._get_formatter()
+    for action in _options(parser):
+        flag = action.option_strings[-1]
+        assert action.help, f"microbp {command} {flag} has no help"
+        shown = formatter._get_help_string(action) % {**vars(action), "prog": parser.prog}
+        if action.default not in (None, False, argparse.SUPPRESS):
+            assert "default" in shown, f"microbp {command} {flag}: default not shown: {shown}"
+        if flag == "--activation":
+            assert "softmax" in shown, f"microbp {command} --activation does not list softmax"
+    assert "(default" in text or "default:" in text
+
+
+def test_a_default_is_shown_as_it_is_typed(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["check", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "layer sizes, e.g. 3,4,2 (default 3,4,2)" in out
+    assert "(default 1e-06)" in out and "(default small)" in out
+
+
+def test_the_readme_command_table_lists_exactly_the_commands_that_exist():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    table = readme.split("The command line:", 1)[1].split("\n\n", 2)[1]
+    listed = re.findall(r"^\| `microbp ([a-z-]+)", table, flags=re.M)
+    assert sorted(listed) == sorted(_subcommands()), table
+    assert len(listed) == len(set(listed))
+
+
+# -- no command is silent for long on a terminal -----------------------------------------------
+
+
+class _Terminal:
+    """A standard error that says it is a terminal, and keeps what is written to it."""
+
+    def __init__(self) -> None:
+        import io
+
+        self.buffer = io.StringIO()
+
+    def isatty(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        return self.buffer.write(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def _slow_check(monkeypatch, seconds: float):
+    import time
+
+    from microbp.cli import check as cli_check
+
+    def run(args, out=None) -> int:
+        time.sleep(seconds)
+        return 0
+
+    monkeypatch.setattr(cli_check, "run", run)
+
+
+def test_a_long_command_says_it_is_still_working_on_a_terminal(monkeypatch):
+    from microbp.cli import progress
+
+    monkeypatch.setattr(progress, "FIRST", 0.05)
+    monkeypatch.setattr(progress, "EVERY", 0.05)
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    _slow_check(monkeypatch, 0.4)
+    assert cli.main(["check"]) == 0
+    lines = terminal.buffer.getvalue().splitlines()
+    assert len(lines) >= 2
+    assert all(re.fullmatch(r"microbp check: still working \(\d+ s so far; Ctrl-C stops it\)", x)
+               for x in lines)  # fmt: skip
+
+
+def test_no_heartbeat_in_a_pipe_or_beside_a_commands_own_bar(monkeypatch, capsys):
+    from microbp.cli import progress
+
+    monkeypatch.setattr(progress, "FIRST", 0.01)
+    monkeypatch.setattr(progress, "EVERY", 0.01)
+    _slow_check(monkeypatch, 0.2)
+    assert cli.main(["check"]) == 0
+    assert capsys.readouterr().err == ""  # standard error is not a terminal
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert cli.main(["train", "--data", "xor", "--max-epochs", "300", "--tol", "0"]) == 0
+    assert "still working" not in terminal.buffer.getvalue()  # fit's bar instead
+
+
+def test_rprop_bench_reports_each_cell_as_it_is_done():
+    from microbp.experiments import rprop_bench
+
+    seen = []
+    rprop_bench.benchmark(
+        problems=["xor"],
+        algorithms=["GD", "SGD", "iRprop-"],
+        seeds=2,
+        gd_lrs=[2.0, 8.0],
+        max_epochs=10,
+        progress=lambda done, total: seen.append((done, total)),
+    )
+    total = 2 + 1 + 1  # the μ grid, iRprop-, then SGD at GD's best μ
+    assert seen == [(k, total) for k in range(total + 1)]

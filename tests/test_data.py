@@ -84,3 +84,48 @@ def test_every_named_data_set_fits_its_default_net():
         s = sizes(*args)
         assert (X.shape[1], Y.shape[1]) == (s[0], s[-1]), name
         assert np.all((Y == 0) | (Y == 1)), name
+
+
+@pytest.mark.parametrize(
+    "name, args",
+    [(name, args) for name, (_, args, _) in data.DATASETS.items()]
+    + [("encoder", (5, 2)), ("parity", (1,)), ("parity", (6,)), ("spirals", (3,)),
+       ("moons", (7,))],
+)  # fmt: skip
+def test_rows_says_how_many_rows_a_set_has_before_it_is_made(name, args):
+    make = data.DATASETS[name][0]
+    assert data.ROWS[name](*args) == make(*args)[0].shape[0]
+    assert set(data.ROWS) == set(data.DATASETS)
+
+
+def test_split_holds_out_each_class_in_proportion_and_the_seed_fixes_the_cut():
+    X, Y = data.iris()
+    X_train, Y_train, X_test, Y_test = data.split(X, Y, 0.2, seed=0)
+    assert (len(X_train), len(X_test)) == (120, 30)
+    assert Y_test.sum(axis=0).tolist() == [10.0, 10.0, 10.0]  # a fifth of each class
+    rows = {tuple(r) for r in X}
+    assert {tuple(r) for r in X_train} | {tuple(r) for r in X_test} == rows
+    assert not {tuple(r) for r in X_train} & {tuple(r) for r in X_test}
+    again = data.split(X, Y, 0.2, seed=0)
+    assert np.array_equal(again[2], X_test)  # the same seed, the same cut
+    other = data.split(X, Y, 0.2, seed=1)
+    assert not np.array_equal(other[2], X_test)
+
+
+def test_split_of_a_one_column_set_and_of_nothing():
+    X, Y = data.two_moons(50)
+    _, Y_train, _, Y_test = data.split(X, Y, 0.2, seed=3)
+    assert Y_test.ravel().tolist().count(1.0) == 5 and len(Y_test) == 10
+    X_train, _, X_test, _ = data.split(X, Y, 0, seed=3)
+    assert np.array_equal(X_train, X) and X_test.shape == (0, 2)
+
+
+@pytest.mark.parametrize("fraction", [1, 1.5, -0.1, True, "0.2", float("nan")])
+def test_split_refuses_a_fraction_outside_0_1(fraction):
+    with pytest.raises(ValueError, match=r"test_fraction must be a number in \[0, 1\)"):
+        data.split(*data.xor(), fraction)
+
+
+def test_split_that_would_hold_out_nothing_says_so():
+    with pytest.raises(ValueError, match="holds out none"):
+        data.split(*data.xor(), 0.1)  # 2 rows a class: round(0.2) = 0 of each

@@ -253,9 +253,11 @@ _NUMBERISH = re.compile(r"did not converge")
 
 def skeleton(line: str) -> str:
     """A line's shape: numbers (any token holding a digit), '–' and 'did not converge'
-    become '#'; an indented line (a table row) loses its first cell; spaces collapse."""
+    become '#', a table's rule under its header ('-----') becomes '-' (its width follows the
+    widest number); an indented line (a table row) loses its first cell; spaces collapse."""
     tokens = _NUMBERISH.sub("#", line).split()
     tokens = ["#" if re.search(r"\d", t) or t == "–" else t for t in tokens]
+    tokens = ["-" if set(t) == {"-"} else t for t in tokens]
     if line.startswith(" ") and tokens:
         tokens = tokens[1:]
     return " ".join(tokens)
@@ -433,6 +435,18 @@ def test_the_shape_check_masks_numbers_but_not_words(tmp_path, monkeypatch):
         (shown,) = _shown(tmp_path, f"{marker}```text\n{bad}```\n")
         with pytest.raises(AssertionError, match="have no line of that shape"):
             check(shown)
+
+
+def test_the_shape_check_takes_a_rule_of_any_width_but_not_a_missing_one(tmp_path, monkeypatch):
+    fast = "run\n  problem  median\n  -------  ------\n  xor        40.0\n"
+    monkeypatch.setattr(sys.modules[__name__], "produce", lambda shown: fast)
+    marker = "<!-- output of: microbp s; shape checked against: microbp s --quick -->\n"
+    wider = "run\n  problem   median\n  -------  -------\n  spirals  1070.5\n"
+    (shown,) = _shown(tmp_path, f"{marker}```text\n{wider}```\n")
+    check(shown)
+    (shown,) = _shown(tmp_path, f"{marker}```text\nrun\n  -------  ------  ----\n```\n")
+    with pytest.raises(AssertionError, match="have no line of that shape"):
+        check(shown)
 
 
 def test_the_python_block_above_is_the_nearest_one_and_shares_the_namespace(tmp_path):

@@ -88,6 +88,27 @@ def not_built(monkeypatch) -> None:
     monkeypatch.setattr(vanishing, "gradient_statistics", refuse)
 
 
+def train_builds_nothing(monkeypatch) -> None:
+    """microbp train must refuse before it makes the data set or builds the net."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a net or data set was built before the size check")
+
+    monkeypatch.setattr(cli_train, "MLP", refuse)
+    monkeypatch.setattr(cli_train, "fit", refuse)
+    if hasattr(cli_train, "make_data"):
+        monkeypatch.setattr(cli_train, "make_data", refuse)
+
+
+def out_of_memory(monkeypatch) -> None:
+    """numpy cannot allocate what the run needs."""
+
+    def fit(*args, **kwargs):
+        raise MemoryError("Unable to allocate 74.5 GiB for an array with shape (100000, 100000)")
+
+    monkeypatch.setattr(cli_train, "fit", fit)
+
+
 @dataclass
 class Case:
     """One hostile input: ``argv`` (``{tmp}`` is the test's folder), what to set up first,
@@ -161,6 +182,30 @@ CASES = [
          err=("at least 11 Values", "--max-nodes 11"), setup=not_built),
     Case("6-check-raised-limit-runs", ["check", "--net", "2,2,1", "--max-nodes", "11"], 0,
          out=("PASS",)),
+    # round two, 9 and 18. train refuses sizes it cannot hold or finish, before making them
+    Case("r2-9-train-net-1e8", ["train", "--net", "2,100000000,1"], 2,
+         err=("at least 400,000,003 Values", "max_nodes = 1,000,000", "--max-nodes"),
+         setup=train_builds_nothing),
+    Case("r2-9-train-spirals-1e8", ["train", "--data", "spirals:99999999"], 2,
+         err=("199,999,998 rows", "max_data = 10,000,000", "--max-data 599999994"),
+         setup=train_builds_nothing),
+    Case("r2-9-train-moons-1e6", ["train", "--data", "moons:1000000"], 2,
+         err=("35,000,000", "max_nodes = 1,000,000", "--gradients formulas",
+              "--max-nodes 35000000"), setup=train_builds_nothing),
+    Case("r2-9-train-moons-1e6-formulas",
+         ["train", "--data", "moons:1000000", "--gradients", "formulas"], 2,
+         err=("35,000,000", "max_nodes = 20,000,000", "--max-nodes 35000000"),
+         setup=train_builds_nothing),
+    Case("r2-18-train-encoder-1e5", ["train", "--data", "encoder:100000,3"], 2,
+         err=("20,000,000,000 numbers", "--max-data 20000000000"), setup=train_builds_nothing),
+    Case("r2-9-train-max-data-is-a-flag", [*QUICK_TRAIN, "--data", "moons:300",
+         "--max-data", "899"], 2, err=("900 numbers", "--max-data 900"),
+         setup=train_builds_nothing),
+    Case("r2-9-train-raised-limits-run", [*QUICK_TRAIN, "--data", "moons:300",
+         "--max-data", "900", "--max-nodes", "10500"], 0, out=("moons:300",)),
+    Case("r2-18-train-memory-error", [*QUICK_TRAIN], 2,
+         err=("not enough memory", "74.5 GiB", "smaller net or data set"),
+         setup=out_of_memory, one_line_err=True),
     # 10. --batch-size is SGD's: a usage error elsewhere, and it must be ≥ 1
     Case("10-batch-size-negative", [*QUICK_TRAIN, "--batch-size", "-3"], 2,
          err=("expected an integer ≥ 1", "'-3'")),
@@ -280,3 +325,140 @@ def test_a_bad_plot_path_gets_one_behaviour_in_every_command(bad, tmp_path, monk
         )
     assert len(messages) == 1, messages
     assert os.listdir(tmp_path) == []
+
+
+# --------------------------------------------------------------------------------------------
+# Ctrl-C from the first line: a real SIGINT to a real process, while it is still importing
+
+PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# The console script's own two lines, with a finder that sends SIGINT to the process the
+# moment ``{module}`` is imported: a Ctrl-C at a known point of the start-up.
+SIGINT_AT_IMPORT = """
+import os, signal, sys
+
+class CtrlC:
+    def find_spec(self, name, path=None, target=None):
+        if name == {module!r}:
+            sys.meta_path.remove(self)
+            os.kill(os.getpid(), signal.SIGINT)
+        return None
+
+sys.meta_path.insert(0, CtrlC())
+from microbp.cli import main
+sys.exit(main({argv!r}))
+"""
+
+
+def _env() -> dict[str, str]:
+    path = os.environ.get("PYTHONPATH")
+    return {**os.environ, "PYTHONPATH": PACKAGE + (os.pathsep + path if path else "")}
+
+
+@pytest.mark.parametrize(
+    "module, argv",
+    [
+        ("microbp.cli.app", ["check"]),  # the commands' modules: microbp's first heavy import
+        ("argparse", ["check"]),
+        ("numpy", ["check"]),
+        ("datetime", ["check"]),  # inside numpy's C import: the KeyboardInterrupt became an
+        #                            ImportError there ("could not import module datetime")
+        ("microbp.engine", ["check"]),
+        ("microbp.cli.train", ["train", "--data", "xor"]),
+        ("microbp.gradcheck", ["check"]),
+        ("microbp.optim", ["train", "--data", "xor"]),
+    ],
+)
+def test_ctrl_c_while_importing_is_one_line_and_status_130(module, argv):
+    """Ctrl-C in the first quarter second (while numpy, the commands and their libraries
+    load): exit status 130 and one line, never a KeyboardInterrupt traceback."""
+    import subprocess
+    import sys
+
+    code = SIGINT_AT_IMPORT.format(module=module, argv=argv)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=_env(), timeout=120
+    )
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == 130, (result.returncode, result.stderr)
+    assert result.stderr.count("\n") == 1 and "interrupted (Ctrl-C)" in result.stderr
+
+
+def test_ctrl_c_at_any_early_moment_never_shows_a_traceback_from_microbp():
+    """A SIGINT sent to ``python -m microbp.cli check`` 0.05 … 0.3 s after it started
+    (a few tries): exit status 130, or the process killed by the signal itself (it arrived
+    while the interpreter was starting or ending, when Python's default applies); a
+    traceback, if any, is the interpreter's own start-up's, never from microbp's code."""
+    import re
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    for delay in (0.05, 0.1, 0.15, 0.2, 0.25, 0.3):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "microbp.cli", "check", "--net", "3,4,2"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=_env(),
+        )
+        time.sleep(delay)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=120)
+        ours = re.findall(r'File "([^"]*)"', err)
+        assert not [f for f in ours if f.startswith(os.path.join(PACKAGE, "microbp"))], err
+        if "Traceback" not in err:
+            assert proc.returncode in (0, 130, -signal.SIGINT), (delay, proc.returncode, err)
+
+
+# --------------------------------------------------------------------------------------------
+# SIGTERM during a save: the temporary file goes, as on Ctrl-C
+
+# A process that gets SIGTERM while the atomic writer is at its last step (os.fsync of the
+# temporary file), then writes on; ``{call}`` is the write.
+SIGTERM_DURING_WRITE = """
+import os, signal, sys
+real_fsync = os.fsync
+
+def fsync(fd):
+    os.kill(os.getpid(), signal.SIGTERM)
+    real_fsync(fd)
+
+os.fsync = fsync
+{call}
+"""
+
+
+@pytest.mark.parametrize(
+    "call, name",
+    [
+        ("from microbp.files import write_atomic; write_atomic('out.json', b'new')", "out.json"),
+        ("from microbp.cli import main; sys.exit(main(['graph', '--out', 'g.dot']))", "g.dot"),
+        (
+            "from microbp.cli import main; "
+            "sys.exit(main(['train', '--max-epochs', '3', '--save', 'm.json']))",
+            "m.json",
+        ),
+    ],
+    ids=["write_atomic", "graph", "train"],
+)
+def test_sigterm_during_a_save_leaves_no_temporary_file(call, name, tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    (tmp_path / name).write_bytes(OLD)
+    code = SIGTERM_DURING_WRITE.format(call=call)
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=120,
+    )
+    assert result.returncode == -signal.SIGTERM, (result.returncode, result.stderr)
+    assert "Traceback" not in result.stderr
+    assert sorted(os.listdir(tmp_path)) == [name]  # no hidden .name.*.tmp beside it
+    assert (tmp_path / name).read_bytes() == OLD

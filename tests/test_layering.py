@@ -85,6 +85,8 @@ BREAKS = [
     ("core-libraries", "microbp.engine", "import argparse"),
     ("core-libraries", "microbp.nn", "import graphviz"),
     ("core-libraries", "microbp.bp", "from matplotlib.figure import Figure"),
+    ("core-libraries", "microbp.train", "from matplotlib.figure import Figure"),  # no ignore
+    ("core-libraries", "microbp.checks", "def f():\n    import argparse"),  # inside a function
     ("core-libraries", "microbp.optim", "import starlette"),
     ("core-libraries", "microbp.files", "import uvicorn"),
     ("core-libraries", "microbp.numtypes", "import sympy"),

@@ -52,7 +52,7 @@ def test_check_passes_for_every_loss(capsys, net, activation, loss):
 def test_softmax_is_refused_before_the_last_layer_on_the_command_line(capsys):
     with pytest.raises(SystemExit):
         main(["check", "--net", "3,4,3", "--activation", "softmax,sigmoid"])
-    assert "unknown activation 'softmax'" in capsys.readouterr().err
+    assert "softmax is an output layer" in capsys.readouterr().err
 
 
 def test_a_softmax_output_of_one_neuron_in_a_model_file_is_refused(tmp_path):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
 import math
 from fractions import Fraction
 
 import pytest
 
 from microbp import MLP, Value, names, squared_error
+from microbp.activations import ACTIVATIONS
 
 
 def test_shapes_follow_the_seed_W_l_is_n_l_by_n_l_minus_1():
@@ -169,6 +171,44 @@ def test_unknown_activation_and_wrong_count():
         MLP([2, 2, 1], activation=["relu"])
     with pytest.raises(ValueError, match="unknown init"):
         MLP([2, 1], init="zeros")
+
+
+@pytest.mark.parametrize("name", list(ACTIVATIONS))
+def test_every_activation_of_the_table_builds_its_a_node(name):
+    # The table and the Value ops that build a-nodes must stay in step: a new activation
+    # without an op, or an op computing another f, fails here.
+    net = MLP([1, 1], activation=name)
+    fw = net.forward([0.7])
+    (z,), (a,) = fw.z[2], fw.a[2]
+    assert a.data == pytest.approx(ACTIVATIONS[name].f(z.data), rel=1e-15)
+    assert net.layers[2].neurons[0].activate(z).data == a.data
+
+
+def test_a_softmax_neuron_cannot_activate_alone():
+    net = MLP([2, 3], activation="softmax")
+    z = net.forward([0.1, 0.2]).z[2]
+    with pytest.raises(ValueError, match="softmax needs its whole layer"):
+        net.layers[2].neurons[0].activate(z[0])
+    assert [a.data for a in net.layers[2].activate(z)] == [a.data for a in net([0.1, 0.2])]
+
+
+def test_an_activation_list_is_checked_once_whoever_asks(tmp_path):
+    # MLP, the model file, the command line and the lab give the same refusal.
+    from microbp.cli.args import activation_spec
+    from microbp.lab.inputs import LabError, check_activations
+
+    want = "unknown activation 'swish' for layer 3"
+    with pytest.raises(ValueError, match=want):
+        MLP([2, 2, 1], activation=["sigmoid", "swish"])
+    path = tmp_path / "net.json"
+    MLP([2, 2, 1]).save(path)
+    path.write_text(path.read_text().replace('"sigmoid"]', '"swish"]'))
+    with pytest.raises(ValueError, match=want):
+        MLP.load(path)
+    with pytest.raises(argparse.ArgumentTypeError, match=want):
+        activation_spec("sigmoid,swish")
+    with pytest.raises(LabError, match=want):
+        check_activations(["sigmoid", "swish"], 3)
 
 
 def test_layer_and_neuron_indices_outside_their_range():

@@ -209,6 +209,82 @@ def test_microbp_prove_without_sympy_says_how_to_install_it(capsys, monkeypatch)
     assert "pip install 'microbp[symbolic]'" in capsys.readouterr().err
 
 
+# --------------------------------------------------------------------------------------------
+# Work that cannot finish: a time limit, and progress while it runs
+
+
+@pytest.mark.parametrize(
+    "sizes, activation, loss",
+    [
+        ((2, 2, 1), "relu", "squared_error"),
+        ((3, 2, 3), ["tanh", "softmax"], "cross_entropy"),
+        ((2, 3, 2, 1), "sigmoid", "binary_cross_entropy"),
+    ],
+)
+def test_progress_counts_every_step_from_zero_to_the_total(sizes, activation, loss):
+    for prove in (prove_net, prove_layers):
+        seen = []
+        proof = prove(sizes, activation, loss, progress=lambda *call, seen=seen: seen.append(call))
+        total = len(proof.steps)
+        assert seen[0] == (0, total, "")
+        assert [done for done, _, _ in seen] == list(range(total + 1))
+        assert [name for _, _, name in seen[1:]] == [s.name for s in proof.steps]
+
+
+def test_prove_stops_at_its_time_limit_and_says_how_far_it_got(capsys):
+    """A 2-4-4-4-1 net with binary cross-entropy (57 Values, under --max-nodes) took
+    minutes; the time limit stops it in the middle of a SymPy computation."""
+    import time
+
+    start = time.monotonic()
+    argv = ["prove", "--net", "2,4,4,4,1", "--loss", "binary_cross_entropy", "--time-limit", "0.5"]
+    assert main(argv) == 2
+    assert time.monotonic() - start < 30
+    err = capsys.readouterr().err
+    assert "did not finish within --time-limit 0.5 s" in err
+    assert "--time-limit 5 (0: no limit)" in err
+
+
+def test_without_an_alarm_the_time_limit_is_checked_between_steps(capsys, monkeypatch):
+    import signal
+
+    monkeypatch.delattr(signal, "SIGALRM", raising=False)  # as on Windows
+    assert main(["prove", "--time-limit", "0.001"]) == 2
+    err = capsys.readouterr().err
+    assert "did not finish within --time-limit 0.001 s: whole net" in err
+    assert "of 20 steps tried" in err
+
+
+@pytest.mark.parametrize("bad", ["-1", "nan", "inf", "soon"])
+def test_a_bad_time_limit_is_a_usage_error(bad, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["prove", f"--time-limit={bad}"])
+    assert exit_info.value.code == 2
+    assert "finite number ≥ 0 (0: no limit)" in capsys.readouterr().err
+
+
+def test_a_proof_shows_its_progress_on_a_terminal(capsys, monkeypatch):
+    import io
+    import sys
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr(sys, "stderr", Terminal())
+    assert main(["prove", "--net", "2,2,1"]) == 0
+    bar = sys.stderr.getvalue()
+    assert "whole net: 100%" in bar and "9/9" in bar
+    assert "by layers: 100%" in bar and "13/13" in bar
+
+
+def test_prove_latex_says_where_it_wrote(capsys, tmp_path):
+    tex = tmp_path / "deltas.tex"
+    assert main(["prove", "--net", "2,1", "--latex", str(tex)]) == 0
+    assert f"wrote the δ formulas as LaTeX to {tex}" in capsys.readouterr().out
+    assert tex.read_text().startswith("\\begin{aligned}")
+
+
 def test_weights_with_two_digit_indices_get_names_of_their_own_in_the_proof():
     """w₁,₁₁⁽²⁾ and w₁₁,₁⁽²⁾ once ran together as one name, w_111^(2)."""
     proof = prove_layers((11, 11, 1), "identity")

@@ -1,14 +1,21 @@
 """fit(): the hand-computed GD step, both gradient roads, the stopping rules, history, progress."""
 
+import errno
+import inspect
 import io
+import os
 import sys
+import warnings
+from fractions import Fraction
 
+import mpmath
 import numpy as np
 import pytest
 
-from microbp import MLP, data, fit
+from microbp import MLP, data, fit, total_error
+from microbp.experiments.report import plot_history
 from microbp.optim import GD, SGD, Rprop
-from microbp.train import PLOT_HINT, accuracy
+from microbp.train import accuracy
 
 ROADS = ("autodiff", "formulas")
 
@@ -269,13 +276,46 @@ def test_bad_fit_arguments_raise_value_error_naming_them(kwargs, match):
     assert net.get_flat().tolist() == before
 
 
-def test_a_run_that_fails_at_the_start_leaves_exact_weights_untouched():
-    from fractions import Fraction
-
-    net = MLP.from_weights({2: [[Fraction(1, 3)]]}, {2: [2]}, "identity")
+def test_a_run_that_fails_at_the_start_leaves_the_weights_untouched():
+    net = MLP.from_weights({2: [[0.25]]}, {2: [2]}, "identity")
     with pytest.raises(ValueError, match="not finite at the start"):
         fit(net, [[1e300]], [[-1e300]], GD(0.1))
-    assert [p.data for p in net.parameters()] == [Fraction(1, 3), 2]
+    assert [p.data for p in net.parameters()] == [0.25, 2]
+
+
+@pytest.mark.parametrize(
+    "number, kind",
+    [
+        (lambda v: Fraction(v), "Fraction"),
+        (lambda v: np.float32(v), "numpy.float32"),
+        (lambda v: mpmath.mpf(v), "mpmath.mpf"),
+        (lambda v: np.longdouble(v), "numpy.longdouble"),
+    ],
+    ids=["Fraction", "float32", "mpf", "longdouble"],
+)
+@pytest.mark.parametrize("gradients", ["autodiff", "formulas"])
+def test_fit_refuses_a_net_whose_number_type_it_would_turn_into_float64(number, kind, gradients):
+    """A Fraction identity net trained with GD(1/2) ended at 0.6666666666666667, not 2/3:
+    fit steps in float64. It refuses, naming the road that keeps the type, and leaves the
+    net as it was."""
+    net = MLP.from_weights({2: [[number(1)]]}, {2: [number(0)]}, "identity")
+    before = [p.data for p in net.parameters()]
+    with pytest.raises(TypeError, match=f"this net's {kind} numbers .*p.data -= lr \\* p.grad"):
+        fit(net, [[1]], [[2]], GD(Fraction(1, 2)), max_epochs=3, gradients=gradients)
+    assert [p.data for p in net.parameters()] == before
+    assert [type(p.data) for p in net.parameters()] == [type(v) for v in before]
+
+
+def test_the_graph_keeps_the_type_fit_refuses():
+    """What the message says to do: the engine's own step keeps Fractions exact."""
+    net = MLP.from_weights({2: [[Fraction(1)]]}, {2: [Fraction(0)]}, "identity")
+    for _ in range(2):
+        net.zero_grad()
+        E = total_error([[2]], [net([1])])
+        E.backward()
+        for p in net.parameters():
+            p.data -= Fraction(1, 2) * p.grad
+    assert [p.data for p in net.parameters()] == [Fraction(3, 2), Fraction(1, 2)]  # o = y = 2
 
 
 def test_fit_checks_the_data_shapes_against_the_net():
@@ -311,23 +351,84 @@ def test_progress_bar_with_e_on_a_terminal_and_none_with_quiet(monkeypatch):
     assert quiet.getvalue() == ""
 
 
-def test_history_plot_writes_a_png(tmp_path):
-    pytest.importorskip("matplotlib")
+def _history():
     X, Y = data.xor()
-    h = fit(xor_net(), X, Y, Rprop(), max_epochs=20, tol=0)
+    return fit(xor_net(), X, Y, Rprop(), max_epochs=20, tol=0, quiet=True)
+
+
+def test_plot_history_writes_a_png(tmp_path):
+    pytest.importorskip("matplotlib")
     path = tmp_path / "loss.png"
-    h.plot(path)
+    fig = plot_history(_history(), path)
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert fig.axes[0].get_ylabel() == "E_total"
+
+
+def test_history_plot_still_writes_but_says_where_it_moved(tmp_path):
+    pytest.importorskip("matplotlib")
+    path = tmp_path / "loss.png"
+    with pytest.warns(DeprecationWarning, match="microbp.experiments.report.plot_history"):
+        _history().plot(path)
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_history_plot_without_matplotlib_says_how_to_install_it(monkeypatch):
+@pytest.mark.parametrize("how", ["plot_history", "History.plot"])
+def test_a_plot_on_a_full_disk_leaves_the_old_file_intact(tmp_path, how, monkeypatch):
+    # The disk fills up while the image is written: whatever writes the file gets part of it
+    # down, then ENOSPC (a renderer writing into the file itself; the atomic writer's fsync).
+    # The old image must survive, and no temporary file may be left beside it.
+    pytest.importorskip("matplotlib")
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    render = FigureCanvasAgg.print_png
+    takes = inspect.signature(render).parameters  # matplotlib passes what the method takes
+
+    def print_png_on_a_full_disk(self, target, **kwargs):
+        if isinstance(target, io.BytesIO):  # rendering in memory needs no disk
+            return render(self, target, **{k: v for k, v in kwargs.items() if k in takes})
+        if hasattr(target, "write"):
+            target.write(b"\x89PNG half")
+        else:
+            with open(target, "wb") as f:
+                f.write(b"\x89PNG half")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    def fsync_on_a_full_disk(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(FigureCanvasAgg, "print_png", print_png_on_a_full_disk)
+    monkeypatch.setattr(os, "fsync", fsync_on_a_full_disk)
+    path = tmp_path / "loss.png"
+    path.write_bytes(b"the old plot")
+    h = _history()
+    with pytest.raises(OSError, match="No space left"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        plot_history(h, path) if how == "plot_history" else h.plot(path)
+    assert path.read_bytes() == b"the old plot"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["loss.png"]
+
+
+def test_a_plot_interrupted_while_it_is_written_leaves_the_old_file_intact(tmp_path, monkeypatch):
+    # Ctrl-C arrives while the image goes to disk: the old image survives, no temporary file.
+    pytest.importorskip("matplotlib")
+
+    def ctrl_c(fd):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "fsync", ctrl_c)
+    path = tmp_path / "loss.png"
+    path.write_bytes(b"the old plot")
+    with pytest.raises(KeyboardInterrupt):
+        plot_history(_history(), path)
+    assert path.read_bytes() == b"the old plot"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["loss.png"]
+
+
+def test_plot_history_without_matplotlib_says_how_to_install_it(monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
-    X, Y = data.xor()
-    h = fit(xor_net(), X, Y, GD(0.5), max_epochs=1, tol=0)
     with pytest.raises(ImportError, match=r"pip install 'microbp\[plot\]'"):
-        h.plot()
-    assert "microbp[plot]" in PLOT_HINT
+        plot_history(_history())
 
 
 def test_history_records_optimizer_road_and_time():

@@ -166,3 +166,43 @@ def test_every_stop_reason_has_its_rule_in_the_report(reason, monkeypatch, capsy
 
 def test_train_optimizer_choices_are_optim_make_names():
     assert tuple(train_cli.OPTIMIZERS) == optim.OPTIMIZERS
+
+
+def test_train_on_a_classification_set_reports_test_accuracy_next_to_training(capsys):
+    argv = ["train", "--data", "moons:40", "--gradients", "formulas", "--max-epochs", "30"]
+    assert main(argv) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-2].startswith("accuracy = ") and "/32 = " in lines[-2]
+    assert "on the training rows" in lines[-2]
+    assert lines[-1].startswith("test accuracy = ") and "/8 = " in lines[-1]
+    assert "--test-fraction 0.2, drawn with --seed 0" in lines[-1]
+
+
+def test_the_test_split_is_seeded_and_can_be_switched_off(capsys):
+    def run(*extra):
+        argv = ["train", "--data", "moons:60", "--gradients", "formulas", "--max-epochs", "20"]
+        assert main([*argv, "--json", *extra]) == 0
+        return json.loads(capsys.readouterr().out)
+
+    a, b, c = run("--seed", "4"), run("--seed", "4"), run("--seed", "5")
+    assert a == {**b, "seconds": a["seconds"]}
+    assert (a["test_rows"], a["test_fraction"]) == (12, 0.2)
+    assert c["E0"] != a["E0"]  # another seed: other weights and another cut
+    off = run("--test-fraction", "0")
+    assert (off["test_rows"], off["test_accuracy"]) == (0, None)
+    half = run("--test-fraction", "0.5")
+    assert half["test_rows"] == 30
+
+
+def test_a_truth_table_set_is_not_split_by_default(capsys):
+    assert main(["train", "--data", "xor", "--max-epochs", "5", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "accuracy = " in out and "/4 = " in out and "test accuracy" not in out
+
+
+@pytest.mark.parametrize("bad", ["1", "-0.2", "nan", "half"])
+def test_a_bad_test_fraction_is_a_usage_error(bad, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["train", f"--test-fraction={bad}"])
+    assert exit_info.value.code == 2
+    assert "in [0, 1) (0: none)" in capsys.readouterr().err

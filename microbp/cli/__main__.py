@@ -1,5 +1,5 @@
 import sys
 
-from microbp.cli.app import main
+from microbp.cli import main
 
 sys.exit(main())

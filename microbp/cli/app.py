@@ -23,8 +23,9 @@
 
 Exit status (:func:`main`, the one place that decides it): 0 success; 1 a check failed or a
 file could not be written (the message names the file); 2 bad usage or input
-(``microbp CMD: error: …``); 130 stopped by Ctrl-C (one line, no traceback). Output piped
-into a reader that stops early (``| head``) ends quietly.
+(``microbp CMD: error: …``), an input too large for the memory (MemoryError) included;
+130 stopped by Ctrl-C (one line, no traceback). Output piped into a reader that stops early
+(``| head``) ends quietly.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from collections.abc import Sequence
 from microbp.cli import check, demo, experiments, graph, lab, prove, saturation, trace, train
 from microbp.cli.args import negative_values_attached
 from microbp.cli.errors import INTERRUPTED
+from microbp.cli.progress import heartbeat
 from microbp.viz import GraphvizFailed, GraphvizNotFound
 
 # Each subcommand registers itself: a function that adds its parser to the subparsers and
@@ -52,16 +54,50 @@ COMMANDS.append(prove.add_command)
 USAGE_ERRORS = (ValueError, TypeError, IndexError, GraphvizNotFound, GraphvizFailed)
 
 
+class HelpWithDefaults(argparse.HelpFormatter):
+    """Every option's help ends with its default ("(default 2000)") unless it names it
+    already, so a default is shown once and is the one the parser uses. Defaults that mean
+    "off" or "decided later" (None, False) are left to the help text."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        default = action.default
+        if (
+            not action.option_strings
+            or default is None
+            or default is False
+            or default is argparse.SUPPRESS
+            or "default" in text
+        ):
+            return text
+        return f"{text} (default {_shown(default).replace('%', '%%')})"
+
+
+def _shown(default) -> str:
+    """A default as a user types it: 3,4,2 for a list, 1e-09 for a float."""
+    if isinstance(default, (list, tuple)):
+        return ",".join(map(str, default))
+    if isinstance(default, float):
+        return f"{default:g}"
+    return str(default)
+
+
 def build_parser() -> argparse.ArgumentParser:
+    from microbp import __version__
+
     parser = argparse.ArgumentParser(
         prog="microbp",
         description="Backpropagation, node by node: a scalar autodiff engine next to the "
         "closed-form δ equations BP-1…BP-4.",
+        formatter_class=HelpWithDefaults,
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for add in COMMANDS:
         add(sub)
+    for command in sub.choices.values():
+        command.formatter_class = HelpWithDefaults
     return parser
 
 
@@ -71,7 +107,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(negative_values_attached(argv))
     name = f"microbp {args.command}"
     try:
-        return args.func(args)
+        with heartbeat(name):  # a line now and then on a terminal, unless it shows its own
+            return args.func(args)
     except BrokenPipeError:  # output piped into `head` and the like: stop quietly
         _quiet_stdout()
         return 0
@@ -80,6 +117,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return INTERRUPTED
     except USAGE_ERRORS as exc:
         print(f"{name}: error: {exc}", file=sys.stderr)
+        return 2
+    except MemoryError as exc:  # numpy's allocation errors included: an input too large
+        detail = f" ({exc})" if str(exc) else ""
+        print(
+            f"{name}: error: not enough memory for this run{detail}; use a smaller net or data set",
+            file=sys.stderr,
+        )
         return 2
     except OSError as exc:  # a file that could not be written: the message names it
         print(f"{name}: error: {exc}", file=sys.stderr)

@@ -11,6 +11,7 @@ import math
 import re
 from collections.abc import Sequence
 
+from microbp import checks
 from microbp.activations import ACTIVATIONS
 from microbp.nn import INITS
 
@@ -33,16 +34,15 @@ def layer_sizes(text: str) -> list[int]:
 def activation_spec(text: str) -> list[str] | str:
     """``"tanh"`` or ``"relu,sigmoid"``: one activation name, or one per layer 2…L.
 
-    The last name may be ``softmax`` (an output layer only)."""
+    The last name may be ``softmax`` (an output layer only); :func:`microbp.checks.activations`
+    checks the names (the net's sizes, checked later, say whether they are one per layer)."""
     names = text.split(",")
-    for k, name in enumerate(names, start=1):
-        if name == "softmax" and k == len(names):  # an output layer only (MLP checks it)
-            continue
-        if name not in ACTIVATIONS:
-            raise argparse.ArgumentTypeError(
-                f"unknown activation {name!r}; expected one of {', '.join(ACTIVATIONS)} "
-                "(one name, or one per layer 2…L separated by commas)"
-            )
+    try:
+        checks.activations(names[0] if len(names) == 1 else names, len(names) + 1)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(
+            f"{exc} (one name, or one per layer 2…L separated by commas)"
+        ) from None
     return names[0] if len(names) == 1 else names
 
 
@@ -120,14 +120,19 @@ def negative_values_attached(argv: Sequence[str]) -> list[str]:
     return out
 
 
+#: The help of every ``--activation``: the names, softmax among them.
+ACTIVATION_HELP = (
+    "one name, or one per layer 2…L separated by commas: "
+    + ", ".join(ACTIVATIONS)
+    + ", softmax (the output layer only: tanh,softmax)"
+)
+
+
 def add_activation_argument(parser: argparse.ArgumentParser) -> None:
     """``--activation`` of ``microbp check``, ``train`` and ``prove``: one name or one per
     layer 2…L."""
     parser.add_argument(
-        "--activation",
-        type=activation_spec,
-        default="sigmoid",
-        help="one name or one per layer 2…L: " + ", ".join(ACTIVATIONS),
+        "--activation", type=activation_spec, default="sigmoid", help=ACTIVATION_HELP
     )
 
 
@@ -141,6 +146,6 @@ def add_loss_argument(parser: argparse.ArgumentParser, help: str | None = None) 
         choices=list(LOSSES),
         default="squared_error",
         help=help
-        or "E: squared_error (default, the seed's), binary_cross_entropy (a sigmoid "
+        or "E: squared_error (default, the tutorial's), binary_cross_entropy (a sigmoid "
         "output), cross_entropy (a softmax output: --activation tanh,softmax)",
     )

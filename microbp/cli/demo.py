@@ -14,15 +14,18 @@ import argparse
 import math
 import os
 import sys
+import textwrap
+
+from tabulate import tabulate
 
 from microbp import bp, data, losses, names
 from microbp.cli.args import add_loss_argument
 from microbp.cli.errors import naming
 from microbp.data import seed_example
-from microbp.experiments.report import save_figure
+from microbp.experiments.report import PLOT_MISSING, plot_history
 from microbp.nn import MLP
 from microbp.optim import GD
-from microbp.train import PLOT_HINT, fit
+from microbp.train import fit
 from microbp.viz import draw
 from microbp.viz.trace import trace_backward
 
@@ -31,7 +34,14 @@ from microbp.viz.trace import trace_backward
 
 def add_command(sub) -> None:
     """Add ``demo`` to the ``microbp`` subcommands."""
-    d = sub.add_parser("demo", help="the seed's 3-3-2 example: autodiff next to BP-1…BP-4")
+    d = sub.add_parser(
+        "demo",
+        help="the tutorial's 3-3-2 example: autodiff next to BP-1…BP-4",
+        description="The tutorial's 3-3-2 example with its own numbers: the forward pass, E, "
+        "and every δ and gradient by autodiff next to BP-1…BP-4; then the pictures (the "
+        "graph, the network, the δ flow, the HTML stepper) in --out-dir, and training by the "
+        "tutorial's batch gradient descent with its loss curve.",
+    )
     d.add_argument(
         "--out-dir",
         type=out_dir_type,
@@ -40,8 +50,8 @@ def add_command(sub) -> None:
     )
     add_loss_argument(
         d,
-        "E: squared_error (default, the seed's), binary_cross_entropy (the same net), "
-        "cross_entropy (the seed's weights with a softmax output layer)",
+        "E: squared_error (default, the tutorial's), binary_cross_entropy (the same net), "
+        "cross_entropy (the tutorial's weights with a softmax output layer)",
     )
     d.set_defaults(func=lambda args: demo(out=sys.stdout, out_dir=args.out_dir, loss=args.loss))
 
@@ -108,30 +118,22 @@ def demo(out=None, out_dir=None, loss="squared_error") -> int:
     p()
     bp1 = "BP-1 (l = L" + ("" if loss.name == "squared_error" else f"; {loss.delta_formula}") + ")"
 
-    head = f"  {'':<10} {'autodiff (graph)':>24} {'closed form':>24} {'difference':>11}  rule"
+    deltas = [
+        (str(names.delta(l, i)), z.grad, formulas.delta[l][i - 1], "BP-1" if l == L else "BP-2")
+        for l in range(L, 1, -1)
+        for i, z in enumerate(fw.z[l], start=1)
+    ]
+    params = [
+        (str(name), param.grad, f, "BP-3" if name.kind == "w" else "BP-4")
+        for (name, param), f in zip(net.named_parameters(), formulas.flat())
+    ]
     p(f"δᵢ⁽ˡ⁾ = ∂E/∂zᵢ⁽ˡ⁾: the gradient of the z-node, next to {bp1} and BP-2 (l < L)")
-    p(head)
-    worst = 0.0
-    for l in range(L, 1, -1):
-        for i, z in enumerate(fw.z[l], start=1):
-            f = formulas.delta[l][i - 1]
-            worst = max(worst, abs(float(z.grad) - float(f)))
-            rule = "BP-1" if l == L else "BP-2"
-            p(
-                f"  {names.delta(l, i):<10} {_num(z.grad):>24} {_num(f):>24} "
-                f"{float(z.grad) - float(f):>11.2g}  {rule}"
-            )
+    p(_side_by_side(deltas))
     p()
     p("∂E/∂wᵢⱼ⁽ˡ⁾ = δᵢ⁽ˡ⁾ aⱼ⁽ˡ⁻¹⁾ (BP-3) and ∂E/∂bᵢ⁽ˡ⁾ = δᵢ⁽ˡ⁾ (BP-4): p.grad next to the formula")
-    p(head)
-    for (name, param), f in zip(net.named_parameters(), formulas.flat()):
-        worst = max(worst, abs(float(param.grad) - float(f)))
-        rule = "BP-3" if name.kind == "w" else "BP-4"
-        p(
-            f"  {name:<10} {_num(param.grad):>24} {_num(f):>24} "
-            f"{float(param.grad) - float(f):>11.2g}  {rule}"
-        )
+    p(_side_by_side(params))
     p()
+    worst = max(abs(float(grad) - float(f)) for _, grad, f, _ in deltas + params)
     p(f"largest |autodiff − formula| = {worst:.3g}")
     status = 0 if out_dir is None else write_demo_files(out_dir, out, loss)
     return max(status, train_demo(out, out_dir, loss))
@@ -232,6 +234,18 @@ def out_dir_type(text: str) -> str:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _side_by_side(rows) -> str:
+    """(name, autodiff, formula, rule) rows as a table indented by two spaces, with the
+    difference autodiff − formula."""
+    cells = [
+        (name, _num(grad), _num(f), f"{float(grad) - float(f):.2g}", rule)
+        for name, grad, f, rule in rows
+    ]
+    head = ("", "autodiff (graph)", "closed form", "difference", "rule")
+    align = ("left", "right", "right", "right", "left")
+    return textwrap.indent(tabulate(cells, head, colalign=align, disable_numparse=True), "  ")
+
+
 def train_demo(out=None, outdir: str | None = "microbp-demo", loss="squared_error") -> int:
     """The seed's procedure on the seed's example: batch GD until the stopping rule fires.
 
@@ -264,10 +278,10 @@ def train_demo(out=None, outdir: str | None = "microbp-demo", loss="squared_erro
         title = "seed example, batch GD: E_total per epoch" + (
             "" if loss.name == "squared_error" else f" ({loss.name})"
         )
-        save_figure(h.plot(title=title), path)
+        plot_history(h, path, title=title)
         p(f"loss curve: {path}")
     except ImportError:
-        p(f"(no loss plot: {PLOT_HINT})")
+        p(f"(no loss plot: {PLOT_MISSING})")
     except OSError as exc:
         p(f"(no loss plot: cannot write to {outdir}: {exc})")
     return 0 if math.isfinite(h.final_loss) else 1

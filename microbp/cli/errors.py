@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import os
 
-#: Exit status of a command stopped by Ctrl-C (128 + SIGINT), as a shell reports it.
-INTERRUPTED = 130
+from microbp.cli import INTERRUPTED  # noqa: F401  (130, defined where Ctrl-C is first met)
 
 
 def naming(exc: OSError, path: str | os.PathLike) -> OSError:

@@ -20,6 +20,7 @@ import sys
 
 from microbp.cli.args import init_list, names, positive_int
 from microbp.cli.limits import MAX_NODES, add_max_nodes, check_net_size
+from microbp.cli.progress import bar, own_display
 from microbp.experiments import report, rprop_bench, vanishing
 from microbp.nn import INITS
 
@@ -203,6 +204,7 @@ def add_rprop_bench(sub) -> None:
 
 def run_rprop_bench(args, out=None) -> int:
     """``microbp rprop-bench``: table (or JSON) on ``out``, then the plot if asked for."""
+    own_display()  # a bar of cells (below)
     out = sys.stdout if out is None else out
     if args.plot:
         report.check_plot_path(args.plot, "rprop.png")  # before any work
@@ -217,7 +219,19 @@ def run_rprop_bench(args, out=None) -> int:
         kwargs["max_epochs"] = args.max_epochs
     kwargs["init"] = getattr(args, "init", "xavier")
     kwargs["jobs"] = args.jobs or (1 if args.quick else (os.cpu_count() or 1))
-    result = rprop_bench.benchmark(**kwargs)
+    shown = {}
+
+    def progress(done: int, total: int) -> None:  # a bar of cells on a terminal
+        if done == 0:
+            shown["bar"] = bar(total, "rprop-bench", "cell")
+        elif shown.get("bar") is not None:
+            shown["bar"].update(1)
+
+    try:
+        result = rprop_bench.benchmark(**kwargs, progress=progress)
+    finally:
+        if shown.get("bar") is not None:
+            shown["bar"].close()
     print(result.to_json() if args.json else result.table(), file=out)
     if args.plot:
         out.flush()  # the results are out before a plot failure is reported

@@ -17,7 +17,13 @@ import random
 import sys
 
 from microbp import losses
-from microbp.cli.args import activation_spec, add_loss_argument, layer_sizes, neuron
+from microbp.cli.args import (
+    ACTIVATION_HELP,
+    activation_spec,
+    add_loss_argument,
+    layer_sizes,
+    neuron,
+)
 from microbp.cli.errors import naming, write_output
 from microbp.cli.limits import add_max_nodes, check_net_size
 from microbp.data import seed_example
@@ -33,13 +39,13 @@ def add_common(p) -> None:
         "--net",
         type=layer_sizes,
         default=None,
-        help="layer sizes, e.g. 2,3,1 (default: the seed's 3-3-2 example and its numbers)",
+        help="layer sizes, e.g. 2,3,1 (default: the tutorial's 3-3-2 example and its numbers)",
     )
     p.add_argument(
         "--activation",
         type=activation_spec,
         default=None,
-        help="one name or one per layer 2…L (default: sigmoid)",
+        help=ACTIVATION_HELP + " (default sigmoid)",
     )
     p.add_argument("--seed", type=int, default=0, help="seed of the net's weights and sample")
     add_loss_argument(p)
@@ -61,7 +67,7 @@ def add_command(sub) -> None:
     g = sub.add_parser(
         "graph",
         help="draw the computation graph, the network (Figure 1) or a δ flow (Figure 2)",
-        description="Draw the seed example's loss E = ½‖y − a⁽ᴸ⁾‖² after backward "
+        description="Draw the tutorial example's loss E = ½‖y − a⁽ᴸ⁾‖² after backward "
         "(or a random net's with --net). Without --out (or with --out -), prints the DOT "
         "source.",
     )
@@ -72,13 +78,13 @@ def add_command(sub) -> None:
     )
     what = g.add_mutually_exclusive_group()
     what.add_argument(
-        "--network", action="store_true", help="the network diagram (the seed's Figure 1)"
+        "--network", action="store_true", help="the network diagram (the tutorial's Figure 1)"
     )
     what.add_argument(
         "--delta-flow",
         type=neuron,
         metavar="l,i",
-        help="δ⁽ˡ⁺¹⁾ flowing into δᵢ⁽ˡ⁾ with BP-2 written out (the seed's Figure 2)",
+        help="δ⁽ˡ⁺¹⁾ flowing into δᵢ⁽ˡ⁾ with BP-2 written out (the tutorial's Figure 2)",
     )
     g.add_argument(
         "--edge-labels",

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import sys
 
-from microbp.activations import ACTIVATIONS
-from microbp.cli.args import activation_spec, layer_sizes
+from microbp.cli.args import ACTIVATION_HELP, activation_spec, layer_sizes
+from microbp.cli.progress import own_display
+from microbp.data import DATASETS
 
 
 def loopback(host: str) -> bool:
@@ -27,10 +28,11 @@ def loopback(host: str) -> bool:
         return False
 
 
+# long: read top to bottom: check, build the state, serve; ready() is what the user sees first
 def lab(args, out=None, err=None) -> int:
     """Build the lab's state from the arguments and serve it until Ctrl-C."""
-    # Read top to bottom: check, build the state, serve; ready() is what the user sees first.
     out, err = out or sys.stdout, err or sys.stderr
+    own_display()  # a server says what it does itself
     try:
         from microbp.lab import LabState, serve
         from microbp.lab.inputs import DATA_SETS
@@ -105,22 +107,36 @@ def _port(text: str) -> int:
 
 
 def add_command(sub) -> None:
-    p = sub.add_parser("lab", help="a local web page: edit the net, watch every δ, train it")
-    p.add_argument("--net", type=layer_sizes, default=None, help="layer sizes, e.g. 3,3,2")
+    p = sub.add_parser(
+        "lab",
+        help="a local web page: edit the net, watch every δ, train it",
+        description="Serve a local web page over one net: edit its weights, step through the "
+        "forward and backward passes node by node, see each δ next to BP-1…BP-4, and train "
+        "it. Only this machine can reach it by default; the page needs the token printed "
+        "with its address. Ctrl-C stops the server.",
+    )
+    p.add_argument(
+        "--net",
+        type=layer_sizes,
+        default=None,
+        help="layer sizes, e.g. 3,3,2 (default: the tutorial's 3-3-2 example)",
+    )
     p.add_argument(
         "--activation",
         type=activation_spec,
         default=None,
-        help="one name or one per layer 2…L: " + ", ".join(ACTIVATIONS),
+        help=ACTIVATION_HELP + " (default sigmoid)",
     )
     p.add_argument("--seed", type=int, default=0, help="seed of the random initial weights")
     p.add_argument(
         "--data",
         default=None,
-        help="a data set of microbp.data (seed, xor, encoder, parity, spirals, moons) or "
-        "random (default: seed when the net is 3-…-2, else one random pair)",
+        help=f"a data set of microbp.data ({', '.join(DATASETS)}) or random (default: seed "
+        "when the net is 3-…-2, else one random pair)",
     )
-    p.add_argument("--load", metavar="MODEL.json", help="start from a model file (net.save)")
+    p.add_argument(
+        "--load", metavar="MODEL.json", help="start from a model file (net.save; default none)"
+    )
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=_port, default=0, help="port (default: a free one)")
     p.add_argument("--no-browser", action="store_true", help="only print the address")

@@ -25,7 +25,7 @@ def add_command(sub) -> None:
     t = sub.add_parser(
         "trace",
         help="the backward pass node by node: a table, or an HTML stepper (--html)",
-        description="Run backward on the seed example's loss (or a random net's with --net) "
+        description="Run backward on the tutorial example's loss (or a random net's with --net) "
         "and show every step of the chain rule.",
     )
     add_common(t)

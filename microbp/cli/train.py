@@ -5,8 +5,11 @@
                   [--gradients formulas] [--plot loss.png] [--save model.json] [--json] [--quiet]
 
 prints the final E_total, the number of epochs, the rule that stopped the run and, for 0/1
-targets, the accuracy. ``--data`` is a name, optionally with arguments after a colon:
-``seed``, ``xor``, ``encoder:8,3``, ``parity:4``, ``spirals:97``, ``moons:200``. Without
+targets, the accuracy. On the sets that sample a distribution (moons, spirals, iris) a fifth
+of the rows, stratified by class and drawn with ``--seed``, is held out of training and its
+accuracy printed next to the training accuracy (``--test-fraction``, 0 for none;
+:data:`TEST_FRACTION`). ``--data`` is a name, optionally with arguments after a colon:
+``seed``, ``xor``, ``encoder:8,3``, ``parity:4``, ``spirals:97``, ``moons:200``, ``iris``. Without
 ``--net`` each set has a default net (xor 2-4-1, encoder n-m-n, parity n-2n-1, …); for
 ``--data seed`` that is the seed example's own 3-3-2 net with its numbers (then
 ``--activation``, ``--init`` and ``--seed`` do not apply).
@@ -17,7 +20,9 @@ Ctrl-C stops at the end of the current epoch: the command says where, saves the 
 
 from __future__ import annotations
 
+import argparse
 import json
+import math
 import sys
 
 from microbp import data, modelfile, optim
@@ -28,13 +33,20 @@ from microbp.cli.args import (
     positive_int,
 )
 from microbp.cli.errors import INTERRUPTED, naming, write_output
-from microbp.experiments.report import check_plot_path, save_figure
+from microbp.cli.limits import MAX_DATA, add_max_nodes, check_train_size
+from microbp.cli.progress import own_display
+from microbp.experiments.report import check_plot_path, plot_history
 from microbp.files import check_writable
 from microbp.nn import INITS, MLP
 from microbp.train import GRADIENTS, STOP_REASONS, TrainingInterrupted, accuracy, fit
 
 # No __all__: command-line plumbing (add_command, run), not public API;
 # docs/training.md documents the command.
+
+#: ``--test-fraction``'s default per data set: the sets that sample a distribution (moons,
+#: spirals, iris) hold out a fifth of their rows to measure how the net generalises; the
+#: others (the tutorial's pair, XOR, the encoders, parity) are whole truth tables to learn.
+TEST_FRACTION = {"moons": 0.2, "spirals": 0.2, "iris": 0.2}
 
 #: ``--optimizer`` names (case-insensitive): :func:`microbp.optim.make` builds them. ``--lr``
 #: is the learning rate of gd/sgd and Δ₀ (torch's ``lr``) of the Rprop variants.
@@ -59,14 +71,15 @@ def stop_rules(args, epochs: int | None = None) -> dict[str, str]:
 
 
 def parse_data(spec: str):
-    """``"name"`` or ``"name:arg,arg"`` → (X, Y, default sizes, label)."""
+    """``"name"`` or ``"name:arg,arg"`` → (name, arguments, default sizes, label); the set
+    itself is made by :func:`make_data`, after the size check."""
     name, _, rest = spec.partition(":")
     if name not in data.DATASETS:
         raise ValueError(
             f"unknown data set {name!r}; expected one of {', '.join(data.DATASETS)} "
             "(e.g. xor, encoder:8,3, parity:4)"
         )
-    make, defaults, sizes = data.DATASETS[name]
+    _, defaults, sizes = data.DATASETS[name]
     if rest:
         try:
             args = tuple(int(a) for a in rest.split(","))
@@ -81,9 +94,37 @@ def parse_data(spec: str):
             )
     else:
         args = defaults
-    X, Y = make(*args)
     label = name + (":" + ",".join(map(str, args)) if args else "")
-    return X, Y, sizes(*args), label
+    return name, args, sizes(*args), label
+
+
+def make_data(name: str, args: tuple):
+    """The set ``name`` made with ``args``: (X, Y)."""
+    return data.DATASETS[name][0](*args)
+
+
+def _held_out_default() -> str:
+    """``0.2 for moons, spirals and iris``: :data:`TEST_FRACTION` in words."""
+    by_fraction: dict[float, list[str]] = {}
+    for name, fraction in TEST_FRACTION.items():
+        by_fraction.setdefault(fraction, []).append(name)
+    return "; ".join(
+        f"{f:g} for " + (", ".join(n[:-1]) + " and " + n[-1] if len(n) > 1 else n[0])
+        for f, n in by_fraction.items()
+    )
+
+
+def test_fraction(text: str) -> float:
+    """``--test-fraction``: a number in [0, 1)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(
+            f"expected the fraction of rows held out for testing, in [0, 1) (0: none), got {text!r}"
+        )
+    return value
 
 
 def check_outputs(save: str | None, plot: str | None) -> None:
@@ -98,6 +139,7 @@ def check_outputs(save: str | None, plot: str | None) -> None:
         check_plot_path(plot, "loss.png")
 
 
+# long: one add_argument call per option of the command, nothing else
 def add_command(sub) -> None:
     t = sub.add_parser(
         "train",
@@ -114,7 +156,9 @@ def add_command(sub) -> None:
         "--net", type=layer_sizes, help="layer sizes, e.g. 2,4,1 (default: per data set)"
     )
     add_activation_argument(t)
-    t.add_argument("--init", choices=sorted(INITS), default="small")
+    t.add_argument(
+        "--init", choices=sorted(INITS), default="small", help="the initial weights' scale"
+    )
     t.add_argument(
         "--optimizer",
         type=str.lower,
@@ -131,11 +175,44 @@ def add_command(sub) -> None:
         default=None,
         help="SGD mini-batch size (default 1; with --optimizer sgd only)",
     )
-    t.add_argument("--max-epochs", type=int, default=2000)
+    t.add_argument("--max-epochs", type=int, default=2000, help="stop after this many epochs")
     t.add_argument("--tol", type=float, default=1e-9, help="stop when |E_t − E_{t−1}| < tol")
     t.add_argument("--target", type=float, help="stop when E_t < target")
-    t.add_argument("--seed", type=int, default=0, help="seed of the initial weights (and SGD)")
-    t.add_argument("--gradients", choices=GRADIENTS, default="autodiff")
+    t.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="seed of the initial weights, the test split and SGD's batches",
+    )
+    t.add_argument(
+        "--gradients",
+        choices=GRADIENTS,
+        default="autodiff",
+        help="the road to ∂E/∂θ: autodiff (the graph, E.backward()) or formulas (BP-1…BP-4 "
+        "in matrix form, numpy; faster)",
+    )
+    t.add_argument(
+        "--test-fraction",
+        type=test_fraction,
+        default=None,
+        metavar="F",
+        help="hold out this fraction of the rows (stratified by class, drawn with --seed) "
+        "and report the accuracy on them next to the training accuracy (default "
+        f"{_held_out_default()}, else 0)",
+    )
+    add_max_nodes(
+        t,
+        "train",
+        "a net whose graph has more Values than this, or an epoch that computes more "
+        "(one pass per row: rows × the net's graph)",
+    )
+    t.add_argument(
+        "--max-data",
+        type=int,
+        default=MAX_DATA,
+        help="refuse a data set with more numbers (rows × (inputs + targets)) than this, "
+        f"before it is made (default {MAX_DATA})",
+    )
     add_loss_argument(t)
     t.add_argument("--plot", metavar="PNG", help="draw the loss curve to this file")
     t.add_argument(
@@ -146,6 +223,8 @@ def add_command(sub) -> None:
     t.set_defaults(func=run)
 
 
+# long: one subcommand from its arguments to its exit status, in the order it runs: data,
+# net, training, saving, plot, report (each step a few lines with its own error message)
 def run(args, out=None) -> int:
     """Run ``microbp train``; returns the exit status (0 ok, 1 a file could not be written,
     2 bad input, 130 Ctrl-C).
@@ -153,15 +232,18 @@ def run(args, out=None) -> int:
     Bad input raises (``ValueError``) before any training, for :func:`microbp.cli.app.main`
     to report; a failure to save or plot after training is reported here, after the result.
     """
+    own_display()  # fit's own bar (epochs) on a terminal, or --quiet / --json: no heartbeat
     out = sys.stdout if out is None else out
     err = sys.stderr
-    X, Y, default_sizes, label = parse_data(args.data)
+    name, data_args, default_sizes, label = parse_data(args.data)
     sizes = args.net or default_sizes
-    if sizes[0] != X.shape[1] or sizes[-1] != Y.shape[1]:
+    if sizes[0] != default_sizes[0] or sizes[-1] != default_sizes[-1]:
         raise ValueError(
             f"--net {','.join(map(str, sizes))} does not fit --data {label}: it needs "
-            f"n₁ = {X.shape[1]} inputs and n_L = {Y.shape[1]} outputs"
+            f"n₁ = {default_sizes[0]} inputs and n_L = {default_sizes[-1]} outputs"
         )
+    rows = data.ROWS[name](*data_args)
+    check_train_size(label, rows, sizes, args.gradients, args.max_nodes, args.max_data)
     if args.batch_size is not None and args.optimizer != "sgd":
         raise ValueError(
             f"--batch-size applies to --optimizer sgd only (mini-batches); {args.optimizer} "
@@ -173,6 +255,9 @@ def run(args, out=None) -> int:
         raise ValueError("--save - and --json both write to standard output; pick one")
     if args.save == "-":
         out = err  # standard output carries the net's JSON; the report goes to stderr
+    X, Y = make_data(name, data_args)
+    fraction = TEST_FRACTION.get(name, 0.0) if args.test_fraction is None else args.test_fraction
+    X, Y, X_test, Y_test = data.split(X, Y, fraction, args.seed)
     if label == "seed" and args.net is None:
         net = data.seed_example().net()  # the seed's own numbers (Figure 1)
     else:
@@ -196,6 +281,7 @@ def run(args, out=None) -> int:
         print("microbp train: interrupted (Ctrl-C) during an epoch; nothing saved", file=err)
         return INTERRUPTED
     acc = accuracy(net, X, Y)
+    test_acc = accuracy(net, X_test, Y_test) if len(X_test) else None
     status = 0
     if args.save:
         try:
@@ -205,7 +291,7 @@ def run(args, out=None) -> int:
             status = 1 if isinstance(exc, OSError) else 2
     if args.plot:
         try:
-            save_figure(history.plot(), args.plot)
+            plot_history(history, args.plot)
         except OSError as exc:
             print(f"microbp train: error: cannot write the plot {args.plot}: {exc}", file=err)
             status = 1
@@ -224,6 +310,9 @@ def run(args, out=None) -> int:
             "updates": history.updates,
             "stopped_by": history.stopped_by,
             "accuracy": acc,
+            "test_fraction": fraction,
+            "test_rows": len(X_test),
+            "test_accuracy": test_acc,
             "seconds": history.seconds,
             "saved": args.save if args.save and status == 0 else None,
             "plot": args.plot if args.plot and status == 0 else None,
@@ -244,7 +333,15 @@ def run(args, out=None) -> int:
     print(f"stopped by {history.stopped_by}: {rule}", file=out)
     if acc is not None:
         right = round(acc * len(X))
-        print(f"accuracy = {right}/{len(X)} = {100 * acc:.1f}%", file=out)
+        held_out = "" if test_acc is None else " on the training rows"
+        print(f"accuracy = {right}/{len(X)} = {100 * acc:.1f}%{held_out}", file=out)
+        if test_acc is not None:
+            right = round(test_acc * len(X_test))
+            print(
+                f"test accuracy = {right}/{len(X_test)} = {100 * test_acc:.1f}% on the rows "
+                f"held out (--test-fraction {fraction:g}, drawn with --seed {args.seed})",
+                file=out,
+            )
     if args.save and args.save != "-" and status == 0:
         print(f"saved the net to {args.save}", file=out)
     if args.plot and status == 0:

@@ -1,10 +1,11 @@
-"""What the experiments share: seed lists.
+"""What the experiments share: seed lists, name checks, JSON numbers.
 
 Private to :mod:`microbp.experiments` (no ``__all__``): the public API is each experiment's.
 """
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Sequence
 
@@ -28,3 +29,21 @@ def seeds_text(seeds: Sequence[int]) -> str:
     if len(seeds) > 2 and list(seeds) == list(range(seeds[0], seeds[-1] + 1)):
         return f"{seeds[0]}…{seeds[-1]}"
     return ", ".join(str(s) for s in seeds)
+
+
+def check_names(names, table, what: str) -> tuple[str, ...]:
+    """One name or a list of names, each a key of ``table``, as a tuple (a clear error else)."""
+    if isinstance(names, str):
+        names = (names,)
+    names = tuple(names)
+    if not names:
+        raise ValueError(f"expected at least one {what}")
+    for name in names:
+        if name not in table:
+            raise ValueError(f"unknown {what} {name!r}; expected one of: {', '.join(table)}")
+    return names
+
+
+def json_float(x: float) -> float | None:
+    """JSON has no nan or inf: they become null."""
+    return x if math.isfinite(x) else None

@@ -1,9 +1,11 @@
-"""The experiments' tables and plots: one place that shows what they computed.
+"""Tables and plots: the one place that shows what training and the experiments computed.
 
 Tables: :func:`table` draws any :class:`~microbp.experiments.grid.ResultGrid` of the
 experiments (``vanishing``'s gradient statistics and training speed, ``rprop-bench``'s
-benchmark). Plots: :func:`plot_gradient_statistics` and :func:`plot_benchmark` draw them with
-matplotlib (the optional extra ``plot``), and :func:`save_figure` writes any figure through
+benchmark). Plots, every one of microbp's (the core draws none): :func:`plot_history` (E_total
+per epoch of :func:`microbp.fit`), :func:`plot_gradient_statistics`, :func:`plot_benchmark` and
+:func:`plot_saturation` draw with matplotlib (the optional extra ``plot``), and
+:func:`save_figure` writes any figure through
 the atomic writer (:func:`microbp.files.write_atomic`): rendered into memory first, so a full
 disk leaves an existing image intact and the error names the file. :func:`check_plot_path`
 is the one check a ``--plot`` path gets before any work (``vanishing``, ``rprop-bench``,
@@ -15,9 +17,11 @@ from __future__ import annotations
 import io
 import math
 import os
+import textwrap
 from collections.abc import Sequence
 
 import numpy as np
+from tabulate import SEPARATING_LINE, tabulate
 
 from microbp.activations import ACTIVATIONS
 from microbp.experiments.common import seeds_text
@@ -30,12 +34,14 @@ __all__ = [
     "figure_class",
     "check_plot_path",
     "save_figure",
+    "plot_history",
     "plot_gradient_statistics",
     "plot_benchmark",
+    "plot_saturation",
 ]
 
 PLOT_MISSING = (
-    "--plot needs matplotlib, which is not installed; install it with "
+    "a plot needs matplotlib, which is not installed; install it with "
     "pip install 'microbp[plot]' (or pip install matplotlib)"
 )
 
@@ -122,76 +128,92 @@ def sizes_text(sizes: Sequence[int]) -> str:
     return str(list(sizes))
 
 
+def _indented(rows, headers, left: int = 1) -> str:
+    """A table indented by two spaces: the first ``left`` columns (names) on the left, the
+    numbers on the right; a header may hold a line break (a group name above a column)."""
+    align = ["left"] * left + ["right"] * (len(headers) - left)
+    table = tabulate(rows, headers, colalign=align, disable_numparse=True)
+    return textwrap.indent(table, "  ")
+
+
 def gradient_table(result) -> str:
     """The readable report: a summary per (init, activation), then per-layer numbers."""
     cfg = result.config
     L = len(cfg["sizes"])
     seeds = cfg["seeds"]
-    lines = [
+    summary = [
+        (
+            init,
+            act,
+            _sci(c.ratio_grad),
+            _sci(c.ratio_delta),
+            f"{c.max_df:.4f}",
+            f"{c.bound:g}",
+            f"{c.mean_df:.3f}",
+            f"{c.per_layer_factor:.3f}",
+        )
+        for init in result.inits
+        for act in result.activations
+        for c in [result.cell(act, init)]
+    ]
+    head = ["init", "f", "‖∂E/∂W⁽²⁾‖/‖∂E/∂W⁽ᴸ⁾‖", "mean|δ⁽²⁾|/mean|δ⁽ᴸ⁾|", "max f′ seen"]
+    head += ["bound", "mean f′", "δ kept/layer"]
+    parts = [
         f"microbp vanishing: sizes {sizes_text(cfg['sizes'])}, hidden f per row, output "
         f"f = {cfg['output_activation']}; data two_moons(n={cfg['n']}, "
         f"noise={cfg['noise']}, seed=0); seeds {seeds_text(seeds)}, median shown",
         "",
         f"First hidden layer (l = 2) against the output layer (l = L = {L}):",
-        f"  {'init':<7} {'f':<9} {'‖∂E/∂W⁽²⁾‖/‖∂E/∂W⁽ᴸ⁾‖':>24} {'mean|δ⁽²⁾|/mean|δ⁽ᴸ⁾|':>22}"
-        f" {'max f′ seen':>12} {'bound':>6} {'mean f′':>8} {'δ kept/layer':>13}",
+        _indented(summary, head, left=2),
     ]
+    per_layer_head = ["l"]
+    for act in result.activations:
+        per_layer_head += [f"{act}\n‖∂E/∂W‖", "\nmean|δ|"]
     for init in result.inits:
-        for act in result.activations:
-            c = result.cell(act, init)
-            lines.append(
-                f"  {init:<7} {act:<9} {_sci(c.ratio_grad):>24} {_sci(c.ratio_delta):>22}"
-                f" {c.max_df:>12.4f} {c.bound:>6g} {c.mean_df:>8.3f}"
-                f" {c.per_layer_factor:>13.3f}"
-            )
-    for init in result.inits:
-        lines += [
+        medians = [
+            (c.grad_norm, c.delta_mean_abs)
+            for c in map(result.cell, result.activations, [init] * len(result.activations))
+        ]
+        rows = [
+            [str(l)] + [_sci(x) for grad, delta in medians for x in (grad[l], delta[l])]
+            for l in range(L, 1, -1)
+        ]
+        parts += [
             "",
             f"Per layer, init {init}: ‖∂E_total/∂W⁽ˡ⁾‖ (Frobenius) and mean|δᵢ⁽ˡ⁾|, "
             "from the output layer back",
-            "  " + f"{'l':>3} " + " ".join(f"{act:^19}" for act in result.activations),
-            "  "
-            + f"{'':>3} "
-            + " ".join(f"{'‖∂E/∂W‖':>9} {'mean|δ|':>9}" for _ in result.activations),
+            _indented(rows, per_layer_head, left=0),
         ]
-        cells = [result.cell(act, init) for act in result.activations]
-        medians = [(c.grad_norm, c.delta_mean_abs) for c in cells]  # once per cell, not per l
-        for l in range(L, 1, -1):
-            row = " ".join(f"{_sci(grad[l]):>9} {_sci(delta[l]):>9}" for grad, delta in medians)
-            lines.append(f"  {l:>3} {row}")
-    return "\n".join(line.rstrip() for line in lines)
+    return "\n".join(parts)
 
 
 def speed_table(result) -> str:
     """One row per init and activation; per optimizer the converged seeds, the median
     epochs and seconds to E_total < target, and the median final E."""
     cfg = result.config
-    lines = [
+    head = ["init", "f"]
+    for opt in result.optimizers:
+        head += [f"{opt}\nconverged", "\nepochs", "\nseconds", "\nfinal E"]
+    rows = []
+    for init in result.inits:
+        for act in result.activations:
+            row = [init, act]
+            for opt in result.optimizers:
+                c = result.cell(act, init, opt)
+                row += [
+                    f"{c.converged}/{len(c.runs)}",
+                    "did not converge" if c.median_epochs is None else f"{c.median_epochs:g}",
+                    "–" if c.median_seconds is None else f"{c.median_seconds:.2f}",
+                    f"{c.median_final_loss:.4f}",
+                ]
+            rows.append(row)
+    title = (
         f"Training speed: sizes {sizes_text(cfg['sizes'])}, output f = "
         f"{cfg['output_activation']}, two_moons(n={cfg['n']}, noise={cfg['noise']}, "
         f"seed=0); epochs until E_total < {cfg['target']:g} (budget {cfg['max_epochs']}), "
-        f"seeds {seeds_text(cfg['seeds'])}, median shown (a miss counts as slowest)",
-        "  " + f"{'init':<7} {'f':<9} " + "  ".join(f"{o:^43}" for o in result.optimizers),
-        "  "
-        + f"{'':<7} {'':<9} "
-        + "  ".join(
-            f"{'converged':>9} {'epochs':>16} {'seconds':>7} {'final E':>8}"
-            for _ in result.optimizers
-        ),
-    ]
-    for init in result.inits:
-        for act in result.activations:
-            parts = []
-            for opt in result.optimizers:
-                c = result.cell(act, init, opt)
-                n = len(c.runs)
-                epochs = "did not converge" if c.median_epochs is None else f"{c.median_epochs:g}"
-                secs = "–" if c.median_seconds is None else f"{c.median_seconds:.2f}"
-                parts.append(
-                    f"{f'{c.converged}/{n}':>9} {epochs:>16} {secs:>7} {c.median_final_loss:>8.4f}"
-                )
-            lines.append(f"  {init:<7} {act:<9} " + "  ".join(parts))
-    return "\n".join(line.rstrip() for line in lines)
+        f"seeds {seeds_text(cfg['seeds'])}, median shown (a miss counts as slowest)"
+    )
+    return title + "\n" + _indented(rows, head, left=2)
 
 
 def bench_table(result) -> str:
@@ -204,30 +226,36 @@ def bench_table(result) -> str:
         f"GD's μ from {', '.join(f'{lr:g}' for lr in cfg['gd_lrs'])} (the best shown); "
         "SGD: k ≤ 4 mini-batches of ⌈N/4⌉ per epoch, μ_GD/k each; Rprop with its defaults",
         "",
-        f"  {'problem':<10} {'algorithm':<9} {'μ':>6} {'budget':>6} {'converged':>10} "
-        f"{'median':>7} {'mean':>8} {'s/run':>7} {'seconds':>8}",
     ]
+    rows = []
     for problem in result.problems:
+        if rows:
+            rows.append(SEPARATING_LINE)
         for algorithm in result.algorithms:
             c = result.cell(problem, algorithm)
-            lines.append(
-                f"  {problem:<10} {algorithm:<9} {_num(c.lr, '.3g'):>6} {c.max_epochs:>6} "
-                f"{f'{c.successes}/{len(c.runs)}':>10} {_num(c.median_epochs, '.1f'):>7} "
-                f"{_num(c.mean_epochs, '.1f'):>8} {_num(c.median_seconds, '.3f'):>7} "
-                f"{c.seconds:>8.2f}"
-            )
-        lines.append("")
-    if result.gd_grid:
-        lines.append("GD's μ grid (converged seeds, median epochs):")
-        for problem in result.problems:
-            grid = [c for c in result.gd_grid if c.problem == problem]
-            lines.append(
-                f"  {problem:<10} "
-                + "   ".join(
-                    f"μ={c.lr:g}: {c.successes}/{len(c.runs)}, {_num(c.median_epochs, '.1f')}"
-                    for c in grid
+            rows.append(
+                (
+                    problem,
+                    algorithm,
+                    _num(c.lr, ".3g"),
+                    str(c.max_epochs),
+                    f"{c.successes}/{len(c.runs)}",
+                    _num(c.median_epochs, ".1f"),
+                    _num(c.mean_epochs, ".1f"),
+                    _num(c.median_seconds, ".3f"),
+                    f"{c.seconds:.2f}",
                 )
             )
+    head = ["problem", "algorithm", "μ", "budget", "converged", "median", "mean", "s/run"]
+    lines += [_indented(rows, head + ["seconds"], left=2), ""]
+    if result.gd_grid:
+        lines.append("GD's μ grid (converged seeds, median epochs):")
+        grid = [[c for c in result.gd_grid if c.problem == p] for p in result.problems]
+        rows = [
+            [problem] + [f"{c.successes}/{len(c.runs)}, {_num(c.median_epochs, '.1f')}" for c in g]
+            for problem, g in zip(result.problems, grid)
+        ]
+        lines.append(_indented(rows, ["problem"] + [f"μ = {c.lr:g}" for c in grid[0]]))
     lines.append(f"total wall time {cfg['seconds']:.1f} s")
     return "\n".join(line.rstrip() for line in lines)
 
@@ -235,6 +263,39 @@ def bench_table(result) -> str:
 # --------------------------------------------------------------------------------------------
 # Plots (matplotlib, the optional extra "plot")
 # --------------------------------------------------------------------------------------------
+
+
+def plot_history(history, path=None, log: bool = True, title: str | None = None):
+    """Draw E_total per epoch of a :class:`~microbp.train.History` (log scale when every
+    E > 0); write it to ``path`` if given (the format from the suffix, written atomically, so
+    a failed write leaves an old file intact). Returns the matplotlib ``Figure`` (shown inline
+    in Jupyter); matplotlib's object-oriented API only, so no global backend is changed.
+    Without matplotlib this raises ``ImportError`` saying how to install it.
+
+    >>> from microbp import MLP, data, fit, optim
+    >>> X, Y = data.xor()
+    >>> h = fit(MLP([2, 2, 1], seed=0), X, Y, optim.Rprop(), max_epochs=5, quiet=True)
+    >>> plot_history(h).axes[0].get_ylabel()
+    'E_total'
+    """
+    Figure = figure_class()
+    fig = Figure(figsize=(6, 4), dpi=100)
+    ax = fig.add_subplot()
+    ax.plot(range(len(history.loss)), history.loss, lw=1.5)
+    if log and history.loss and min(history.loss) > 0:
+        ax.set_yscale("log")
+    ax.set_xlabel("epoch t")
+    ax.set_ylabel("E_total")
+    ax.set_title(
+        title
+        or f"{history.optimizer}, {history.gradients}: stopped by {history.stopped_by} "
+        f"after {history.epochs} epochs"
+    )
+    ax.grid(True, which="both", alpha=0.3)
+    fig.tight_layout()
+    if path is not None:
+        save_figure(fig, path)
+    return fig
 
 
 def plot_gradient_statistics(result, path: str, speed=None) -> None:
@@ -256,9 +317,28 @@ def plot_gradient_statistics(result, path: str, speed=None) -> None:
     axes = fig.subplots(rows, 3)
     panels = list(axes.ravel())
     colors = {init: f"C{k}" for k, init in enumerate(inits)}
-    grad_axes = panels[: len(acts)] if len(acts) <= 4 else panels[:4]
-    for ax, act in zip(grad_axes, acts):
-        for init in inits:
+    grad_axes = panels[: min(len(acts), 4)]
+    _plot_gradient_norms(result, grad_axes, colors)
+    for ax in panels[len(grad_axes) : 4]:
+        ax.set_visible(False)
+    _plot_derivatives(acts, panels[4])
+    _plot_ratios(result, panels[5], colors)
+    if speed is not None:
+        _plot_speed(speed, panels[6:], colors)
+
+    cfg = result.config
+    fig.suptitle(
+        f"Vanishing gradients: sizes {sizes_text(cfg['sizes'])}, output f = "
+        f"{cfg['output_activation']}, two_moons n={cfg['n']}, seeds {seeds_text(cfg['seeds'])}"
+    )
+    save_figure(fig, path, dpi=80)
+
+
+def _plot_gradient_norms(result, axes, colors: dict) -> None:
+    """One panel per activation: ‖∂E_total/∂W⁽ˡ⁾‖ against l, one line per init (each seed
+    faint), on one shared log scale."""
+    for ax, act in zip(axes, result.activations):
+        for init in result.inits:
             c = result.cell(act, init)
             layers = c.layers
             for run in c.runs:
@@ -276,12 +356,12 @@ def plot_gradient_statistics(result, path: str, speed=None) -> None:
         ax.set_xlabel("layer l (2 = first hidden, L = output)")
         ax.legend(fontsize=8)
         ax.grid(True, which="major", alpha=0.3)
-    for ax in grad_axes[1:]:
-        ax.sharey(grad_axes[0])
-    for ax in panels[len(grad_axes) : 4]:
-        ax.set_visible(False)
+    for ax in axes[1:]:
+        ax.sharey(axes[0])
 
-    ax = panels[4]
+
+def _plot_derivatives(acts, ax) -> None:
+    """f′(z) of each activation with the tutorial's bounds ¼ and 1."""
     z = np.linspace(-6.0, 6.0, 601)
     for k, act in enumerate(acts):
         f = ACTIVATIONS[act]
@@ -293,7 +373,10 @@ def plot_gradient_statistics(result, path: str, speed=None) -> None:
     ax.set_xlabel("z")
     ax.legend(fontsize=8, loc="center right")
 
-    ax = panels[5]
+
+def _plot_ratios(result, ax, colors: dict) -> None:
+    """‖∂E/∂W⁽²⁾‖ / ‖∂E/∂W⁽ᴸ⁾‖ per activation, one bar per init."""
+    acts, inits = result.activations, result.inits
     width = 0.8 / len(inits)
     x = np.arange(len(acts))
     for k, init in enumerate(inits):
@@ -306,16 +389,6 @@ def plot_gradient_statistics(result, path: str, speed=None) -> None:
     ax.set_xticks(x, acts)
     ax.set_title("‖∂E/∂W⁽²⁾‖ / ‖∂E/∂W⁽ᴸ⁾‖ (median)")
     ax.legend(fontsize=8)
-
-    if speed is not None:
-        _plot_speed(speed, panels[6:], colors)
-
-    cfg = result.config
-    fig.suptitle(
-        f"Vanishing gradients: sizes {sizes_text(cfg['sizes'])}, output f = "
-        f"{cfg['output_activation']}, two_moons n={cfg['n']}, seeds {seeds_text(cfg['seeds'])}"
-    )
-    save_figure(fig, path, dpi=80)
 
 
 def _plot_speed(speed, panels, colors: dict) -> None:
@@ -408,3 +481,35 @@ def plot_benchmark(result, path: str) -> None:
     ax.legend(fontsize=8, ncol=len(algorithms), loc="upper left")
     ax.grid(True, axis="y", which="major", alpha=0.3)
     save_figure(fig, path, dpi=80)
+
+
+def plot_saturation(result, path: str) -> None:
+    """Draw a :class:`~microbp.experiments.saturation.SaturationResult` to an image file,
+    written atomically: the single neuron's output a and cost E per epoch, one panel per
+    start; Iris E_total."""
+    Figure = figure_class()
+    fig = Figure(figsize=(13, 7), dpi=100)
+    starts = list({(r.w0, r.b0): None for r in result.neuron})
+    axes = fig.subplots(2, len(starts) + 1, squeeze=False)
+    colors = {"squared_error": "tab:red", "cross_entropy": "tab:blue"}
+    for col, (w0, b0) in enumerate(starts):
+        for r in result.neuron:
+            if (r.w0, r.b0) != (w0, b0):
+                continue
+            axes[0][col].plot(r.outputs, color=colors[r.loss], label=r.loss)
+            axes[1][col].plot(r.E, color=colors[r.loss], label=r.loss)
+        axes[0][col].axhline(0.1, color="gray", lw=0.8, ls="--")
+        axes[0][col].set_title(f"w = {w0:g}, b = {b0:g}: output a")
+        axes[1][col].set_title(f"w = {w0:g}, b = {b0:g}: cost E")
+        axes[1][col].set_xlabel("epoch")
+        axes[0][col].legend()
+    ax = axes[0][len(starts)]
+    for r in result.iris:
+        ax.plot(r.E, color=colors[r.loss], alpha=0.6, label=r.loss if r.seed == 0 else None)
+    ax.set_yscale("log")
+    ax.set_title("Iris (softmax): E_total")
+    ax.set_xlabel("epoch")
+    ax.legend()
+    axes[1][len(starts)].axis("off")
+    fig.tight_layout()
+    save_figure(fig, path)

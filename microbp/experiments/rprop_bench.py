@@ -48,7 +48,7 @@ from typing import ClassVar
 import numpy as np
 
 from microbp import data, optim
-from microbp.experiments.common import parse_seeds
+from microbp.experiments.common import check_names, parse_seeds
 from microbp.experiments.grid import ResultGrid
 from microbp.experiments.report import plot_benchmark
 from microbp.nn import INITS, MLP
@@ -298,10 +298,12 @@ def _run_task(task: tuple) -> Cell:
     return run_cell(*task)
 
 
-def _run_tasks(tasks: list[tuple], jobs: int) -> list[Cell]:
-    """run_cell on every task, in order; in ``jobs`` processes when jobs > 1."""
+def _run_tasks(tasks: list[tuple], jobs: int, tick=None) -> list[Cell]:
+    """run_cell on every task, in order; in ``jobs`` processes when jobs > 1. ``tick()``,
+    if given, is called as each cell is done."""
+    tick = tick or (lambda: None)
     if jobs == 1 or len(tasks) < 2:
-        return [_run_task(t) for t in tasks]
+        return [_ticked(_run_task(t), tick) for t in tasks]
     import signal
     from concurrent.futures import ProcessPoolExecutor
 
@@ -313,9 +315,14 @@ def _run_tasks(tasks: list[tuple], jobs: int) -> list[Cell]:
         initargs=(signal.SIGINT, signal.SIG_IGN),
     )
     try:
-        return list(pool.map(_run_task, tasks))
+        return [_ticked(cell, tick) for cell in pool.map(_run_task, tasks)]
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _ticked(cell: Cell, tick) -> Cell:
+    tick()
+    return cell
 
 
 def _best(cells: Sequence[Cell]) -> Cell:
@@ -359,38 +366,15 @@ class BenchResult(ResultGrid):
         }
 
 
-def benchmark(
-    problems: Sequence[str] = tuple(PROBLEMS),
-    algorithms: Sequence[str] = ALGORITHMS,
-    seeds: int | Sequence[int] = 20,
-    gd_lrs: Sequence[float] = GD_LRS,
-    init: str = "xavier",
-    margin: float = MARGIN,
-    jobs: int = 1,
-    max_epochs: int | None = None,
-) -> BenchResult:
-    """Every algorithm on every problem from every seed (module docstring: the protocol).
-
-    GD runs once per μ in ``gd_lrs``; the best cell is reported and its μ sets SGD's.
-    ``max_epochs`` replaces every problem's epoch budget (None: keep them).
-    ``jobs`` > 1 runs the cells in that many processes (the epochs do not change; the wall
-    times are then measured on a shared machine).
-
-    >>> r = benchmark(problems=["8-3-8"], algorithms=["GD", "iRprop-"], seeds=3)
-    >>> r.cell("8-3-8", "GD").lr, r.cell("8-3-8", "iRprop-").median_epochs
-    (32.0, 38.0)
-    """
-    if isinstance(problems, str):
-        problems = (problems,)
-    if isinstance(algorithms, str):
-        algorithms = (algorithms,)
-    problems = tuple(_problem(p).name for p in problems)
-    algorithms = tuple(algorithms)
-    if not problems or not algorithms:
+def _checked(problems, algorithms, gd_lrs, seeds, jobs) -> tuple:
+    """The arguments of :func:`benchmark` as (problems, algorithms, μ grid, seeds), or a
+    ValueError naming the one that is wrong."""
+    problems = tuple(
+        _problem(p).name for p in ((problems,) if isinstance(problems, str) else problems)
+    )
+    if not problems:
         raise ValueError("expected at least one problem and one algorithm")
-    for a in algorithms:
-        if a not in ALGORITHMS:
-            raise ValueError(f"unknown algorithm {a!r}; expected one of {', '.join(ALGORITHMS)}")
+    algorithms = check_names(algorithms, ALGORITHMS, "algorithm")
     lrs = tuple(gd_lrs)
     if not lrs or not all(
         isinstance(lr, numbers.Real) and math.isfinite(lr) and lr > 0 for lr in lrs
@@ -399,30 +383,12 @@ def benchmark(
     seed_list = parse_seeds(seeds)
     if isinstance(jobs, bool) or not isinstance(jobs, numbers.Integral) or jobs < 1:
         raise ValueError(f"jobs must be an integer ≥ 1, got {jobs!r}")
-    for p in problems:
-        _budget(PROBLEMS[p], max_epochs)  # a bad budget fails before any work
-    start = time.perf_counter()
-    # Phase 1: GD at every μ of the grid and the Rprop variants; phase 2: SGD at μ_GD / k.
-    need_gd = "GD" in algorithms or "SGD" in algorithms
-    rprops = [a for a in algorithms if a in RPROP_VARIANTS]
-    common = (init, margin, max_epochs)
-    tasks = [(p, "GD", seed_list, lr, *common) for p in problems if need_gd for lr in lrs]
-    tasks += [(p, a, seed_list, None, *common) for p in problems for a in rprops]
-    done = dict(zip([(t[0], t[1], t[3]) for t in tasks], _run_tasks(tasks, jobs)))
-    grid = [done[(p, "GD", lr)] for p in problems if need_gd for lr in lrs]
-    best = {p: _best([c for c in grid if c.problem == p]) for p in problems if need_gd}
-    if "SGD" in algorithms:
-        sgd_tasks = [
-            (p, "SGD", seed_list, sgd_lr(best[p].lr, PROBLEMS[p].data()[0].shape[0]), *common)
-            for p in problems
-        ]
-        for t, c in zip(sgd_tasks, _run_tasks(sgd_tasks, jobs)):
-            done[(t[0], "SGD", None)] = c
-    cells: list[Cell] = []
-    for p in problems:
-        for a in algorithms:
-            cells.append(best[p] if a == "GD" else done[(p, a, None)])
-    config = {
+    return problems, algorithms, lrs, seed_list
+
+
+def _config(problems, algorithms, seeds, lrs, init, margin, jobs, max_epochs) -> dict:
+    """The settings a :class:`BenchResult` records (``seconds`` is added when the run ends)."""
+    return {
         "problems": [
             {
                 "name": n,
@@ -433,7 +399,7 @@ def benchmark(
             for n in problems
         ],
         "algorithms": list(algorithms),
-        "seeds": seed_list,
+        "seeds": seeds,
         "gd_lrs": [float(lr) for lr in lrs],
         "init": init,
         "activation": "sigmoid",
@@ -442,6 +408,61 @@ def benchmark(
         "gradients": "formulas",
         "sgd": "mini-batches of ceil(N/4), lr = GD's lr / updates per epoch",
         "jobs": int(jobs),
-        "seconds": time.perf_counter() - start,
     }
+
+
+def benchmark(
+    problems: Sequence[str] = tuple(PROBLEMS),
+    algorithms: Sequence[str] = ALGORITHMS,
+    seeds: int | Sequence[int] = 20,
+    gd_lrs: Sequence[float] = GD_LRS,
+    init: str = "xavier",
+    margin: float = MARGIN,
+    jobs: int = 1,
+    max_epochs: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> BenchResult:
+    """Every algorithm on every problem from every seed (module docstring: the protocol).
+
+    GD runs once per μ in ``gd_lrs``; the best cell is reported and its μ sets SGD's.
+    ``max_epochs`` replaces every problem's epoch budget (None: keep them).
+    ``jobs`` > 1 runs the cells in that many processes (the epochs do not change; the wall
+    times are then measured on a shared machine). ``progress(done, total)``, if given, is
+    called before the first cell (done = 0) and as each cell of the run is done.
+
+    >>> r = benchmark(problems=["8-3-8"], algorithms=["GD", "iRprop-"], seeds=3)
+    >>> r.cell("8-3-8", "GD").lr, r.cell("8-3-8", "iRprop-").median_epochs
+    (32.0, 38.0)
+    """
+    problems, algorithms, lrs, seed_list = _checked(problems, algorithms, gd_lrs, seeds, jobs)
+    for p in problems:
+        _budget(PROBLEMS[p], max_epochs)  # a bad budget fails before any work
+    start = time.perf_counter()
+    # Phase 1: GD at every μ of the grid and the Rprop variants; phase 2: SGD at μ_GD / k.
+    need_gd = "GD" in algorithms or "SGD" in algorithms
+    rprops = [a for a in algorithms if a in RPROP_VARIANTS]
+    common = (init, margin, max_epochs)
+    tasks = [(p, "GD", seed_list, lr, *common) for p in problems if need_gd for lr in lrs]
+    tasks += [(p, a, seed_list, None, *common) for p in problems for a in rprops]
+    total = len(tasks) + (len(problems) if "SGD" in algorithms else 0)
+    count = iter(range(1, total + 1))
+    tick = None if progress is None else (lambda: progress(next(count), total))
+    if progress is not None:
+        progress(0, total)
+    done = dict(zip([(t[0], t[1], t[3]) for t in tasks], _run_tasks(tasks, jobs, tick)))
+    grid = [done[(p, "GD", lr)] for p in problems if need_gd for lr in lrs]
+    best = {p: _best([c for c in grid if c.problem == p]) for p in problems if need_gd}
+    if "SGD" in algorithms:
+        sgd_tasks = [
+            (p, "SGD", seed_list, sgd_lr(best[p].lr, PROBLEMS[p].data()[0].shape[0]), *common)
+            for p in problems
+        ]
+        for t, c in zip(sgd_tasks, _run_tasks(sgd_tasks, jobs, tick)):
+            done[(t[0], "SGD", None)] = c
+    cells: list[Cell] = []
+    for p in problems:
+        for a in algorithms:
+            cells.append(best[p] if a == "GD" else done[(p, a, None)])
+    config = _config(problems, algorithms, seed_list, lrs, init, margin, jobs, max_epochs)
+    config["seconds"] = time.perf_counter() - start
     return BenchResult(config, tuple(cells), tuple(grid))

@@ -23,11 +23,14 @@ Both return result records with ``to_dict()`` and ``table()``; ``microbp saturat
 from __future__ import annotations
 
 import json
+import textwrap
 from dataclasses import dataclass
 
 import numpy as np
+from tabulate import tabulate
 
 from microbp import data, optim
+from microbp.experiments.report import plot_saturation as plot
 from microbp.nn import MLP
 from microbp.train import fit
 
@@ -190,35 +193,38 @@ class SaturationResult:
 
     def table(self) -> str:
         s = self.settings
-        lines = [
-            f"One sigmoid neuron, x = 1, y = 0, batch GD η = {s['lr']}: epochs until a < 0.1 "
-            f"(max {s['max_epochs']})",
-            f"  {'start':<18} {'a₀':>6}   {'squared error':>14} {'cross-entropy':>14}",
-        ]
+        neuron = []
         for w0, b0 in {(r.w0, r.b0): None for r in self.neuron}:
             cell = {r.loss: r for r in self.neuron if (r.w0, r.b0) == (w0, b0)}
             a0 = cell["squared_error"].outputs[0]
             se, ce = (_epochs(cell[n].epochs, s["max_epochs"]) for n in LOSS_NAMES)
-            start = f"w = {w0:g}, b = {b0:g}"
-            lines.append(f"  {start:<18} {a0:>6.3f}   {se:>14} {ce:>14}")
-        lines += [
-            "",
-            f"Iris, MLP [4, {s['hidden']}, 3] tanh + softmax, batch GD η = {s['iris_lr']}, "
-            f"seeds 0…{s['iris_seeds'] - 1}: epochs until 95 % training accuracy "
-            f"(max {s['iris_max_epochs']}), accuracy on the 50 held-out flowers then",
-            f"  {'loss':<14} {'median epochs':>14} {'reached':>8} {'train acc':>10} "
-            f"{'test acc':>9}",
-        ]
+            neuron.append((f"w = {w0:g}, b = {b0:g}", f"{a0:.3f}", se, ce))
+        iris = []
         for name in LOSS_NAMES:
             runs = [r for r in self.iris if r.loss == name]
             reached = [r.epochs for r in runs if r.epochs is not None]
             med = _epochs(_median(reached), None) if len(reached) == len(runs) else "—"
-            lines.append(
-                f"  {name:<14} {med:>14} {len(reached):>4}/{len(runs):<3} "
-                f"{np.mean([r.train_accuracy for r in runs]):>10.3f} "
-                f"{np.mean([r.test_accuracy for r in runs]):>9.3f}"
-            )
+            train = np.mean([r.train_accuracy for r in runs])
+            test = np.mean([r.test_accuracy for r in runs])
+            iris.append((name, med, f"{len(reached)}/{len(runs)}", f"{train:.3f}", f"{test:.3f}"))
+        lines = [
+            f"One sigmoid neuron, x = 1, y = 0, batch GD η = {s['lr']}: epochs until a < 0.1 "
+            f"(max {s['max_epochs']})",
+            _indented(neuron, ("start", "a₀", "squared error", "cross-entropy")),
+            "",
+            f"Iris, MLP [4, {s['hidden']}, 3] tanh + softmax, batch GD η = {s['iris_lr']}, "
+            f"seeds 0…{s['iris_seeds'] - 1}: epochs until 95 % training accuracy "
+            f"(max {s['iris_max_epochs']}), accuracy on the 50 held-out flowers then",
+            _indented(iris, ("loss", "median epochs", "reached", "train acc", "test acc")),
+        ]
         return "\n".join(lines)
+
+
+def _indented(rows, headers) -> str:
+    """A table indented by two spaces: text on the left, numbers on the right."""
+    align = ["left"] + ["right"] * (len(headers) - 1)
+    table = tabulate(rows, headers, colalign=align, disable_numparse=True)
+    return textwrap.indent(table, "  ")
 
 
 def _median(values):
@@ -251,35 +257,3 @@ def run(
     neuron = single_neuron(lr=lr, max_epochs=max_epochs)
     flowers = iris(iris_seeds, hidden, iris_lr, iris_max_epochs)
     return SaturationResult(neuron, flowers, settings)
-
-
-def plot(result: SaturationResult, path: str) -> None:
-    """The single neuron's output a and cost E per epoch, one panel per start; Iris E_total."""
-    from microbp.experiments.report import figure_class, save_figure
-
-    Figure = figure_class()
-    fig = Figure(figsize=(13, 7), dpi=100)
-    starts = list({(r.w0, r.b0): None for r in result.neuron})
-    axes = fig.subplots(2, len(starts) + 1, squeeze=False)
-    colors = {"squared_error": "tab:red", "cross_entropy": "tab:blue"}
-    for col, (w0, b0) in enumerate(starts):
-        for r in result.neuron:
-            if (r.w0, r.b0) != (w0, b0):
-                continue
-            axes[0][col].plot(r.outputs, color=colors[r.loss], label=r.loss)
-            axes[1][col].plot(r.E, color=colors[r.loss], label=r.loss)
-        axes[0][col].axhline(0.1, color="gray", lw=0.8, ls="--")
-        axes[0][col].set_title(f"w = {w0:g}, b = {b0:g}: output a")
-        axes[1][col].set_title(f"w = {w0:g}, b = {b0:g}: cost E")
-        axes[1][col].set_xlabel("epoch")
-        axes[0][col].legend()
-    ax = axes[0][len(starts)]
-    for r in result.iris:
-        ax.plot(r.E, color=colors[r.loss], alpha=0.6, label=r.loss if r.seed == 0 else None)
-    ax.set_yscale("log")
-    ax.set_title("Iris (softmax): E_total")
-    ax.set_xlabel("epoch")
-    ax.legend()
-    axes[1][len(starts)].axis("off")
-    fig.tight_layout()
-    save_figure(fig, path)  # rendered in memory, written atomically

@@ -8,7 +8,7 @@ import random
 
 import numpy as np
 
-from microbp import activations, checks, data
+from microbp import checks, data
 
 __all__ = ["LabError", "Busy", "MAX_PARAMETERS", "MAX_LAYERS", "DATA_SETS"]
 
@@ -88,23 +88,18 @@ def check_sizes(value) -> list[int]:
 
 def check_activations(value, L: int, n_L: int | None = None) -> list[str]:
     """One name for every layer, or a list of one name per layer 2…L; the last may be
-    ``"softmax"`` (an output layer of n_L ≥ 2 neurons, :func:`microbp.checks.activations`)."""
+    ``"softmax"`` (an output layer of n_L ≥ 2 neurons). The names are checked by
+    :func:`microbp.checks.activations`, the one check of an activation list."""
     names = [value] * (L - 1) if isinstance(value, str) else value
     if not isinstance(names, list) or len(names) != L - 1:
         raise LabError(
             f"activation must be a list of {L - 1} names, one per layer 2…{L}, got {show(value)}"
         )
-    for l, name in enumerate(names, start=2):
-        if not isinstance(name, str) or name not in (*activations.ACTIVATIONS, "softmax"):
-            raise LabError(
-                f"unknown activation {show(name)} for layer {l}; expected one of "
-                f"{', '.join(activations.ACTIVATIONS)} (and softmax for the output layer)"
-            )
     try:
-        checks.activations(names, L, n_L)
+        fs = checks.activations(names, L, n_L)
     except ValueError as exc:
         raise LabError(str(exc)) from None
-    return list(names)
+    return [f.name for f in fs]
 
 
 def load_data(

@@ -235,11 +235,10 @@ class LabState:
     def _snapshot(self) -> dict:
         return {**self.shown.view, "train": self.training.to_json(), "version": self.version}
 
-    # long: the three rules' numbers side by side, read off one state, as one table
+    # long: one table, the three rules' numbers side by side, read off one state
     def why(self, l, i, j=None) -> dict:
         """The numbers of BP-1 / BP-2 (and BP-4) for neuron i of layer l, or of BP-3 for the
         weight wᵢⱼ⁽ˡ⁾, each next to what the graph computed (``GET /api/why``)."""
-        # Long, as one table: the three rules' numbers side by side, read off one state.
         with self.lock:
             shown = self.shown
         s, net = shown.view, shown.net
@@ -472,7 +471,8 @@ class LabState:
         if event is not None:
             event.set()
 
-    # long: show and on_epoch share the run's locals (the copy, the pending E_t)
+    # long: one function, since show and on_epoch share the run's locals (the copy, the
+    # pending E_t)
     def run(self, epochs: int, publish: Callable[[], None] | None = None) -> None:
         """Train for up to ``epochs`` epochs: one call of :func:`microbp.fit`.
 
@@ -485,7 +485,6 @@ class LabState:
         range) stops the run; the state stays at the last epoch that could. Call
         :meth:`start` first.
         """
-        # One function: show and on_epoch share the run's locals (the copy, the pending E_t).
         t = self.training
         with self.lock:
             shown = self.shown

@@ -109,39 +109,13 @@ def render_model(
         grads = [v.grad for v in nodes]
     if show_grads is None:
         show_grads = model.root.grad != 0 or grads[-1] != 0
-    marked = set(highlight)
 
     g = load_graphviz().Digraph(name)
     g.attr(rankdir=rankdir, fontname="DejaVu Sans")
     g.attr("node", fontname="DejaVu Sans", fontsize="11")
     g.attr("edge", arrowsize="0.7")
 
-    def add_nodes(target, ks: list[int]) -> None:
-        for k in ks:
-            v = nodes[k]
-            target.node(f"v{k}", **_record_attrs(model, k, grads[k], show_grads, number, rankdir))
-            if k in marked:
-                target.node(f"v{k}", style="filled,bold", fillcolor=HIGHLIGHT_FILL, penwidth="2.5")
-            if v.op:
-                target.node(
-                    f"v{k}op",
-                    label=esc_record(op_text(v)),
-                    shape="ellipse",
-                    id=f"v{k}op",
-                    fontsize="10",
-                    width="0.3",
-                    height="0.3",
-                    margin="0.02",
-                )
-                if v.constant is not None:
-                    target.node(
-                        f"v{k}c",
-                        label=esc_record(f"const {number(v.constant)}"),
-                        shape="plaintext",
-                        id=f"v{k}c",
-                        fontsize="9",
-                        fontcolor="#555555",
-                    )
+    look = (grads, show_grads, number, rankdir, set(highlight))
 
     by_layer: dict[int, list[int]] = {}
     free: list[int] = []
@@ -152,8 +126,8 @@ def render_model(
         with g.subgraph(name=f"cluster_layer{l}") as c:
             title = "layer 1 (input)" if l == 1 else f"layer {l}"
             c.attr(label=title, style="rounded,dashed", color="#888888", fontsize="11")
-            add_nodes(c, by_layer[l])
-    add_nodes(g, free)
+            _add_nodes(c, model, by_layer[l], *look)
+    _add_nodes(g, model, free, *look)
 
     for k, v in enumerate(nodes):
         if not v.op:
@@ -164,6 +138,37 @@ def render_model(
             g.edge(f"v{model.index[id(u)]}", f"v{k}op")
         g.edge(f"v{k}op", f"v{k}")
     return g
+
+
+def _add_nodes(target, model: GraphModel, ks, grads, show_grads, number, rankdir, marked):
+    """Nodes ks of the model into ``target`` (the graph or a layer's cluster): each value's
+    record, its op's ellipse and a constant's label; the nodes in ``marked`` highlighted."""
+    nodes = model.nodes
+    for k in ks:
+        v = nodes[k]
+        target.node(f"v{k}", **_record_attrs(model, k, grads[k], show_grads, number, rankdir))
+        if k in marked:
+            target.node(f"v{k}", style="filled,bold", fillcolor=HIGHLIGHT_FILL, penwidth="2.5")
+        if v.op:
+            target.node(
+                f"v{k}op",
+                label=esc_record(op_text(v)),
+                shape="ellipse",
+                id=f"v{k}op",
+                fontsize="10",
+                width="0.3",
+                height="0.3",
+                margin="0.02",
+            )
+            if v.constant is not None:
+                target.node(
+                    f"v{k}c",
+                    label=esc_record(f"const {number(v.constant)}"),
+                    shape="plaintext",
+                    id=f"v{k}c",
+                    fontsize="9",
+                    fontcolor="#555555",
+                )
 
 
 def _record_attrs(model: GraphModel, k: int, grad, show_grads: bool, number, rankdir) -> dict:

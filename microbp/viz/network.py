@@ -63,26 +63,14 @@ def draw_network(
     >>> g.source.count("shape=circle"), g.source.count('[label="w')  # neurons, weights
     (8, 15)
     """
-    if not hasattr(net, "sizes") or not hasattr(net, "layers"):
-        raise TypeError(f"draw_network expects an MLP, got {type(net).__name__}")
-    if edge_labels not in _EDGE_LABELS:
-        raise ValueError(
-            f"edge_labels must be one of {', '.join(_EDGE_LABELS)}, got {edge_labels!r}"
-        )
+    _check_arguments(net, forward, edge_labels)
     number = number_format(fmt)
-    if forward is not None:
-        if not hasattr(forward, "z") or sorted(forward.z) != list(range(2, net.L + 1)):
-            raise ValueError("forward must be net.forward(x) of this net (z⁽ˡ⁾ for l = 2…L)")
-        if any(len(forward.z[l]) != net.sizes[l - 1] for l in forward.z):
-            raise ValueError("forward does not match the net's layer sizes")
     if show_grads is None:
         show_grads = any(p.grad != 0 for p in net.parameters())
     if delta_flow is not None:
         return _delta_flow(net, delta_flow, forward, number, max_nodes, max_edges)
-    sizes = net.sizes
-    check_network_size(
-        sum(sizes), sum(n * m for n, m in zip(sizes[1:], sizes)), max_nodes, max_edges, "the net"
-    )
+    weights = sum(n * m for n, m in zip(net.sizes[1:], net.sizes))
+    check_network_size(sum(net.sizes), weights, max_nodes, max_edges, "the net")
 
     g = load_graphviz().Digraph("network")
     g.attr(rankdir="LR", ranksep="1.6", nodesep="0.35", fontname="DejaVu Sans")
@@ -90,39 +78,63 @@ def draw_network(
     g.attr("edge", fontname="DejaVu Sans", fontsize="9", arrowsize="0.6")
     g.attr(newrank="true")
     for l in range(1, net.L + 1):
-        # one column per layer: a rank of its own, the title on top, neurons 1…n_l below it
-        # in order (invisible edges within the rank keep the seed's top-to-bottom order)
-        with g.subgraph(name=f"layer{l}") as c:
-            c.attr(rank="same")
-            c.node(
-                f"layer{l}",
-                label=_layer_title(net, l),
-                shape="plaintext",
-                id=f"layer{l}",
-                fontsize="12",
-            )
-            for i in range(1, net.sizes[l - 1] + 1):
-                c.node(
-                    f"l{l}n{i}",
-                    label=_neuron_label(net, l, i, forward, show_grads, show_biases, number),
-                    shape="circle",
-                    id=f"l{l}n{i}",
-                    style="filled",
-                    fillcolor=INPUT_FILL if l == 1 else "#fef3c7",
-                )
-            chain = [f"layer{l}"] + [f"l{l}n{i}" for i in range(1, net.sizes[l - 1] + 1)]
-            for u, v in zip(chain, chain[1:]):
-                c.edge(u, v, style="invis")
+        _layer_column(g, net, l, _neuron_labels(net, l, forward, show_grads, show_biases, number))
     for l in range(2, net.L + 1):
         for i in range(1, net.sizes[l - 1] + 1):
             for j in range(1, net.sizes[l - 2] + 1):
-                w = net.w(l, i, j)
-                g.edge(
-                    f"l{l - 1}n{j}",
-                    f"l{l}n{i}",
-                    label=_weight_label(names.w(l, i, j), w, edge_labels, show_grads, number),
-                )
+                w, name = net.w(l, i, j), names.w(l, i, j)
+                label = _weight_label(name, w, edge_labels, show_grads, number)
+                g.edge(f"l{l - 1}n{j}", f"l{l}n{i}", label=label)
     return g
+
+
+def _check_arguments(net, forward, edge_labels: str) -> None:
+    """A TypeError or ValueError naming what :func:`draw_network` cannot draw."""
+    if not hasattr(net, "sizes") or not hasattr(net, "layers"):
+        raise TypeError(f"draw_network expects an MLP, got {type(net).__name__}")
+    if edge_labels not in _EDGE_LABELS:
+        raise ValueError(
+            f"edge_labels must be one of {', '.join(_EDGE_LABELS)}, got {edge_labels!r}"
+        )
+    if forward is not None:
+        if not hasattr(forward, "z") or sorted(forward.z) != list(range(2, net.L + 1)):
+            raise ValueError("forward must be net.forward(x) of this net (z⁽ˡ⁾ for l = 2…L)")
+        if any(len(forward.z[l]) != net.sizes[l - 1] for l in forward.z):
+            raise ValueError("forward does not match the net's layer sizes")
+
+
+def _neuron_labels(net, l: int, forward, show_grads, show_biases, number) -> list[str]:
+    """The label of each neuron i = 1…n_l of layer l."""
+    return [
+        _neuron_label(net, l, i, forward, show_grads, show_biases, number)
+        for i in range(1, net.sizes[l - 1] + 1)
+    ]
+
+
+def _layer_column(g, net, l: int, labels: list[str]) -> None:
+    """Layer l as one column: a rank of its own, the title on top, neurons 1…n_l below it in
+    order (invisible edges within the rank keep the tutorial's top-to-bottom order)."""
+    with g.subgraph(name=f"layer{l}") as c:
+        c.attr(rank="same")
+        c.node(
+            f"layer{l}",
+            label=_layer_title(net, l),
+            shape="plaintext",
+            id=f"layer{l}",
+            fontsize="12",
+        )
+        for i, label in enumerate(labels, start=1):
+            c.node(
+                f"l{l}n{i}",
+                label=label,
+                shape="circle",
+                id=f"l{l}n{i}",
+                style="filled",
+                fillcolor=INPUT_FILL if l == 1 else "#fef3c7",
+            )
+        chain = [f"layer{l}"] + [f"l{l}n{i}" for i in range(1, len(labels) + 1)]
+        for u, v in zip(chain, chain[1:]):
+            c.edge(u, v, style="invis")
 
 
 def check_network_size(neurons, weights, max_nodes, max_edges, what) -> None:
@@ -189,8 +201,8 @@ def _weight_name(name: Name, w: Value) -> str:
     return str(name) if w.label == name.plain else w.label
 
 
-def _delta_flow(net, delta_flow, forward, number, max_nodes, max_edges) -> graphviz.Digraph:
-    """Figure 2: δ⁽ˡ⁺¹⁾ and w_{ji}⁽ˡ⁺¹⁾ flowing back into δᵢ⁽ˡ⁾ (BP-2)."""
+def _hidden_neuron(net, delta_flow) -> tuple[int, int]:
+    """``delta_flow`` as (l, i) of a hidden neuron, or a ValueError saying what is wrong."""
     try:
         l, i = delta_flow
     except (TypeError, ValueError):
@@ -206,6 +218,32 @@ def _delta_flow(net, delta_flow, forward, number, max_nodes, max_edges) -> graph
         )
     if not isinstance(i, int) or not 1 <= i <= net.sizes[l - 1]:
         raise ValueError(f"delta_flow: neuron i = {i!r} is outside 1…n_{l} = {net.sizes[l - 1]}")
+    return l, i
+
+
+def _bp2_numbers(net, l: int, i: int, forward, products: list[str], number) -> list[str]:
+    """BP-2 with its numbers, next to autodiff's δᵢ⁽ˡ⁾. The numbers come from microbp.bp (the
+    picture computes nothing), fed with the graph's δ⁽ˡ⁺¹⁾ (the z-nodes' gradients) and the
+    net's weights."""
+    z, a = forward.z[l][i - 1], forward.a[l][i - 1]
+    total, df, delta_i = bp.hidden_delta(
+        [zj.grad for zj in forward.z[l + 1]],
+        [[w.data for w in row] for row in net.W(l + 1)],
+        i - 1,
+        net.layers[l].activation,
+        z.data,
+        a.data,
+    )
+    return [
+        f"= ({' + '.join(products)}) · {number(df)}",
+        f"= {number(total)} · {number(df)} = {number(delta_i)}",
+        f"autodiff: {names.z(l, i)}.grad = {number(z.grad)}",
+    ]
+
+
+def _delta_flow(net, delta_flow, forward, number, max_nodes, max_edges) -> graphviz.Digraph:
+    """Figure 2: δ⁽ˡ⁺¹⁾ and w_{ji}⁽ˡ⁺¹⁾ flowing back into δᵢ⁽ˡ⁾ (BP-2)."""
+    l, i = _hidden_neuron(net, delta_flow)
     n_next = net.sizes[l]
     d_i = str(names.delta(l, i))
     check_network_size(n_next + 1, n_next, max_nodes, max_edges, f"the δ flow into {d_i}")
@@ -254,21 +292,7 @@ def _delta_flow(net, delta_flow, forward, number, max_nodes, max_edges) -> graph
     fprime = f"f′({z_i})"
     lines = [f"{d_i} = ({' + '.join(terms)}) · {fprime}   (BP-2)"]
     if forward is not None:
-        z = forward.z[l][i - 1]
-        a = forward.a[l][i - 1]
-        # BP-2's numbers come from microbp.bp (the picture computes nothing), fed with the
-        # graph's δ⁽ˡ⁺¹⁾ (the z-nodes' gradients) and the net's weights.
-        total, df, delta_i = bp.hidden_delta(
-            [forward.z[l + 1][j].grad for j in range(n_next)],
-            [[w.data for w in row] for row in net.W(l + 1)],
-            i - 1,
-            act,
-            z.data,
-            a.data,
-        )
-        lines.append(f"= ({' + '.join(numbers_)}) · {number(df)}")
-        lines.append(f"= {number(total)} · {number(df)} = {number(delta_i)}")
-        lines.append(f"autodiff: {z_i}.grad = {number(z.grad)}")
+        lines += _bp2_numbers(net, l, i, forward, numbers_, number)
     lines.append(f"f′ = {act.derivative_formula}")
     title = f"Figure 2: {names.delta(l + 1)} flows back into {d_i}"
     g.attr(label="\\l".join([title, *lines]) + "\\l", labeljust="l", fontsize="12")

@@ -36,6 +36,8 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING
 
+from tabulate import tabulate
+
 from microbp.engine import Value, derivative_rules, iter_reverse_topological_order
 from microbp.files import write_atomic
 from microbp.names import Name
@@ -146,14 +148,11 @@ class Trace:
                         number(inp.grad_after),
                     )
                 )
-        widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
-        lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
-        lines.insert(1, "  ".join("-" * w for w in widths))
         head = (
             f"backward pass from {R}: {len(self.steps)} steps, "
             f"input.grad += local derivative × upstream"
         )
-        return head + "\n" + "\n".join(lines)
+        return head + "\n" + tabulate(rows[1:], headers=rows[0], disable_numparse=True)
 
     def __str__(self) -> str:
         return self.table()

@@ -18,17 +18,7 @@ as an identity in all the symbols. Two proofs:
   a⁽ˡ⁻¹⁾ free, the gradients of W⁽ˡ⁾ and b⁽ˡ⁾ are BP-3 and BP-4. And the lemma the formulas
   rest on: the table's f′ is the derivative of f (``sympy.diff``).
 
-How "≡ 0" is decided (:func:`is_zero`): every transcendental atom (eᵘ, tanh u, log u,
-Piecewise, Heaviside) becomes a fresh symbol, the same atom the same symbol, and e^(−u) is
-written 1/eᵘ. What is left is a rational function of symbols. If its exact value at a random
-rational point is not 0, it is not the zero function (and is not expanded, which for a big
-net would take very long); else ``sympy.expand`` (then ``sympy.cancel``) decides whether it
-is. If it is, the difference is 0
-for every value of the atoms, so in particular for their true values: a proof. If it is not,
-the difference is evaluated at a random point (each symbol a small rational) to show that it
-is really not 0 there: "not proved", with a witness. The test is sufficient, not complete (a
-difference that is 0 only through an identity between the atoms, such as tanh = 2σ(2u) − 1,
-would be reported "not proved", never "proved").
+How "≡ 0" is decided: :mod:`microbp.symbolic.zero` (:func:`is_zero`).
 
 SymPy is needed here (``pip install microbp[symbolic]``); ``import microbp`` does not import
 this module.
@@ -36,21 +26,26 @@ this module.
 
 from __future__ import annotations
 
+import contextvars
 import itertools
-import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-import mpmath
 import sympy
 from sympy.printing.pretty.pretty import PrettyPrinter
 from sympy.printing.pretty.stringpict import prettyForm
+from tabulate import tabulate
 
 from microbp import activations, bp, losses, names
 from microbp.activations import Activation
 from microbp.engine import Value
 from microbp.names import Name
 from microbp.nn import MLP, Neuron
+from microbp.symbolic.zero import Atomizer as _Atomizer
+from microbp.symbolic.zero import is_zero
+from microbp.symbolic.zero import size as _size
+from microbp.symbolic.zero import witness as _witness
 
 __all__ = [
     "symbol",
@@ -67,6 +62,30 @@ __all__ = [
 
 #: What the formulas use in place of an activation: ``{"sigmoid": SEED_ERRATUM_SIGMOID}``.
 Replacements = Mapping[str, Activation]
+
+#: ``progress(done, total, name)``, called when a proof starts (``done`` = 0, ``name`` = "")
+#: and after each of its steps: ``done`` of ``total`` steps tried, ``name`` the last (a proof
+#: of a deep net runs for minutes: a caller shows a bar, or stops the proof by raising).
+Progress = Callable[[int, int, str], None]
+
+_ON_STEP: contextvars.ContextVar[Callable[[str], None] | None] = contextvars.ContextVar(
+    "on_step", default=None
+)
+
+
+@contextmanager
+def _reporting(progress: Progress | None, total: int) -> Iterator[None]:
+    """While a proof runs, each :func:`_step` reports to ``progress`` (when given)."""
+    if progress is None:
+        yield
+        return
+    progress(0, total, "")  # the proof starts: a bar can show its length at once
+    done = itertools.count(1)
+    token = _ON_STEP.set(lambda name: progress(next(done), total, name))
+    try:
+        yield
+    finally:
+        _ON_STEP.reset(token)
 
 
 #: The tutorial's name behind each symbol :func:`symbol` made, to print it in one notation.
@@ -167,139 +186,6 @@ SEED_ERRATUM_SIGMOID = Activation(
 
 
 # --------------------------------------------------------------------------------------------
-# Deciding "≡ 0"
-# --------------------------------------------------------------------------------------------
-
-_ATOMS = (sympy.exp, sympy.tanh, sympy.log, sympy.Piecewise, sympy.Heaviside)
-
-
-class _Atomizer:
-    """Replaces each transcendental atom by a symbol, the same over many expressions."""
-
-    def __init__(self) -> None:
-        self.symbols: dict[tuple, sympy.Dummy] = {}
-        self.memo: dict[sympy.Basic, sympy.Basic] = {}
-
-    def atom(self, key: tuple) -> sympy.Dummy:
-        """The symbol of the atom ``key`` = (function, atomized arguments)."""
-        if key not in self.symbols:
-            self.symbols[key] = sympy.Dummy(f"t{len(self.symbols)}")
-        return self.symbols[key]
-
-    def __call__(self, expr):
-        if expr in self.memo:
-            return self.memo[expr]
-        if not expr.args:
-            return expr
-        args = tuple(self(a) for a in expr.args)
-        if expr.func is sympy.exp:
-            u = args[0]
-            # e^(−u) is 1/eᵘ: one atom for the pair, whichever sign comes first
-            new = 1 / self.atom((sympy.exp, -u)) if u.could_extract_minus_sign() else None
-            new = new if new is not None else self.atom((sympy.exp, u))
-        elif issubclass(expr.func, _ATOMS):
-            new = self.atom((expr.func, args))  # a key, not a new atom: nothing is evaluated
-        else:
-            new = expr.func(*args) if args != expr.args else expr
-        self.memo[expr] = new
-        return new
-
-
-def is_zero(expr, atomizer: _Atomizer | None = None) -> bool:
-    """True when ``expr`` is 0 as a function of its symbols, shown as in the module docstring
-    (a sufficient test: ``True`` is a proof, ``False`` means "not shown").
-
-    >>> z = symbol("z")
-    >>> s = 1 / (1 + sympy.exp(-z))
-    >>> is_zero(sympy.diff(s, z) - s * (1 - s)), is_zero(sympy.diff(s, z) - 2 * s * (1 - s))
-    (True, False)
-    """
-    expr = sympy.sympify(expr)
-    if expr == 0:
-        return True
-    rational = (atomizer or _Atomizer())(expr)
-    if _nonzero_somewhere(rational):
-        return False  # not the zero function: no need to expand it (which would take ages)
-    return sympy.expand(rational) == 0 or sympy.cancel(sympy.together(rational)) == 0
-
-
-def _nonzero_somewhere(rational, tries: int = 3) -> bool:
-    """True when the rational function ``rational`` has an exact non-zero value at a random
-    rational point (so it is certainly not the zero function). A point where a denominator
-    vanishes is skipped; False means "0 at every point tried", not a proof."""
-    rng = random.Random(1)
-    symbols = sorted(rational.free_symbols, key=str)
-    for _ in range(tries):
-        point = {s: sympy.Rational(rng.randint(-97, 97), rng.randint(1, 89)) for s in symbols}
-        value = rational.xreplace(point)
-        if value.is_Rational:
-            return value != 0
-    return False
-
-
-def _witness(expr, tries: int = 3) -> float | None:
-    """``expr`` at a random point (each free symbol a multiple of 0.1 in [−2, 2]), evaluated
-    at 30 digits, as a float; None if it is undefined at every point tried."""
-    rng = random.Random(0)
-    symbols = sorted(expr.free_symbols, key=str)
-    for _ in range(tries):
-        point = {s: mpmath.mpf(rng.randint(-20, 20)) / 10 for s in symbols}
-        try:
-            with mpmath.workdps(30):
-                return float(_evaluate(expr, point, {}))
-        except (ZeroDivisionError, ValueError):  # a denominator 0, a log of 0 there
-            continue
-    return None
-
-
-_FUNCTIONS = {sympy.exp: mpmath.exp, sympy.log: mpmath.log, sympy.tanh: mpmath.tanh}
-
-
-def _evaluate(expr, point: dict, memo: dict):
-    """``expr`` at ``point`` (symbol → mpf) in mpmath, each shared subexpression once (SymPy's
-    own ``evalf`` walks the tree, which for a whole net's gradient repeats a subexpression
-    thousands of times)."""
-    if expr in memo:
-        return memo[expr]
-    if expr in point:
-        value = point[expr]
-    elif expr.is_Number:
-        value = mpmath.mpf(expr.p) / expr.q if expr.is_Rational else mpmath.mpf(float(expr))
-    elif expr is sympy.true or expr is sympy.false:
-        value = bool(expr)
-    else:
-        args = [_evaluate(a, point, memo) for a in expr.args]
-        if expr.is_Add:
-            value = mpmath.fsum(args)
-        elif expr.is_Mul:
-            value = mpmath.fprod(args)
-        elif expr.is_Pow:
-            value = args[0] ** args[1]
-        elif expr.func in _FUNCTIONS:
-            value = _FUNCTIONS[expr.func](args[0])
-        elif isinstance(expr, sympy.Heaviside):
-            value = mpmath.mpf(1 if args[0] > 0 else 0 if args[0] < 0 else args[1])
-        elif isinstance(expr, sympy.Piecewise):  # args: (value, condition) pairs
-            value = next(v for v, condition in args if condition)
-        elif isinstance(expr, sympy.functions.elementary.piecewise.ExprCondPair):
-            value = tuple(args)
-        elif isinstance(expr, sympy.core.relational.Relational):
-            value = {">": args[0] > args[1], ">=": args[0] >= args[1],
-                     "<": args[0] < args[1], "<=": args[0] <= args[1]}[expr.rel_op]  # fmt: skip
-        else:
-            value = mpmath.mpf(float(expr.xreplace(dict(zip(expr.args, map(sympy.Float, args))))))
-    memo[expr] = value
-    return value
-
-
-def _size(expr, limit: int) -> int:
-    """The number of nodes in ``expr``'s tree, counted up to ``limit``."""
-    return sum(1 for _ in itertools.islice(sympy.preorder_traversal(expr), limit))
-
-
-# --------------------------------------------------------------------------------------------
-# Results
-# --------------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -348,18 +234,15 @@ class Proof:
     def table(self) -> str:
         """One line a step: name, equation, proved / NOT PROVED (with the difference's value
         at a random point, which shows it is not 0)."""
-        width = max([len(s.name) for s in self.steps] + [len("parameter")])
-        eq = max([len(s.equation) for s in self.steps] + [len("equation")])
-        lines = [f"{'parameter':<{width}}  {'equation':<{eq}}  result"]
-        lines.append("-" * (width + eq + 14))
+        rows = []
         for s in self.steps:
             verdict = "proved"
             if not s.proved:
                 verdict = "NOT PROVED"
                 if s.witness is not None:
                     verdict += f": {s.left} − formula = {s.witness:.6g} at a random point"
-            lines.append(f"{s.name:<{width}}  {s.equation:<{eq}}  {verdict}")
-        return "\n".join(lines)
+            rows.append((s.name, s.equation, verdict))
+        return tabulate(rows, ("parameter", "equation", "result"), disable_numparse=True)
 
     def verdict(self) -> str:
         n, bad = len(self.steps), len(self.failures())
@@ -396,6 +279,19 @@ class Proof:
 def _step(name: str, equation: str, graph, formula, atomizer: _Atomizer, shown=None) -> Step:
     """Try graph − formula ≡ 0; when refused, keep the difference (``shown`` rewrites it for
     reading, e.g. σ(z) as a) and its value at a random point."""
+    step = _try(name, equation, graph, formula, atomizer, shown)
+    _report(name)
+    return step
+
+
+def _report(name: str) -> None:
+    """One more step tried (for the ``progress`` of the proof that runs)."""
+    report = _ON_STEP.get()
+    if report is not None:
+        report(name)
+
+
+def _try(name: str, equation: str, graph, formula, atomizer: _Atomizer, shown=None) -> Step:
     difference = sympy.sympify(graph - formula)
     if is_zero(difference, atomizer):
         return Step(name, equation, graph, formula, True)
@@ -447,6 +343,7 @@ def prove_net(
     activation="sigmoid",
     loss="squared_error",
     replace: Replacements | None = None,
+    progress: Progress | None = None,
 ) -> Proof:
     """For every parameter θ: the graph's ∂E/∂θ − the BP-1…BP-4 expression ≡ 0.
 
@@ -454,7 +351,7 @@ def prove_net(
     :func:`symbolic_net` and ``E.backward()``. The formulas are :func:`microbp.bp.index_form`
     on the same symbols. ``replace`` puts other activation records into the formulas' side
     only (``{"sigmoid": SEED_ERRATUM_SIGMOID}``: the seed's σ′), so the graph stays the
-    engine's.
+    engine's. ``progress(done, total, name)`` is called after each parameter's step.
 
     >>> prove_net([2, 1], "tanh").verdict()
     '3 of 3 proved'
@@ -471,9 +368,11 @@ def prove_net(
     formula = bp.index_form(weights, s.x, y, cost).flat()
     atomizer = _Atomizer()
     steps = []
-    for (name, p), f in zip(net.named_parameters(), formula):
-        bp34 = "BP-3" if name.kind == "w" else "BP-4"
-        steps.append(_step(str(name), f"{bp34} ← {_chain(name.l, net.L)}", p.grad, f, atomizer))
+    with _reporting(progress, len(formula)):
+        for (name, p), f in zip(net.named_parameters(), formula):
+            bp34 = "BP-3" if name.kind == "w" else "BP-4"
+            equation = f"{bp34} ← {_chain(name.l, net.L)}"
+            steps.append(_step(str(name), equation, p.grad, f, atomizer))
     title = f"Whole net {_about(net, cost)}: the graph's ∂E/∂θ − bp.index_form"
     return Proof(title, steps)
 
@@ -532,6 +431,7 @@ def _lemmas(net: MLP, replace: Replacements | None) -> list[Step]:
             if not proved:
                 step.difference, step.witness = difference, _witness(difference)
             steps.append(step)
+            _report(step.name)
         else:
             shown = lambda e, f=f, a=a: _in_terms_of_a(e, [z], [f.f(z)], [a], f)  # noqa: E731
             step = _step(f"f′ of {name}", "d f(z)/dz", table, truth, _Atomizer(), shown)
@@ -540,11 +440,14 @@ def _lemmas(net: MLP, replace: Replacements | None) -> list[Step]:
     return steps
 
 
+# long: the induction of the docstring, one layer per pass from L down to 2: the base case
+# (BP-1) or the step (BP-2), then BP-3 and BP-4 of that layer
 def prove_layers(
     sizes: Sequence[int] = (3, 3, 2),
     activation="sigmoid",
     loss="squared_error",
     replace: Replacements | None = None,
+    progress: Progress | None = None,
 ) -> Proof:
     """The layer-by-layer proof on the given layer sizes; it holds for a net of any depth.
 
@@ -557,8 +460,9 @@ def prove_layers(
 
     Each step involves one layer and free symbols for the rest, so together they prove, by
     induction on l from L down to 2, that the graph's ∂E/∂θ is BP-1…BP-4 for every depth and
-    width with these activations. ``replace`` as in :func:`prove_net`. The proof's
-    ``deltas`` are the graph's δ's written with a, y and the next layer's δ.
+    width with these activations. ``replace`` and ``progress`` as in :func:`prove_net`
+    (the lemmas, one step per neuron, one per parameter). The proof's ``deltas`` are the
+    graph's δ's written with a, y and the next layer's δ.
 
     >>> print(prove_layers([2, 1], "sigmoid").show())
     δ₁⁽²⁾ = a₁⁽²⁾⋅(1 - a₁⁽²⁾)⋅(a₁⁽²⁾ - y₁)
@@ -567,6 +471,19 @@ def prove_layers(
     L = net.L
     cost = _loss(loss, net.layers[net.L].activation)
     formula_f = dict(zip(range(2, L + 1), _formula_activations(net, replace)))
+    with _reporting(progress, _count_layer_steps(net)):
+        return _prove_layers(net, cost, formula_f, replace)
+
+
+def _count_layer_steps(net: MLP) -> int:
+    """The steps of :func:`prove_layers` on ``net``: the lemmas (softmax has none), one δ per
+    neuron of layers 2…L, one step per parameter."""
+    lemmas = {layer.activation.name for layer in net.layers.values()} - {"softmax"}
+    return len(lemmas) + sum(net.sizes[1:]) + len(net.parameters())
+
+
+def _prove_layers(net: MLP, cost: losses.Loss, formula_f: dict, replace) -> Proof:
+    L = net.L
     steps = _lemmas(net, replace)
     deltas: list[tuple] = []
     atomizer = _Atomizer()
