@@ -48,6 +48,7 @@ __all__ = [
     "BatchGradients",
     "index_form",
     "backprop",
+    "forward_matrix",
     "output_delta",
     "output_delta_np",
     "hidden_delta",
@@ -297,13 +298,8 @@ def backprop(net, X, Y, loss="squared_error") -> BatchGradients:
     losses.check_targets(loss, Y)
     N = X.shape[0]
     W = {l: np.asarray(weights.W[l], dtype=np.float64) for l in weights.W}
-    b = {l: np.asarray(weights.b[l], dtype=np.float64) for l in weights.b}
 
-    a = {1: X}
-    z = {}
-    for l in range(2, L + 1):
-        z[l] = a[l - 1] @ W[l].T + b[l]
-        a[l] = weights.f(l).f_np(z[l])
+    z, a = _forward_rows(weights, X)
 
     delta = {L: output_delta_np(loss, weights.f(L), Y, z[L], a[L])}  # BP-1
     for l in range(L - 1, 1, -1):
@@ -312,3 +308,24 @@ def backprop(net, X, Y, loss="squared_error") -> BatchGradients:
     db = {l: delta[l].mean(axis=0) for l in range(2, L + 1)}  # BP-4, mean over N
     E = loss.E_np(Y, z[L], a[L])
     return BatchGradients(z=z, a=a, delta=delta, dW=dW, db=db, E=E)
+
+
+def forward_matrix(net, X) -> tuple[dict[int, np.ndarray], dict[int, np.ndarray]]:
+    """Forward propagation in matrix form for N samples at once, the rows of X (N, n₁):
+    z⁽ˡ⁾ = a⁽ˡ⁻¹⁾ W⁽ˡ⁾ᵀ + b⁽ˡ⁾, a⁽ˡ⁾ = f(z⁽ˡ⁾), in float64. Returns ``(z, a)`` keyed by l
+    (``a[1]`` is X), as :func:`backprop` computes them (the lab's decision boundary reads
+    ``a[L]`` on a grid of inputs)."""
+    weights = Weights.of(net)
+    X = checks.batch(X, weights.sizes[0], "X", "n₁")
+    return _forward_rows(weights, X)
+
+
+def _forward_rows(weights: Weights, X: np.ndarray):
+    a = {1: X}
+    z = {}
+    for l in range(2, weights.L + 1):
+        W = np.asarray(weights.W[l], dtype=np.float64)
+        b = np.asarray(weights.b[l], dtype=np.float64)
+        z[l] = a[l - 1] @ W.T + b
+        a[l] = weights.f(l).f_np(z[l])
+    return z, a

@@ -67,3 +67,18 @@ def test_squared_error_is_half_the_squared_norm_exactly():
         squared_error([1, 0], [Value(1.0)])
     with pytest.raises(ValueError, match="N ≥ 1"):
         total_error([], [])
+
+
+@pytest.mark.parametrize("activation", [["tanh", "sigmoid"], ["relu", "softmax"]])
+def test_forward_matrix_is_the_graphs_forward_pass_row_by_row(activation):
+    net = MLP([2, 5, 3], activation=activation, seed=4)
+    X = np.random.default_rng(0).normal(size=(7, 2))
+    z, a = bp.forward_matrix(net, X)
+    assert set(z) == {2, 3} and set(a) == {1, 2, 3} and a[3].shape == (7, 3)
+    for row, x in enumerate(X):
+        fw = net.forward(list(x))
+        for l in (2, 3):
+            assert z[l][row] == pytest.approx([v.data for v in fw.z[l]], rel=1e-12, abs=1e-15)
+            assert a[l][row] == pytest.approx([v.data for v in fw.a[l]], rel=1e-12, abs=1e-15)
+    with pytest.raises(ValueError, match="n₁"):
+        bp.forward_matrix(net, np.zeros((4, 3)))

@@ -540,6 +540,7 @@ ROUTES = [
     ("GET", "/api/why?l=2&i=1"),
     ("POST", "/api/practice"),
     ("GET", "/api/trace"),
+    ("GET", "/api/boundary"),
     ("POST", "/api/train"),
     ("POST", "/api/run"),
     ("POST", "/api/pause"),
@@ -717,3 +718,177 @@ def test_why_computes_bp2_through_bp_hidden_delta(client, monkeypatch):
     w = client.get("/api/why?l=2&i=2", headers=AUTH).json()
     assert len(calls) == 1 and calls[0][2] == 1  # neuron i = 2, 0-based
     assert (w["sum"], w["fprime"], w["delta_formula"]) == real(*calls[0])
+
+
+# --------------------------------------------------------------------------------------------
+# What the page shows on every screen: names, the stepper a page at a time, the boundary
+
+
+def test_every_quantity_the_page_shows_comes_with_its_name_from_microbp_names():
+    """The page writes no name of its own: the state carries every one, in the Unicode form
+    of microbp.names (two-digit indices with their comma)."""
+    from microbp import names
+
+    with make_client(sizes=[2, 12, 1], seed=1, data_name="xor") as c:
+        n = get_state(c)["names"]
+    assert n["w"]["2"][11][1] == str(names.w(2, 12, 2)) == "w₁₂,₂⁽²⁾"
+    assert n["w"]["3"][0][11] == "w₁,₁₂⁽³⁾"
+    assert n["delta"]["3"] == ["δ₁⁽³⁾"] and n["z"]["2"][0] == "z₁⁽²⁾"
+    assert n["a"]["1"] == ["a₁⁽¹⁾", "a₂⁽¹⁾"] and n["x"] == ["x₁", "x₂"] and n["y"] == ["y₁"]
+    assert n["b"]["2"][9] == "b₁₀⁽²⁾" and n["layer"]["3"] == "⁽³⁾"
+
+
+def test_why_names_each_number_it_writes(client):
+    w = client.get("/api/why?l=2&i=1", headers=AUTH).json()
+    assert w["names"] == {"z": "z₁⁽²⁾", "a": "a₁⁽²⁾", "b": "b₁⁽²⁾", "delta": "δ₁⁽²⁾"}
+    assert [t["names"] for t in w["terms"]] == [
+        {"delta": "δ₁⁽³⁾", "w": "w₁₁⁽³⁾"},
+        {"delta": "δ₂⁽³⁾", "w": "w₂₁⁽³⁾"},
+    ]
+    e = client.get("/api/why?l=3&i=2&j=3", headers=AUTH).json()
+    assert e["names"]["w"] == "w₂₃⁽³⁾" and e["names"]["a_prev"] == "a₃⁽²⁾"
+    assert client.get("/api/why?l=3&i=2", headers=AUTH).json()["names"]["y"] == "y₂"
+
+
+def test_the_stepper_of_the_documented_2_16_16_1_net_is_read_a_page_at_a_time():
+    """`microbp lab --net 2,16,16,1 --data xor` has 644 steps, more than a picture takes
+    (microbp.viz.MAX_NODES); the lab pages through them, and the pages put together are
+    the whole trace, ending on the state's own gradients."""
+    from microbp.lab import stepper
+    from microbp.viz import MAX_NODES
+
+    with make_client(sizes=[2, 16, 16, 1], activation="tanh", seed=3, data_name="xor") as c:
+        first = c.get("/api/trace", headers=AUTH).json()
+        total = first["total"]
+        assert total > MAX_NODES and len(first["steps"]) == stepper.PAGE
+        steps = list(first["steps"])
+        while len(steps) < total:
+            page = c.get(f"/api/trace?start={len(steps)}", headers=AUTH).json()
+            assert page["start"] == len(steps) and page["total"] == total
+            steps += page["steps"]
+        assert [s["number"] for s in steps] == [s["number"] for s in first["steps"]] + [
+            s["number"] for s in steps[stepper.PAGE :]
+        ]
+        assert len({s["number"] for s in steps}) == total
+        # every z-node step is listed with its neuron, so the page can jump to it
+        zs = [[s["number"], *s["neuron"]] for s in steps if s["neuron"]]
+        assert first["neurons"] == zs and len(zs) == 16 + 16 + 1
+        # the last step that reaches a weight leaves it at the state's w.grad
+        state = get_state(c)
+        w = state["names"]["w"]["2"][0][0]
+        last = [inp for s in steps for inp in s["inputs"] if inp["name"] == w][-1]
+        assert last["after"] == state["dW"]["2"][0][0]
+        r = c.get(f"/api/trace?count={stepper.PAGE + 1}", headers=AUTH)
+        assert r.status_code == 400 and "count" in r.json()["error"]
+        r = c.get("/api/trace?start=-1", headers=AUTH)
+        assert r.status_code == 400
+        assert c.get("/api/trace?page=2", headers=AUTH).status_code == 400
+
+
+def test_the_decision_boundary_is_the_nets_own_output_on_a_grid():
+    with make_client(sizes=[2, 8, 1], activation="tanh", seed=2, data_name="moons") as c:
+        b = c.get("/api/boundary", headers=AUTH).json()
+        s = get_state(c)
+    net = net_of(s)
+    n = len(b["x1"])
+    assert len(b["out"]) == len(b["x2"]) == n and all(len(row) == n for row in b["out"])
+    for r, c_ in ((0, 0), (n // 2, 3), (n - 1, n - 1)):
+        a = net([b["x1"][c_], b["x2"][r]])[0].data  # the scalar graph's forward pass
+        assert math.isclose(b["out"][r][c_], a, rel_tol=1e-12, abs_tol=1e-15)
+    X, Y = data.two_moons(200)
+    assert b["points"] == X.tolist() and b["targets"] == Y[:, 0].tolist()
+    assert b["level"] == 0.5 and b["kind"] == "output"
+    # the grid covers every point
+    assert min(b["x1"]) < X[:, 0].min() and max(b["x1"]) > X[:, 0].max()
+    assert min(b["x2"]) < X[:, 1].min() and max(b["x2"]) > X[:, 1].max()
+
+
+def test_the_decision_boundary_follows_the_training(client):
+    with make_client(sizes=[2, 4, 1], seed=0, data_name="xor") as c:
+        before = c.get("/api/boundary", headers=AUTH).json()
+        post(c, "/api/train", {"optimizer": "irprop-", "epochs": 30})
+        after = c.get("/api/boundary", headers=AUTH).json()
+    assert after["version"] > before["version"] and after["out"] != before["out"]
+
+
+def test_the_boundary_is_refused_for_a_net_without_two_inputs(client):
+    before = get_state(client)
+    r = client.get("/api/boundary", headers=AUTH)
+    assert (
+        r.status_code == 400 and "2 inputs" in r.json()["error"] and "n₁ = 3" in r.json()["error"]
+    )
+    assert client.get("/api/boundary?n=5", headers=AUTH).status_code == 400
+    assert get_state(client) == before
+
+
+def test_the_loss_curve_starts_a_new_series_when_the_optimizer_changes(client):
+    post(client, "/api/train", {"optimizer": "gd", "epochs": 3})
+    post(client, "/api/train", {"optimizer": "gd", "epochs": 2})  # the same run goes on
+    t = post(client, "/api/train", {"optimizer": "irprop-", "epochs": 4}).json()["train"]
+    assert [s["start"] for s in t["series"]] == [0, 5]
+    assert t["series"][0]["optimizer"].startswith("GD") and "Rprop" in t["series"][1]["optimizer"]
+    assert t["epoch"] == 9
+    # an edit is another net: a new curve, no series yet
+    t = post(client, "/api/set", {"b": [3, 1], "value": 0.5}).json()["train"]
+    assert t["series"] == [] and t["loss"] == []
+
+
+def test_the_loss_is_chosen_on_the_page_and_both_roads_use_it(client):
+    """{"loss": name}: E, δ⁽ᴸ⁾ by the graph and by BP-1's general form, the stepper and the
+    training all take the chosen loss; one not made for the output layer is refused."""
+    s = post(client, "/api/set", {"loss": "binary_cross_entropy"}).json()
+    assert s["loss"] == "binary_cross_entropy" and "ln" in s["loss_formula"]
+    ref = bp.index_form(net_of(s), s["x"], s["y"], "binary_cross_entropy")
+    assert s["delta_formulas"]["3"] == ref.delta[3] and s["E"] == pytest.approx(ref.E, rel=1e-12)
+    for g, f in zip(s["delta"]["3"], ref.delta[3], strict=True):  # δ⁽ᴸ⁾ = a⁽ᴸ⁾ − y
+        assert math.isclose(g, f, rel_tol=1e-12)
+    a, y = s["a"]["3"], s["y"]
+    assert ref.delta[3] == pytest.approx([ak - yk for ak, yk in zip(a, y, strict=True)])
+    w = client.get("/api/why?l=3&i=1", headers=AUTH).json()
+    assert w["form"] == "a - y" and w["loss"] == "binary_cross_entropy"
+    steps = client.get("/api/trace", headers=AUTH).json()["steps"]
+    b = [inp for st in steps for inp in st["inputs"] if inp["name"] == "b₁⁽³⁾"][-1]
+    assert b["after"] == pytest.approx(s["db"]["3"][0], rel=1e-12)
+    # other edits keep the loss; training uses it
+    s = post(client, "/api/set", {"w": [2, 1, 1], "value": 0.75}).json()
+    assert s["loss"] == "binary_cross_entropy"
+    t = post(client, "/api/train", {"optimizer": "gd", "epochs": 3}).json()["train"]
+    h = fit(net_of(s), [s["x"]], [s["y"]], optim.make("gd"), max_epochs=3, quiet=True,
+            loss="binary_cross_entropy")  # fmt: skip
+    assert t["loss"] == h.loss
+    # refused: an unknown name, a loss made for another output layer; nothing changes
+    before = get_state(client)
+    for body, words in (
+        ({"loss": "hinge"}, "unknown loss"),
+        ({"loss": "cross_entropy"}, "softmax"),
+        ({"loss": 3}, "unknown loss"),
+    ):
+        r = post(client, "/api/set", body)
+        assert r.status_code == 400 and words in r.json()["error"], r.json()
+    assert get_state(client) == before
+    # a softmax output layer brings the loss made for it; squared error may be chosen again
+    s = post(client, "/api/set", {"activation": ["sigmoid", "softmax"]}).json()
+    assert s["loss"] == "cross_entropy"
+    y = [0.25, 0.75]
+    post(client, "/api/set", {"y": y})
+    s = post(client, "/api/set", {"loss": "squared_error"}).json()
+    assert s["loss"] == "squared_error"
+    ref = bp.index_form(net_of(s), s["x"], s["y"], "squared_error")
+    assert s["delta_formulas"]["3"] == ref.delta[3]
+    opts = client.get("/api/options", headers=AUTH).json()["losses"]
+    assert opts["binary_cross_entropy"]["output"] == "sigmoid"
+    assert opts["squared_error"]["output"] is None
+
+
+def test_the_stepper_writes_its_numbers_with_the_digits_asked_for(client):
+    full = client.get("/api/trace", headers=AUTH).json()["steps"]
+    four = client.get("/api/trace?digits=4", headers=AUTH).json()["steps"]
+    s = get_state(client)
+    delta = s["delta"]["3"][0]
+    z = next(k for k, st in enumerate(full) if st["delta"] == "δ₁⁽³⁾")
+    assert repr(delta) in "\n".join(line["text"] for line in full[z]["lines"])
+    text = "\n".join(line["text"] for line in four[z]["lines"])
+    assert format(delta, ".4g") in text and repr(delta) not in text
+    assert [st["upstream"] for st in four] == [st["upstream"] for st in full]  # data unchanged
+    for q in ("digits=0", "digits=18", "digits=x"):
+        assert client.get(f"/api/trace?{q}", headers=AUTH).status_code == 400

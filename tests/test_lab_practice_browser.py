@@ -49,7 +49,11 @@ def test_practice_hides_the_numbers_asks_checks_and_then_explains(lab, browser):
 
     click(browser, "practice")
     assert not visible(browser, "#neuron-2-1 text.delta")
-    assert not visible(browser, "#numbers") and not visible(browser, "#edge-labels .grad")
+    assert not visible(browser, "#numbers")
+    tip = browser.execute_script(
+        "return document.querySelector('#edge-3-1-1 title').textContent"
+    )  # an edge's tooltip names w and its value, not ∂E/∂w (edge labels show w alone)
+    assert "w₁₁⁽³⁾" in tip and "∂E/∂" not in tip
 
     # a neuron: the question, no explanation yet
     click(browser, "neuron-2-1")

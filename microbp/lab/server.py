@@ -25,16 +25,11 @@ No route takes a file path: the model is downloaded from and uploaded into memor
 from __future__ import annotations
 
 import asyncio
-import html
 import json
 import logging
-import os
 import secrets
-import socket
-import tempfile
 import threading
 from importlib import resources
-from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -46,12 +41,13 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from microbp import activations, data, modelfile, optim
+from microbp import activations, data, losses, modelfile, optim
 from microbp.interop.pytorch import state_dict_bytes
 from microbp.lab import practice as practice_mode
 from microbp.lab import stepper
 from microbp.lab.inputs import DATA_SETS, MAX_LAYERS, MAX_PARAMETERS, Busy, LabError, show
-from microbp.lab.state import LabState, copy_net, loss_of
+from microbp.lab.serving import launch_page, listen, make_server
+from microbp.lab.state import LabState, copy_net
 from microbp.lab.training import MAX_EPOCHS, TrainSettings
 from microbp.nn import MLP
 
@@ -304,6 +300,11 @@ async def options(request: Request):
             "activations": list(activations.ACTIVATIONS),
             "output_activations": [*activations.ACTIVATIONS, "softmax"],
             "optimizers": list(optim.OPTIMIZERS),
+            # each loss with the output layer it is made for (None: any) and its formula
+            "losses": {
+                name: {"output": loss.output, "formula": loss.formula}
+                for name, loss in losses.LOSSES.items()
+            },
             "data": list(DATA_SETS),
             "default_sizes": {k: list(v[2](*v[1])) for k, v in data.DATASETS.items()},
             "default_lr": optim.DEFAULT_LR,
@@ -315,7 +316,7 @@ async def options(request: Request):
 
 
 async def set_(request: Request):
-    """POST /api/set — one edit: w, b, x, y, activation or sample."""
+    """POST /api/set — one edit: w, b, x, y, activation, sample or loss."""
     body = await _body(request)
     return JSONResponse(await run_in_threadpool(_lab(request).apply, body))
 
@@ -348,19 +349,58 @@ async def practice(request: Request):
 
 
 async def trace(request: Request):
-    """GET /api/trace — the backward pass of E for the sample on show, step by step."""
+    """GET /api/trace[?start=&count=&digits=] — the backward pass of E for the sample on
+    show, step by step: ``count`` steps (default :data:`~microbp.lab.stepper.PAGE`) from
+    ``start`` (0-based), its numbers in the shortest round-trip form or with ``digits``
+    significant digits, the ``total``, and ``neurons``, the step number of every z-node with its
+    [l, i] (so the page can jump to a δ on another page). The trace of one state is made
+    once and kept until the state changes."""
     state = _lab(request)
+    q = request.query_params
+    unknown = sorted(set(q) - {"start", "count", "digits"})
+    if unknown:
+        raise LabError(
+            f"unknown query field(s) {', '.join(unknown)}; expected start, count, digits"
+        )
+    start = _index(q, "start") or 0
+    digits = _index(q, "digits")
+    if digits is not None and not 1 <= digits <= 17:
+        raise LabError(f"digits must be 1…17 (none: the shortest round-trip form), got {digits}")
+    count = _index(q, "count") or stepper.PAGE
+    if count > stepper.PAGE:
+        raise LabError(f"count must be at most {stepper.PAGE}, got {count}")
 
     def steps():
         with state.lock:
-            shown = state.shown
+            shown, version = state.shown, state.version
+        kept = request.app.state.trace
+        if kept is not None and kept[:3] == (version, shown, digits):
+            return kept[3]
         x, y = shown.X[shown.sample].tolist(), shown.Y[shown.sample].tolist()
         try:  # on a copy: the net on show is never touched
-            return stepper.steps(copy_net(shown.net), x, y, loss_of(shown.net))
+            made = stepper.steps(copy_net(shown.net), x, y, shown.loss, digits)
         except ValueError as exc:
             raise LabError(str(exc)) from None
+        request.app.state.trace = (version, shown, digits, made)
+        return made
 
-    return JSONResponse({"intro": stepper.INTRO, "steps": await run_in_threadpool(steps)})
+    made = await run_in_threadpool(steps)
+    return JSONResponse(
+        {
+            "intro": stepper.INTRO,
+            "total": len(made),
+            "start": start,
+            "steps": made[start : start + count],
+            "neurons": [[s["number"], *s["neuron"]] for s in made if s["neuron"]],
+        }
+    )
+
+
+async def boundary(request: Request):
+    """GET /api/boundary — the net's output on a grid of inputs (a net of 2 inputs)."""
+    if request.query_params:
+        raise LabError("this route takes no query")
+    return JSONResponse(await run_in_threadpool(_lab(request).boundary))
 
 
 async def train(request: Request):
@@ -466,6 +506,7 @@ ROUTES = [
     Route("/api/why", _handled(why)),
     Route("/api/practice", _handled(practice), methods=["POST"]),
     Route("/api/trace", _handled(trace)),
+    Route("/api/boundary", _handled(boundary)),
     Route("/api/train", _handled(train), methods=["POST"]),
     Route("/api/run", _handled(run), methods=["POST"]),
     Route("/api/pause", _handled(pause), methods=["POST"]),
@@ -498,35 +539,8 @@ def create_app(
     )
     app.state.lab = state
     app.state.runner = None
+    app.state.trace = None  # (version, shown, digits, steps): the trace of the state on show
     return app
-
-
-def listen(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
-    """A listening TCP socket on (host, port); port 0 picks a free one."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    # proto IPPROTO_TCP (not 0): asyncio then sets TCP_NODELAY on each accepted connection,
-    # so a response's headers and body do not wait 40 ms on Nagle and a delayed ACK.
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    try:
-        sock.bind((host, port))
-    except OSError as exc:
-        sock.close()
-        raise ValueError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-    sock.listen(128)
-    return sock
-
-
-def make_server(app):
-    """A uvicorn server for ``app``: ``.run(sockets=[sock])`` serves on a bound socket
-    until Ctrl-C (or ``.should_exit = True``), then closes open streams within a second."""
-    import uvicorn
-
-    config = uvicorn.Config(
-        app, log_level="warning", timeout_graceful_shutdown=1, lifespan="off", access_log=False
-    )
-    return uvicorn.Server(config)
 
 
 def url(host: str, port: int, token: str) -> str:
@@ -536,29 +550,6 @@ def url(host: str, port: int, token: str) -> str:
     shown = "127.0.0.1" if host in WILDCARD_HOSTS else host
     shown = f"[{shown}]" if ":" in shown else shown
     return f"http://{shown}:{port}/#token={token}"
-
-
-def launch_page(address: str) -> Path:
-    """A one-file page that sends the browser on to ``address``, for ``webbrowser.open``.
-
-    A browser started with the address itself has the token on its command line, which
-    every user of the machine can read (``/proc/PID/cmdline``); started with this file's
-    path, it has only the path. The file is readable by this user alone (0600, in a
-    0700 folder of its own); remove its folder (``path.parent``) when the lab stops.
-    """
-    folder = Path(tempfile.mkdtemp(prefix="microbp-lab-"))  # mode 0700
-    path = folder / "open-lab.html"
-    text = html.escape(address, quote=True)
-    page = (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f'<meta http-equiv="refresh" content="0; url={text}">'
-        "<title>microbp lab</title></head>"
-        f'<body><p><a href="{text}">Open the microbp lab</a></p></body></html>\n'
-    )
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(page)
-    return path
 
 
 def serve(state: LabState, host: str = "127.0.0.1", port: int = 0, on_ready=None) -> None:

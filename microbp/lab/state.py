@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from microbp import activations, bp, data, losses, modelfile
+from microbp.lab import views
 from microbp.lab.inputs import (
     DATA_SETS,
     Busy,
@@ -74,25 +75,32 @@ class Shown:
     data_name: str
     sample: int
     view: dict
+    loss: str = "squared_error"
 
 
-def settle(net: MLP, X, Y, data_name: str, sample: int = 0, refused: str = "") -> Shown:
-    """The :class:`Shown` of ``net`` on (X, Y) with row ``sample`` on show, computed whole.
+def settle(
+    net: MLP, X, Y, data_name: str, sample: int = 0, refused: str = "", loss: str | None = None
+) -> Shown:
+    """The :class:`Shown` of ``net`` on (X, Y) with row ``sample`` on show, computed whole;
+    E is ``loss`` (a name of :mod:`microbp.losses`; default :func:`loss_of` the net).
 
-    A :class:`LabError` if the targets do not suit the net's loss, if a number comes out
-    infinite or NaN, or if computing fails in any other way; its message begins with
-    ``refused`` (e.g. "the edit was refused, the state is unchanged").
+    A :class:`LabError` if the loss is not made for the net's output layer, if the targets do
+    not suit it, if a number comes out infinite or NaN, or if computing fails in any other
+    way; its message begins with ``refused`` (e.g. "the edit was refused, the state is
+    unchanged").
     """
     lead = f"{refused}: " if refused else ""
+    loss = loss or loss_of(net)
     try:
-        losses.check_targets(loss_of(net), Y)
-        view = _compute(net, X, Y, data_name, sample)
+        losses.check_output(loss, net.activations[-1])
+        losses.check_targets(loss, Y)
+        view = _compute(net, X, Y, data_name, sample, loss)
         _check_finite(view)
     except LabError as exc:
         raise LabError(f"{lead}{exc}") from None
     except Exception as exc:  # all or nothing, whatever failed: nothing is installed yet
         raise LabError(f"{lead}{type(exc).__name__}: {exc}") from None
-    return Shown(net, X, Y, data_name, sample, view)
+    return Shown(net, X, Y, data_name, sample, view, loss)
 
 
 def copy_net(net: MLP, activation=None) -> MLP:
@@ -101,10 +109,10 @@ def copy_net(net: MLP, activation=None) -> MLP:
     return MLP.from_weights(W, b, activation=activation or net.activations)
 
 
-def _compute(net: MLP, X, Y, data_name: str, sample: int) -> dict:
+def _compute(net: MLP, X, Y, data_name: str, sample: int, loss: str) -> dict:
     """Everything the page shows of ``net`` on row ``sample``: both roads to every δ."""
     L = net.L
-    loss = losses.get(loss_of(net))
+    loss = losses.get(loss)
     x, y = X[sample].tolist(), Y[sample].tolist()
     fw = net.forward(x)  # the graph road
     E = loss.sample(y, fw.z[L], fw.output)
@@ -148,7 +156,9 @@ def _compute(net: MLP, X, Y, data_name: str, sample: int) -> dict:
         "db_formulas": {str(l): formulas.db[l] for l in layers},
         "E_formulas": formulas.E,
     }
-    return _plain(state)
+    state = _plain(state)
+    state["names"] = views.names_of(tuple(net.sizes))  # shared between states: never changed
+    return state
 
 
 # --------------------------------------------------------------------------------------------
@@ -240,10 +250,13 @@ class LabState:
         k = str(l)
         d_graph, d_formula = s["delta"][k][i - 1], s["delta_formulas"][k][i - 1]
         f = net.layers[l].activation
+        n = s["names"]
         out = {
             "l": l,
             "i": i,
             "L": L,
+            # the names the page writes the rule with (microbp.names' Unicode form)
+            "names": views.why_names(n, l, i, j, L),
             "z": s["z"][k][i - 1],
             "a": s["a"][k][i - 1],
             "fprime": s["fprime"][k][i - 1],
@@ -281,6 +294,10 @@ class LabState:
                     "delta": d,
                     "w": W_next[jj - 1][i - 1],
                     "product": d * W_next[jj - 1][i - 1],
+                    "names": {
+                        "delta": n["delta"][str(l + 1)][jj - 1],
+                        "w": n["w"][str(l + 1)][jj - 1][i - 1],
+                    },
                 }
                 for jj, d in enumerate(d_next, start=1)
             ]
@@ -290,10 +307,17 @@ class LabState:
             out.update(b=s["b"][k][i - 1], db_graph=s["db"][k][i - 1])
         return out
 
+    def boundary(self) -> dict:
+        """The decision boundary of the net on show (``GET /api/boundary``):
+        :func:`microbp.lab.views.boundary`."""
+        with self.lock:
+            shown, version = self.shown, self.version
+        return views.boundary(shown.net, shown.X, shown.Y, shown.sample, version)
+
     # ---------------------------------------------------------------------------------------
     # Edits (POST /api/set)
 
-    SET_KEYS = ("w", "b", "x", "y", "activation", "sample")
+    SET_KEYS = ("w", "b", "x", "y", "activation", "sample", "loss")
     REFUSED = "the edit was refused, the state is unchanged"
 
     def apply(self, body: dict) -> dict:
@@ -311,7 +335,7 @@ class LabState:
         with self.lock:
             self._idle()
             old = self.shown
-            net, X, Y, k = old.net, old.X, old.Y, old.sample
+            net, X, Y, k, loss = old.net, old.X, old.Y, old.sample, old.loss
             if key in ("w", "b"):
                 where = body[key]
                 n = 3 if key == "w" else 2
@@ -335,10 +359,19 @@ class LabState:
                 (X if key == "x" else Y)[k] = row
             elif key == "activation":
                 net = copy_net(net, check_activations(body[key], net.L, net.sizes[-1]))
+                if net.activations[-1] != old.net.activations[-1]:
+                    loss = None  # another output layer: the loss made for it (loss_of)
+            elif key == "loss":
+                loss = body[key]
+                if not isinstance(loss, str) or loss not in losses.LOSSES:
+                    raise LabError(
+                        f"unknown loss {show(loss)}; expected one of {', '.join(losses.LOSSES)}"
+                    )
             else:
                 k = integer(body[key], "sample", 1, X.shape[0]) - 1
-                return self._swap(settle(net, X, Y, old.data_name, k, self.REFUSED), True)
-            return self._swap(settle(net, X, Y, old.data_name, k, self.REFUSED))
+                shown = settle(net, X, Y, old.data_name, k, self.REFUSED, loss)
+                return self._swap(shown, True)
+            return self._swap(settle(net, X, Y, old.data_name, k, self.REFUSED, loss))
 
     def _idle(self) -> None:
         if self.training.running:
@@ -465,7 +498,7 @@ class LabState:
             epoch = len(t.loss) + len(pending) - 1
             after = settle(
                 candidate, shown.X, shown.Y, shown.data_name, shown.sample,
-                f"stopped after epoch {epoch}: epoch {epoch} cannot be shown",
+                f"stopped after epoch {epoch}: epoch {epoch} cannot be shown", shown.loss,
             )  # fmt: skip
             with self.lock:
                 t.loss.extend(pending)
@@ -493,7 +526,7 @@ class LabState:
                 tol=t.settings.tol,
                 target=t.settings.target,
                 quiet=True,
-                loss=loss_of(net),
+                loss=shown.loss,
                 on_epoch=on_epoch,
                 reset_optimizer=False,
             )

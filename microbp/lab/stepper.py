@@ -10,21 +10,28 @@ before and after) into plain JSON for the page, with the text that explains it
 from __future__ import annotations
 
 from microbp import losses
-from microbp.viz import MAX_NODES, trace_backward
+from microbp.viz import trace_backward
 from microbp.viz.trace import explain, intro
 
-__all__ = ["steps", "MAX_STEPS", "INTRO"]
+__all__ = ["steps", "MAX_STEPS", "PAGE", "INTRO"]
 
-#: Traces of more steps than this are refused (the page would not be stepped through anyway).
-MAX_STEPS = MAX_NODES
+#: Traces of more steps than this are refused. The page reads a trace a page at a time
+#: (:data:`PAGE` steps per ``GET /api/trace``), so the limit is the time tracing takes, not
+#: the page: 2-16-16-1 has 644 steps, a net of the lab's 5000 parameters about 15 000.
+MAX_STEPS = 20_000
+
+#: The steps one ``GET /api/trace`` answers with (``start`` and ``count`` choose others).
+PAGE = 200
 
 #: What the stepper says before the first step (the same words as the stepper page's).
 INTRO = intro("E")
 
 
-def steps(net, x, y, loss="squared_error") -> list[dict]:
+def steps(net, x, y, loss="squared_error", digits: int | None = None) -> list[dict]:
     """The backward pass of E for (x, y), step by step, as JSON-ready data; E is ``loss``
-    (a name of :mod:`microbp.losses`; the tutorial's ½‖y − a⁽ᴸ⁾‖² by default).
+    (a name of :mod:`microbp.losses`; the tutorial's ½‖y − a⁽ᴸ⁾‖² by default). The text
+    writes numbers in their shortest round-trip form (``repr``), or with ``digits``
+    significant digits (``format(v, ".6g")`` for 6).
 
     A step of a z-node carries ``neuron = [l, i]``: its upstream gradient is δᵢ⁽ˡ⁾ (``delta``,
     shown as ``δ₁⁽²⁾``; names are in the Unicode form, as everywhere microbp shows them).
@@ -39,6 +46,10 @@ def steps(net, x, y, loss="squared_error") -> list[dict]:
             f"the backward pass has {len(trace)} steps, more than the stepper shows "
             f"({MAX_STEPS}); try a smaller net"
         )
+
+    def number(v) -> str:
+        return repr(float(v)) if digits is None else format(float(v), f".{digits}g")
+
     out = []
     for s in trace:
         d = s.delta  # δᵢ⁽ˡ⁾ as data (microbp.names.Name), shown in the Unicode form
@@ -53,8 +64,7 @@ def steps(net, x, y, loss="squared_error") -> list[dict]:
                 # the text that explains the step, made by microbp.viz.trace.explain (the
                 # stepper page's words): the page only shows it
                 "lines": [
-                    {"kind": line.kind, "text": line.text}
-                    for line in explain(trace, s, lambda v: repr(float(v)))
+                    {"kind": line.kind, "text": line.text} for line in explain(trace, s, number)
                 ],
                 "inputs": [
                     {

@@ -84,6 +84,9 @@ class Training:
     stopped_by: str | None = None
     running: bool = False
     requested: int = 0
+    #: One entry per optimizer the curve was trained with, in order: the epoch t it took over
+    #: at and its description; the page draws each as a series of its own.
+    series: list[dict] = field(default_factory=list)
 
     def prepare(self, settings: TrainSettings, epochs: int) -> None:
         """Set up a run: a fresh optimizer unless the optimizer, lr and batch size are the
@@ -96,6 +99,10 @@ class Training:
         )
         if self.optimizer is None or not same:
             self.optimizer = optim.make(settings.optimizer, settings.lr, settings.batch_size)
+            start = max(len(self.loss) - 1, 0)
+            if self.series and self.series[-1]["start"] == start:
+                self.series.pop()  # replaced before it trained an epoch
+            self.series.append({"start": start, "optimizer": repr(self.optimizer)})
         self.settings = settings
         self.running, self.stopped_by, self.requested = True, None, epochs
 
@@ -116,6 +123,7 @@ class Training:
             "stopped_by": self.stopped_by,
             "requested": self.requested,
             "optimizer": None if self.optimizer is None else repr(self.optimizer),
+            "series": [dict(x) for x in self.series],
             "settings": None if s is None else {k: getattr(s, k) for k in TrainSettings.FIELDS[:5]},
             "rule": {
                 "tol": None if s is None else s.tol,
