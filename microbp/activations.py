@@ -1,7 +1,7 @@
 """The activation functions f, each written once.
 
 Every activation is one :class:`Activation` record: the function f(z), its derivative f′
-written *from the activation value a = f(z)* where the seed does so ("工程实现中注意事项": the
+written *from the activation value a = f(z)* where the tutorial does so ("工程实现中注意事项": the
 forward pass already computed a, so σ′(z) = a(1 − a) and tanh′(z) = 1 − a²), numpy versions
 of both for the matrix form of the δ equations, and the formulas as text for tables and
 diagrams.
@@ -133,7 +133,7 @@ class Activation:
     """One activation function f and its derivative.
 
     ``df(z, a)`` is f′(z); it receives both the state z and the activation a = f(z) so that
-    each rule can use whichever the seed uses (σ′ = a(1 − a) and tanh′ = 1 − a² from a;
+    each rule can use whichever the tutorial uses (σ′ = a(1 − a) and tanh′ = 1 − a² from a;
     relu′ and softplus′ from z).
     """
 

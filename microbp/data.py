@@ -1,6 +1,8 @@
 """Data sets, generated in code (nothing is downloaded).
 
-:func:`seed_example` is the seed's Figure 1 made concrete: a 3-3-2 sigmoid network with
+:func:`tutorial_example` is Figure 1 of the tutorial microbp follows (反向传播 (BP), a Chinese
+tutorial on backpropagation; the derivation page of the docs follows it section by section)
+made concrete: a 3-3-2 sigmoid network with
 fixed, documented numbers, the example ``microbp demo`` works through.
 
 The training sets below each return ``(X, Y)``: float64 arrays of shapes (N, n₁) and
@@ -11,7 +13,7 @@ bit-identical arrays (random ones draw from ``numpy.random.default_rng(seed)``).
 =======================  ==========  ======  =============================================
 function                 X shape     Y       target coding
 =======================  ==========  ======  =============================================
-``seed_data()``          (1, 3)      (1, 2)  the seed's y = (1, 0)
+``tutorial_data()``      (1, 3)      (1, 2)  the tutorial's y = (1, 0)
 ``xor()``                (4, 2)      (4, 1)  1 when exactly one input is 1
 ``encoder(n, m)``        (n, n)      (n, n)  Y = X = the n one-hot rows (net n-m-n)
 ``parity(n)``            (2ⁿ, n)     (2ⁿ,1)  1 when the number of 1 bits is odd
@@ -41,9 +43,9 @@ from microbp import checks
 from microbp.nn import MLP
 
 __all__ = [
-    "SeedExample",
-    "seed_example",
-    "seed_data",
+    "TutorialExample",
+    "tutorial_example",
+    "tutorial_data",
     "xor",
     "encoder",
     "parity",
@@ -57,8 +59,8 @@ __all__ = [
 
 
 @dataclass(frozen=True)
-class SeedExample:
-    """The seed's three-layer perceptron (Figure 1) with concrete numbers.
+class TutorialExample:
+    """The tutorial's three-layer perceptron (Figure 1) with concrete numbers.
 
     n₁ = 3 inputs, n₂ = 3 hidden neurons, n₃ = 2 outputs, f = σ in both layers, one
     training pair (x, y). ``W[l][i - 1][j - 1]`` is wᵢⱼ⁽ˡ⁾.
@@ -96,19 +98,19 @@ class SeedExample:
         return np.array([self.y], dtype=np.float64)
 
 
-def seed_example() -> SeedExample:
-    """The seed's 3-3-2 example with the numbers of :class:`SeedExample`."""
-    return SeedExample()
+def tutorial_example() -> TutorialExample:
+    """The tutorial's 3-3-2 example with the numbers of :class:`TutorialExample`."""
+    return TutorialExample()
 
 
-def seed_data() -> tuple[np.ndarray, np.ndarray]:
-    """The seed example's one training pair as ``(X, Y)``, shapes (1, 3) and (1, 2).
+def tutorial_data() -> tuple[np.ndarray, np.ndarray]:
+    """The tutorial example's one training pair as ``(X, Y)``, shapes (1, 3) and (1, 2).
 
-    >>> X, Y = seed_data()
+    >>> X, Y = tutorial_data()
     >>> X.tolist(), Y.tolist()
     ([[1.0, 0.5, -1.0]], [[1.0, 0.0]])
     """
-    ex = seed_example()
+    ex = tutorial_example()
     return ex.X, ex.Y
 
 
@@ -169,7 +171,7 @@ def two_spirals(
     (φ = kπ/16, r = 6.5(104 − k)/104, divided by 6.5). Rows: the n points of spiral 0
     (target 0), then those of spiral 1 (target 1). ``noise`` > 0 adds Gaussian noise of that
     standard deviation to every coordinate, drawn from ``numpy.random.default_rng(seed)``;
-    with the default ``noise=0`` the set does not depend on the seed.
+    with the default ``noise=0`` the set does not depend on ``seed``.
 
     >>> X, Y = two_spirals()
     >>> X.shape, Y.shape, float(Y.mean())
@@ -304,9 +306,9 @@ _seed = checks.seed
 
 
 #: The named sets of ``microbp train --data``: name → (function, default arguments, the
-#: default net sizes for those arguments).
+#: default net sizes for those arguments). ``"seed"`` is the tutorial's example.
 DATASETS = {
-    "seed": (seed_data, (), lambda: [3, 3, 2]),
+    "seed": (tutorial_data, (), lambda: [3, 3, 2]),
     "xor": (xor, (), lambda: [2, 4, 1]),
     "encoder": (encoder, (8, 3), lambda n, m: [n, m, n]),
     "parity": (parity, (3,), lambda n: [n, 2 * n, 1]),
@@ -314,3 +316,27 @@ DATASETS = {
     "moons": (two_moons, (200,), lambda n: [2, 8, 1]),
     "iris": (iris, (), lambda: [4, 8, 3]),
 }
+
+
+# Names before "the tutorial" was called by its name (deprecated, removed in the next release;
+# CHANGELOG.md). A module-level __getattr__ so that only a use of an old name warns.
+_DEPRECATED = {
+    "SeedExample": "TutorialExample",
+    "seed_example": "tutorial_example",
+    "seed_data": "tutorial_data",
+}
+
+
+def __getattr__(name: str):
+    if name in _DEPRECATED:
+        import warnings
+
+        new = _DEPRECATED[name]
+        warnings.warn(
+            f"microbp.data.{name} is deprecated and will be removed in the next release; "
+            f"use microbp.data.{new} (the same thing, named after the tutorial)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return globals()[new]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -11,7 +11,7 @@ import pytest
 
 import microbp.cli.app as cli
 from microbp import bp
-from microbp.data import seed_example
+from microbp.data import tutorial_example
 
 
 def test_demo_prints_every_delta_and_gradient_next_to_the_formula(capsys):
@@ -31,7 +31,7 @@ def test_demo_prints_every_delta_and_gradient_next_to_the_formula(capsys):
 
 def _seed_output(f) -> tuple[np.ndarray, np.ndarray]:
     """a⁽³⁾ and y of the seed example with output activation ``f``, by numpy alone."""
-    ex = seed_example()
+    ex = tutorial_example()
     sigmoid = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
     a2 = sigmoid(np.array(ex.W[2]) @ np.array(ex.x) + np.array(ex.b[2]))
     z3 = np.array(ex.W[3]) @ a2 + np.array(ex.b[3])

@@ -77,7 +77,7 @@ def test_trace_html_writes_the_stepper(tmp_path, capsys):
 
 
 # The demo also trains the seed example and writes its loss curve where matplotlib is present.
-LOSS_PLOT = ["seed-loss.png"] if importlib.util.find_spec("matplotlib") else []
+LOSS_PLOT = ["tutorial-loss.png"] if importlib.util.find_spec("matplotlib") else []
 
 
 @needs_dot

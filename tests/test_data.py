@@ -6,10 +6,34 @@ import pytest
 from microbp import data
 
 
-def test_seed_data_is_the_seed_examples_pair():
-    X, Y = data.seed_data()
-    ex = data.seed_example()
+def test_tutorial_data_is_the_tutorial_examples_pair():
+    X, Y = data.tutorial_data()
+    ex = data.tutorial_example()
     assert X.tolist() == [list(ex.x)] and Y.tolist() == [list(ex.y)]
+
+
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        ("seed_example", "tutorial_example"),
+        ("seed_data", "tutorial_data"),
+        ("SeedExample", "TutorialExample"),
+    ],
+)
+def test_the_old_names_still_work_for_one_release_and_warn(old, new):
+    with pytest.warns(DeprecationWarning, match=rf"microbp\.data\.{old} is deprecated.*{new}"):
+        thing = getattr(data, old)
+    assert thing is getattr(data, new)
+    with pytest.warns(DeprecationWarning, match=old):
+        exec(f"from microbp.data import {old}", {})
+
+
+def test_the_new_names_do_not_warn_and_unknown_names_still_fail(recwarn):
+    data.tutorial_example(), data.tutorial_data(), data.TutorialExample()
+    assert not [w for w in recwarn if issubclass(w.category, DeprecationWarning)]
+    with pytest.raises(AttributeError, match="no attribute 'seed_net'"):
+        data.seed_net  # noqa: B018
+    assert "seed_example" not in data.__all__ and "tutorial_example" in data.__all__
 
 
 def test_xor_targets_are_one_exactly_when_the_inputs_differ():

@@ -88,7 +88,7 @@ def assert_deltas_are_index_forms(s: dict) -> None:
 
 def test_state_of_the_seed_example_is_the_graphs_and_the_formulas(client):
     s = get_state(client)
-    ex = data.seed_example()
+    ex = data.tutorial_example()
     assert s["sizes"] == [3, 3, 2] and s["activation"] == ["sigmoid", "sigmoid"]
     assert s["x"] == list(ex.x) and s["y"] == list(ex.y)
     assert s["W"] == {str(l): [list(r) for r in ex.W[l]] for l in (2, 3)}
@@ -110,7 +110,7 @@ def test_editing_w11_of_layer_2_moves_every_delta_as_index_form_says(client):
     s = r.json()
     assert s["W"]["2"][0][0] == 0.75
     assert s["delta"] != before["delta"]
-    ex = data.seed_example()
+    ex = data.tutorial_example()
     W = {l: [list(r) for r in ex.W[l]] for l in (2, 3)}
     W[2][0][0] = 0.75
     ref = bp.index_form(MLP.from_weights(W, ex.b), ex.x, ex.y)
@@ -278,7 +278,7 @@ def test_new_builds_any_net_on_any_data_set(client):
     assert s["sizes"] == [2, 16, 16, 1] and s["N"] == 1
     assert_deltas_are_index_forms(s)
     s = post(client, "/api/new", {"data": "seed"}).json()  # the seed's own numbers again
-    assert s["W"]["2"][0] == list(data.seed_example().W[2][0])
+    assert s["W"]["2"][0] == list(data.tutorial_example().W[2][0])
 
 
 # --------------------------------------------------------------------------------------------
@@ -340,7 +340,7 @@ def test_train_is_fit_with_optim_make_epoch_for_epoch(client):
     r = post(client, "/api/train", {"optimizer": "gd", "lr": 0.5, "epochs": 50, "tol": 0})
     assert r.status_code == 200, r.text
     t = r.json()["train"]
-    ex = data.seed_example()
+    ex = data.tutorial_example()
     h = fit(ex.net(), ex.X, ex.Y, optim.make("gd", lr=0.5), max_epochs=50, tol=0, quiet=True)
     assert t["loss"] == h.loss and t["epoch"] == 50 and t["stopped_by"] == "epochs"
     assert t["loss"][-1] < t["loss"][0]
@@ -365,7 +365,7 @@ def test_a_long_loss_curve_is_sent_every_kth_epoch_with_its_epochs(client, monke
 
     monkeypatch.setattr(training, "LOSS_POINTS", 10)
     t = post(client, "/api/train", {"optimizer": "gd", "epochs": 50, "tol": 0}).json()["train"]
-    ex = data.seed_example()
+    ex = data.tutorial_example()
     h = fit(ex.net(), ex.X, ex.Y, optim.make("gd"), max_epochs=50, tol=0, quiet=True)
     assert t["loss_epochs"] == [0, 6, 12, 18, 24, 30, 36, 42, 48, 50]
     assert t["loss"] == [h.loss[k] for k in t["loss_epochs"]] and t["epoch"] == 50
@@ -482,7 +482,7 @@ def test_download_is_net_saves_json_and_uploads_back(client):
 
 
 def _model_text(**change) -> str:
-    doc = json.loads(modelfile.to_json(data.seed_example().net()))
+    doc = json.loads(modelfile.to_json(data.tutorial_example().net()))
     doc.update(change)
     return json.dumps(doc)
 

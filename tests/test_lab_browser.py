@@ -125,7 +125,7 @@ def test_the_lab_page_edits_explains_trains_and_escapes(lab, browser, tmp_path):
     browser.get(f"{url}/?token={TOKEN}")
     wait(browser, lambda d: d.find_element("tag name", "body").get_attribute("data-ready"))
     assert browser.current_url == f"{url}/"  # the token left the address bar for a cookie
-    ex = data.seed_example()
+    ex = data.tutorial_example()
     shot(browser, "lab.png")
 
     # -- edit w₁₁⁽²⁾ by clicking its edge, and read the δ's the page shows

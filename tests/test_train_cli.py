@@ -101,7 +101,7 @@ def test_demo_trains_the_seed_example_until_the_tol_rule_and_writes_the_plot(tmp
     text = out.getvalue()
     assert "batch gradient descent" in text and "stopped by tol after" in text
     if pytest.importorskip("matplotlib"):
-        assert (tmp_path / "microbp-demo" / "seed-loss.png").exists()
+        assert (tmp_path / "microbp-demo" / "tutorial-loss.png").exists()
 
 
 def test_train_seed_data_starts_from_the_seed_examples_numbers(capsys):

@@ -18,7 +18,7 @@ import sys
 from microbp import bp, data, losses
 from microbp.cli.args import add_loss_argument
 from microbp.cli.errors import naming
-from microbp.data import seed_example
+from microbp.data import tutorial_example
 from microbp.experiments.report import save_figure
 from microbp.nn import MLP
 from microbp.optim import GD
@@ -31,7 +31,7 @@ from microbp.viz.trace import trace_backward
 
 def add_command(sub) -> None:
     """Add ``demo`` to the ``microbp`` subcommands."""
-    d = sub.add_parser("demo", help="the seed's 3-3-2 example: autodiff next to BP-1…BP-4")
+    d = sub.add_parser("demo", help="the tutorial's 3-3-2 example: autodiff next to BP-1…BP-4")
     d.add_argument(
         "--out-dir",
         type=out_dir_type,
@@ -40,8 +40,8 @@ def add_command(sub) -> None:
     )
     add_loss_argument(
         d,
-        "E: squared_error (default, the seed's), binary_cross_entropy (the same net), "
-        "cross_entropy (the seed's weights with a softmax output layer)",
+        "E: squared_error (default, the tutorial's), binary_cross_entropy (the same net), "
+        "cross_entropy (the tutorial's weights with a softmax output layer)",
     )
     d.set_defaults(func=lambda args: demo(out=sys.stdout, out_dir=args.out_dir, loss=args.loss))
 
@@ -49,7 +49,7 @@ def add_command(sub) -> None:
 def seed_net(loss: losses.Loss) -> MLP:
     """The seed's 3-3-2 net, with a softmax output layer when ``loss`` is made for one
     (cross-entropy: ``losses.check_output`` refuses the seed's σ there)."""
-    ex = seed_example()
+    ex = tutorial_example()
     if loss.output == "softmax":
         return MLP.from_weights(ex.W, ex.b, activation=[ex.activation, "softmax"])
     return ex.net()
@@ -86,13 +86,13 @@ def demo(out=None, out_dir=None, loss="squared_error") -> int:
         except ValueError as exc:
             print(f"microbp demo: error: {exc}", file=sys.stderr)
             return 2
-    ex = seed_example()
+    ex = tutorial_example()
     net = seed_net(loss)
     L = net.L
     p = lambda *a: print(*a, file=out)  # noqa: E731
 
     p(
-        f"microbp demo: the seed's three-layer perceptron (Figure 1), sizes {net.sizes}, "
+        f"microbp demo: the tutorial's three-layer perceptron (Figure 1), sizes {net.sizes}, "
         + _activations(net)
     )
     p(f"x = a⁽¹⁾ = {list(ex.x)},  y = {list(ex.y)}")
@@ -162,7 +162,7 @@ def write_demo_files(out_dir: str | os.PathLike, out=None, loss="squared_error")
             f"microbp demo: error: cannot write pictures into {out_dir!r}: {exc}", file=sys.stderr
         )
         return 2
-    ex = seed_example()
+    ex = tutorial_example()
     loss = losses.get(loss)
     net = seed_net(loss)
     fw = net.forward(ex.x)
@@ -241,18 +241,21 @@ def train_demo(out=None, outdir: str | None = "microbp-demo", loss="squared_erro
     """The seed's procedure on the seed's example: batch GD until the stopping rule fires.
 
     Trains the 3-3-2 example (:func:`seed_net` for ``loss``) by ``GD(lr=2.0)`` with gradients
-    from the graph, until |E_t − E_{t−1}| < 1e-8, and writes ``outdir/seed-loss.png`` when
+    from the graph, until |E_t − E_{t−1}| < 1e-8, and writes ``outdir/tutorial-loss.png`` when
     matplotlib is present (no file at all when ``outdir`` is None).
     """
     out = out or sys.stdout
     p = lambda *a: print(*a, file=out)  # noqa: E731
     loss = losses.get(loss)
-    X, Y = data.seed_data()
+    X, Y = data.tutorial_data()
     net = seed_net(loss)
     lr, tol = 2.0, 1e-8
     p()
-    p("Training (BP 算法总结): batch gradient descent W⁽ˡ⁾ ← W⁽ˡ⁾ − μ ∂E_total/∂W⁽ˡ⁾,")
-    p(f"μ = {lr}, until |E_t − E_(t−1)| < {tol:g} (the seed's stopping rule)")
+    p(
+        "Training (the tutorial's summary of BP): batch gradient descent "
+        "W⁽ˡ⁾ ← W⁽ˡ⁾ − μ ∂E_total/∂W⁽ˡ⁾,"
+    )
+    p(f"μ = {lr}, until |E_t − E_(t−1)| < {tol:g} (the tutorial's stopping rule)")
     h = fit(
         net, X, Y, GD(lr), max_epochs=100_000, tol=tol, gradients="autodiff", quiet=True, loss=loss
     )
@@ -265,8 +268,8 @@ def train_demo(out=None, outdir: str | None = "microbp-demo", loss="squared_erro
         return 0 if math.isfinite(h.final_loss) else 1
     try:
         os.makedirs(outdir, exist_ok=True)
-        path = os.path.join(outdir, "seed-loss.png")
-        title = "seed example, batch GD: E_total per epoch" + (
+        path = os.path.join(outdir, "tutorial-loss.png")
+        title = "the tutorial's example, batch GD: E_total per epoch" + (
             "" if loss.name == "squared_error" else f" ({loss.name})"
         )
         save_figure(h.plot(title=title), path)

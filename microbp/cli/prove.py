@@ -83,7 +83,7 @@ def run(args, out=None) -> int:
 
     print(
         f"microbp prove: MLP {args.net}, activation {args.activation}, loss {args.loss}"
-        + (", with the seed's σ′ (the erratum) in the formulas" if args.erratum else ""),
+        + (", with the tutorial's σ′ (the erratum) in the formulas" if args.erratum else ""),
         file=out,
     )
     print(

@@ -173,7 +173,7 @@ def run(args, out=None) -> int:
     if args.save == "-":
         out = err  # standard output carries the net's JSON; the report goes to stderr
     if label == "seed" and args.net is None:
-        net = data.seed_example().net()  # the seed's own numbers (Figure 1)
+        net = data.tutorial_example().net()  # the seed's own numbers (Figure 1)
     else:
         net = MLP(sizes, activation=args.activation, seed=args.seed, init=args.init)
     try:

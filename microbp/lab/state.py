@@ -120,7 +120,7 @@ class LabState:
         ``net``, on ``data_name`` (default: the seed's pair when the sizes fit it, else one
         random pair)."""
         if net is None and sizes is None:
-            ex = data.seed_example()
+            ex = data.tutorial_example()
             acts = check_activations(activation or ex.activation, 3)
             net = MLP.from_weights(ex.W, ex.b, activation=acts)
         elif net is None:
