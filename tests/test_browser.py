@@ -12,7 +12,7 @@ from fractions import Fraction
 
 import pytest
 
-from microbp import MLP, squared_error, trace_backward
+from microbp import MLP, bp, squared_error, trace_backward
 from microbp.data import tutorial_example
 from tests import chromium
 
@@ -100,17 +100,22 @@ def test_fraction_gradients_are_displayed_exactly(browser, tmp_path):
     from selenium.webdriver.common.keys import Keys
 
     W = {2: [[Fraction(1, 2), Fraction(-1, 3)]], 3: [[Fraction(3, 4)]]}
-    b = {2: [Fraction(1, 10)], 3: [Fraction(-1, 4)]}
+    b = {2: [Fraction(1, 10)], 3: [Fraction(1, 4)]}  # both neurons active: no gradient is 0
     net = MLP.from_weights(W, b, activation="relu")
-    fw = net.forward([Fraction(2, 3), Fraction(5, 4)])
-    trace = trace_backward(squared_error([1], fw.output), forward=fw)
+    x = [Fraction(2, 3), Fraction(5, 4)]
+    fw = net.forward(x)
+    E = squared_error([1], fw.output)
+    E.backward()
+    E.backward()  # the weights now hold two passes; the page must show one, as BP-3 does
+    trace = trace_backward(E, forward=fw)
     path = tmp_path / "fractions.html"
     trace.to_html(path)
     body = _open(browser, path)
     body.send_keys(Keys.END)
     w = net.w(2, 1, 2)
-    assert Fraction(_grad_cell(browser, trace.model.id(w))) == w.grad
-    assert isinstance(w.grad, Fraction)
+    shown = Fraction(_grad_cell(browser, trace.model.id(w)))
+    assert shown == trace.grad(w) == bp.index_form(net, x, [1]).dW[2][0][1] == w.grad / 2
+    assert isinstance(trace.grad(w), Fraction) and trace.grad(w) != 0
     assert _severe(browser) == []
 
 

@@ -331,6 +331,24 @@ def test_trace_steps_are_the_backward_pass_and_its_z_steps_carry_delta(client):
             assert inp["after"] == inp["before"] + inp["contribution"]
 
 
+def test_the_stepper_ends_on_the_states_gradients_not_doubled_ones(client):
+    """The state has run E.backward() already; the stepper once traced a second pass that
+    accumulated into the weights and showed b₁⁽³⁾: grad −0.111 → −0.223. Each parameter's
+    last value in the steps is the state's own ∂E/∂w, ∂E/∂b (the δ table beside it)."""
+    for _ in range(2):  # and again after another request recomputed the state
+        s = get_state(client)
+        steps = client.get("/api/trace", headers=AUTH).json()["steps"]
+        last = {}
+        for st in steps:
+            for inp in st["inputs"]:
+                last[inp["name"]] = inp["after"]
+        params = sorted(v for name, v in last.items() if name[:1] in ("w", "b"))
+        grads = [g for rows in s["dW"].values() for row in rows for g in row]
+        grads += [g for col in s["db"].values() for g in col]
+        assert len(params) == len(grads) == 20
+        assert params == sorted(grads)
+
+
 # --------------------------------------------------------------------------------------------
 # Training
 

@@ -82,5 +82,7 @@ def test_the_tour_notebook_runs_headlessly_with_graphs_stepper_and_plot(monkeypa
     assert sum("image/svg+xml" in k for k in kinds) >= 4, "graphs are shown inline as SVG"
     assert "backward pass from y: 3 steps" in text  # the trace table
     assert "upstream = δ₁⁽²⁾ = -0.002132" in text  # a z-node's step carries its δ
+    # a trace taken after E.backward() shows that pass's numbers, not a second one added in
+    assert "the trace's gradients are the ones E.backward() gave: True" in text
     assert any("text/html" in k for k in kinds), "the HTML stepper is displayed"
     assert "stopped by target" in text and "image/png" in kinds[-1], "training and its plot"

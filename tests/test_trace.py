@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -50,9 +51,70 @@ def test_trace_visits_the_nodes_in_backwards_order_and_ends_with_backwards_grads
     E2.backward()
     assert [s.node for s in trace] == [v for v in reverse_topological_order(E) if v.op]
     for a, b in zip(reverse_topological_order(E), reverse_topological_order(E2)):
-        assert a.grad == b.grad and type(a.grad) is type(b.grad)
-        assert trace.grad(a) == b.grad
-    assert [p.grad for p in net.parameters()] == [p.grad for p in net2.parameters()]
+        assert trace.grad(a) == b.grad and type(trace.grad(a)) is type(b.grad)
+    assert [p.grad for p in net.parameters()] == [0] * len(net.parameters())  # untouched
+
+
+def _traced_numbers(trace, fw, net):
+    """What a learner reads off a trace: each δ (z-node), each parameter's and input's grad."""
+    deltas = {(l, i): trace.grad(z) for l in fw.z for i, z in enumerate(fw.z[l]) if l > 1}
+    params = [trace.grad(p) for p in net.parameters()]
+    return deltas, params
+
+
+@pytest.mark.parametrize("before", [0, 1, 2, 3])
+def test_a_trace_after_backward_shows_this_pass_and_leaves_every_grad_alone(before):
+    """The stepper once showed doubled gradients after a backward (the lab's state and the
+    notebook had run E.backward() already, and the trace accumulated a second pass into the
+    leaves). A trace's numbers are one pass's, whatever ran before, and equal z.grad and
+    BP-1…BP-4; the user's .grad fields are exactly as they were."""
+    ex, net, fw, E = seed_loss()
+    x = [Value(v, label=f"x{k}") for k, v in enumerate(ex.x, start=1)]
+    fw = net.forward(x)
+    E = squared_error(ex.y, fw.output)
+    for _ in range(before):
+        E.backward()
+    grads_before = [v.grad for v in reverse_topological_order(E)]
+    trace = trace_backward(E, forward=fw)
+    assert [v.grad for v in reverse_topological_order(E)] == grads_before
+    formulas = bp.index_form(net, ex.x, ex.y)
+    deltas, params = _traced_numbers(trace, fw, net)
+    for (l, i), d in deltas.items():
+        assert d == pytest.approx(formulas.delta[l][i], rel=1e-12)
+    assert params == pytest.approx(list(formulas.flat()), rel=1e-12)
+    if before:
+        assert [trace.grad(z) for zs in fw.z.values() for z in zs] == [
+            z.grad for zs in fw.z.values() for z in zs
+        ]  # interior nodes: the last backward's own numbers, bit for bit
+        # leaves accumulated `before` passes: 0 + g + g + …, the trace's g alone
+        assert [sum([g] * before, start=0) for g in params] == [p.grad for p in net.parameters()]
+        assert [sum([trace.grad(v)] * before, start=0) for v in x] == [v.grad for v in x]
+    # every step's final record agrees with the trace's gradients (what the page shows last)
+    last = {}
+    for s in trace:
+        for inp in s.inputs:
+            last[inp.index] = inp.grad_after
+    for k, g in last.items():
+        assert g == trace.final[k]
+
+
+@needs_dot
+def test_the_html_stepper_after_backward_ends_on_the_bp_numbers(tmp_path):
+    ex, net, fw, E = seed_loss()
+    E.label = "E"
+    E.backward()
+    E.backward()  # twice: the leaves now hold doubled gradients
+    page = trace_backward(E, forward=fw).page()
+    block = page.split('<script type="application/json" id="trace-data">')[1]
+    data = json.loads(block.split("</script>")[0])
+    formulas = bp.index_form(net, ex.x, ex.y)
+    shown = {}
+    for step in data["steps"]:
+        for node, _short, exact in step["changes"]:
+            shown[node] = exact
+    model = graph_model(E, forward=fw)
+    for p, want in zip(net.parameters(), formulas.flat()):
+        assert float(shown[model.id(p)]) == pytest.approx(want, rel=1e-12)
 
 
 def test_each_step_adds_local_times_upstream_and_the_contributions_sum_to_the_grad():
@@ -60,7 +122,7 @@ def test_each_step_adds_local_times_upstream_and_the_contributions_sum_to_the_gr
     trace = trace_backward(E, forward=fw)
     received = {k: [] for k in range(len(trace.model.nodes))}
     for s in trace:
-        assert s.upstream == s.node.grad  # complete when the node's turn comes
+        assert s.upstream == trace.grad(s.node)  # complete when the node's turn comes
         assert tuple(i.local for i in s.inputs) == s.node.local_grads
         assert tuple(i.rule for i in s.inputs) == derivative_rules(s.node)
         for inp in s.inputs:
@@ -71,7 +133,7 @@ def test_each_step_adds_local_times_upstream_and_the_contributions_sum_to_the_gr
         total = trace.initial[k]
         for c in received[k]:
             total = total + c
-        assert total == node.grad == trace.final[k]
+        assert total == trace.final[k] == trace.grad(node)
 
 
 def test_fraction_trace_equals_backward_and_the_bp_equations_exactly():
@@ -82,10 +144,9 @@ def test_fraction_trace_equals_backward_and_the_bp_equations_exactly():
         for i, z in enumerate(fw.z[l]):
             assert type(z.grad) in (int, Fraction)
             assert trace.grad(z) == formulas.delta[l][i]
-    assert [p.grad for p in net.parameters()] == list(formulas.flat())
-    net2, _, _, _, E2 = fraction_loss()
-    E2.backward()
-    assert [p.grad for p in net.parameters()] == [p.grad for p in net2.parameters()]
+    assert [trace.grad(p) for p in net.parameters()] == list(formulas.flat())
+    E.backward()
+    assert [trace.grad(p) for p in net.parameters()] == [p.grad for p in net.parameters()]
 
 
 def test_z_node_steps_carry_the_seeds_delta_name_and_value():
@@ -103,31 +164,27 @@ def test_z_node_steps_carry_the_seeds_delta_name_and_value():
     )
 
 
-def test_leaves_accumulate_across_traced_passes_as_with_backward():
+def test_traced_passes_do_not_accumulate_and_never_touch_the_leaves():
     x = Value(0.5, label="x")
     y = (x * x).tanh()
-    trace_backward(y)
-    once = x.grad
-    trace_backward(y)
-    assert x.grad == once + once
-    x2 = Value(0.5)
-    y2 = (x2 * x2).tanh()
-    y2.backward()
-    y2.backward()
-    assert x.grad == x2.grad
+    first = trace_backward(y).grad(x)
+    again = trace_backward(y).grad(x)
+    assert first == again and x.grad == 0
+    y.backward()
+    assert trace_backward(y).grad(x) == x.grad == first
 
 
 def test_a_leaf_root_is_seeded_and_has_no_steps():
     x = Value(3.0)
     trace = trace_backward(x)
-    assert len(trace) == 0 and x.grad == 1
+    assert len(trace) == 0 and trace.grad(x) == 1 and x.grad == 0
 
 
 def test_input_used_twice_gets_two_contributions():
     x = Value(3.0, label="x")
     trace = trace_backward(x * x)
     assert [i.name for i in trace.steps[0].inputs] == ["x", "x"]
-    assert x.grad == 6.0
+    assert trace.grad(x) == 6.0
 
 
 _ops = st.sampled_from(["add", "mul", "sub", "tanh", "sigmoid", "pow", "exp", "div", "rsub"])
@@ -166,9 +223,13 @@ def test_trace_and_backward_agree_bitwise_on_random_graphs(leaves, program):
         return nodes
 
     traced, plain = build(), build()
-    trace_backward(traced[-1])
     plain[-1].backward()
-    assert [v.grad for v in traced] == [v.grad for v in plain]
+    plain[-1].backward()  # leaves hold doubled grads; interior nodes the last pass's
+    trace = trace_backward(plain[-1])
+    traced[-1].backward()
+    in_graph = reverse_topological_order(plain[-1])
+    done = reverse_topological_order(traced[-1])
+    assert [trace.grad(v) for v in in_graph] == [v.grad for v in done]
 
 
 def test_table_shows_rules_with_values_contributions_and_delta_names():

@@ -1,8 +1,8 @@
 """The backward pass, node by node: :func:`trace_backward`.
 
-``trace_backward(root)`` runs the backward pass exactly as :meth:`Value.backward` does — the
-same order (:func:`microbp.engine.reverse_topological_order`), the same arithmetic — and
-records each step of the chain rule:
+``trace_backward(root)`` computes the backward pass as :meth:`Value.backward` does — the same
+order (:func:`microbp.engine.reverse_topological_order`), the same arithmetic — and records
+each step of the chain rule:
 
     input.grad += (∂node/∂input) · ∂root/∂node
                    local derivative  upstream gradient
@@ -10,8 +10,13 @@ records each step of the chain rule:
 For every node with inputs, a :class:`Step` holds the upstream gradient ∂root/∂node, and for
 each input the local derivative (its value and its rule as text, from
 :func:`microbp.engine.derivative_rules`, e.g. ``∂(tanh u)/∂u = 1 − tanh²u = 0.42``) and the
-contribution upstream × local that was added to the input's grad. The gradients the trace
-leaves on the graph are bit-for-bit those of ``root.backward()``.
+contribution upstream × local that was added to the input's grad.
+
+A trace is a record, and it computes on records of its own: it shows the gradients of *this
+one pass* (every node starts at 0, the root at 1), bit for bit those ``root.backward()`` gives
+on a graph whose leaves start at 0, and it never changes any node's ``.grad``. So a trace
+taken after ``E.backward()`` (the lab's state, a notebook cell that ran before) shows the
+same numbers as ``z.grad`` and BP-1…BP-4, not a second pass accumulated on the first.
 
 In an :class:`~microbp.MLP` (pass ``forward=net.forward(x)``) the gradient a z-node receives
 is δᵢ⁽ˡ⁾ ≡ ∂E/∂zᵢ⁽ˡ⁾; the trace names it so.
@@ -75,15 +80,16 @@ class Step:
 class Trace:
     """The record of one backward pass (see :func:`trace_backward`)."""
 
-    def __init__(self, model: draw.GraphModel, steps: list[Step], initial: list) -> None:
+    def __init__(
+        self, model: draw.GraphModel, steps: list[Step], initial: list, final: list
+    ) -> None:
         self.model = model
         self.root = model.root
         self.steps = steps
-        #: Each node's grad when the pass began: the root seeded, interior nodes 0, leaves as
-        #: they were (they accumulate across passes).
+        #: Each node's gradient when the pass began, in node order: 1 for the root, else 0.
         self.initial = initial
-        #: Each node's grad when the pass ended (what ``backward()`` leaves), in node order.
-        self.final = [v.grad for v in model.nodes]
+        #: Each node's gradient ∂root/∂node when the pass ended, in node order.
+        self.final = final
 
     def __len__(self) -> int:
         return len(self.steps)
@@ -153,16 +159,6 @@ class Trace:
 
     # ----------------------------------------------------------------------------------------
     # Pictures
-
-    def grads_after(self, k: int) -> list:
-        """Every node's grad after the first ``k`` steps (k = 0: as the pass began)."""
-        if not 0 <= k <= len(self.steps):
-            raise IndexError(f"step k = {k} is outside 0…{len(self.steps)}")
-        grads = list(self.initial)
-        for s in self.steps[:k]:
-            for inp in s.inputs:
-                grads[inp.index] = inp.grad_after
-        return grads
 
     def _check_size(self, max_nodes: int | None) -> None:
         n = len(self.model.nodes)
@@ -272,50 +268,48 @@ def trace_backward(
     forward=None,
     names: Mapping[int, str] | None = None,
 ) -> Trace:
-    """Run ``root``'s backward pass, recording each step (see the module docstring).
+    """Compute ``root``'s backward pass step by step, on records of its own (module docstring).
 
-    The pass is ``root.backward()`` itself, written out: interior grads start at 0, leaves
-    keep (accumulate) theirs, the root is seeded with 1, and the nodes are visited in
-    :func:`~microbp.engine.iter_reverse_topological_order` (the engine's one order, taken
-    node by node), each adding local · upstream to each input's grad. ``forward`` (or
-    ``names``) gives the seed's names (z₁⁽²⁾, δ₁⁽²⁾).
+    The pass is ``root.backward()`` written out: the root is seeded with 1, every other node
+    starts at 0, and the nodes are visited in
+    :func:`~microbp.engine.iter_reverse_topological_order` (the engine's one order, taken node
+    by node), each adding local · upstream to each input's gradient. The gradients live in the
+    trace (:meth:`Trace.grad`); no node's ``.grad`` is read or changed, so what ran before
+    (another ``backward()``) does not show up in the trace. ``forward`` (or ``names``) gives
+    the tutorial's names (z₁⁽²⁾, δ₁⁽²⁾).
 
     >>> from microbp import Value
     >>> x = Value(0.5, label="x")
     >>> y = (x * 2).tanh()
-    >>> trace = trace_backward(y)
+    >>> y.backward()
+    >>> trace = trace_backward(y)  # after a backward: the same numbers, x.grad untouched
     >>> [s.op for s in trace], trace.grad(x) == x.grad
     (['tanh', '*'], True)
     >>> trace.steps[0].inputs[0].rule
     '∂(tanh u)/∂u = 1 − tanh²u'
     """
     model = draw.graph_model(root, forward, names)
-    nodes = model.nodes
-    if root.op:
-        root.grad = 1  # ∂root/∂root
-    else:
-        root.grad += 1  # a leaf accumulates, as in backward()
-    initial = None
+    index = model.index
+    grad = [0] * len(model.nodes)  # this pass's ∂root/∂node, in node order
+    grad[index[id(root)]] = 1  # ∂root/∂root
+    initial = list(grad)
     steps = []
-    # The engine's own pass, node by node: the order backward() visits (interior grads zeroed
-    # as the pass starts), with each chain-rule step recorded as it is taken.
-    order = iter_reverse_topological_order(root, zero_interior_grads=True)
+    # The engine's own order, node by node; the chain rule applied to the trace's records.
+    order = iter_reverse_topological_order(root)
     try:
         for v in order:
-            if initial is None:  # the first node: grads zeroed and seeded, no step taken yet
-                initial = [u.grad for u in nodes]
             if not v.op:
                 continue  # a leaf has no inputs to pass its gradient on to
-            g = v.grad
-            k = model.index[id(v)]
+            k = index[id(v)]
+            g = grad[k]
             records = []
             for u, local, rule in zip(v.inputs, v.local_grads, derivative_rules(v)):
-                before = u.grad
+                j = index[id(u)]
+                before = grad[j]
                 contribution = local * g
-                u.grad = before + contribution  # as backward(): u.grad += ∂v/∂u · ∂root/∂v
-                j = model.index[id(u)]
+                grad[j] = before + contribution  # as backward(): u.grad += ∂v/∂u · ∂root/∂v
                 records.append(
-                    InputStep(u, j, model.display(j), local, rule, contribution, before, u.grad)
+                    InputStep(u, j, model.display(j), local, rule, contribution, before, grad[j])
                 )
             delta = draw.delta_name(model.names[k]) if model.z_nodes[k] else ""
             steps.append(
@@ -324,7 +318,7 @@ def trace_backward(
     except BaseException:
         order.close()  # every node's pending count back to 0
         raise
-    return Trace(model, steps, initial)
+    return Trace(model, steps, initial, grad)
 
 
 # --------------------------------------------------------------------------------------------
@@ -404,7 +398,7 @@ def _html_page(trace: Trace, svg: str, number, title: str) -> str:
     ]
     intro = (
         f"<h2>Before the first step</h2><p>The pass starts at {R}: ∂{R}/∂{R} = 1. "
-        "Interior gradients start at 0; leaves keep what they had (they accumulate). "
+        "Every other gradient starts at 0. "
         "Each step takes one node, whose gradient is now complete, and adds "
         "<i>local derivative × upstream gradient</i> to each of its inputs "
         "(the chain rule). Press → or Next.</p>"
