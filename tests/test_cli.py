@@ -115,3 +115,22 @@ def test_console_script_module_runs():
         [sys.executable, "-m", "microbp.cli", "demo"], capture_output=True, text=True, check=True
     )
     assert "largest |autodiff − formula|" in result.stdout
+
+
+@pytest.mark.parametrize("command", ["vanishing", "rprop-bench"])
+def test_the_seeds_help_states_the_defaults_the_runs_use(command, capsys):
+    import inspect
+
+    from microbp.experiments import rprop_bench, vanishing
+
+    module, run = {
+        "vanishing": (vanishing, vanishing.gradient_statistics),
+        "rprop-bench": (rprop_bench, rprop_bench.benchmark),
+    }[command]
+    with pytest.raises(SystemExit):
+        cli.main([command, "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    m = re.search(r"--seeds SEEDS seeds 0…SEEDS−1 \(default (\d+); (\d+) if --quick\)", text)
+    assert m, f"microbp {command} --help: no --seeds default in {text!r}"
+    assert int(m.group(1)) == inspect.signature(run).parameters["seeds"].default
+    assert int(m.group(2)) == module.QUICK["seeds"]

@@ -574,3 +574,29 @@ def test_links_into_the_repository_point_at_a_copy_or_at_repo_url(repo_url, page
         md, SimpleNamespace(file=SimpleNamespace(src_uri=page)), config, None
     )
     assert out == md.replace(f"{up}../microbp/train.py#L3", f"{expected}#L3", 1)
+
+
+@pytest.mark.parametrize(
+    "page, starts",
+    [
+        ("docs/lab.md", "`--data` (a data set of"),
+        ("docs/training.md", "`--data` is"),
+    ],
+)
+def test_the_guides_data_set_lists_name_every_data_set_the_commands_take(page, starts):
+    from microbp import data
+
+    text = (ROOT / page).read_text("utf-8")
+    assert starts in text, f"{page} no longer lists the data sets after {starts!r}"
+    sentence = text[text.index(starts) :].split(";")[0]
+    missing = [n for n in data.DATASETS if not re.search(rf"\b{n}\b", sentence)]
+    assert not missing, f"{page}: the list of data sets leaves out {missing}"
+
+
+def test_the_training_guides_table_shows_every_data_set_function():
+    from microbp import data
+
+    text = (ROOT / "docs" / "training.md").read_text("utf-8")
+    makers = {make.__name__ for make, _, _ in data.DATASETS.values()}
+    missing = [m for m in sorted(makers) if f"| `{m}(" not in text]
+    assert not missing, f"docs/training.md's data-set table leaves out {missing}"
