@@ -600,3 +600,35 @@ def test_the_training_guides_table_shows_every_data_set_function():
     makers = {make.__name__ for make, _, _ in data.DATASETS.values()}
     missing = [m for m in sorted(makers) if f"| `{m}(" not in text]
     assert not missing, f"docs/training.md's data-set table leaves out {missing}"
+
+
+def test_the_install_line_of_the_docs_installs_every_extra_the_pages_use():
+    """docs/index.md's pip line names every extra of setup.cfg but ``bench`` (benchmarks
+    only), the extras `make test` installs too."""
+    import configparser
+
+    cfg = configparser.ConfigParser()
+    cfg.read(ROOT / "setup.cfg", encoding="utf-8")
+    extras = set(cfg["options.extras_require"]) - {"bench"}
+    text = (ROOT / "docs" / "index.md").read_text("utf-8")
+    m = re.search(r"pip install -e '\.\[([\w,]+)\]'", text)
+    assert m, "docs/index.md has no `pip install -e '.[…]'` line"
+    assert set(m.group(1).split(",")) == extras
+    make = re.search(
+        r"pip install -q -e '\.\[([\w,]+)\]'\n\ttouch \$@ \$\(VENV\)/\.installed",
+        (ROOT / "Makefile").read_text("utf-8"),
+    )
+    assert make and set(make.group(1).split(",")) == extras, "make test installs other extras"
+
+
+def test_drawing_md_lists_every_file_microbp_demo_writes(tmp_path, capsys):
+    from microbp.cli.app import main
+
+    assert main(["demo", "--out-dir", str(tmp_path / "pictures")]) == 0
+    capsys.readouterr()
+    written = sorted(p.name for p in (tmp_path / "pictures").iterdir())
+    text = (ROOT / "docs" / "drawing.md").read_text("utf-8")
+    start = text.index("microbp demo --out-dir pictures")
+    listed = text[start : text.index("```", start)]
+    missing = [name for name in written if name not in listed]
+    assert len(written) >= 4 and not missing, f"docs/drawing.md leaves out {missing}"
