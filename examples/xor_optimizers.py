@@ -16,7 +16,7 @@ many reached the target and the median epochs of those that did.
   (the tutorial's last section); they differ in what they do when the sign flips.
 
 Every optimizer comes from :func:`microbp.optim.make`. The gradients come from BP-1…BP-4 in
-matrix form (``gradients="formulas"``); the autodiff road gives the same trajectory, more
+matrix form (``gradients="formulas"``); the autodiff method gives the same trajectory, more
 slowly (checked below for one optimizer).
 """
 
@@ -68,7 +68,7 @@ def one_seed() -> None:
     if results["gd"].stopped_by == "max_epochs":
         print("\nGD's E_total stays near 0.125 = ½·(½)²: every output near ½, the plateau of XOR.")
 
-    # The autodiff road follows the same trajectory as the formulas road.
+    # The autodiff method follows the same trajectory as the formulas method.
     _, h = race("iRprop-", None, seed=0, gradients="autodiff")
     same = h.epochs == results["iRprop-"].epochs
     print(f"\niRprop- by autodiff: {h.epochs} epochs, the same run as by the formulas: {same}")
