@@ -2,7 +2,7 @@
 
 This module never builds a :class:`~microbp.Value`; it reads a net's numbers and computes
 the δ's and gradients straight from the tutorial's formulas. The engine and these formulas share
-only the activation table (:mod:`microbp.activations`): they are two independent roads to
+only the activation table (:mod:`microbp.activations`): they are two independent methods that reach
 the same numbers.
 
 For one sample, with E = ½‖y − a⁽ᴸ⁾‖² and δᵢ⁽ˡ⁾ ≡ ∂E/∂zᵢ⁽ˡ⁾:
