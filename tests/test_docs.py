@@ -635,7 +635,7 @@ def test_drawing_md_lists_every_file_microbp_demo_writes(tmp_path, capsys):
 
 
 def test_the_docs_call_the_tutorial_the_tutorial():
-    """"The seed" was the project's own word for the tutorial; a reader knows only the random
+    """ "The seed" was the project's own word for the tutorial; a reader knows only the random
     seed. README, the pages, the examples and the notebook say "the tutorial"."""
     words = re.compile(r"\bthe seed\b|\bseed'?s\b|\bseed example", re.I)
     random_seed = re.compile(r"random|--seed|seed=|seeds\b|`seed`", re.I)
