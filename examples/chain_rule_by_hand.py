@@ -49,10 +49,10 @@ paths = [delta3[j] * net.w(3, j + 1, 1).data * a2[0].data * (1 - a2[0].data) for
 delta2_1 = paths[0] + paths[1]
 grad_w11 = delta2_1 * ex.x[0]  # ∂E/∂w₁₁⁽²⁾ = δ₁⁽²⁾ x₁                               (BP-3)
 print("\nthe tutorial's 3-3-2 net: w₁₁⁽²⁾ reaches E through z₁⁽³⁾ and through z₂⁽³⁾")
-print(f"  path through z_1^(3): {paths[0]:+.17f}")
-print(f"  path through z_2^(3): {paths[1]:+.17f}")
-print(f"  their sum δ_1^(2)     {delta2_1:+.17f}   z_1^(2).grad {fw.z[2][0].grad:+.17f}")
-print(f"  ∂E/∂w_11^(2) = δ x₁  {grad_w11:+.17f}   w_11^(2).grad {net.w(2, 1, 1).grad:+.17f}")
+print(f"  path through z₁⁽³⁾:   {paths[0]:+.17f}")
+print(f"  path through z₂⁽³⁾:   {paths[1]:+.17f}")
+print(f"  their sum δ₁⁽²⁾       {delta2_1:+.17f}   z₁⁽²⁾.grad {fw.z[2][0].grad:+.17f}")
+print(f"  ∂E/∂w₁₁⁽²⁾ = δ x₁    {grad_w11:+.17f}   w₁₁⁽²⁾.grad {net.w(2, 1, 1).grad:+.17f}")
 assert abs(delta2_1 - fw.z[2][0].grad) <= 1e-17
 
 # The whole backward pass as a plain loop: seed ∂E/∂E = 1, then in reverse topological

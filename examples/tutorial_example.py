@@ -11,7 +11,7 @@ gets every δᵢ⁽ˡ⁾ = ∂E/∂zᵢ⁽ˡ⁾ three ways:
 Then it checks BP-3 and BP-4 against the gradients of the weight and bias nodes.
 """
 
-from microbp import bp, squared_error
+from microbp import bp, names, squared_error
 from microbp.data import tutorial_example
 
 ex = tutorial_example()
@@ -21,8 +21,8 @@ print(f"sizes {net.sizes}, activation {net.activations}, x = {list(ex.x)}, y = {
 # Forward pass: z⁽ˡ⁾ = W⁽ˡ⁾a⁽ˡ⁻¹⁾ + b⁽ˡ⁾, a⁽ˡ⁾ = f(z⁽ˡ⁾), keeping every node.
 fw = net.forward(ex.x)
 for l in range(2, net.L + 1):
-    print(f"z^({l}) = {[round(z.data, 6) for z in fw.z[l]]}")
-    print(f"a^({l}) = {[round(a.data, 6) for a in fw.a[l]]}")
+    print(f"{names.z(l)} = {[round(z.data, 6) for z in fw.z[l]]}")  # z⁽ˡ⁾, shown in Unicode
+    print(f"{names.a(l)} = {[round(a.data, 6) for a in fw.a[l]]}")
 
 # The cost of this one sample, E = ½‖y − a⁽ᴸ⁾‖², and the backward pass.
 E = squared_error(ex.y, fw.output)
@@ -38,7 +38,7 @@ for l in range(net.L, 1, -1):
         autodiff = fw.z[l][i - 1].grad
         by_index = index.delta[l][i - 1]
         by_matrix = matrix.delta[l][0, i - 1]
-        print(f"δ_{i}^({l})  {autodiff:22.17f} {by_index:22.17f} {by_matrix:22.17f}")
+        print(f"{names.delta(l, i):<7}  {autodiff:22.17f} {by_index:22.17f} {by_matrix:22.17f}")
         assert abs(autodiff - by_index) <= 1e-15 and abs(autodiff - by_matrix) <= 1e-15
 
 # BP-3 and BP-4: the gradient of each parameter node is δᵢ⁽ˡ⁾aⱼ⁽ˡ⁻¹⁾ or δᵢ⁽ˡ⁾.

@@ -10,8 +10,8 @@
   Every weight, bias, x and y converts exactly (a float is a dyadic rational), so the only
   difference between the float64 roads and this one is float64's rounding.
 
-:func:`gradcheck` returns a :class:`GradcheckReport`: one row per parameter (named in the
-seed's notation, ``w_12^(3)``), the differences, each float road's error against the true
+:func:`gradcheck` returns a :class:`GradcheckReport`: one row per parameter (``name``, a
+:class:`microbp.names.Name`: w₁₂⁽³⁾), the differences, each float road's error against the true
 gradient, and a pass/fail verdict.
 """
 
@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from microbp import bp, losses
+from microbp import bp, losses, names
 from microbp.engine import Value
 from microbp.nn import MLP
 
@@ -58,7 +58,7 @@ class ParameterCheck:
     ``None`` when the true gradient was not computed.
     """
 
-    name: str
+    name: names.Name
     autodiff: float
     formula: float
     numeric: float
@@ -413,7 +413,7 @@ def gradcheck(
     cost_fn = losses.get(loss)
     road, note = _road(reference, net.activations, cost_fn)
     params = net.parameters()
-    names = net.parameter_names()
+    param_names = [name for name, _ in net.named_parameters()]
     # Road 1: the computation graph.
     fw = net.forward(x)
     E = cost_fn.sample(y, fw.z[net.L], fw.output)
@@ -467,7 +467,7 @@ def gradcheck(
             autodiff_error=None if truth is None else _error(ad, tr),
             formula_error=None if truth is None else _error(fm, tr),
         )
-        for name, ad, fm, nm, kink, tr in zip(names, autodiff, formula, numeric, kinks, true)
+        for name, ad, fm, nm, kink, tr in zip(param_names, autodiff, formula, numeric, kinks, true)
     )
     return GradcheckReport(
         rows=rows,

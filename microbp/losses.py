@@ -33,7 +33,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from microbp import activations, numtypes
+from microbp import activations, names, numtypes
 from microbp.engine import Value
 
 __all__ = [
@@ -80,7 +80,7 @@ def _check_bce_row(y: Sequence, row: int | None = None) -> None:
         if not isinstance(yk, numbers.Real) or isinstance(yk, bool) or not 0 <= yk <= 1:
             raise ValueError(
                 f"binary_cross_entropy needs targets yₖ in [0, 1] (a probability per output), "
-                f"got y_{k} = {yk!r}{where}"
+                f"got {names.y(k)} = {yk!r}{where}"
             )
 
 
@@ -92,7 +92,7 @@ def _check_ce_row(y: Sequence, row: int | None = None) -> None:
         if not isinstance(yk, numbers.Real) or isinstance(yk, bool) or not yk >= 0:
             raise ValueError(
                 f"cross_entropy needs each target row to be a probability distribution over "
-                f"the n_L = {len(y)} classes (yₖ ≥ 0, Σₖ yₖ = 1, e.g. one-hot), got y_{k} = "
+                f"the n_L = {len(y)} classes (yₖ ≥ 0, Σₖ yₖ = 1, e.g. one-hot), got {names.y(k)} = "
                 f"{yk!r} in target{where}"
             )
     s = sum(y)

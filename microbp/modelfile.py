@@ -43,7 +43,7 @@ import re
 from fractions import Fraction
 from pathlib import Path
 
-from microbp import checks
+from microbp import checks, names
 from microbp.activations import ACTIVATIONS
 from microbp.files import write_atomic
 
@@ -59,7 +59,7 @@ _REQUIRED = ("format", "version", "sizes", "activations", "W", "b")
 _OPTIONAL = ("init", "seed")
 
 
-def _encode(x, where: str):
+def _encode(x, where: names.Name):
     t = type(x)
     if t is Fraction:
         return f"{x.numerator}/{x.denominator}"
@@ -84,12 +84,12 @@ def to_json(net) -> str:
         "activations": list(net.activations),
         "W": {
             str(l): [
-                [_encode(w, f"w_{i},{j}^({l})") for j, w in enumerate(row, 1)]
+                [_encode(w, names.w(l, i, j)) for j, w in enumerate(row, 1)]
                 for i, row in enumerate(W[l], 1)
             ]
             for l in sorted(W)
         },
-        "b": {str(l): [_encode(v, f"b_{i}^({l})") for i, v in enumerate(b[l], 1)] for l in b},
+        "b": {str(l): [_encode(v, names.b(l, i)) for i, v in enumerate(b[l], 1)] for l in b},
         "init": net.init,
         "seed": net.seed,
     }
@@ -228,13 +228,19 @@ def from_json(text: str, cls):
     )
     W = {
         l: [
-            [_decode(w, f"W[{l}] row {i}, column {j}") for j, w in enumerate(r, 1)]
+            [
+                _decode(w, f"W[{l}] row {i}, column {j} ({names.w(l, i, j)})")
+                for j, w in enumerate(r, 1)
+            ]
             for i, r in enumerate(doc["W"][str(l)], 1)
         ]
         for l in range(2, L + 1)
     }
     b = {
-        l: [_decode(v, f"b[{l}] entry {i}") for i, v in enumerate(doc["b"][str(l)], 1)]
+        l: [
+            _decode(v, f"b[{l}] entry {i} ({names.b(l, i)})")
+            for i, v in enumerate(doc["b"][str(l)], 1)
+        ]
         for l in range(2, L + 1)
     }
 

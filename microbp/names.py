@@ -41,6 +41,9 @@ says what it expected when it cannot read a name (:class:`BadName`, a ``ValueErr
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 __all__ = [
@@ -50,6 +53,8 @@ __all__ = [
     "STYLES",
     "parse",
     "format_name",
+    "superscript",
+    "shown_as",
     "w",
     "W",
     "b",
@@ -104,7 +109,8 @@ class Name:
     """One of the tutorial's names: ``kind`` (a key of :data:`KINDS`), layer ``l``, indices
     ``i`` and ``j`` (1-based, as in the tutorial; None where the kind has none).
 
-    ``str(name)`` and ``f"{name}"`` are the Unicode form (what is shown); ``f"{name:plain}"``,
+    ``str(name)`` and ``f"{name}"`` are the Unicode form (what is shown; :func:`shown_as`
+    switches it, e.g. to ASCII); ``f"{name:plain}"``,
     ``f"{name:latex}"`` the others (:func:`format_name`). Checked when made: a
     :class:`BadName` for an unknown kind, a missing or extra index, or an index below 1.
     """
@@ -157,10 +163,36 @@ class Name:
         return Name(kind, self.l, self.i, self.j)
 
     def __str__(self) -> str:
-        return format_name(self, "unicode")
+        return format_name(self, _SHOWN.get())
 
     def __format__(self, spec: str) -> str:
-        return format_name(self, spec or "unicode")
+        """A style of :data:`STYLES` (``f"{name:latex}"``), or a str format spec applied to the
+        form names are shown in (``f"{name:<10}"``: Unicode, see :func:`shown_as`)."""
+        if spec in STYLES:
+            return format_name(self, spec)
+        return format(format_name(self, _SHOWN.get()), spec)
+
+
+#: The form ``str(name)`` gives: Unicode, unless :func:`shown_as` says otherwise.
+_SHOWN: contextvars.ContextVar[str] = contextvars.ContextVar("names_shown", default="unicode")
+
+
+@contextlib.contextmanager
+def shown_as(style: str) -> Iterator[None]:
+    """Show names in ``style`` (one of :data:`STYLES`) inside the ``with`` block: ``str(name)``
+    and ``f"{name}"`` give that form (``"ascii"`` for a terminal that cannot show w₁₂⁽³⁾).
+
+    >>> with shown_as("ascii"):
+    ...     print(delta(2, 1))
+    delta_1^(2)
+    """
+    if style not in STYLES:
+        raise ValueError(f"unknown name style {style!r}; expected one of {', '.join(STYLES)}")
+    token = _SHOWN.set(style)
+    try:
+        yield
+    finally:
+        _SHOWN.reset(token)
 
 
 def _check_int(what: str, value, lowest: int, kind: str) -> None:
@@ -196,8 +228,14 @@ def format_name(name: Name, style: str = "unicode") -> str:
         return name.kind + (sub and f"_{sub}") + (layer and f"^({layer})")
     spec = KINDS[name.kind]
     if style == "unicode":
-        return spec.unicode + sub.translate(_SUB) + (layer and f"⁽{layer.translate(_SUP)}⁾")
+        return spec.unicode + sub.translate(_SUB) + (layer and superscript(name.l))
     return spec.latex + (sub and f"_{{{sub}}}") + (layer and f"^{{({layer})}}")
+
+
+def superscript(l: int) -> str:
+    """The layer superscript every Unicode name ends with: ``⁽³⁾`` for l = 3 (for text such
+    as f⁽³⁾ or a⁽³⁾ = [...] that is not one named quantity)."""
+    return f"⁽{str(l).translate(_SUP)}⁾"
 
 
 # Constructors in the tutorial's argument order: layer first, then i, then j.

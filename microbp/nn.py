@@ -21,12 +21,13 @@ import math
 import numbers
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from microbp import activations, checks, modelfile, numtypes
+from microbp import activations, checks, modelfile, names, numtypes
 from microbp.engine import Value
+from microbp.names import Name
 
 __all__ = ["Neuron", "Layer", "MLP", "Forward", "INITS", "softmax"]
 
@@ -161,6 +162,8 @@ class Forward:
 
     z: dict[int, list[Value]]
     a: dict[int, list[Value]]
+    #: The net that made the pass (its parameters are named too), or None.
+    net: MLP | None = field(default=None, repr=False, compare=False)
 
     @property
     def output(self) -> list[Value]:
@@ -171,16 +174,20 @@ class Forward:
         """δ⁽ˡ⁾ read off the graph: the gradients of the z-nodes of layer l."""
         return [z.grad for z in self.z[l]]
 
-    def names(self) -> dict[int, str]:
-        """``id(node) -> name`` for every z- and a-node, in the seed's notation (``z_1^(2)``)."""
-        names = {}
+    def names(self) -> dict[int, Name]:
+        """``id(node) -> Name`` (:class:`microbp.names.Name`) for every x-, z- and a-node, and
+        every parameter of the net that made the pass: the tutorial's names as data
+        (``str(name)`` is ``z₁⁽²⁾``). A z-node that is also the a-node (f = identity) is z."""
+        out: dict[int, Name] = {}
+        if self.net is not None:
+            out.update((id(p), name) for name, p in self.net.named_parameters())
         for l, a in self.a.items():
             for i, node in enumerate(a, start=1):
-                names[id(node)] = f"x_{i}" if l == 1 else f"a_{i}^({l})"
+                out[id(node)] = names.x(i) if l == 1 else names.a(l, i)
         for l, z in self.z.items():
             for i, node in enumerate(z, start=1):
-                names[id(node)] = f"z_{i}^({l})"
-        return names
+                out[id(node)] = names.z(l, i)
+        return out
 
 
 ActivationSpec = str | Sequence[str]
@@ -221,12 +228,13 @@ class MLP:
         self.seed = seed
         neurons: dict[int, list[Neuron]] = {l: [] for l in range(2, len(sizes) + 1)}
         for l, i, w_i, b_i in init_numbers(sizes, init, seed):
-            w = [Value(w, label=f"w_{i}{_sep(i, j)}{j}^({l})") for j, w in enumerate(w_i, 1)]
-            b = Value(b_i, label=f"b_{i}^({l})")
+            w = [Value(w, label=names.w(l, i, j).plain) for j, w in enumerate(w_i, 1)]
+            b = Value(b_i, label=names.b(l, i).plain)
             neurons[l].append(Neuron(w, b, acts[l - 2]))
         self.layers: dict[int, Layer] = {
             l: Layer(l, neurons[l], acts[l - 2]) for l in range(2, len(sizes) + 1)
         }
+        self._x_labels = [names.x(j).plain for j in range(1, sizes[0] + 1)]  # x_1, x_2, …
 
     @classmethod
     def from_weights(
@@ -245,13 +253,13 @@ class MLP:
         sizes = checks.weights(W, b)
         numbers_W = {
             l: [
-                [checks.weight(w, f"w_{i}{_sep(i, j)}{j}^({l})") for j, w in enumerate(row, 1)]
+                [checks.weight(w, str(names.w(l, i, j))) for j, w in enumerate(row, 1)]
                 for i, row in enumerate(W[l], 1)
             ]
             for l in W
         }
         numbers_b = {
-            l: [checks.weight(v, f"b_{i}^({l})") for i, v in enumerate(b[l], 1)] for l in b
+            l: [checks.weight(v, str(names.b(l, i))) for i, v in enumerate(b[l], 1)] for l in b
         }
         net = cls(sizes, activation=activation)
         for l in sorted(W):
@@ -324,8 +332,20 @@ class MLP:
         return params
 
     def parameter_names(self) -> list[str]:
-        """The seed's name of each parameter (``w_12^(3)``, ``b_1^(3)``), in parameter order."""
-        return [p.label for p in self.parameters()]
+        """The tutorial's name of each parameter in the plain form a user types (``w_12^(3)``,
+        ``b_1^(3)``; each parameter's label), in parameter order."""
+        return [name.plain for name, _ in self.named_parameters()]
+
+    def named_parameters(self) -> list[tuple[Name, Value]]:
+        """``(name, parameter)`` in parameter order, the name as data
+        (:class:`microbp.names.Name`: ``names.w(l, i, j)``, ``names.b(l, i)``)."""
+        out = []
+        for l in range(2, self.L + 1):
+            neurons = self.layers[l].neurons
+            for i, n in enumerate(neurons, start=1):
+                out.extend((names.w(l, i, j), w) for j, w in enumerate(n.w, start=1))
+            out.extend((names.b(l, i), n.b) for i, n in enumerate(neurons, start=1))
+        return out
 
     def zero_grad(self) -> None:
         """Set every parameter's gradient to 0 (leaves accumulate across ``backward()``)."""
@@ -398,7 +418,7 @@ class MLP:
                 a_prev = [n.activate(zi) for n, zi in zip(neurons, z)]
             z_all[l] = z
             a_all[l] = a_prev
-        return Forward(z=z_all, a=a_all)
+        return Forward(z=z_all, a=a_all, net=self)
 
     def __call__(self, x: Sequence) -> list[Value]:
         """a⁽ᴸ⁾ for input x: a list of n_L Values."""
@@ -412,19 +432,14 @@ class MLP:
         or Values (not a dict or set)."""
         xs = checks.sample(x, self.sizes[0])
         return [
-            xi if type(xi) is Value else Value(xi, label=f"x_{j}")
-            for j, xi in enumerate(xs, start=1)
+            xi if type(xi) is Value else Value(xi, label=label)
+            for xi, label in zip(xs, self._x_labels)
         ]
 
     def __repr__(self) -> str:
         acts = self.activations
         act = acts[0] if len(set(acts)) == 1 else acts
         return f"MLP({self.sizes}, activation={act!r}, init={self.init!r}, seed={self.seed})"
-
-
-def _sep(i: int, j: int) -> str:
-    """Subscripts ij run together (w_12) unless an index has two digits (w_10,3)."""
-    return "" if i < 10 and j < 10 else ","
 
 
 def _check_activations(activation: ActivationSpec, L: int, n_L: int = 2) -> list[Activation]:

@@ -2,7 +2,8 @@
 
 Checking at points (``gradcheck``, the Fraction tests) shows that the two roads agree where
 they are tried. Here every weight, bias, input and target is a SymPy symbol named as the
-seed names it (w₁₂⁽³⁾ is ``Symbol("w_12^(3)")``, LaTeX ``w^{(3)}_{12}``), so the engine
+tutorial names it (w₁₂⁽³⁾ is ``Symbol("w_12^(3)")``, made by :func:`symbol` from
+:func:`microbp.names.w`; shown as w₁₂⁽³⁾, LaTeX ``w_{12}^{(3)}``), so the engine
 builds E and every ∂E/∂θ as formulas, and the prover shows
 
     ∂E/∂θ (the graph, ``E.backward()``)  −  the BP-1…BP-4 expression  ≡  0
@@ -42,10 +43,13 @@ from dataclasses import dataclass, field
 
 import mpmath
 import sympy
+from sympy.printing.pretty.pretty import PrettyPrinter
+from sympy.printing.pretty.stringpict import prettyForm
 
-from microbp import activations, bp, losses
+from microbp import activations, bp, losses, names
 from microbp.activations import Activation
 from microbp.engine import Value
+from microbp.names import Name
 from microbp.nn import MLP, Neuron
 
 __all__ = [
@@ -65,9 +69,44 @@ __all__ = [
 Replacements = Mapping[str, Activation]
 
 
-def symbol(name: str) -> sympy.Symbol:
-    """A real symbol named in the seed's notation (``w_12^(3)``, ``x_1``, ``delta_2^(3)``)."""
+#: The tutorial's name behind each symbol :func:`symbol` made, to print it in one notation.
+_NAMED: dict[sympy.Symbol, Name] = {}
+
+
+def symbol(name: Name | str) -> sympy.Symbol:
+    """A real symbol. A :class:`microbp.names.Name` names it in the plain form a learner
+    types (``names.w(3, 1, 2)`` → ``w_12^(3)``, ``names.delta(3, 2)`` → ``delta_2^(3)``: what
+    ``str(expr)`` shows), and :meth:`Proof.show` / :meth:`Proof.latex` print it as w₁₂⁽³⁾ /
+    ``w_{12}^{(3)}``; a str (``"z"``) names a symbol of no layer as written."""
+    if isinstance(name, Name):
+        s = sympy.Symbol(name.plain, real=True)
+        _NAMED[s] = name
+        return s
     return sympy.Symbol(name, real=True)
+
+
+class _NamePrinter(PrettyPrinter):
+    """SymPy's Unicode printer, with each symbol of the tutorial's names printed in the one
+    Unicode form (δ₁⁽²⁾, not SymPy's own reading of ``delta_1^(2)`` as δ⁽²⁾₁); the order of
+    the terms stays SymPy's for the plain names (δ before w, as in BP-2)."""
+
+    def _print_Symbol(self, e, bold_name=False):
+        name = _NAMED.get(e)
+        if name is None:
+            return super()._print_Symbol(e, bold_name)
+        return prettyForm(name.unicode)
+
+
+def _pretty(expr) -> str:
+    """``expr`` in Unicode, the tutorial's names in their Unicode form (for printing only)."""
+    return _NamePrinter({"use_unicode": True, "wrap_line": False}).doprint(sympy.sympify(expr))
+
+
+def _latex(expr) -> str:
+    """``expr`` in LaTeX, each symbol of the tutorial's names as ``w_{12}^{(3)}``."""
+    expr = sympy.sympify(expr)
+    named = {s: _NAMED[s].latex for s in expr.free_symbols if s in _NAMED}
+    return sympy.latex(expr, symbol_names=named)
 
 
 # --------------------------------------------------------------------------------------------
@@ -100,10 +139,10 @@ def symbolic_net(sizes: Sequence[int], activation="sigmoid") -> SymbolicNet:
     b_1^(2) + w_11^(2)*x_1 + w_12^(2)*x_2
     """
     net = MLP(sizes, activation=activation)
-    for p in net.parameters():
-        p.data = symbol(p.label)
-    x = [symbol(f"x_{j}") for j in range(1, net.sizes[0] + 1)]
-    y = [symbol(f"y_{k}") for k in range(1, net.sizes[-1] + 1)]
+    for name, p in net.named_parameters():
+        p.data = symbol(name)
+    x = [symbol(names.x(j)) for j in range(1, net.sizes[0] + 1)]
+    y = [symbol(names.y(k)) for k in range(1, net.sizes[-1] + 1)]
     return SymbolicNet(net, x, y)
 
 
@@ -281,7 +320,7 @@ class Step:
 
 def _text(expr) -> str:
     """``expr`` on one line, in Unicode where SymPy's pretty form fits one line."""
-    pretty = sympy.pretty(expr, use_unicode=True, wrap_line=False)
+    pretty = _pretty(expr)
     return pretty if "\n" not in pretty else sympy.sstr(expr)
 
 
@@ -336,16 +375,13 @@ class Proof:
         return "\n".join(out)
 
     def show(self) -> str:
-        """The δ formulas in Unicode (δ⁽³⁾₁ = a⁽³⁾₁⋅(1 - a⁽³⁾₁)⋅(a⁽³⁾₁ - y₁)); a fraction
+        """The δ formulas in Unicode (δ₁⁽³⁾ = a₁⁽³⁾⋅(1 - a₁⁽³⁾)⋅(a₁⁽³⁾ - y₁)); a fraction
         takes more than one line."""
-        return "\n".join(
-            sympy.pretty(sympy.Eq(d, e, evaluate=False), use_unicode=True, wrap_line=False)
-            for d, e in self.deltas
-        )
+        return "\n".join(_pretty(sympy.Eq(d, e, evaluate=False)) for d, e in self.deltas)
 
     def latex(self) -> str:
         """The δ formulas as a LaTeX ``aligned`` block."""
-        rows = [f"{sympy.latex(d)} &= {sympy.latex(e)}" for d, e in self.deltas]
+        rows = [f"{_latex(d)} &= {_latex(e)}" for d, e in self.deltas]
         return "\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}"
 
     def _repr_latex_(self) -> str | None:
@@ -378,7 +414,7 @@ def _formula_activations(net: MLP, replace: Replacements | None) -> list:
 def _targets(cost: losses.Loss, n: int) -> list:
     """The target symbols y₁ … y_n; for the cross-entropy a probability row, so the last is
     1 − y₁ − … − y_{n−1} (its δ⁽ᴸ⁾ = a − y needs Σₖ yₖ = 1)."""
-    y = [symbol(f"y_{k}") for k in range(1, n + 1)]
+    y = [symbol(names.y(k)) for k in range(1, n + 1)]
     if cost.name == "cross_entropy":
         y[-1] = 1 - sum(y[:-1])
     return y
@@ -435,10 +471,9 @@ def prove_net(
     formula = bp.index_form(weights, s.x, y, cost).flat()
     atomizer = _Atomizer()
     steps = []
-    for p, f in zip(net.parameters(), formula):
-        l = int(p.label.rsplit("(", 1)[1].rstrip(")"))
-        bp34 = "BP-3" if p.label.startswith("w") else "BP-4"
-        steps.append(_step(p.label, f"{bp34} ← {_chain(l, net.L)}", p.grad, f, atomizer))
+    for (name, p), f in zip(net.named_parameters(), formula):
+        bp34 = "BP-3" if name.kind == "w" else "BP-4"
+        steps.append(_step(str(name), f"{bp34} ← {_chain(name.l, net.L)}", p.grad, f, atomizer))
     title = f"Whole net {_about(net, cost)}: the graph's ∂E/∂θ − bp.index_form"
     return Proof(title, steps)
 
@@ -448,10 +483,9 @@ def prove_net(
 # --------------------------------------------------------------------------------------------
 
 
-def _nodes(name: str, n: int) -> list[Value]:
-    """Leaf Values holding the symbols name_1 … name_n (``name`` has a ``{}`` for the
-    index: ``"z_{}^(3)"``)."""
-    return [Value(symbol(name.format(i)), label=name.format(i)) for i in range(1, n + 1)]
+def _nodes(named: Sequence[Name]) -> list[Value]:
+    """Leaf Values holding the symbols of these names, labelled with them."""
+    return [Value(symbol(name), label=name.plain) for name in named]
 
 
 #: A neuron's z = Σⱼ wⱼaⱼ + b needs no activation; the steps build z-nodes with this one.
@@ -527,7 +561,7 @@ def prove_layers(
     ``deltas`` are the graph's δ's written with a, y and the next layer's δ.
 
     >>> print(prove_layers([2, 1], "sigmoid").show())
-    δ⁽²⁾₁ = a⁽²⁾₁⋅(1 - a⁽²⁾₁)⋅(a⁽²⁾₁ - y₁)
+    δ₁⁽²⁾ = a₁⁽²⁾⋅(1 - a₁⁽²⁾)⋅(a₁⁽²⁾ - y₁)
     """
     net = MLP(sizes, activation=activation)
     L = net.L
@@ -538,10 +572,10 @@ def prove_layers(
     atomizer = _Atomizer()
     for l in range(L, 1, -1):
         layer, n = net.layers[l], net.sizes[l - 1]
-        z = _nodes(f"z_{{}}^({l})", n)
+        z = _nodes([names.z(l, i) for i in range(1, n + 1)])
         a = layer.activate(z)
         a_data = [ai.data for ai in a]
-        a_symbols = [symbol(f"a_{i}^({l})") for i in range(1, n + 1)]
+        a_symbols = [symbol(names.a(l, i)) for i in range(1, n + 1)]
         z_data = [zi.data for zi in z]
 
         def shown(e, z_data=z_data, a_data=a_data, a_symbols=a_symbols, f=layer.activation):
@@ -552,33 +586,36 @@ def prove_layers(
             cost.sample(y, z, a).backward()
             statement = bp.output_delta(cost, formula_f[l], y, z_data, a_data)
             for i in range(n):
-                name = f"δ_{i + 1}^({l})"
+                name = str(names.delta(l, i + 1))
                 steps.append(_step(name, "BP-1", z[i].grad, statement[i], atomizer, shown))
         else:  # the induction step: BP-2, with δ⁽ˡ⁺¹⁾ free
             m = net.sizes[l]
-            d_next = [symbol(f"delta_{j}^({l + 1})") for j in range(1, m + 1)]
-            W_next = [_nodes(f"w_{j}{{}}^({l + 1})", n) for j in range(1, m + 1)]
-            b_next = _nodes(f"b_{{}}^({l + 1})", m)
+            d_next = [symbol(names.delta(l + 1, j)) for j in range(1, m + 1)]
+            W_next = [
+                _nodes([names.w(l + 1, j, i) for i in range(1, n + 1)]) for j in range(1, m + 1)
+            ]
+            b_next = _nodes([names.b(l + 1, j) for j in range(1, m + 1)])
             z_next = [Neuron(W_next[j], b_next[j], _IDENTITY).z(a) for j in range(m)]
             _weighted_sum(z_next, d_next).backward()
             Wn = [[w.data for w in row] for row in W_next]
             for i in range(n):
                 _, _, statement = bp.hidden_delta(d_next, Wn, i, formula_f[l], z_data[i], a_data[i])
-                name = f"δ_{i + 1}^({l})"
+                name = str(names.delta(l, i + 1))
                 steps.append(_step(name, "BP-2", z[i].grad, statement, atomizer, shown))
-        deltas += [(symbol(f"delta_{i + 1}^({l})"), shown(z[i].grad)) for i in range(n)]
+        deltas += [(symbol(names.delta(l, i + 1)), shown(z[i].grad)) for i in range(n)]
 
         # BP-3 and BP-4, with δ⁽ˡ⁾ and a⁽ˡ⁻¹⁾ free
         k = net.sizes[l - 2]
-        a_prev = _nodes(f"a_{{}}^({l - 1})" if l > 2 else "x_{}", k)
-        W = [_nodes(f"w_{i}{{}}^({l})", k) for i in range(1, n + 1)]
-        b = _nodes(f"b_{{}}^({l})", n)
-        delta = [symbol(f"delta_{i}^({l})") for i in range(1, n + 1)]
+        a_prev = _nodes([names.a(l - 1, j) if l > 2 else names.x(j) for j in range(1, k + 1)])
+        W = [_nodes([names.w(l, i, j) for j in range(1, k + 1)]) for i in range(1, n + 1)]
+        b = _nodes([names.b(l, i) for i in range(1, n + 1)])
+        delta = [symbol(names.delta(l, i)) for i in range(1, n + 1)]
         _weighted_sum([Neuron(W[i], b[i], _IDENTITY).z(a_prev) for i in range(n)], delta).backward()
         for i in range(n):
             for j in range(k):
                 w = W[i][j]
-                steps.append(_step(w.label, "BP-3", w.grad, delta[i] * a_prev[j].data, atomizer))
-            steps.append(_step(b[i].label, "BP-4", b[i].grad, delta[i], atomizer))
+                shown_w = str(names.w(l, i + 1, j + 1))
+                steps.append(_step(shown_w, "BP-3", w.grad, delta[i] * a_prev[j].data, atomizer))
+            steps.append(_step(str(names.b(l, i + 1)), "BP-4", b[i].grad, delta[i], atomizer))
     title = f"By layers {_about(net, cost)}: each layer with the next layer's δ free"
     return Proof(title, steps, deltas)

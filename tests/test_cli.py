@@ -18,9 +18,12 @@ def test_demo_prints_every_delta_and_gradient_next_to_the_formula(capsys):
     assert cli.main(["demo"]) == 0
     out = capsys.readouterr().out
     assert "E = ½‖y − a⁽³⁾‖²" in out
-    rows = re.findall(r"^  ([δwb]_\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(BP-\d)$", out, re.M)
+    rows = re.findall(
+        r"^  ([δwb][₀-₉,]+⁽[⁰¹²³⁴⁵⁶⁷⁸⁹]+⁾)\s+(\S+)\s+(\S+)\s+(\S+)\s+(BP-\d)$", out, re.M
+    )
     names = [r[0] for r in rows]
-    assert names[:5] == ["δ_1^(3)", "δ_2^(3)", "δ_1^(2)", "δ_2^(2)", "δ_3^(2)"]
+    assert names[:5] == ["δ₁⁽³⁾", "δ₂⁽³⁾", "δ₁⁽²⁾", "δ₂⁽²⁾", "δ₃⁽²⁾"]
+    assert names[5:7] == ["w₁₁⁽²⁾", "w₁₂⁽²⁾"] and "z₁⁽²⁾ =" in out  # one notation: Unicode
     assert len(rows) == 5 + 9 + 3 + 6 + 2
     for _, autodiff, formula, diff, _ in rows:
         assert abs(float(autodiff) - float(formula)) <= 1e-12 * abs(float(formula))
@@ -60,7 +63,9 @@ def test_demo_with_another_loss_shows_bp1_as_a_minus_y_on_both_roads(
     shown_E = re.search(r"^E = .* =\s+(\S+)$", out, re.M)
     assert float(shown_E.group(1)) == pytest.approx(E(a, y), rel=1e-14)
     assert "BP-1 (l = L; δ⁽ᴸ⁾ = a⁽ᴸ⁾ − y)" in out
-    rows = re.findall(r"^  ([δwb]_\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(BP-\d)$", out, re.M)
+    rows = re.findall(
+        r"^  ([δwb][₀-₉,]+⁽[⁰¹²³⁴⁵⁶⁷⁸⁹]+⁾)\s+(\S+)\s+(\S+)\s+(\S+)\s+(BP-\d)$", out, re.M
+    )
     assert len(rows) == 5 + 9 + 3 + 6 + 2
     for i in (1, 2):  # δᵢ⁽³⁾, autodiff and formula, is aᵢ − yᵢ computed here
         _, autodiff, formula, _, rule = rows[i - 1]
@@ -76,7 +81,7 @@ def test_demo_with_another_loss_shows_bp1_as_a_minus_y_on_both_roads(
 def test_check_passes_and_exits_zero(capsys):
     assert cli.main(["check", "--net", "3,4,2", "--activation", "tanh"]) == 0
     out = capsys.readouterr().out
-    assert "PASS" in out and "w_12^(3)" in out
+    assert "PASS" in out and "w₁₂⁽³⁾" in out
 
 
 def test_check_exits_one_on_disagreement(capsys, monkeypatch):

@@ -26,6 +26,15 @@ from microbp.viz.draw import (
     save,
 )
 
+SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def shown(letter: str, sub, l=None) -> str:
+    """The Unicode form the pictures show, written out here: shown("δ", 1, 2) == "δ₁⁽²⁾"."""
+    return letter + str(sub).translate(SUB) + ("" if l is None else f"⁽{str(l).translate(SUP)}⁾")
+
+
 ROOT = Path(__file__).resolve().parents[1]
 needs_dot = pytest.mark.skipif(
     shutil.which("dot") is None, reason="graphviz's dot is not installed (apt-get install graphviz)"
@@ -112,8 +121,11 @@ def test_parameter_and_input_labels_carry_their_data_and_grad():
     E.backward()
     nodes, _ = parse_dot(draw_graph(E, forward=fw).source)
     labels = [label_of(a) for a in nodes.values()]
-    for p in [*net.parameters(), *fw.a[1]]:
-        want = f"{{ {pretty_name(p.label)} | data {p.data:.4g} | grad {p.grad:.4g} }}"
+    named = [(name.unicode, p) for name, p in net.named_parameters()]
+    named += [(shown("x", i), x) for i, x in enumerate(fw.a[1], start=1)]
+    assert named[1][0] == "w₁₂⁽²⁾" and named[-1][0] == "x₃"
+    for name, p in named:
+        want = f"{{ {name} | data {p.data:.4g} | grad {p.grad:.4g} }}"
         assert labels.count(want) == 1, want
 
 
@@ -124,10 +136,10 @@ def test_z_nodes_show_delta_equal_to_bp2_and_a_nodes_are_named():
     labels = [label_of(a) for a in parse_dot(draw_graph(E, forward=fw).source)[0].values()]
     for l in (2, 3):
         for i, z in enumerate(fw.z[l], start=1):
-            z_name, d_name = pretty_name(f"z_{i}^({l})"), pretty_name(f"δ_{i}^({l})")
+            z_name, d_name = shown("z", i, l), shown("δ", i, l)
             want = f"{{ {z_name} | data {z.data:.4g} | {d_name} = {formulas.delta[l][i - 1]:.4g} }}"
             assert want in labels
-            a_name = pretty_name(f"a_{i}^({l})")
+            a_name = shown("a", i, l)
             assert any(lab.startswith(f"{{ {a_name} |") for lab in labels)
 
 
@@ -260,7 +272,7 @@ def test_network_has_a_circle_per_neuron_and_an_edge_per_weight_labelled_w_ij():
     assert len(edges) == 3 * 4 + 4 * 2
     assert ("l2n4", "l3n1") in edges
     edge_line = re.search(r"l2n4 -> l3n1 \[label=\"?([^\]\"]*)", draw_network(net).source)
-    assert edge_line.group(1) == pretty_name("w_14^(3)")
+    assert edge_line.group(1) == "w₁₄⁽³⁾"
     values = draw_network(net, edge_labels="values").source
     assert f"l2n4 -> l3n1 [label={net.w(3, 1, 4).data:.4g}]" in values
 
@@ -285,19 +297,17 @@ def test_network_after_backward_shows_delta_and_dE_dw_from_the_graph():
     E.backward()
     source = draw_network(net, forward=fw, edge_labels="both").source
     formulas = bp.index_form(net, ex.x, ex.y)
-    assert f"{pretty_name('δ_2^(2)')} = {formulas.delta[2][1]:.4g}" in source
+    assert f"δ₂⁽²⁾ = {formulas.delta[2][1]:.4g}" in source
     assert f"∂E/∂w = {net.w(3, 2, 1).grad:.4g}" in source
-    assert f"{pretty_name('b_1^(3)')} = {net.bias(3, 1).data:.4g}" in source
+    assert f"b₁⁽³⁾ = {net.bias(3, 1).data:.4g}" in source
 
 
 def test_delta_flow_writes_out_bp2_and_its_numbers_match_the_z_node_gradient():
     ex, net, fw, E = seed_loss()
     E.backward()
     source = draw_network(net, forward=fw, delta_flow=(2, 1)).source
-    d = lambda i, l: pretty_name(f"δ_{i}^({l})")  # noqa: E731
-    w = lambda j: pretty_name(f"w_{j}1^(3)")  # noqa: E731
-    sum_text = f"{d(1, 2)} = ({d(1, 3)}·{w(1)} + {d(2, 3)}·{w(2)}) · f′({pretty_name('z_1^(2)')})"
-    assert sum_text in source
+    assert "δ₁⁽²⁾ = (δ₁⁽³⁾·w₁₁⁽³⁾ + δ₂⁽³⁾·w₂₁⁽³⁾) · f′(z₁⁽²⁾)" in source
+    assert "Figure 2: δ⁽³⁾ flows back into δ₁⁽²⁾" in source
     assert f"= {fw.z[2][0].grad:.4g}" in source
     _, edges = parse_dot(source)
     assert sorted(edges) == [("delta_i", "delta_next1"), ("delta_i", "delta_next2")]
@@ -341,7 +351,23 @@ def test_identity_activation_graph_names_the_shared_z_and_a_node_as_z():
     E = squared_error([0.5], fw.output)
     E.backward()
     source = draw_graph(E, forward=fw).source
-    assert pretty_name("δ_1^(3)") in source
+    assert "δ₁⁽³⁾" in source
+
+
+def test_a_graph_built_by_hand_shows_labels_that_are_tutorial_names_in_unicode():
+    w = Value(0.5, label="w_12^(3)")
+    d = Value(2.0, label="delta_1^(3)")
+    E = w * d
+    E.label = "loss"
+    labels = [label_of(a) for a in parse_dot(draw_graph(E).source)[0].values()]
+    assert any(lab.startswith("{ w₁₂⁽³⁾ |") for lab in labels)
+    assert any(lab.startswith("{ δ₁⁽³⁾ |") for lab in labels)
+    assert any(lab.startswith("{ loss |") for lab in labels)  # no name: shown as given
+    assert (pretty_name("z_1^(2)"), pretty_name("w_1,10^(2)"), pretty_name("w_110")) == (
+        "z₁⁽²⁾",
+        "w₁,₁₀⁽²⁾",
+        "w_110",  # no name (which indices?): the label as it is
+    )
 
 
 # ------------------------------------------------------------------------------------------
@@ -462,3 +488,53 @@ def test_check_output_path_checks_the_given_formats_and_refuses_a_folder(tmp_pat
         check_output_path(tmp_path / "adir.html", formats=("html",))
     with pytest.raises(ValueError, match="expected a file ending in one of: .html"):
         check_output_path(tmp_path / "t.svg", formats=("html",))
+
+
+def test_save_refuses_dot_text_with_a_type_error_saying_what_to_pass(tmp_path):
+    target = tmp_path / "g.dot"
+    with pytest.raises(TypeError, match=r"expects a graphviz graph .* got str; .*graphviz\.Source"):
+        save("digraph{}", target)
+    with pytest.raises(TypeError, match="got NoneType"):
+        save(None, target)
+    assert not target.exists()
+    save(graphviz.Source("digraph { a -> b }"), target)  # DOT text, wrapped, is a graph
+    assert "a -> b" in target.read_text()
+
+
+_WITHOUT_GRAPHVIZ = """
+import sys
+
+class NoGraphviz:
+    def find_spec(self, name, path=None, target=None):
+        if name == "graphviz" or name.startswith("graphviz."):
+            raise ModuleNotFoundError("No module named 'graphviz' (blocked by the test)")
+        return None
+
+sys.meta_path.insert(0, NoGraphviz())
+import microbp
+
+net = microbp.MLP([2, 2, 1])
+E = microbp.squared_error([1.0], net([0.5, -0.5]))
+E.backward()
+microbp.trace_backward(E)
+print("graphviz" in sys.modules)
+try:
+    microbp.draw_graph(E)
+except ImportError as exc:
+    print(exc)
+"""
+
+
+def test_microbp_imports_and_computes_without_the_graphviz_package_until_a_picture():
+    done = subprocess.run(
+        [sys.executable, "-c", _WITHOUT_GRAPHVIZ],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    imported, message = done.stdout.splitlines()
+    assert imported == "False"
+    assert "pip install graphviz" in message

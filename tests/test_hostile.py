@@ -68,12 +68,12 @@ RAISES = {
     "8 from_weights with NaN": (
         lambda: MLP.from_weights({2: [[NAN, 1.0]]}, {2: [0.0]}),
         ValueError,
-        r"w_11\^\(2\) = nan is not finite",
+        "w₁₁⁽²⁾ = nan is not finite",
     ),
     "8 from_weights with inf": (
         lambda: MLP.from_weights({2: [[1.0, 2.0]]}, {2: [-INF]}),
         ValueError,
-        r"b_1\^\(2\) = -inf is not finite",
+        "b₁⁽²⁾ = -inf is not finite",
     ),
     "9 weight 10**400 in a file": (
         lambda: modelfile.from_json(big_int_file(), MLP),

@@ -157,7 +157,7 @@ def test_the_lab_page_edits_explains_trains_and_escapes(lab, browser, tmp_path):
         if "is a z-node" in text(browser, "#step-panel"):
             break
     panel = text(browser, "#step-panel")
-    assert "δ_1^(3)" in panel and repr(ref.delta[3][0]) in panel
+    assert "δ₁⁽³⁾" in panel and repr(ref.delta[3][0]) in panel
     assert "stepping" in browser.find_element("id", "neuron-3-1").get_attribute("class")
 
     # -- 50 epochs of GD: E falls, exactly as fit says

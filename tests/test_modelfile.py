@@ -143,7 +143,7 @@ BAD_TEXTS = {
     "b wrong length": (mutate(lambda d: d["b"]["2"].append(0.0)), r"b\[2\] must have"),
     "weight text": (
         mutate(lambda d: d["W"]["2"][0].__setitem__(1, "abc")),
-        r"W\[2\] row 1, column 2 must be a number",
+        r"W\[2\] row 1, column 2 \(w₁₂⁽²⁾\) must be a number",  # where, and which weight
     ),
     "weight null": (mutate(lambda d: d["b"]["3"].__setitem__(0, None)), "must be a number"),
     "weight bool": (mutate(lambda d: d["b"]["3"].__setitem__(0, True)), "must be a number"),

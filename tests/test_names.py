@@ -64,6 +64,7 @@ def test_the_three_forms_of_each_kind():
     for name, plain, uni, latex in cases:
         assert (name.plain, name.unicode, name.latex) == (plain, uni, latex)
         assert (str(name), f"{name}", f"{name:plain}", f"{name:latex}") == (uni, uni, plain, latex)
+    assert f"[{names.z(2, 1):<7}]" == "[z₁⁽²⁾  ]"  # a str format spec pads the Unicode form
 
 
 def test_names_are_values_hashable_and_carry_their_layer():
@@ -123,3 +124,14 @@ def test_a_name_with_a_wrong_shape_cannot_be_made():
             Name(*args)
     with pytest.raises(ValueError, match="style"):
         format_name(names.z(2, 1), "html")
+
+
+def test_shown_as_switches_the_shown_form_inside_the_block_only():
+    d = names.delta(2, 1)
+    with names.shown_as("ascii"):
+        assert (str(d), f"{d}", f"{d:<12}|") == ("delta_1^(2)", "delta_1^(2)", "delta_1^(2) |")
+        assert f"{d:latex}" == "\\delta_{1}^{(2)}" and d.unicode == "δ₁⁽²⁾"  # asked for: given
+    assert str(d) == "δ₁⁽²⁾"
+    with pytest.raises(ValueError, match="style"):
+        with names.shown_as("html"):
+            pass

@@ -7,7 +7,7 @@ from fractions import Fraction
 
 import pytest
 
-from microbp import MLP, Value, squared_error
+from microbp import MLP, Value, names, squared_error
 
 
 def test_shapes_follow_the_seed_W_l_is_n_l_by_n_l_minus_1():
@@ -60,10 +60,21 @@ def test_z_grad_is_delta_after_backward():
 def test_forward_names_nodes_in_the_seed_notation():
     net = MLP([2, 2, 1])
     fw = net.forward([1.0, 2.0])
-    names = fw.names()
-    assert names[id(fw.z[2][1])] == "z_2^(2)"
-    assert names[id(fw.a[3][0])] == "a_1^(3)"
-    assert names[id(fw.a[1][0])] == "x_1"
+    named = fw.names()
+    assert named[id(fw.z[2][1])] == names.z(2, 2)
+    assert named[id(fw.a[3][0])] == names.a(3, 1)
+    assert named[id(fw.a[1][0])] == names.x(1)
+    assert named[id(net.w(3, 1, 2))] == names.w(3, 1, 2)  # the net's parameters too
+    assert str(named[id(fw.z[2][1])]) == "z₂⁽²⁾"
+
+
+def test_named_parameters_pair_each_name_with_its_parameter_in_parameter_order():
+    net = MLP([2, 3, 1])
+    named = net.named_parameters()
+    assert [p for _, p in named] == net.parameters()
+    assert all(p is net.w(n.l, n.i, n.j) for n, p in named if n.kind == "w")
+    assert all(p is net.bias(n.l, n.i) for n, p in named if n.kind == "b")
+    assert [n.plain for n, _ in named] == net.parameter_names() == [p.label for _, p in named]
 
 
 def test_identity_layer_reuses_the_z_node_as_a():

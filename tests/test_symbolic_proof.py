@@ -8,7 +8,7 @@ import pytest
 
 sympy = pytest.importorskip("sympy")
 
-from microbp import bp  # noqa: E402
+from microbp import bp, names  # noqa: E402
 from microbp.cli.app import main  # noqa: E402
 from microbp.nn import MLP  # noqa: E402
 from microbp.symbolic import (  # noqa: E402
@@ -34,9 +34,10 @@ def _parameter_count(sizes) -> int:
 def test_every_parameter_is_proved_for_the_whole_net(sizes, activation):
     proof = prove_net(sizes, activation)
     assert proof.proved, str(proof)
-    names = [s.name for s in proof.steps]
-    assert names == MLP(sizes).parameter_names()  # one step per parameter θ, in order
-    assert len(names) == _parameter_count(sizes)
+    shown = [s.name for s in proof.steps]
+    assert shown == [str(n) for n, _ in MLP(sizes).named_parameters()]  # one per θ, in order
+    assert shown[0] == "w₁₁⁽²⁾"  # in the Unicode form, as microbp shows names
+    assert len(shown) == _parameter_count(sizes)
 
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)
@@ -51,7 +52,7 @@ def test_every_step_is_proved_by_layers(sizes, activation):
     assert equations.count("BP-2") == sum(sizes[1 : L - 1])
     assert equations.count("BP-3") + equations.count("BP-4") == _parameter_count(sizes)
     assert [d for d, _ in proof.deltas] == [
-        symbol(f"delta_{i}^({l})") for l in range(L, 1, -1) for i in range(1, sizes[l - 1] + 1)
+        symbol(names.delta(l, i)) for l in range(L, 1, -1) for i in range(1, sizes[l - 1] + 1)
     ]
 
 
@@ -74,14 +75,14 @@ def test_the_seeds_sigma_prime_is_not_proved_and_the_difference_is_three_sigma_p
     assert not whole.proved and not layers.proved
     assert len(whole.failures()) == 20  # every gradient of the seed's net depends on σ′
     failed = {s.name: s for s in layers.failures()}
-    assert set(failed) == {"f′ of sigmoid", "δ_1^(3)", "δ_2^(3)", "δ_1^(2)", "δ_2^(2)", "δ_3^(2)"}
+    assert set(failed) == {"f′ of sigmoid", "δ₁⁽³⁾", "δ₂⁽³⁾", "δ₁⁽²⁾", "δ₂⁽²⁾", "δ₃⁽²⁾"}
     # BP-3 and BP-4 do not use f′: they stay proved
     assert all(s.proved for s in layers.steps if s.equation in ("BP-3", "BP-4"))
     # the seed's middle step is −2σ′, so f′ − df/dz = −3σ′ = 3a(a − 1), and δ is off by 3σ′
     a = symbol("a")
     assert is_zero(failed["f′ of sigmoid"].difference - 3 * a * (a - 1))
-    a1, y1 = symbol("a_1^(3)"), symbol("y_1")
-    assert is_zero(failed["δ_1^(3)"].difference - 3 * a1 * (1 - a1) * (a1 - y1))
+    a1, y1 = symbol(names.a(3, 1)), symbol(names.y(1))
+    assert is_zero(failed["δ₁⁽³⁾"].difference - 3 * a1 * (1 - a1) * (a1 - y1))
     # each refusal has a witness: the difference at a random point, clearly not 0
     assert all(abs(s.witness) > 1e-6 for s in whole.failures() + layers.failures())
     assert whole.steps[0].witness == pytest.approx(-0.220342, abs=1e-6)  # the table's number
@@ -102,10 +103,10 @@ def test_a_planted_wrong_bp2_is_caught_by_both_proofs(monkeypatch):
     whole, layers = prove_net(sizes), prove_layers(sizes)
     assert not whole.proved
     # the output layer's gradients need no BP-2 and stay proved; layer 2's need it
-    assert all(s.proved for s in whole.steps if s.name.endswith("^(4)"))
-    assert not any(s.proved for s in whole.steps if s.name.endswith("^(2)"))
+    assert all(s.proved for s in whole.steps if s.name.endswith("⁽⁴⁾"))
+    assert not any(s.proved for s in whole.steps if s.name.endswith("⁽²⁾"))
     failed = {s.name for s in layers.failures()}
-    assert failed == {"δ_1^(3)", "δ_2^(3)", "δ_3^(3)", "δ_1^(2)", "δ_2^(2)", "δ_3^(2)"}
+    assert failed == {"δ₁⁽³⁾", "δ₂⁽³⁾", "δ₃⁽³⁾", "δ₁⁽²⁾", "δ₂⁽²⁾", "δ₃⁽²⁾"}
 
 
 def test_a_planted_wrong_bp1_is_caught(monkeypatch):
@@ -124,7 +125,7 @@ def test_a_symbolic_net_is_named_as_the_seed_names_it():
     s = symbolic_net([3, 3, 2])
     assert [str(t) for t in s.theta] == s.net.parameter_names()
     assert [str(v) for v in s.x + s.y] == ["x_1", "x_2", "x_3", "y_1", "y_2"]
-    assert sympy.latex(s.theta[0]) == "w^{(2)}_{11}"
+    assert sympy.latex(s.theta[0]) == "w^{(2)}_{11}"  # SymPy's own reading of w_11^(2)
     a = s.net(s.x)[0].data  # a₁⁽³⁾ as a formula of every symbol
     assert a.free_symbols == {
         *s.x,
@@ -135,9 +136,10 @@ def test_a_symbolic_net_is_named_as_the_seed_names_it():
 
 def test_the_delta_formulas_show_in_unicode_latex_and_jupyter():
     proof = prove_layers()
-    assert proof.show().splitlines()[0] == "δ⁽³⁾₁ = a⁽³⁾₁⋅(1 - a⁽³⁾₁)⋅(a⁽³⁾₁ - y₁)"
+    assert proof.show().splitlines()[0] == "δ₁⁽³⁾ = a₁⁽³⁾⋅(1 - a₁⁽³⁾)⋅(a₁⁽³⁾ - y₁)"
     latex = proof.latex()
-    assert latex.startswith("\\begin{aligned}") and "\\delta^{(2)}_{3} &=" in latex
+    assert latex.startswith("\\begin{aligned}") and "\\delta_{3}^{(2)} &=" in latex
+    assert "a_{1}^{(3)}" in latex
     assert proof._repr_latex_() == f"$$\n{latex}\n$$"
     assert prove_net()._repr_latex_() is None  # the whole-net proof has no δ list
 
@@ -176,8 +178,8 @@ def test_microbp_prove_show_and_latex(capsys, tmp_path):
     args = ["prove", "--net", "2,2,1", "--activation", "relu", "--show", "--latex", str(tex)]
     assert main(args) == 0
     out = capsys.readouterr().out
-    assert "δ⁽²⁾₁ = δ⁽³⁾₁⋅w⁽³⁾₁₁⋅θ(z⁽²⁾₁, 0)" in out  # relu′ = Heaviside(z, 0), 0 at the kink
-    assert tex.read_text().startswith("\\begin{aligned}\n\\delta^{(3)}_{1} &=")
+    assert "δ₁⁽²⁾ = δ₁⁽³⁾⋅w₁₁⁽³⁾⋅θ(z₁⁽²⁾, 0)" in out  # relu′ = Heaviside(z, 0), 0 at the kink
+    assert tex.read_text().startswith("\\begin{aligned}\n\\delta_{1}^{(3)} &=")
     assert main(["prove", "--net", "2,1", "--latex"]) == 0  # no FILE: standard output
     assert "\\end{aligned}" in capsys.readouterr().out
 
@@ -205,3 +207,11 @@ def test_microbp_prove_without_sympy_says_how_to_install_it(capsys, monkeypatch)
     monkeypatch.delattr(microbp, "symbolic", raising=False)
     assert main(["prove"]) == 2
     assert "pip install 'microbp[symbolic]'" in capsys.readouterr().err
+
+
+def test_weights_with_two_digit_indices_get_names_of_their_own_in_the_proof():
+    """w₁,₁₁⁽²⁾ and w₁₁,₁⁽²⁾ once ran together as one name, w_111^(2)."""
+    proof = prove_layers((11, 11, 1), "identity")
+    shown = [s.name for s in proof.steps]
+    assert len(set(shown)) == len(shown)
+    assert "w₁,₁₁⁽²⁾" in shown and "w₁₁,₁⁽²⁾" in shown and proof.proved

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from microbp import MLP, Value, bp, squared_error, trace_backward
+from microbp import MLP, Value, bp, names, squared_error, trace_backward
 from microbp.data import tutorial_example
 from microbp.engine import derivative_rules, reverse_topological_order
 from microbp.viz import draw
@@ -157,10 +157,11 @@ def test_z_node_steps_carry_the_seeds_delta_name_and_value():
     for l in (2, 3):
         for i, z in enumerate(fw.z[l], start=1):
             step = by_node[id(z)]
-            assert step.delta == f"δ_{i}^({l})"
+            assert step.delta == names.delta(l, i)
+            assert str(step.delta) == f"δ{'₁₂₃'[i - 1]}{'⁽²⁾' if l == 2 else '⁽³⁾'}"
             assert step.upstream == pytest.approx(formulas.delta[l][i - 1], rel=1e-12)
     assert all(
-        s.delta == "" for s in trace if s.node not in [z for zs in fw.z.values() for z in zs]
+        s.delta is None for s in trace if s.node not in [z for zs in fw.z.values() for z in zs]
     )
 
 

@@ -15,7 +15,7 @@ import math
 import os
 import sys
 
-from microbp import bp, data, losses
+from microbp import bp, data, losses, names
 from microbp.cli.args import add_loss_argument
 from microbp.cli.errors import naming
 from microbp.data import tutorial_example
@@ -59,15 +59,9 @@ def _activations(net: MLP) -> str:
     """f as the header says it: 'f = σ' for the seed's net, else each layer's f."""
     if net.activations == ["sigmoid"] * (net.L - 1):
         return "f = σ"
-    return ", ".join(f"f{_sup(l)} = {f}" for l, f in enumerate(net.activations, start=2))
-
-
-_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def _sup(l: int) -> str:
-    """The seed's layer superscript: ⁽³⁾ for l = 3."""
-    return f"⁽{str(l).translate(_SUPERSCRIPT)}⁾"
+    return ", ".join(
+        f"f{names.superscript(l)} = {f}" for l, f in enumerate(net.activations, start=2)
+    )
 
 
 def _num(x) -> str:
@@ -97,7 +91,7 @@ def demo(out=None, out_dir=None, loss="squared_error") -> int:
     )
     p(f"x = a⁽¹⁾ = {list(ex.x)},  y = {list(ex.y)}")
     for l in range(2, L + 1):
-        p(f"W{_sup(l)} = {[list(r) for r in ex.W[l]]},  b{_sup(l)} = {list(ex.b[l])}")
+        p(f"{names.W(l)} = {[list(r) for r in ex.W[l]]},  {names.b(l)} = {list(ex.b[l])}")
     p()
 
     fw = net.forward(ex.x)
@@ -108,8 +102,9 @@ def demo(out=None, out_dir=None, loss="squared_error") -> int:
     p("Forward pass: z⁽ˡ⁾ = W⁽ˡ⁾ a⁽ˡ⁻¹⁾ + b⁽ˡ⁾,  a⁽ˡ⁾ = f(z⁽ˡ⁾)")
     for l in range(2, L + 1):
         for i, (z, a) in enumerate(zip(fw.z[l], fw.a[l]), start=1):
-            p(f"  z_{i}^({l}) = {_num(z.data)}   a_{i}^({l}) = {_num(a.data)}")
-    p(f"{loss.formula.replace('⁽ᴸ⁾', _sup(L))} = {_num(E.data)}")  # the seed writes a⁽³⁾
+            p(f"  {names.z(l, i)} = {_num(z.data)}   {names.a(l, i)} = {_num(a.data)}")
+    # the tutorial writes a⁽³⁾ for a⁽ᴸ⁾
+    p(f"{loss.formula.replace('⁽ᴸ⁾', names.superscript(L))} = {_num(E.data)}")
     p()
     bp1 = "BP-1 (l = L" + ("" if loss.name == "squared_error" else f"; {loss.delta_formula}") + ")"
 
@@ -123,15 +118,15 @@ def demo(out=None, out_dir=None, loss="squared_error") -> int:
             worst = max(worst, abs(float(z.grad) - float(f)))
             rule = "BP-1" if l == L else "BP-2"
             p(
-                f"  {f'δ_{i}^({l})':<10} {_num(z.grad):>24} {_num(f):>24} "
+                f"  {names.delta(l, i):<10} {_num(z.grad):>24} {_num(f):>24} "
                 f"{float(z.grad) - float(f):>11.2g}  {rule}"
             )
     p()
     p("∂E/∂wᵢⱼ⁽ˡ⁾ = δᵢ⁽ˡ⁾ aⱼ⁽ˡ⁻¹⁾ (BP-3) and ∂E/∂bᵢ⁽ˡ⁾ = δᵢ⁽ˡ⁾ (BP-4): p.grad next to the formula")
     p(head)
-    for name, param, f in zip(net.parameter_names(), net.parameters(), formulas.flat()):
+    for (name, param), f in zip(net.named_parameters(), formulas.flat()):
         worst = max(worst, abs(float(param.grad) - float(f)))
-        rule = "BP-3" if name.startswith("w") else "BP-4"
+        rule = "BP-3" if name.kind == "w" else "BP-4"
         p(
             f"  {name:<10} {_num(param.grad):>24} {_num(f):>24} "
             f"{float(param.grad) - float(f):>11.2g}  {rule}"

@@ -87,7 +87,7 @@ def run(args, out=None) -> int:
         file=out,
     )
     print(
-        "Every weight, bias, input and target is a symbol (w_12^(3), b_1^(3), x_1, y_1); "
+        "Every weight, bias, input and target is a symbol (w₁₂⁽³⁾, b₁⁽³⁾, x₁, y₁); "
         "'proved' means\nthe graph's side minus the formula's side simplifies to 0 for all "
         "values of them.\n",
         file=out,

@@ -8,8 +8,6 @@ before and after) into plain JSON for the page, which only displays it.
 
 from __future__ import annotations
 
-import re
-
 from microbp.losses import squared_error
 from microbp.viz import MAX_NODES, trace_backward
 
@@ -18,13 +16,12 @@ __all__ = ["steps", "MAX_STEPS"]
 #: Traces of more steps than this are refused (the page would not be stepped through anyway).
 MAX_STEPS = MAX_NODES
 
-_DELTA = re.compile(r"δ_(\d+)\^\((\d+)\)")
-
 
 def steps(net, x, y) -> list[dict]:
     """The backward pass of E = ½‖y − a⁽ᴸ⁾‖² for (x, y), step by step, as JSON-ready data.
 
-    A step of a z-node carries ``neuron = [l, i]``: its upstream gradient is δᵢ⁽ˡ⁾.
+    A step of a z-node carries ``neuron = [l, i]``: its upstream gradient is δᵢ⁽ˡ⁾ (``delta``,
+    shown as ``δ₁⁽²⁾``; names are in the Unicode form, as everywhere microbp shows them).
     Raises ``ValueError`` past :data:`MAX_STEPS` steps.
     """
     fw = net.forward(x)
@@ -38,15 +35,15 @@ def steps(net, x, y) -> list[dict]:
         )
     out = []
     for s in trace:
-        m = _DELTA.fullmatch(s.delta) if s.delta else None
+        d = s.delta  # δᵢ⁽ˡ⁾ as data (microbp.names.Name), shown in the Unicode form
         out.append(
             {
                 "number": s.number,
                 "node": s.name,
                 "op": s.op,
                 "upstream": float(s.upstream),
-                "delta": s.delta,
-                "neuron": [int(m[2]), int(m[1])] if m else None,
+                "delta": str(d) if d else "",
+                "neuron": [d.l, d.i] if d else None,
                 "inputs": [
                     {
                         "name": inp.name,

@@ -34,12 +34,15 @@ import string
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib import resources
-
-import graphviz
+from typing import TYPE_CHECKING
 
 from microbp.engine import Value, derivative_rules, iter_reverse_topological_order
 from microbp.files import write_atomic
+from microbp.names import Name
 from microbp.viz import draw
+
+if TYPE_CHECKING:
+    import graphviz  # imported when a picture is made (microbp.viz.dot.load_graphviz)
 
 __all__ = ["trace_backward", "Trace", "Step", "InputStep"]
 
@@ -64,7 +67,8 @@ class Step:
 
     ``number`` counts from 1; ``index`` is the node's number in the graph (its DOT id is
     ``v{index}``); ``upstream`` is ∂root/∂node, complete when the node's turn comes;
-    ``delta`` is the seed's δ name (``'δ_1^(2)'``) when the node is a z-node, else ``''``.
+    ``delta`` is the tutorial's δᵢ⁽ˡ⁾ (a :class:`microbp.names.Name`; ``str()`` shows
+    ``δ₁⁽²⁾``) when the node is the z-node zᵢ⁽ˡ⁾, else None.
     """
 
     number: int
@@ -74,7 +78,7 @@ class Step:
     op: str
     upstream: object
     inputs: tuple[InputStep, ...]
-    delta: str
+    delta: Name | None
 
 
 class Trace:
@@ -106,7 +110,7 @@ class Trace:
 
     @property
     def root_name(self) -> str:
-        return draw.pretty_name(self.model.names[-1]) or "root"
+        return self.model.labels[-1] or "root"
 
     # ----------------------------------------------------------------------------------------
     # Text
@@ -127,8 +131,8 @@ class Trace:
             )
         ]
         for s in self.steps:
-            node = draw.pretty_name(self.model.names[s.index]) or f"#{s.index}"
-            node += f" = {draw.pretty_name(s.delta)}" if s.delta else ""
+            node = self.model.labels[s.index] or f"#{s.index}"
+            node += f" = {s.delta}" if s.delta else ""
             for k, inp in enumerate(s.inputs):
                 first = k == 0
                 rows.append(
@@ -311,7 +315,7 @@ def trace_backward(
                 records.append(
                     InputStep(u, j, model.display(j), local, rule, contribution, before, grad[j])
                 )
-            delta = draw.delta_name(model.names[k]) if model.z_nodes[k] else ""
+            delta = model.names[k].as_kind("delta") if model.z_nodes[k] else None
             steps.append(
                 Step(len(steps) + 1, v, k, model.display(k), v.op, g, tuple(records), delta)
             )
@@ -335,23 +339,27 @@ def _rule_value(rule: str, value: str) -> str:
 
 def _grad_prefix(model: draw.GraphModel, k: int) -> str:
     if model.z_nodes[k]:
-        return f"{draw.pretty_name(draw.delta_name(model.names[k]))} = "
+        return f"{model.names[k].as_kind('delta')} = "
     return "grad "
 
 
 def _short(model: draw.GraphModel, k: int) -> str:
     """A node's name for formulas: z₁⁽²⁾, w₁₂⁽³⁾, or its number #k."""
-    return draw.pretty_name(model.names[k]) or f"#{k}"
+    return model.labels[k] or f"#{k}"
 
 
 _KIND = {"x": 0, "z": 1, "a": 2, "w": 3, "b": 4}
 
 
 def _row_order(model: draw.GraphModel, k: int) -> tuple:
-    """Gradient table rows: layer by layer (x; then z, a, w, b of each layer), others last."""
+    """Gradient table rows: layer by layer (x; then z, a, w, b of each layer, each by i and j),
+    others last."""
     name = model.names[k]
-    layer = model.layer[k] if model.layer[k] is not None else draw.layer_of_name(name)
-    return (layer if layer is not None else 10**9, _KIND.get(name[:1], 5), name, k)
+    layer = model.layer[k]
+    if layer is None and name is not None:
+        layer = name.layer
+    kind, i, j = (name.kind, name.i or 0, name.j or 0) if name is not None else ("", 0, 0)
+    return (layer if layer is not None else 10**9, _KIND.get(kind, 5), i, j, model.labels[k], k)
 
 
 def _panel(trace: Trace, s: Step, number) -> str:
@@ -363,7 +371,7 @@ def _panel(trace: Trace, s: Step, number) -> str:
         f"<span class=op>[{e(draw.op_text(s.node))}]</span></h2>"
     ]
     if s.delta:
-        d = e(draw.pretty_name(s.delta))
+        d = e(str(s.delta))
         out.append(
             f"<p class=delta>{name} is a z-node: its gradient is {d} ≡ ∂{R}/∂{name} "
             f"= <b>{e(number(s.upstream))}</b></p>"
@@ -418,11 +426,11 @@ def _html_page(trace: Trace, svg: str, number, title: str) -> str:
         )
     rows = []
     for k in sorted(range(len(model.nodes)), key=lambda k: _row_order(model, k)):
-        if not model.names[k] and model.nodes[k].op:
+        if not model.labels[k] and model.nodes[k].op:
             continue
         label = model.display(k)
         if model.z_nodes[k]:
-            label += f" ({draw.pretty_name(draw.delta_name(model.names[k]))})"
+            label += f" ({model.names[k].as_kind('delta')})"
         rows.append(
             f"<tr><td>{e(label)}</td><td class=grad data-node=v{k}>"
             f"{e(draw.exact_text(trace.initial[k]))}</td></tr>"
