@@ -11,7 +11,7 @@ import numpy as np
 
 from microbp import MLP, squared_error
 from microbp.data import tutorial_example
-from microbp.symbolic import SEED_ERRATUM_SIGMOID, prove_layers, symbolic_net
+from microbp.symbolic import TUTORIAL_ERRATUM_SIGMOID, prove_layers, symbolic_net
 
 ex = tutorial_example()
 
@@ -52,6 +52,6 @@ print(f"\n∂E/∂w₁₁⁽³⁾ as a formula ({len(str(formula))} characters):
 proof = prove_layers([3, 3, 2])
 print(f"\n{proof.verdict()} by layers; the δ's the graph computes:\n{proof.show()}")
 assert proof.proved
-wrong = prove_layers([3, 3, 2], replace={"sigmoid": SEED_ERRATUM_SIGMOID})
+wrong = prove_layers([3, 3, 2], replace={"sigmoid": TUTORIAL_ERRATUM_SIGMOID})
 print(f"\nwith the tutorial's σ′ in the formulas: {wrong.verdict()}")
 assert not wrong.proved

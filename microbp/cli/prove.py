@@ -77,7 +77,7 @@ def run(args, out=None) -> int:
                 "--erratum replaces σ′ by the seed's middle step, so it needs a sigmoid layer: "
                 "--activation sigmoid (the default) or a list with sigmoid in it"
             )
-        replace = {"sigmoid": symbolic.SEED_ERRATUM_SIGMOID}
+        replace = {"sigmoid": symbolic.TUTORIAL_ERRATUM_SIGMOID}
     whole = symbolic.prove_net(args.net, args.activation, args.loss, replace)
     layers = symbolic.prove_layers(args.net, args.activation, args.loss, replace)
 
