@@ -23,7 +23,7 @@ import sys
 import time
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
-FIRST_LINE = re.compile(r"microbp lab: (http://127\.0\.0\.1:\d+)/\?token=(\S+)")
+FIRST_LINE = re.compile(r"microbp lab: (http://127\.0\.0\.1:\d+)/#token=(\S+)")
 
 NETS = {
     "seed 3-3-2 (sigmoid)": [],

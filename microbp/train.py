@@ -37,6 +37,12 @@ of shape (N, n_L), from the same full pass that gave E_t, so it costs nothing ex
 Y, and returns true to stop. :func:`outputs_within` builds the classic one of the Rprop
 papers: every output within 0.4 of its 0/1 target.
 
+``on_epoch`` is an optional callable that watches the run: after each completed epoch t it
+gets an :class:`Epoch` record (t, E_t, θ_t, the history so far); a true result stops the run
+there (``stopped_by == "on_epoch"``), an exception stops it and propagates. With
+``reset_optimizer=False`` the optimizer keeps its state from the last call, so a caller can
+train in short calls (the lab's Step) on one trajectory.
+
 One exception to rule 3: an epoch in which the optimizer chose to leave every parameter
 exactly where it was although the gradient was not zero (a *pause*, ``optimizer.waited``)
 does not count. iRprop− and iRprop+ pause when every
@@ -45,8 +51,12 @@ so E_t = E_{t−1} exactly without the run having converged (it happens on the 8
 epoch 6). A zero gradient that moves nothing (a minimum, or a dead net) still stops the run.
 ``history.pauses`` counts the pauses.
 
-If an epoch makes E non-finite (a learning rate far too large), the loop undoes that epoch
-and stops with ``stopped_by == "diverged"``.
+If an epoch makes any number of the run non-finite (a learning rate far too large): E, a
+state z or activation a of the full pass, a parameter θ or a gradient component, the loop
+undoes that epoch and stops with ``stopped_by == "diverged"``: the net is left at the last
+epoch whose numbers were all finite. (E alone is not enough: with a bounded output layer z⁽ᴸ⁾
+can overflow to ∞ while E stays finite.) A net whose numbers are not finite at the start is a
+``ValueError``.
 
 Ctrl-C (``KeyboardInterrupt``) stops the run at the last completed epoch: the net is set
 back to θ_T of that epoch, and :func:`fit` raises :class:`TrainingInterrupted`, a
@@ -84,10 +94,11 @@ __all__ = [
     "outputs_within",
     "STOP_REASONS",
     "GRADIENTS",
+    "Epoch",
 ]
 
 #: The values of ``History.stopped_by``.
-STOP_REASONS = ("target", "criterion", "tol", "max_epochs", "diverged", "interrupted")
+STOP_REASONS = ("target", "criterion", "tol", "max_epochs", "diverged", "interrupted", "on_epoch")
 
 #: The two roads to the gradient.
 GRADIENTS = ("autodiff", "formulas")
@@ -172,6 +183,19 @@ class History:
         }
 
 
+@dataclass(frozen=True)
+class Epoch:
+    """What :func:`fit` hands ``on_epoch`` after epoch t: ``epoch`` = t, ``loss`` = E_t,
+    ``theta`` = θ_t (a copy, in parameter order) and the ``history`` so far (its ``loss`` is
+    [E₀, …, E_t]). During a run on the ``"formulas"`` road the net's own Values are written
+    only when :func:`fit` returns: θ_t is the epoch's parameters."""
+
+    epoch: int
+    loss: float
+    theta: np.ndarray
+    history: History
+
+
 class TrainingInterrupted(KeyboardInterrupt):
     """Ctrl-C during :func:`fit`: the net is left at the end of its last completed epoch.
 
@@ -199,21 +223,22 @@ class _Autodiff:
         self.Y = Y.tolist()
         self.cost = loss
         self.outputs: np.ndarray | None = None  # a⁽ᴸ⁾ of every row, from the last full pass
+        self.finite = True  # every z and a of the last full pass is finite
 
     def _error(self, rows):
         X, Y = self.X, self.Y
-        if self.cost.takes == "z":  # the cross-entropies take the raw z⁽ᴸ⁾ (losses.py)
-            rows = range(len(X)) if rows is None else rows
-            passes = [self.net.forward(X[n]) for n in rows]
-            if len(passes) == len(X):
-                self.outputs = np.array([[float(o.data) for o in p.output] for p in passes])
-            L = self.net.L
-            return total_error([Y[n] for n in rows], [p.z[L] for p in passes], self.cost)
         if rows is None:
-            outputs = [self.net(x) for x in X]
-            self.outputs = np.array([[float(o.data) for o in out] for out in outputs])
-            return total_error(Y, outputs)
-        return total_error([Y[n] for n in rows], [self.net(X[n]) for n in rows])
+            passes = [self.net.forward(x) for x in X]
+            self.outputs = np.array([[float(o.data) for o in p.output] for p in passes])
+            self.finite = all(_finite_nodes(p.z) and _finite_nodes(p.a) for p in passes)
+            Yr = Y
+        else:
+            passes = [self.net.forward(X[n]) for n in rows]
+            Yr = [Y[n] for n in rows]
+        if self.cost.takes == "z":  # the cross-entropies take the raw z⁽ᴸ⁾ (losses.py)
+            L = self.net.L
+            return total_error(Yr, [p.z[L] for p in passes], self.cost)
+        return total_error(Yr, [p.output for p in passes])
 
     def loss_grad(self, rows=None) -> tuple[float, np.ndarray]:
         E = self._error(rows)
@@ -251,17 +276,24 @@ class _Formulas:
             k += n
         self.weights = bp.Weights(W, b, net.activations)
         self.outputs: np.ndarray | None = None  # a⁽ᴸ⁾ of every row, from the last full pass
+        self.finite = True  # every z and a of the last full pass is finite
+
+    def _full(self, g) -> None:
+        self.outputs = g.a[self.weights.L]
+        self.finite = all(np.all(np.isfinite(g.z[l])) for l in g.z) and all(
+            np.all(np.isfinite(g.a[l])) for l in g.a
+        )
 
     def loss_grad(self, rows=None) -> tuple[float, np.ndarray]:
         X, Y = (self.X, self.Y) if rows is None else (self.X[rows], self.Y[rows])
         g = bp.backprop(self.weights, X, Y, self.cost)
         if rows is None:
-            self.outputs = g.a[self.weights.L]
+            self._full(g)
         return g.E, g.flat()
 
     def loss(self) -> float:
         g = bp.backprop(self.weights, self.X, self.Y, self.cost)
-        self.outputs = g.a[self.weights.L]
+        self._full(g)
         return g.E
 
     def set(self, theta: np.ndarray) -> None:
@@ -304,6 +336,29 @@ class _CtrlC:
     def __exit__(self, *exc) -> None:
         if self.old is not None:
             signal.signal(signal.SIGINT, self.old)
+
+
+def _finite_nodes(layers: dict) -> bool:
+    """Every Value of a forward pass's z or a (keyed by l) holds a finite number."""
+    return all(checks.finite(v.data) for nodes in layers.values() for v in nodes)
+
+
+def _finite_vector(v) -> bool:
+    """Every component of θ or a gradient is finite (float arrays, or exact numbers)."""
+    v = np.asarray(v)
+    if v.dtype == object:
+        return all(checks.finite(x) for x in v.ravel())
+    return bool(np.all(np.isfinite(v)))
+
+
+def _finite(E, road, theta, grad) -> bool:
+    """E, every z and a of the road's last full pass, θ and the gradient (if any) are finite."""
+    return (
+        checks.finite(E)
+        and road.finite
+        and _finite_vector(theta)
+        and (grad is None or _finite_vector(grad))
+    )
 
 
 def _real(x) -> bool:
@@ -370,6 +425,8 @@ def fit(
     quiet: bool = False,
     stop_when=None,
     loss="squared_error",
+    on_epoch=None,
+    reset_optimizer: bool = True,
 ) -> History:
     """Train ``net`` in place on rows X (N, n₁) → Y (N, n_L); return a :class:`History`.
 
@@ -383,10 +440,18 @@ def fit(
     ``stopped_by == "criterion"`` (e.g. ``stop_when=outputs_within(0.4)``).
     ``gradients`` is ``"autodiff"`` or ``"formulas"``. ``loss`` is a name or record of
     :mod:`microbp.losses` (``"squared_error"``, ``"binary_cross_entropy"`` for a sigmoid
-    output layer, ``"cross_entropy"`` for a softmax one): E_total is then its mean. The
-    optimizer is :meth:`reset
-    <microbp.optim.Optimizer.reset>` first, so a run starts from a clean state. A tqdm bar
-    with the current E is shown when stderr is a terminal and ``quiet`` is false.
+    output layer, ``"cross_entropy"`` for a softmax one): E_total is then its mean.
+
+    ``on_epoch(record)``, if given, is called after each completed epoch with an
+    :class:`Epoch` (t, E_t, θ_t, the history so far), as Nielsen's ``monitor_*`` options let
+    a caller watch: a true result stops the run there (``stopped_by == "on_epoch"``), an
+    exception stops it too and propagates, the net left at that completed epoch.
+
+    The optimizer is :meth:`reset <microbp.optim.Optimizer.reset>` first, so a run starts
+    from a clean state; ``reset_optimizer=False`` keeps its state from the last call instead
+    (Rprop's step sizes, SGD's shuffling), so that calls of k and m epochs follow one run of
+    k + m. A tqdm bar with the current E is shown when stderr is a terminal and ``quiet`` is
+    false.
 
     >>> from microbp import MLP, data
     >>> from microbp.optim import Rprop
@@ -396,7 +461,13 @@ def fit(
     >>> h.epochs, len(h.loss), h.stopped_by
     (5, 6, 'max_epochs')
     """
+    # One loop, read top to bottom as the tutorial's procedure (gradient, update, stopping
+    # rule); its safety (Ctrl-C, divergence) needs the shared locals, hence one function.
     X, Y = _check_args(net, X, Y, optimizer, max_epochs, tol, target, gradients, stop_when)
+    if on_epoch is not None and not callable(on_epoch):
+        raise TypeError(
+            f"on_epoch must be None or a callable on_epoch(record), got {type(on_epoch).__name__}"
+        )
     loss = losses.get(loss)
     losses.check_output(loss, net.activations[-1])
     losses.check_targets(loss, Y)
@@ -410,16 +481,20 @@ def fit(
     paused = False
     written = False  # whether road.set has begun to change the parameters
     interrupted = False
-    optimizer.reset()
+    if reset_optimizer:
+        optimizer.reset()
     # Overflow is expected when a run diverges; the loop detects it and says so itself.
     with np.errstate(over="ignore", invalid="ignore"), _CtrlC() as ctrl_c:
         try:
             try:
                 E, grad = road.loss_grad()  # E₀ and ∂E_total/∂θ at θ₀
             except OverflowError:
-                E = math.nan
-            if not math.isfinite(E):
-                raise ValueError("E_total is not finite at the start: check X, Y and the net")
+                E, grad = math.nan, None
+            if not _finite(E, road, theta, grad):
+                raise ValueError(
+                    "E_total, a z or a of the forward pass, or the gradient is not finite at "
+                    "the start (a number past float range): check X, Y and the net"
+                )
             history.loss.append(E)
             while True:
                 ctrl_c.check()  # a Ctrl-C stops here, after epoch t is complete
@@ -446,6 +521,8 @@ def fit(
                         else:
                             full_batch = False
                             E_b, g_b = road.loss_grad(rows)
+                        if not _finite_vector(g_b):
+                            raise OverflowError("a gradient component is not finite")
                         pushed = pushed or bool(np.any(g_b != 0))
                         theta = _step_result(optimizer.step(theta, g_b, E_b), good)
                         written = True
@@ -453,9 +530,9 @@ def fit(
                         history.updates += 1
                         ctrl_c.check()  # between steps: the net goes back to θ_t below
                     E, grad = road.loss_grad() if full_batch else (road.loss(), None)
-                except OverflowError:  # Python floats overflowing in the scalar graph
+                except OverflowError:  # Python floats overflowing, or a gradient that did
                     E = math.nan
-                if not (math.isfinite(E) and np.all(np.isfinite(theta))):
+                if not _finite(E, road, theta, grad):
                     theta = good
                     road.set(theta)
                     history.stopped_by = "diverged"
@@ -473,6 +550,11 @@ def fit(
                 if bar is not None:
                     bar.update(1)
                     bar.set_postfix_str(f"E={E:.4g}", refresh=False)
+                if on_epoch is not None and on_epoch(
+                    Epoch(history.epochs, E, theta.copy(), history)
+                ):
+                    history.stopped_by = "on_epoch"
+                    break
         except KeyboardInterrupt:
             interrupted = True  # the net goes back to θ at the last completed epoch, below
         finally:

@@ -122,9 +122,12 @@ def test_the_lab_page_edits_explains_trains_and_escapes(lab, browser, tmp_path):
     from selenium.common.exceptions import NoAlertPresentException
 
     url, state = lab
-    browser.get(f"{url}/?token={TOKEN}")
+    browser.get(f"{url}/#token={TOKEN}")  # the address microbp lab prints
     wait(browser, lambda d: d.find_element("tag name", "body").get_attribute("data-ready"))
-    assert browser.current_url == f"{url}/"  # the token left the address bar for a cookie
+    assert browser.current_url == f"{url}/"  # the token left the address bar…
+    assert browser.execute_script("return document.cookie") == ""  # …for no cookie,
+    stored = browser.execute_script("return sessionStorage.getItem('microbp-lab-token')")
+    assert stored == TOKEN  # but this origin's sessionStorage
     ex = data.tutorial_example()
     shot(browser, "lab.png")
 
@@ -181,6 +184,23 @@ def test_the_lab_page_edits_explains_trains_and_escapes(lab, browser, tmp_path):
     assert "saturated" not in browser.find_element("id", "neuron-2-1").get_attribute("class")
     assert abs(float(text(browser, "#delta-2-2 td.graph"))) < 1e-15
     shot(browser, "lab-saturated.png")
+
+    # -- a softmax output layer: E is the cross-entropy, BP-1 reads δ = a − y
+    from selenium.webdriver.support.ui import Select
+
+    Select(browser.find_element("id", "activation-3")).select_by_value("softmax")
+    wait(browser, lambda d: "softmax" in text(d, "#message"), what="the softmax edit")
+    click(browser, "neuron-3-1")
+    wait(browser, lambda d: "f′ cancels" in text(d, "#why"), what="BP-1 for softmax")
+    s = state.snapshot()
+    assert s["loss"] == "cross_entropy" and "ln" in text(browser, "#summary")
+    assert repr(s["a"]["3"][0] - s["y"][0]) in text(browser, "#why")
+    Select(browser.find_element("id", "activation-3")).select_by_value("sigmoid")
+    wait(browser, lambda d: "sigmoid, sigmoid" in text(d, "#message"), what="sigmoid again")
+
+    # -- the model downloads through fetch with the token header (no cookie to carry it)
+    click(browser, "download")
+    wait(browser, lambda d: "downloaded" in text(d, "#message"), what="the download")
 
     assert chromium.severe(browser) == []  # no JavaScript error, no failed request so far
 

@@ -4,7 +4,7 @@
                 [--host 127.0.0.1] [--port 0] [--no-browser]
 
 The first line printed is the address with its token,
-``microbp lab: http://127.0.0.1:PORT/?token=TOKEN``; Ctrl-C stops the server.
+``microbp lab: http://127.0.0.1:PORT/#token=TOKEN``; Ctrl-C stops the server.
 """
 
 from __future__ import annotations
@@ -14,11 +14,22 @@ import sys
 from microbp.activations import ACTIVATIONS
 from microbp.cli.args import activation_spec, layer_sizes
 
-LOCAL = ("127.0.0.1", "localhost")
+
+def loopback(host: str) -> bool:
+    """Whether ``host`` is this machine only: localhost or a loopback address (127.x, ::1)."""
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def lab(args, out=None, err=None) -> int:
     """Build the lab's state from the arguments and serve it until Ctrl-C."""
+    # Read top to bottom: check, build the state, serve; ready() is what the user sees first.
     out, err = out or sys.stdout, err or sys.stderr
     try:
         from microbp.lab import LabState, serve
@@ -45,9 +56,11 @@ def lab(args, out=None, err=None) -> int:
     else:
         state = LabState.create(args.net, args.activation, args.seed, args.data)
 
+    launched = []  # the folder of the page that opened the browser, removed at the end
+
     def ready(url: str) -> None:
         print(f"microbp lab: {url}", file=out, flush=True)
-        if args.host not in LOCAL:
+        if not loopback(args.host):
             print(
                 f"microbp lab: warning: listening on {args.host}, not only on this machine: "
                 "anyone who can reach it and has the token can use the lab",
@@ -58,12 +71,23 @@ def lab(args, out=None, err=None) -> int:
         if not args.no_browser:
             import webbrowser
 
-            webbrowser.open(url)
+            from microbp.lab.server import launch_page
+
+            # The browser gets a private file's path, not the token (its command line is
+            # world-readable); the file sends it on to the address.
+            page = launch_page(url)
+            launched.append(page.parent)
+            webbrowser.open(page.as_uri())
 
     try:
         serve(state, host=args.host, port=args.port, on_ready=ready)
     except KeyboardInterrupt:  # uvicorn stops on Ctrl-C, then passes the signal on
         pass
+    finally:
+        import shutil
+
+        for folder in launched:
+            shutil.rmtree(folder, ignore_errors=True)
     print("microbp lab: stopped", file=err, flush=True)
     return 0
 

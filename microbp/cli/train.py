@@ -49,7 +49,8 @@ def stop_rules(args, epochs: int | None = None) -> dict[str, str]:
         "criterion": "the stopping criterion (stop_when) held",
         "tol": f"|E_t − E_(t−1)| < tol = {args.tol:g}",
         "max_epochs": f"max_epochs = {args.max_epochs}",
-        "diverged": "E became non-finite; the last epoch was undone",
+        "diverged": "a number (E, a z or a, θ, ∂E/∂θ) became non-finite; the last epoch was undone",
+        "on_epoch": "the on_epoch callback asked to stop",
         "interrupted": "Ctrl-C; the net is at the end of the last completed epoch"
         + (f" ({epochs})" if epochs is not None else ""),
     }

@@ -5,9 +5,10 @@ recomputed in Python — δ by the graph (``z.grad``) and by BP-1…BP-4
 (:func:`microbp.bp.index_form`) side by side — then shown; train with GD, SGD or Rprop and
 watch E fall. The page only displays what the core computed. See docs/lab.md.
 
-* :mod:`microbp.lab.state` — the net, the data and the training, every change checked;
+* :mod:`microbp.lab.state` — the net, the data and the training; a change is computed whole,
+  then swapped in;
 * :mod:`microbp.lab.inputs` — the checks of what a request asks for, and the limits;
-* :mod:`microbp.lab.training` — training settings, the loss history, the kept optimizer;
+* :mod:`microbp.lab.training` — training settings, the loss history, the optimizer;
 * :mod:`microbp.lab.server` — the Starlette routes, the token and Host rules, uvicorn;
 * :mod:`microbp.lab.stepper` — the backward stepper's data from :func:`microbp.trace_backward`;
 * ``static/`` — lab.html, lab.css, lab.js (plain JavaScript and SVG, nothing from a CDN).

@@ -86,28 +86,40 @@ def check_sizes(value) -> list[int]:
     return value
 
 
-def check_activations(value, L: int) -> list[str]:
-    """One name for every layer, or a list of one name per layer 2…L."""
+def check_activations(value, L: int, n_L: int | None = None) -> list[str]:
+    """One name for every layer, or a list of one name per layer 2…L; the last may be
+    ``"softmax"`` (an output layer of n_L ≥ 2 neurons, :func:`microbp.checks.activations`)."""
     names = [value] * (L - 1) if isinstance(value, str) else value
     if not isinstance(names, list) or len(names) != L - 1:
         raise LabError(
             f"activation must be a list of {L - 1} names, one per layer 2…{L}, got {show(value)}"
         )
     for l, name in enumerate(names, start=2):
-        if not isinstance(name, str) or name not in activations.ACTIVATIONS:
+        if not isinstance(name, str) or name not in (*activations.ACTIVATIONS, "softmax"):
             raise LabError(
                 f"unknown activation {show(name)} for layer {l}; expected one of "
-                f"{', '.join(activations.ACTIVATIONS)}"
+                f"{', '.join(activations.ACTIVATIONS)} (and softmax for the output layer)"
             )
+    try:
+        checks.activations(names, L, n_L)
+    except ValueError as exc:
+        raise LabError(str(exc)) from None
     return list(names)
 
 
-def load_data(name, sizes: list[int], seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """The data set ``name`` (default arguments) as float arrays, checked against ``sizes``."""
+def load_data(
+    name, sizes: list[int], seed: int = 0, distribution: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """The data set ``name`` (default arguments) as float arrays, checked against ``sizes``.
+
+    ``distribution``: the targets are for a softmax output (cross-entropy): the random pair's
+    y is then scaled to sum to 1."""
     if name == "random":
         rng = random.Random(seed + 1)  # as `microbp check` draws its sample
         X = np.array([[rng.uniform(-1.0, 1.0) for _ in range(sizes[0])]])
         Y = np.array([[rng.uniform(0.0, 1.0) for _ in range(sizes[-1])]])
+        if distribution:
+            Y = Y / Y.sum()
         return X, Y
     if not isinstance(name, str) or name not in data.DATASETS:
         raise LabError(f"unknown data set {show(name)}; expected one of {', '.join(DATA_SETS)}")

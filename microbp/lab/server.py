@@ -8,10 +8,12 @@ Security, for a server on a learner's machine (docs/lab.md, "Security"):
 
 * the Host header must name the bound address or localhost (DNS rebinding), else 400
   (Starlette's ``TrustedHostMiddleware``);
-* every request needs the token: ``?token=`` on the page's address once (answered with an
-  HttpOnly, SameSite=Strict cookie and a redirect that drops it from the address bar), then
-  the cookie or the ``X-Microbp-Token`` header, compared with :func:`secrets.compare_digest`;
-  without it 403 and nothing runs;
+* every API request needs the token in the ``X-Microbp-Token`` header, compared with
+  :func:`secrets.compare_digest`; without it 403 and nothing runs. No cookie: cookies are
+  not isolated by port, so another server on 127.0.0.1 would receive one. The page finds
+  the token in its address (``#token=…``, a fragment no request carries), keeps it in
+  ``sessionStorage`` (which only this origin, port included, can read) and drops it from
+  the address bar. The page and its static files hold no data and need no token;
 * a state-changing request (POST) whose ``Origin`` is not this server's, or that a browser
   marks cross-site, gets 403; its body must be JSON (415) and small (413);
 * every response carries a Content-Security-Policy that allows only this server's own script
@@ -23,18 +25,22 @@ No route takes a file path: the model is downloaded from and uploaded into memor
 from __future__ import annotations
 
 import asyncio
+import html
 import json
+import logging
+import os
 import secrets
 import socket
+import tempfile
 import threading
-from http.cookies import SimpleCookie
 from importlib import resources
+from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
@@ -42,18 +48,30 @@ from starlette.staticfiles import StaticFiles
 
 from microbp import activations, data, optim
 from microbp.lab import stepper
-from microbp.lab.inputs import DATA_SETS, MAX_LAYERS, MAX_PARAMETERS, Busy, LabError
-from microbp.lab.state import LabState
+from microbp.lab.inputs import DATA_SETS, MAX_LAYERS, MAX_PARAMETERS, Busy, LabError, show
+from microbp.lab.state import LabState, copy_net, loss_of
 from microbp.lab.training import MAX_EPOCHS, TrainSettings
 
-__all__ = ["create_app", "serve", "listen", "make_server", "MAX_BODY", "MAX_MODEL_BODY", "CSP"]
+__all__ = [
+    "create_app",
+    "serve",
+    "listen",
+    "make_server",
+    "url",
+    "launch_page",
+    "MAX_BODY",
+    "MAX_MODEL_BODY",
+    "CSP",
+]
 
 #: The largest request body of the JSON routes, in bytes.
 MAX_BODY = 16 * 1024
 #: The largest model file ``POST /api/model`` takes (a net of MAX_PARAMETERS floats fits).
 MAX_MODEL_BODY = 256 * 1024
-#: The header that may carry the token instead of the cookie (scripts, the benchmark).
+#: The header that carries the token (the page's script, scripts, the benchmark).
 TOKEN_HEADER = "x-microbp-token"
+#: The paths anyone on this machine may GET (with /static/…): the page, the same for everyone.
+PUBLIC = ("/",)
 #: The Content-Security-Policy of every response.
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
@@ -66,7 +84,10 @@ _SECURITY_HEADERS = [
     (b"referrer-policy", b"no-referrer"),
     (b"cache-control", b"no-store"),
 ]
-LOCAL_HOSTS = ("127.0.0.1", "localhost")
+#: This machine's loopback names, always accepted in the Host header.
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+#: Addresses that bind every interface (then the Host must be a loopback name).
+WILDCARD_HOSTS = ("0.0.0.0", "::", "")
 
 
 class _Refused(Exception):
@@ -79,14 +100,31 @@ def _error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status)
 
 
-class _Guard:
-    """The token and Origin rules, and the security headers on every response (pure ASGI,
-    so streaming responses pass through untouched)."""
+def host_names(host: str) -> list[str]:
+    """The names a Host header may give for a server bound to ``host``: the address itself
+    and this machine's loopback names (127.0.0.1, localhost, ::1), as Host writes them
+    (an IPv6 address in brackets)."""
+    names = {host, *LOCAL_HOSTS}
+    return sorted(f"[{h}]" if ":" in h else h for h in names if h not in WILDCARD_HOSTS)
 
-    def __init__(self, app, token: str, cookie: str, origins: set[str]) -> None:
+
+def _host_of(header: str) -> str:
+    """The host of a Host header without its port: ``[::1]:8000`` → ``[::1]``."""
+    if header.startswith("["):
+        end = header.find("]")
+        return header[: end + 1] if end > 0 else header
+    return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
+
+
+class _Guard:
+    """The outermost layer of the app (pure ASGI, so streaming responses pass through):
+    the Host, token and Origin rules; the security headers on every response; and any
+    exception a route did not expect answered as a JSON 500 with those headers."""
+
+    def __init__(self, app, token: str, hosts: list[str], origins: set[str]) -> None:
         self.app = app
         self.token = token.encode()
-        self.cookie = cookie
+        self.hosts = hosts
         self.origins = origins
 
     def _valid(self, candidate: str | None) -> bool:
@@ -98,54 +136,80 @@ class _Guard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        started = False
 
         async def send_secured(message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 message["headers"] = list(message.get("headers", [])) + _SECURITY_HEADERS
             await send(message)
 
-        request = Request(scope)
-        headers = Headers(scope=scope)
-        by_query = request.query_params.get("token")
-        if scope["method"] == "GET" and scope["path"] == "/" and self._valid(by_query):
-            # The address the command printed: set the cookie, drop the token from the URL.
-            response = Response(status_code=303, headers={"location": "/"})
-            response.set_cookie(self.cookie, self.token.decode(), httponly=True, samesite="strict")
-            await response(scope, receive, send_secured)
-            return
-        cookie = SimpleCookie()
         try:
-            cookie.load(headers.get("cookie", ""))
-        except Exception:  # a malformed Cookie header is no token
-            cookie = SimpleCookie()
-        given = headers.get(TOKEN_HEADER) or (
-            cookie[self.cookie].value if self.cookie in cookie else None
-        )
-        if not self._valid(given):
-            response = _error(
+            refusal = self._refusal(scope)
+            if refusal is not None:
+                await refusal(scope, receive, send_secured)
+                return
+            await self.app(scope, receive, send_secured)
+        except Exception:
+            # A bug, not a refusal: said on the server's terminal, answered without a traceback.
+            logging.getLogger("microbp.lab").exception("unexpected error")
+            if not started:
+                response = _error(500, "internal error of the lab (see the server's terminal)")
+                await response(scope, receive, send_secured)
+
+    def _refusal(self, scope) -> Response | None:
+        """The response that refuses this request, or None to let it through."""
+        headers = Headers(scope=scope)
+        host = _host_of(headers.get("host", ""))
+        if host not in self.hosts:
+            return _error(
+                400,
+                f"invalid Host header {host[:60]!r}: this lab answers only to "
+                + ", ".join(self.hosts),
+            )
+        path = scope["path"]
+        public = path in PUBLIC or path.startswith("/static/")
+        if public and scope["method"] in ("GET", "HEAD"):
+            return None
+        if not self._valid(headers.get(TOKEN_HEADER)):
+            return _error(
                 403,
                 "forbidden: this lab needs its token; open the address `microbp lab` printed "
-                "(…/?token=…), or send the X-Microbp-Token header",
+                "(…/#token=…), or send the X-Microbp-Token header",
             )
-            await response(scope, receive, send_secured)
-            return
-        if scope["method"] not in ("GET", "HEAD"):
+        if scope["method"] != "GET":  # HEAD too: a HEAD with a body must not change anything
             origin = headers.get("origin")
             if headers.get("sec-fetch-site") == "cross-site" or (
                 origin is not None and origin not in self.origins
             ):
-                response = _error(
+                return _error(
                     403, f"forbidden: a change from another origin ({origin or 'cross-site'})"
                 )
-                await response(scope, receive, send_secured)
-                return
-        await self.app(scope, receive, send_secured)
+        return None
+
+
+#: The deepest nesting of lists and objects a JSON body may have (the lab's deepest is 2).
+MAX_DEPTH = 8
+
+
+def _depth(value) -> int:
+    """How deeply ``value`` nests lists and objects (iterative: no recursion limit)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        v, d = stack.pop()
+        if isinstance(v, (list, dict)):
+            deepest = max(deepest, d)
+            if d > MAX_DEPTH:
+                break
+            stack.extend((x, d + 1) for x in (v.values() if isinstance(v, dict) else v))
+    return deepest
 
 
 async def _body(request: Request, limit: int = MAX_BODY, text: bool = False):
     """The request body as JSON (or as text), refused past ``limit`` bytes (413)."""
     length = request.headers.get("content-length")
-    if length is not None and (not length.isdigit() or int(length) > limit):
+    if length is not None and (not length.isascii() or not length.isdigit() or int(length) > limit):
         raise _Refused(413, f"request body too large: the limit is {limit} bytes")
     chunks, size = [], 0
     async for chunk in request.stream():
@@ -170,9 +234,21 @@ async def _body(request: Request, limit: int = MAX_BODY, text: bool = False):
         raise ValueError(f"non-finite number {name}")
 
     try:
-        return json.loads(body, parse_constant=refuse)
+        value = json.loads(body, parse_constant=refuse)
+    except RecursionError:
+        value = None
     except ValueError as exc:
         raise _Refused(400, f"the body is not valid JSON: {exc}") from None
+    if value is None and body.strip() != "null" or _depth(value) > MAX_DEPTH:
+        raise _Refused(400, f"the body is nested too deeply (more than {MAX_DEPTH} levels)")
+    return value
+
+
+async def _no_body(request: Request) -> None:
+    """A route that takes no fields: an empty body or ``{}``."""
+    body = await _body(request)
+    if body != {}:
+        raise LabError(f"this route takes no fields, got {show(body)}")
 
 
 def _handled(endpoint):
@@ -193,6 +269,187 @@ def _handled(endpoint):
     return wrapped
 
 
+def _lab(request: Request) -> LabState:
+    return request.app.state.lab
+
+
+# --------------------------------------------------------------------------------------------
+# The routes
+
+
+async def page(request: Request):
+    """GET / — the page (lab.html); its script and style come from /static."""
+    html = resources.files("microbp.lab").joinpath("static", "lab.html").read_bytes()
+    return Response(html, media_type="text/html; charset=utf-8")
+
+
+async def get_state(request: Request):
+    """GET /api/state — the whole state."""
+    return JSONResponse(await run_in_threadpool(_lab(request).snapshot))
+
+
+async def options(request: Request):
+    """GET /api/options — the names and limits the page offers."""
+    return JSONResponse(
+        {
+            "activations": list(activations.ACTIVATIONS),
+            "output_activations": [*activations.ACTIVATIONS, "softmax"],
+            "optimizers": list(optim.OPTIMIZERS),
+            "data": list(DATA_SETS),
+            "default_sizes": {k: list(v[2](*v[1])) for k, v in data.DATASETS.items()},
+            "default_lr": optim.DEFAULT_LR,
+            "max_parameters": MAX_PARAMETERS,
+            "max_layers": MAX_LAYERS,
+            "max_epochs": MAX_EPOCHS,
+        }
+    )
+
+
+async def set_(request: Request):
+    """POST /api/set — one edit: w, b, x, y, activation or sample."""
+    body = await _body(request)
+    return JSONResponse(await run_in_threadpool(_lab(request).apply, body))
+
+
+def _index(q, name: str) -> int | None:
+    """A 1-based index of the query: ASCII digits only (``²`` is a digit to str.isdigit)."""
+    v = q.get(name)
+    if v is None:
+        return None
+    if not (v.isascii() and v.isdigit() and len(v) <= 6):
+        raise LabError(f"{name} must be a positive integer, got {v[:20]!r}")
+    return int(v)
+
+
+async def why(request: Request):
+    """GET /api/why?l=&i=[&j=] — BP-1/BP-2 (neuron) or BP-3 (edge) with their numbers."""
+    q = request.query_params
+    unknown = sorted(set(q) - {"l", "i", "j"})
+    if unknown or "l" not in q or "i" not in q:
+        raise LabError("expected the query l, i (a neuron) or l, i, j (an edge), 1-based")
+    l, i, j = _index(q, "l"), _index(q, "i"), _index(q, "j")
+    return JSONResponse(await run_in_threadpool(_lab(request).why, l, i, j))
+
+
+async def trace(request: Request):
+    """GET /api/trace — the backward pass of E for the sample on show, step by step."""
+    state = _lab(request)
+
+    def steps():
+        with state.lock:
+            shown = state.shown
+        x, y = shown.X[shown.sample].tolist(), shown.Y[shown.sample].tolist()
+        try:  # on a copy: the net on show is never touched
+            return stepper.steps(copy_net(shown.net), x, y, loss_of(shown.net))
+        except ValueError as exc:
+            raise LabError(str(exc)) from None
+
+    return JSONResponse({"intro": stepper.INTRO, "steps": await run_in_threadpool(steps)})
+
+
+async def train(request: Request):
+    """POST /api/train — train for ``epochs`` epochs, answer when done (Step uses it)."""
+    state = _lab(request)
+    settings, epochs = TrainSettings.parse(await _body(request))
+    state.start(settings, epochs)
+    await run_in_threadpool(state.run, epochs)
+    return JSONResponse(await run_in_threadpool(state.snapshot))
+
+
+async def run(request: Request):
+    """POST /api/run — start training in the background; follow it on /api/events."""
+    state = _lab(request)
+    settings, epochs = TrainSettings.parse(await _body(request))
+    state.start(settings, epochs)
+    thread = threading.Thread(target=state.run, args=(epochs,), daemon=True)
+    request.app.state.runner = thread
+    thread.start()
+    return JSONResponse(await run_in_threadpool(state.snapshot), status_code=202)
+
+
+async def pause(request: Request):
+    """POST /api/pause — stop a run after its current epoch; answer with the state."""
+    await _no_body(request)
+    state = _lab(request)
+    state.pause()
+    thread = request.app.state.runner
+    if thread is not None:
+        await run_in_threadpool(thread.join, 30.0)
+    return JSONResponse(await run_in_threadpool(state.snapshot))
+
+
+async def events(request: Request):
+    """GET /api/events — server-sent events: ``state`` as training moves, then ``done``."""
+    state = _lab(request)
+
+    async def stream():
+        sent = None
+        while True:
+            running = state.training.running
+            if state.version != sent:
+                snap = await run_in_threadpool(state.snapshot)
+                sent = snap["version"]
+                yield f"event: state\ndata: {json.dumps(snap, allow_nan=False)}\n\n"
+            if not running:
+                yield "event: done\ndata: {}\n\n"
+                return
+            await asyncio.sleep(0.05)
+
+    return StreamingResponse(stream(), media_type="text/event-stream")
+
+
+async def reset(request: Request):
+    """POST /api/reset — back to the net and data the lab started with (or last loaded)."""
+    await _no_body(request)
+    return JSONResponse(await run_in_threadpool(_lab(request).reset))
+
+
+async def new(request: Request):
+    """POST /api/new — another net and data set."""
+    body = await _body(request)
+    return JSONResponse(await run_in_threadpool(_lab(request).new, body))
+
+
+async def get_model(request: Request):
+    """GET /api/model — download the model (net.save's JSON); HEAD only its headers."""
+    text = await run_in_threadpool(_lab(request).download)
+    return Response(
+        text,
+        media_type="application/json",
+        headers={"content-disposition": 'attachment; filename="microbp-model.json"'},
+    )
+
+
+async def post_model(request: Request):
+    """POST /api/model — upload a model file's text."""
+    text = await _body(request, MAX_MODEL_BODY, text=True)
+    return JSONResponse(await run_in_threadpool(_lab(request).upload, text))
+
+
+async def _http_error(request: Request, exc: HTTPException) -> Response:
+    """Starlette's own refusals (404, 405) as the lab's JSON errors."""
+    return _error(exc.status_code, f"{exc.detail}: {request.method} {request.url.path}")
+
+
+ROUTES = [
+    Route("/", _handled(page)),
+    Route("/api/state", _handled(get_state)),
+    Route("/api/options", _handled(options)),
+    Route("/api/set", _handled(set_), methods=["POST"]),
+    Route("/api/why", _handled(why)),
+    Route("/api/trace", _handled(trace)),
+    Route("/api/train", _handled(train), methods=["POST"]),
+    Route("/api/run", _handled(run), methods=["POST"]),
+    Route("/api/pause", _handled(pause), methods=["POST"]),
+    Route("/api/events", _handled(events)),
+    Route("/api/reset", _handled(reset), methods=["POST"]),
+    Route("/api/new", _handled(new), methods=["POST"]),
+    Route("/api/model", _handled(get_model), methods=["GET"]),
+    Route("/api/model", _handled(post_model), methods=["POST"]),
+    Mount("/static", StaticFiles(packages=[("microbp.lab", "static")])),
+]
+
+
 def create_app(
     state: LabState,
     token: str,
@@ -200,165 +457,19 @@ def create_app(
     port: int | None = None,
 ) -> Starlette:
     """The lab's ASGI app over ``state``, answering only requests with ``token``, for the
-    Host ``host`` (or localhost); ``port`` (when known) names the cookie and the Origin."""
+    Host ``host`` (or this machine's loopback names); ``port`` (when known) is part of the
+    Origin a change must come from."""
     if not token:
         raise ValueError("the lab needs a non-empty token")
-    hosts = sorted({host, *LOCAL_HOSTS})
+    hosts = host_names(host)
     suffix = f":{port}" if port else ""
     origins = {f"http://{h}{suffix}" for h in hosts}
-    cookie = f"microbp_lab_{port}" if port else "microbp_lab"
-    runner: dict[str, threading.Thread | None] = {"thread": None}
-
-    async def page(request: Request):
-        """GET / — the page (lab.html); its script and style come from /static."""
-        html = resources.files("microbp.lab").joinpath("static", "lab.html").read_bytes()
-        return Response(html, media_type="text/html; charset=utf-8")
-
-    async def get_state(request: Request):
-        """GET /api/state — the whole state."""
-        return JSONResponse(await run_in_threadpool(state.snapshot))
-
-    async def options(request: Request):
-        """GET /api/options — the names and limits the page offers."""
-        return JSONResponse(
-            {
-                "activations": list(activations.ACTIVATIONS),
-                "optimizers": list(optim.OPTIMIZERS),
-                "data": list(DATA_SETS),
-                "default_sizes": {k: list(v[2](*v[1])) for k, v in data.DATASETS.items()},
-                "default_lr": optim.DEFAULT_LR,
-                "max_parameters": MAX_PARAMETERS,
-                "max_layers": MAX_LAYERS,
-                "max_epochs": MAX_EPOCHS,
-            }
-        )
-
-    async def set_(request: Request):
-        """POST /api/set — one edit: w, b, x, y, activation or sample."""
-        body = await _body(request)
-        return JSONResponse(await run_in_threadpool(state.apply, body))
-
-    async def why(request: Request):
-        """GET /api/why?l=&i=[&j=] — BP-1/BP-2 (neuron) or BP-3 (edge) with their numbers."""
-        q = request.query_params
-        unknown = sorted(set(q) - {"l", "i", "j"})
-        if unknown or "l" not in q or "i" not in q:
-            raise LabError("expected the query l, i (a neuron) or l, i, j (an edge), 1-based")
-
-        def whole(name):
-            v = q.get(name)
-            if v is None:
-                return None
-            if not v.isdigit():
-                raise LabError(f"{name} must be a positive integer, got {v[:20]!r}")
-            return int(v)
-
-        return JSONResponse(await run_in_threadpool(state.why, whole("l"), whole("i"), whole("j")))
-
-    async def trace(request: Request):
-        """GET /api/trace — the backward pass of E for the sample on show, step by step."""
-
-        def steps():
-            with state.lock:
-                x = state.X[state.sample].tolist()
-                y = state.Y[state.sample].tolist()
-                try:
-                    return stepper.steps(state.net, x, y)
-                except ValueError as exc:
-                    raise LabError(str(exc)) from None
-
-        return JSONResponse({"steps": await run_in_threadpool(steps)})
-
-    async def train(request: Request):
-        """POST /api/train — train for ``epochs`` epochs, answer when done (Step uses it)."""
-        settings, epochs = TrainSettings.parse(await _body(request))
-        state.start(settings, epochs)
-        await run_in_threadpool(state.run, epochs)
-        return JSONResponse(await run_in_threadpool(state.snapshot))
-
-    async def run(request: Request):
-        """POST /api/run — start training in the background; follow it on /api/events."""
-        settings, epochs = TrainSettings.parse(await _body(request))
-        state.start(settings, epochs)
-        thread = threading.Thread(target=state.run, args=(epochs,), daemon=True)
-        runner["thread"] = thread
-        thread.start()
-        return JSONResponse(await run_in_threadpool(state.snapshot), status_code=202)
-
-    def _join(timeout: float = 30.0) -> None:
-        thread = runner["thread"]
-        if thread is not None:
-            thread.join(timeout)
-
-    async def pause(request: Request):
-        """POST /api/pause — stop a run after its current chunk; answer with the state."""
-        await _body(request)
-        state.pause()
-        await run_in_threadpool(_join)
-        return JSONResponse(await run_in_threadpool(state.snapshot))
-
-    async def events(request: Request):
-        """GET /api/events — server-sent events: ``state`` as training moves, then ``done``."""
-
-        async def stream():
-            sent = None
-            while True:
-                running = state.training.running
-                if state.version != sent:
-                    snap = await run_in_threadpool(state.snapshot)
-                    sent = snap["version"]
-                    yield f"event: state\ndata: {json.dumps(snap)}\n\n"
-                if not running:
-                    yield "event: done\ndata: {}\n\n"
-                    return
-                await asyncio.sleep(0.05)
-
-        return StreamingResponse(stream(), media_type="text/event-stream")
-
-    async def reset(request: Request):
-        """POST /api/reset — back to the net and data the lab started with (or last loaded)."""
-        await _body(request)
-        return JSONResponse(await run_in_threadpool(state.reset))
-
-    async def new(request: Request):
-        """POST /api/new — another net and data set."""
-        body = await _body(request)
-        return JSONResponse(await run_in_threadpool(state.new, body))
-
-    async def model(request: Request):
-        """GET /api/model — download the model (net.save's JSON); POST — upload one."""
-        if request.method == "GET":
-            text = await run_in_threadpool(state.download)
-            return Response(
-                text,
-                media_type="application/json",
-                headers={"content-disposition": 'attachment; filename="microbp-model.json"'},
-            )
-        text = await _body(request, MAX_MODEL_BODY, text=True)
-        return JSONResponse(await run_in_threadpool(state.upload, text))
-
-    routes = [
-        Route("/", _handled(page)),
-        Route("/api/state", _handled(get_state)),
-        Route("/api/options", _handled(options)),
-        Route("/api/set", _handled(set_), methods=["POST"]),
-        Route("/api/why", _handled(why)),
-        Route("/api/trace", _handled(trace)),
-        Route("/api/train", _handled(train), methods=["POST"]),
-        Route("/api/run", _handled(run), methods=["POST"]),
-        Route("/api/pause", _handled(pause), methods=["POST"]),
-        Route("/api/events", _handled(events)),
-        Route("/api/reset", _handled(reset), methods=["POST"]),
-        Route("/api/new", _handled(new), methods=["POST"]),
-        Route("/api/model", _handled(model), methods=["GET", "POST"]),
-        Mount("/static", StaticFiles(packages=[("microbp.lab", "static")])),
-    ]
-    middleware = [
-        Middleware(TrustedHostMiddleware, allowed_hosts=hosts, www_redirect=False),
-        Middleware(_Guard, token=token, cookie=cookie, origins=origins),
-    ]
-    app = Starlette(routes=routes, middleware=middleware)
+    middleware = [Middleware(_Guard, token=token, hosts=hosts, origins=origins)]
+    app = Starlette(
+        routes=ROUTES, middleware=middleware, exception_handlers={HTTPException: _http_error}
+    )
     app.state.lab = state
+    app.state.runner = None
     return app
 
 
@@ -391,10 +502,35 @@ def make_server(app):
 
 
 def url(host: str, port: int, token: str) -> str:
-    """The address to open: http://HOST:PORT/?token=TOKEN (127.0.0.1 for a wildcard host)."""
-    shown = "127.0.0.1" if host in ("0.0.0.0", "", "::") else host
+    """The address to open: http://HOST:PORT/#token=TOKEN (127.0.0.1 for a wildcard host).
+
+    The token is in the fragment: the browser never sends it, the page's script reads it."""
+    shown = "127.0.0.1" if host in WILDCARD_HOSTS else host
     shown = f"[{shown}]" if ":" in shown else shown
-    return f"http://{shown}:{port}/?token={token}"
+    return f"http://{shown}:{port}/#token={token}"
+
+
+def launch_page(address: str) -> Path:
+    """A one-file page that sends the browser on to ``address``, for ``webbrowser.open``.
+
+    A browser started with the address itself has the token on its command line, which
+    every user of the machine can read (``/proc/PID/cmdline``); started with this file's
+    path, it has only the path. The file is readable by this user alone (0600, in a
+    0700 folder of its own); remove its folder (``path.parent``) when the lab stops.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="microbp-lab-"))  # mode 0700
+    path = folder / "open-lab.html"
+    text = html.escape(address, quote=True)
+    page = (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<meta http-equiv="refresh" content="0; url={text}">'
+        "<title>microbp lab</title></head>"
+        f'<body><p><a href="{text}">Open the microbp lab</a></p></body></html>\n'
+    )
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(page)
+    return path
 
 
 def serve(state: LabState, host: str = "127.0.0.1", port: int = 0, on_ready=None) -> None:

@@ -2,14 +2,18 @@
 
 Everything the page shows is computed here, by the core, on every change:
 
-* the graph road: ``net.forward(x)``, E = ½‖y − a⁽ᴸ⁾‖² (:func:`microbp.squared_error`),
-  ``E.backward()``; δᵢ⁽ˡ⁾ is ``z.grad`` of the z-node, ∂E/∂w is ``w.grad``;
-* the formula road: :func:`microbp.bp.index_form`, BP-1…BP-4 on plain numbers.
+* the graph road: ``net.forward(x)``, E (the tutorial's ½‖y − a⁽ᴸ⁾‖², or the cross-entropy
+  of :mod:`microbp.losses` under a softmax output layer), ``E.backward()``; δᵢ⁽ˡ⁾ is
+  ``z.grad`` of the z-node, ∂E/∂w is ``w.grad``;
+* the formula road: :func:`microbp.bp.index_form`, BP-1 (in its general form for a softmax
+  output, δ⁽ᴸ⁾ = a⁽ᴸ⁾ − y)…BP-4 on plain numbers.
 
-The page receives both and computes nothing. Every change is checked before it is applied,
-and an edit whose forward pass overflows is rolled back, so a refused request leaves the state
-as it was. Requests speak the seed's 1-based l, i, j; the JSON lists inside are 0-based, as in
-:mod:`microbp.bp`, and every dictionary is keyed by the layer l written as a string.
+The page receives both and computes nothing. All or nothing: a change builds the new net and
+data, computes everything the page shows of them (:func:`settle`), checks it is finite, and
+only then swaps it in; whatever fails on the way (a bad number, an overflow, any exception)
+leaves the state as it was. Requests speak the tutorial's 1-based l, i, j; the JSON lists
+inside are 0-based, as in :mod:`microbp.bp`, and every dictionary is keyed by the layer l
+written as a string.
 """
 
 from __future__ import annotations
@@ -18,10 +22,11 @@ import math
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
-from microbp import activations, bp, data, modelfile
+from microbp import activations, bp, data, losses, modelfile
 from microbp.lab.inputs import (
     DATA_SETS,
     Busy,
@@ -37,11 +42,10 @@ from microbp.lab.inputs import (
     show,
 )
 from microbp.lab.training import Training, TrainSettings
-from microbp.losses import squared_error
 from microbp.nn import MLP
 from microbp.train import fit
 
-__all__ = ["LabState", "SATURATION", "TurnLock"]
+__all__ = ["LabState", "Shown", "SATURATION", "loss_of", "settle"]
 
 #: A neuron is marked saturated when f′(z) ≤ SATURATION · max f′ (σ: f′ ≤ 0.0025, |z| ≳ 6;
 #: tanh: |z| ≳ 3.8; relu: z ≤ 0, a dead unit): the gradient through it has all but vanished.
@@ -49,44 +53,102 @@ SATURATION = 0.01
 
 
 # --------------------------------------------------------------------------------------------
-# The lock
+# One state, computed whole
 
 
-class TurnLock:
-    """A re-entrant lock that the run loop hands to every waiting request between chunks.
+def loss_of(net: MLP) -> str:
+    """The lab's E for ``net``: cross-entropy under a softmax output layer (the loss made for
+    it, as ``microbp.fit`` and ``microbp.bp`` take it), else the tutorial's squared error."""
+    return "cross_entropy" if net.activations[-1] == "softmax" else "squared_error"
 
-    With a plain lock, the training thread releases it after a chunk and takes it back a few
-    microseconds later, usually before a request woken by the release has run: a request (a
-    state for the page, an edit to refuse) could then wait for the whole run. Here a request
-    counts itself as waiting, and the run loop calls :meth:`give_way` between chunks, which
-    returns once no request is waiting (or after ``patience`` seconds, so a stream of requests
-    cannot stall training).
+
+@dataclass(frozen=True)
+class Shown:
+    """One state of the lab: the net, the data set (X, Y), the sample k on show, and
+    ``view``, everything the page shows of them. Made by :func:`settle`, never changed after:
+    a change makes a new one and swaps it in whole."""
+
+    net: MLP
+    X: np.ndarray
+    Y: np.ndarray
+    data_name: str
+    sample: int
+    view: dict
+
+
+def settle(net: MLP, X, Y, data_name: str, sample: int = 0, refused: str = "") -> Shown:
+    """The :class:`Shown` of ``net`` on (X, Y) with row ``sample`` on show, computed whole.
+
+    A :class:`LabError` if the targets do not suit the net's loss, if a number comes out
+    infinite or NaN, or if computing fails in any other way; its message begins with
+    ``refused`` (e.g. "the edit was refused, the state is unchanged").
     """
+    lead = f"{refused}: " if refused else ""
+    try:
+        losses.check_targets(loss_of(net), Y)
+        view = _compute(net, X, Y, data_name, sample)
+        _check_finite(view)
+    except LabError as exc:
+        raise LabError(f"{lead}{exc}") from None
+    except Exception as exc:  # all or nothing, whatever failed: nothing is installed yet
+        raise LabError(f"{lead}{type(exc).__name__}: {exc}") from None
+    return Shown(net, X, Y, data_name, sample, view)
 
-    def __init__(self, patience: float = 0.5) -> None:
-        self._lock = threading.RLock()
-        self._queue = threading.Condition()
-        self._waiting = 0
-        self.patience = patience
 
-    def __enter__(self) -> TurnLock:
-        with self._queue:
-            self._waiting += 1
-        try:
-            self._lock.acquire()
-        finally:
-            with self._queue:
-                self._waiting -= 1
-                self._queue.notify_all()
-        return self
+def copy_net(net: MLP, activation=None) -> MLP:
+    """A new net with ``net``'s numbers (and its activations, or ``activation``)."""
+    W, b = net.numbers()
+    return MLP.from_weights(W, b, activation=activation or net.activations)
 
-    def __exit__(self, *exc) -> None:
-        self._lock.release()
 
-    def give_way(self) -> None:
-        """Wait, not holding the lock, until every request that waits for it has had it."""
-        with self._queue:
-            self._queue.wait_for(lambda: self._waiting == 0, self.patience)
+def _compute(net: MLP, X, Y, data_name: str, sample: int) -> dict:
+    """Everything the page shows of ``net`` on row ``sample``: both roads to every δ."""
+    L = net.L
+    loss = losses.get(loss_of(net))
+    x, y = X[sample].tolist(), Y[sample].tolist()
+    fw = net.forward(x)  # the graph road
+    E = loss.sample(y, fw.z[L], fw.output)
+    net.zero_grad()
+    E.backward()
+    formulas = bp.index_form(net, x, y, loss)  # the formula road, BP-1…BP-4
+    layers = range(2, L + 1)
+    fprime, saturated = {}, {}
+    for l in layers:
+        f = net.layers[l].activation
+        if f is activations.SOFTMAX:
+            # f′ is a Jacobian; its diagonal ∂aᵢ/∂zᵢ = aᵢ(1 − aᵢ) is shown. Under cross-entropy
+            # it cancels (δ⁽ᴸ⁾ = a⁽ᴸ⁾ − y): the output does not saturate, so none is marked.
+            fprime[l] = [a.data * (1 - a.data) for a in fw.a[l]]
+            saturated[l] = [False] * len(fprime[l])
+        else:
+            fprime[l] = [f.df(z.data, a.data) for z, a in zip(fw.z[l], fw.a[l], strict=True)]
+            saturated[l] = [abs(d) <= SATURATION * f.max_derivative for d in fprime[l]]
+    state = {
+        "sizes": list(net.sizes),
+        "activation": net.activations,
+        "loss": loss.name,
+        "loss_formula": loss.formula,
+        "data": data_name,
+        "N": int(X.shape[0]),
+        "sample": sample + 1,
+        "x": x,
+        "y": y,
+        "E": E.data,
+        "W": {str(l): [[w.data for w in row] for row in net.W(l)] for l in layers},
+        "b": {str(l): [b.data for b in net.b(l)] for l in layers},
+        "z": {str(l): [z.data for z in fw.z[l]] for l in layers},
+        "a": {str(l): [a.data for a in fw.a[l]] for l in range(1, L + 1)},
+        "fprime": {str(l): fprime[l] for l in layers},
+        "saturated": {str(l): saturated[l] for l in layers},
+        "delta": {str(l): fw.delta(l) for l in layers},
+        "dW": {str(l): [[w.grad for w in row] for row in net.W(l)] for l in layers},
+        "db": {str(l): [b.grad for b in net.b(l)] for l in layers},
+        "delta_formulas": {str(l): formulas.delta[l] for l in layers},
+        "dW_formulas": {str(l): formulas.dW[l] for l in layers},
+        "db_formulas": {str(l): formulas.db[l] for l in layers},
+        "E_formulas": formulas.E,
+    }
+    return _plain(state)
 
 
 # --------------------------------------------------------------------------------------------
@@ -94,17 +156,19 @@ class TurnLock:
 
 
 class LabState:
-    """The net, the data set (X, Y), the sample k on show, the training; all behind one lock.
+    """The state on show (:class:`Shown`) and the training so far, behind one lock.
 
-    Build it with :meth:`create`. Each ``set_*`` method checks its arguments, applies the
-    change, recomputes, and restores the old numbers if anything fails.
+    Build it with :meth:`create`. Each change checks its arguments, builds the new net or
+    data, settles it (:func:`settle`: everything computed and checked) and only then swaps it in.
     """
 
     def __init__(self, net: MLP, X: np.ndarray, Y: np.ndarray, data_name: str) -> None:
         check_size(net.sizes)
-        self.lock = TurnLock()
+        # Held only to read or swap the state on show, never while training runs.
+        self.lock = threading.RLock()
         self.version = 0
-        self._install(net, X, Y, data_name)
+        self.training = Training()
+        self.shown = settle(net, X, Y, data_name)
         self._initial = (modelfile.to_json(net), X.copy(), Y.copy(), data_name)
 
     @classmethod
@@ -116,31 +180,39 @@ class LabState:
         data_name: str | None = None,
         net: MLP | None = None,
     ) -> LabState:
-        """The seed's 3-3-2 example by default; else ``MLP(sizes, activation, seed)`` or
-        ``net``, on ``data_name`` (default: the seed's pair when the sizes fit it, else one
+        """The tutorial's 3-3-2 example by default; else ``MLP(sizes, activation, seed)`` or
+        ``net``, on ``data_name`` (default: the tutorial's pair when the sizes fit it, else one
         random pair)."""
         if net is None and sizes is None:
             ex = data.tutorial_example()
-            acts = check_activations(activation or ex.activation, 3)
+            acts = check_activations(activation or ex.activation, 3, 2)
             net = MLP.from_weights(ex.W, ex.b, activation=acts)
         elif net is None:
             sizes = check_sizes(list(sizes))
-            acts = check_activations(activation or "sigmoid", len(sizes))
+            acts = check_activations(activation or "sigmoid", len(sizes), sizes[-1])
             net = MLP(sizes, activation=acts, seed=seed)
         check_size(net.sizes)
         if data_name is None:
             fits = net.sizes[0] == 3 and net.sizes[-1] == 2
             data_name = "seed" if fits else "random"
-        X, Y = load_data(data_name, net.sizes, seed)
+        softmax = loss_of(net) == "cross_entropy"
+        X, Y = load_data(data_name, net.sizes, seed, distribution=softmax)
         return cls(net, X, Y, data_name)
 
-    def _install(self, net: MLP, X, Y, data_name: str) -> None:
-        self.net = net
-        self.X, self.Y = X, Y
-        self.data_name = data_name
-        self.sample = 0
-        self.training = Training()
+    # The state on show, read by the routes and the stepper.
+    net = property(lambda self: self.shown.net)
+    X = property(lambda self: self.shown.X)
+    Y = property(lambda self: self.shown.Y)
+    sample = property(lambda self: self.shown.sample)
+    data_name = property(lambda self: self.shown.data_name)
+
+    def _swap(self, shown: Shown, keep_training: bool = False) -> dict:
+        """Install ``shown`` (already settled) and answer with the new state."""
+        self.shown = shown
+        if not keep_training:
+            self.training = Training()  # E_t of another net or data: a new curve
         self.version += 1
+        return self._snapshot()
 
     # ---------------------------------------------------------------------------------------
     # What the page shows
@@ -148,66 +220,26 @@ class LabState:
     def snapshot(self) -> dict:
         """The state as JSON-ready data (the body of ``GET /api/state``)."""
         with self.lock:
-            return self._compute()
+            return self._snapshot()
 
-    def _compute(self) -> dict:
-        net, L = self.net, self.net.L
-        x, y = self.X[self.sample].tolist(), self.Y[self.sample].tolist()
-        fw = net.forward(x)  # the graph road
-        E = squared_error(y, fw.output)
-        net.zero_grad()
-        E.backward()
-        formulas = bp.index_form(net, x, y)  # the formula road, BP-1…BP-4
-        layers = range(2, L + 1)
-        fprime = {
-            l: [
-                net.layers[l].activation.df(z.data, a.data)
-                for z, a in zip(fw.z[l], fw.a[l], strict=True)
-            ]
-            for l in layers
-        }
-        most = {l: net.layers[l].activation.max_derivative for l in layers}
-        state = {
-            "sizes": list(net.sizes),
-            "activation": net.activations,
-            "data": self.data_name,
-            "N": int(self.X.shape[0]),
-            "sample": self.sample + 1,
-            "x": x,
-            "y": y,
-            "E": E.data,
-            "W": {str(l): [[w.data for w in row] for row in net.W(l)] for l in layers},
-            "b": {str(l): [b.data for b in net.b(l)] for l in layers},
-            "z": {str(l): [z.data for z in fw.z[l]] for l in layers},
-            "a": {str(l): [a.data for a in fw.a[l]] for l in range(1, L + 1)},
-            "fprime": {str(l): fprime[l] for l in layers},
-            "saturated": {
-                str(l): [abs(d) <= SATURATION * most[l] for d in fprime[l]] for l in layers
-            },
-            "delta": {str(l): fw.delta(l) for l in layers},
-            "dW": {str(l): [[w.grad for w in row] for row in net.W(l)] for l in layers},
-            "db": {str(l): [b.grad for b in net.b(l)] for l in layers},
-            "delta_formulas": {str(l): formulas.delta[l] for l in layers},
-            "dW_formulas": {str(l): formulas.dW[l] for l in layers},
-            "db_formulas": {str(l): formulas.db[l] for l in layers},
-            "E_formulas": formulas.E,
-            "train": self.training.to_json(),
-            "version": self.version,
-        }
-        return _plain(state)
+    def _snapshot(self) -> dict:
+        return {**self.shown.view, "train": self.training.to_json(), "version": self.version}
 
     def why(self, l, i, j=None) -> dict:
         """The numbers of BP-1 / BP-2 (and BP-4) for neuron i of layer l, or of BP-3 for the
         weight wᵢⱼ⁽ˡ⁾, each next to what the graph computed (``GET /api/why``)."""
+        # Long, as one table: the three rules' numbers side by side, read off one state.
         with self.lock:
-            L = self.net.L
-            l = integer(l, "l", 2, L)
-            i = integer(i, "i", 1, self.net.sizes[l - 1])
-            if j is not None:
-                j = integer(j, "j", 1, self.net.sizes[l - 2])
-            s = self._compute()
+            shown = self.shown
+        s, net = shown.view, shown.net
+        L = net.L
+        l = integer(l, "l", 2, L)
+        i = integer(i, "i", 1, net.sizes[l - 1])
+        if j is not None:
+            j = integer(j, "j", 1, net.sizes[l - 2])
         k = str(l)
         d_graph, d_formula = s["delta"][k][i - 1], s["delta_formulas"][k][i - 1]
+        f = net.layers[l].activation
         out = {
             "l": l,
             "i": i,
@@ -215,8 +247,9 @@ class LabState:
             "z": s["z"][k][i - 1],
             "a": s["a"][k][i - 1],
             "fprime": s["fprime"][k][i - 1],
-            "activation": s["activation"][l - 2],
-            "derivative_formula": activations.get(s["activation"][l - 2]).derivative_formula,
+            "activation": f.name,
+            "derivative_formula": f.derivative_formula,
+            "loss": s["loss"],
             "delta_graph": d_graph,
             "delta_formula": d_formula,
             "delta_difference": d_graph - d_formula,
@@ -234,17 +267,25 @@ class LabState:
             )
         elif l == L:
             y = s["y"][i - 1]
-            out.update(rule="BP-1", y=y, error=y - out["a"])
+            loss = losses.get(s["loss"])
+            closed = loss.output is not None and loss.output == f.name  # δ⁽ᴸ⁾ = a⁽ᴸ⁾ − y
+            out.update(rule="BP-1", y=y, error=y - out["a"], form="a - y" if closed else "f'")
         else:
-            # The terms of BP-2's sum, written out for the page (which multiplies nothing).
-            nxt = str(l + 1)
+            # BP-2 through bp.hidden_delta, as index_form and the pictures compute it; the
+            # terms of its sum written out for the page (which multiplies nothing).
+            d_next, W_next = s["delta_formulas"][str(l + 1)], s["W"][str(l + 1)]
+            total, df, delta = bp.hidden_delta(d_next, W_next, i - 1, f, out["z"], out["a"])
             terms = [
-                {"j": jj, "delta": d, "w": s["W"][nxt][jj - 1][i - 1]}
-                for jj, d in enumerate(s["delta_formulas"][nxt], start=1)
+                {
+                    "j": jj,
+                    "delta": d,
+                    "w": W_next[jj - 1][i - 1],
+                    "product": d * W_next[jj - 1][i - 1],
+                }
+                for jj, d in enumerate(d_next, start=1)
             ]
-            for t in terms:
-                t["product"] = t["delta"] * t["w"]
-            out.update(rule="BP-2", terms=terms, sum=sum(t["product"] for t in terms))
+            out.update(rule="BP-2", terms=terms, sum=total, fprime=df, delta_formula=delta)
+            out["delta_difference"] = d_graph - delta
         if j is None:
             out.update(b=s["b"][k][i - 1], db_graph=s["db"][k][i - 1])
         return out
@@ -253,6 +294,7 @@ class LabState:
     # Edits (POST /api/set)
 
     SET_KEYS = ("w", "b", "x", "y", "activation", "sample")
+    REFUSED = "the edit was refused, the state is unchanged"
 
     def apply(self, body: dict) -> dict:
         """One edit from ``POST /api/set``; returns the new state."""
@@ -268,7 +310,8 @@ class LabState:
         key = keys[0]
         with self.lock:
             self._idle()
-            net = self.net
+            old = self.shown
+            net, X, Y, k = old.net, old.X, old.Y, old.sample
             if key in ("w", "b"):
                 where = body[key]
                 n = 3 if key == "w" else 2
@@ -277,58 +320,25 @@ class LabState:
                     raise LabError(f"{key} must be {form} (1-based), got {show(where)}")
                 l = integer(where[0], "l", 2, net.L)
                 i = integer(where[1], "i", 1, net.sizes[l - 1])
-                if key == "w":
-                    j = integer(where[2], "j", 1, net.sizes[l - 2])
-                    param = net.w(l, i, j)
-                else:
-                    param = net.bias(l, i)
+                j = integer(where[2], "j", 1, net.sizes[l - 2]) if key == "w" else None
                 if "value" not in body:
                     raise LabError(f'an edit of {key} needs a "value"')
                 value = number(body["value"], "value")
-                old = param.data
-                self._try(
-                    lambda: setattr(param, "data", value), lambda: setattr(param, "data", old)
-                )
+                net = copy_net(net)
+                param = net.w(l, i, j) if key == "w" else net.bias(l, i)
+                param.data = value
             elif key in ("x", "y"):
-                M = self.X if key == "x" else self.Y
                 n = net.sizes[0] if key == "x" else net.sizes[-1]
                 what = "x (n₁ inputs)" if key == "x" else "y (n_L targets)"
                 row = numbers(body[key], n, what)
-                old = M[self.sample].copy()
-
-                def put(values):
-                    M[self.sample] = values
-
-                self._try(lambda: put(row), lambda: put(old))
+                X, Y = X.copy(), Y.copy()
+                (X if key == "x" else Y)[k] = row
             elif key == "activation":
-                names = check_activations(body[key], net.L)
-                old = net.activations
-
-                def use(names):
-                    for l, name in enumerate(names, start=2):
-                        act = activations.get(name)
-                        net.layers[l].activation = act
-                        for neuron in net.layers[l].neurons:
-                            neuron.activation = act
-
-                self._try(lambda: use(names), lambda: use(old))
+                net = copy_net(net, check_activations(body[key], net.L, net.sizes[-1]))
             else:
-                self.sample = integer(body[key], "sample", 1, self.X.shape[0]) - 1
-                self.version += 1
-                return self._compute()
-            return self._compute()
-
-    def _try(self, change: Callable[[], None], undo: Callable[[], None]) -> None:
-        """Apply ``change`` and check that the forward pass stays finite; else undo it."""
-        change()
-        try:
-            _check_finite(self._compute())
-        except (LabError, OverflowError, ValueError, ZeroDivisionError) as exc:
-            undo()
-            msg = str(exc) if isinstance(exc, LabError) else f"{type(exc).__name__}: {exc}"
-            raise LabError(f"the edit was refused, the state is unchanged: {msg}") from None
-        self.training = Training()  # E_t of another net or data: a new curve
-        self.version += 1
+                k = integer(body[key], "sample", 1, X.shape[0]) - 1
+                return self._swap(settle(net, X, Y, old.data_name, k, self.REFUSED), True)
+            return self._swap(settle(net, X, Y, old.data_name, k, self.REFUSED))
 
     def _idle(self) -> None:
         if self.training.running:
@@ -359,58 +369,57 @@ class LabState:
         else:
             sizes = default_sizes(name)
             check_size(sizes)
-        acts = check_activations(body.get("activation", "sigmoid"), len(sizes))
+        acts = check_activations(body.get("activation", "sigmoid"), len(sizes), sizes[-1])
         with self.lock:
             self._idle()
-            if name == "seed" and "sizes" not in body and "seed" not in body:
-                fresh = LabState.create(activation=acts)  # the seed's own numbers
-            else:
-                fresh = LabState.create(sizes, acts, seed, name)
-            self._replace(fresh.net, fresh.X, fresh.Y, name)
-            return self._compute()
+            try:
+                if name == "seed" and "sizes" not in body and "seed" not in body:
+                    fresh = LabState.create(activation=acts)  # the tutorial's own numbers
+                else:
+                    fresh = LabState.create(sizes, acts, seed, name)
+            except LabError as exc:
+                raise LabError(f"no new net, the state is unchanged: {exc}") from None
+            self._initial = fresh._initial
+            return self._swap(fresh.shown)
 
     def upload(self, text: str) -> dict:
         """``POST /api/model``: a model file's text, read by :func:`microbp.modelfile.from_json`,
         the loader of ``MLP.load``; it must fit the data set on show."""
+        refused = "not loaded, the state is unchanged"
         try:
             net = modelfile.from_json(text, MLP)
         except (ValueError, TypeError) as exc:
-            raise LabError(f"not loaded, the state is unchanged: {exc}") from None
+            raise LabError(f"{refused}: {exc}") from None
         check_size(net.sizes)
         with self.lock:
             self._idle()
-            if net.sizes[0] != self.X.shape[1] or net.sizes[-1] != self.Y.shape[1]:
+            X, Y, name = self.X, self.Y, self.data_name
+            if net.sizes[0] != X.shape[1] or net.sizes[-1] != Y.shape[1]:
                 raise LabError(
-                    f"not loaded, the state is unchanged: the model {net.sizes} has "
+                    f"{refused}: the model {net.sizes} has "
                     f"n₁ = {net.sizes[0]} and n_L = {net.sizes[-1]}, but the data set "
-                    f"{self.data_name} has {self.X.shape[1]} inputs and {self.Y.shape[1]} outputs"
+                    f"{name} has {X.shape[1]} inputs and {Y.shape[1]} outputs"
                 )
-            old = self.net
-            self.net = net
-            try:
-                _check_finite(self._compute())
-            except (LabError, OverflowError) as exc:
-                self.net = old
-                raise LabError(f"not loaded, the state is unchanged: {exc}") from None
-            self._replace(net, self.X, self.Y, self.data_name)
-            return self._compute()
+            shown = settle(net, X, Y, name, 0, refused)
+            self._initial = (text, X.copy(), Y.copy(), name)
+            return self._swap(shown)
 
     def download(self) -> str:
         """The model file's text (:func:`microbp.modelfile.to_json`, as ``net.save`` writes)."""
         with self.lock:
             return modelfile.to_json(self.net)
 
-    def _replace(self, net: MLP, X, Y, data_name: str) -> None:
-        self._install(net, X, Y, data_name)
-        self._initial = (modelfile.to_json(net), X.copy(), Y.copy(), data_name)
-
     def reset(self) -> dict:
         """``POST /api/reset``: the net and data the lab started with (or last loaded)."""
         with self.lock:
             self._idle()
             text, X, Y, name = self._initial
-            self._install(modelfile.from_json(text, MLP), X.copy(), Y.copy(), name)
-            return self._compute()
+            refused = "not reset, the state is unchanged"
+            try:
+                net = modelfile.from_json(text, MLP)
+            except (ValueError, TypeError) as exc:
+                raise LabError(f"{refused}: {exc}") from None
+            return self._swap(settle(net, X.copy(), Y.copy(), name, 0, refused))
 
     # ---------------------------------------------------------------------------------------
     # Training
@@ -424,62 +433,94 @@ class LabState:
             self.version += 1
 
     def pause(self) -> None:
-        """Ask a run to stop after its current chunk of epochs."""
+        """Ask a run to stop after its current epoch."""
         event = getattr(self, "stop_requested", None)
         if event is not None:
             event.set()
 
     def run(self, epochs: int, publish: Callable[[], None] | None = None) -> None:
-        """Train for up to ``epochs`` epochs with :func:`microbp.fit`, in chunks.
+        """Train for up to ``epochs`` epochs: one call of :func:`microbp.fit`.
 
-        Each chunk is one call of ``fit`` (so its stopping rule and divergence check apply);
-        chunks grow while they take under 30 ms and shrink past 120 ms, so Pause answers
-        quickly and ``publish`` (called after each chunk, outside of the lock) sees the net
-        move; between chunks, requests waiting for the lock go first
-        (:meth:`TurnLock.give_way`). Call :meth:`start` first.
+        ``fit`` trains a copy of the net on show, keeping the optimizer's state between
+        runs (``reset_optimizer=False``: ten Steps of one epoch are one run of ten), with its
+        stopping rule and divergence check. Its ``on_epoch`` callback asks it to stop on
+        Pause and, every 50 ms, settles the epoch's θ and swaps it in (then calls
+        ``publish``), so the page sees the net move; the lock is held only for the swap, so
+        requests are answered during a run. A θ that cannot be shown (a number past float
+        range) stops the run; the state stays at the last epoch that could. Call
+        :meth:`start` first.
         """
+        # One function: show and on_epoch share the run's locals (the copy, the pending E_t).
         t = self.training
-        done, chunk, last = 0, 1, 0.0
+        with self.lock:
+            shown = self.shown
+        net = copy_net(shown.net)
+        pending: list[float] = []  # E_t of the epochs trained since the last swap
+        last = [time.perf_counter()]
+
+        def show(theta) -> None:
+            candidate = copy_net(net)
+            candidate.set_flat(theta)
+            epoch = len(t.loss) + len(pending) - 1
+            after = settle(
+                candidate, shown.X, shown.Y, shown.data_name, shown.sample,
+                f"stopped after epoch {epoch}: epoch {epoch} cannot be shown",
+            )  # fmt: skip
+            with self.lock:
+                t.loss.extend(pending)
+                pending.clear()
+                self._swap(after, keep_training=True)
+            last[0] = time.perf_counter()
+            if publish is not None:
+                publish()
+
+        def on_epoch(record) -> bool:
+            if not t.loss and not pending:
+                pending.append(record.history.loss[0])  # E₀ of the first run
+            pending.append(record.loss)
+            if time.perf_counter() - last[0] > 0.05:
+                show(record.theta)
+            return self.stop_requested.is_set()
+
         try:
-            while done < epochs:
-                if self.stop_requested.is_set():
-                    t.stopped_by = "paused"
-                    break
-                self.lock.give_way()  # requests that waited during the last chunk go first
-                began = time.perf_counter()
-                with self.lock:
-                    k = min(chunk, epochs - done)
-                    h = fit(
-                        self.net,
-                        self.X,
-                        self.Y,
-                        t.optimizer,
-                        max_epochs=k,
-                        tol=t.settings.tol,
-                        target=t.settings.target,
-                        quiet=True,
-                    )
-                    t.loss.extend(h.loss if not t.loss else h.loss[1:])
-                    self.version += 1
-                done += h.epochs
-                took = time.perf_counter() - began
-                chunk = chunk * 2 if took < 0.03 else max(1, chunk // 2) if took > 0.12 else chunk
-                if h.stopped_by != "max_epochs":
-                    t.stopped_by = h.stopped_by
-                    break
-                if publish is not None and time.perf_counter() - last > 0.04:
-                    last = time.perf_counter()
-                    publish()
-            else:
-                t.stopped_by = "epochs"
-        except (ValueError, OverflowError, ArithmeticError) as exc:
-            t.stopped_by = f"error: {exc}"
+            h = fit(
+                net,
+                shown.X,
+                shown.Y,
+                t.optimizer,
+                max_epochs=epochs,
+                tol=t.settings.tol,
+                target=t.settings.target,
+                quiet=True,
+                loss=loss_of(net),
+                on_epoch=on_epoch,
+                reset_optimizer=False,
+            )
+            if pending:
+                show(net.get_flat())
+            reasons = {"on_epoch": "paused", "max_epochs": "epochs"}
+            stopped = reasons.get(h.stopped_by, h.stopped_by)
+            if h.stopped_by == "diverged":
+                stopped = diverged(len(t.loss) - 1)
+            t.stopped_by = stopped
+        except LabError as exc:  # the state stays at the last epoch that was swapped in
+            t.stopped_by = str(exc)
+        except Exception as exc:
+            t.stopped_by = f"error: {type(exc).__name__}: {exc}"
         finally:
             with self.lock:
                 t.running = False
                 self.version += 1
             if publish is not None:
                 publish()
+
+
+def diverged(epoch: int) -> str:
+    """What the lab says when ``fit`` stopped a run as diverged after ``epoch``."""
+    return (
+        f"diverged: epoch {epoch + 1} made a number not finite (E, a z or an a, θ or a "
+        f"gradient); the net stays at epoch {epoch}, the last whose numbers are all finite"
+    )
 
 
 def _plain(x):
@@ -508,4 +549,4 @@ def _check_finite(state: dict) -> None:
         elif type(x) is float and not math.isfinite(x):
             raise LabError(f"{where} would be {x} (the forward or backward pass overflows)")
 
-    walk({k: state[k] for k in ("E", "z", "a", "delta", "dW", "delta_formulas")}, "")
+    walk(state, "")

@@ -1,5 +1,6 @@
-"""Training in the lab: the settings a request gives, the loss history, and an optimizer
-whose state survives between the lab's calls of :func:`microbp.fit`."""
+"""Training in the lab: the settings a request gives, the loss history, and the optimizer,
+whose state (Rprop's Δ, SGD's shuffling) carries over between the lab's calls of
+:func:`microbp.fit` (``reset_optimizer=False``) until the settings change."""
 
 from __future__ import annotations
 
@@ -33,6 +34,10 @@ class TrainSettings:
     @classmethod
     def parse(cls, body: dict) -> tuple[TrainSettings, int]:
         """Settings and the number of epochs from a request body (every field checked)."""
+        if not isinstance(body, dict):
+            raise LabError(
+                f'the request body must be a JSON object such as {{"epochs": 50}}, got {show(body)}'
+            )
         unknown = sorted(set(body) - set(cls.FIELDS))
         if unknown:
             raise LabError(
@@ -69,41 +74,13 @@ class TrainSettings:
         return settings, epochs
 
 
-class _Kept(optim.Optimizer):
-    """An optimizer whose state survives :func:`microbp.fit`'s reset.
-
-    ``fit`` resets its optimizer at the start of every call; the lab's Step and Run call it
-    again and again, and Rprop's step sizes Δ (or SGD's shuffling) must carry over between
-    calls, as in one long run. The lab makes a fresh one on Reset, on an edit, or when the
-    settings change.
-    """
-
-    def __init__(self, inner: optim.Optimizer) -> None:
-        self.inner = inner
-        self.name = inner.name
-
-    def reset(self) -> None:
-        """Kept: see the class docstring."""
-
-    def batches(self, N: int):
-        return self.inner.batches(N)
-
-    def step(self, theta, grad, loss: float):
-        theta = self.inner.step(theta, grad, loss)
-        self.waited = self.inner.waited
-        return theta
-
-    def __repr__(self) -> str:
-        return repr(self.inner)
-
-
 @dataclass
 class Training:
     """The training so far: E_t per epoch and the state of the stopping rule."""
 
     loss: list[float] = field(default_factory=list)
     settings: TrainSettings | None = None
-    optimizer: _Kept | None = None
+    optimizer: optim.Optimizer | None = None
     stopped_by: str | None = None
     running: bool = False
     requested: int = 0
@@ -118,8 +95,7 @@ class Training:
             settings.batch_size,
         )
         if self.optimizer is None or not same:
-            inner = optim.make(settings.optimizer, settings.lr, settings.batch_size)
-            self.optimizer = _Kept(inner)
+            self.optimizer = optim.make(settings.optimizer, settings.lr, settings.batch_size)
         self.settings = settings
         self.running, self.stopped_by, self.requested = True, None, epochs
 

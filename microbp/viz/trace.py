@@ -44,7 +44,7 @@ from microbp.viz import draw
 if TYPE_CHECKING:
     import graphviz  # imported when a picture is made (microbp.viz.dot.load_graphviz)
 
-__all__ = ["trace_backward", "Trace", "Step", "InputStep"]
+__all__ = ["trace_backward", "Trace", "Step", "InputStep", "Line", "explain", "intro"]
 
 
 @dataclass(frozen=True)
@@ -362,34 +362,69 @@ def _row_order(model: draw.GraphModel, k: int) -> tuple:
     return (layer if layer is not None else 10**9, _KIND.get(kind, 5), i, j, model.labels[k], k)
 
 
+@dataclass(frozen=True)
+class Line:
+    """One line of the text that explains a step: its ``kind`` (``title``, ``delta``,
+    ``upstream``, ``local``, ``chain``, ``grad``), its ``text``, and ``result``, the end of
+    the text that a page may emphasise (the number the line arrives at, or the op)."""
+
+    kind: str
+    text: str
+    result: str = ""
+
+
+def intro(root: str) -> str:
+    """What the stepper says before the first step of the backward pass of ``root``."""
+    return (
+        f"The pass starts at {root}: ∂{root}/∂{root} = 1. Every other gradient starts at 0. "
+        "Each step takes one node, whose gradient is now complete, and adds local "
+        "derivative × upstream gradient to each of its inputs (the chain rule)."
+    )
+
+
+def explain(trace: Trace, s: Step, number=str) -> list[Line]:
+    """The text that explains step ``s`` of ``trace``, line by line, its numbers written by
+    ``number``: made here once, shown by the stepper page (:meth:`Trace.page`) and the lab."""
+    R = trace.root_name
+    name = _short(trace.model, s.index)
+    up = number(s.upstream)
+    op = f"[{draw.op_text(s.node)}]"
+    lines = [Line("title", f"Step {s.number} of {len(trace.steps)}: {name} {op}", op)]
+    if s.delta:
+        d = str(s.delta)
+        lines.append(
+            Line("delta", f"{name} is a z-node: its gradient is {d} ≡ ∂{R}/∂{name} = {up}", up)
+        )
+    lines.append(Line("upstream", f"upstream gradient ∂{R}/∂{name} = {up}", up))
+    for inp in s.inputs:
+        u = _short(trace.model, inp.index)
+        local, add = number(inp.local), number(inp.contribution)
+        after = number(inp.grad_after)
+        lines += [
+            Line("local", f"to input {u}: local derivative {_rule_value(inp.rule, local)}"),
+            Line(
+                "chain", f"∂{R}/∂{u} += ∂{name}/∂{u} · ∂{R}/∂{name} = {local} × {up} = {add}", add
+            ),
+            Line("grad", f"{u}.grad: {number(inp.grad_before)} → {after}", after),
+        ]
+    return lines
+
+
 def _panel(trace: Trace, s: Step, number) -> str:
     e = html.escape
-    R = e(trace.root_name)
-    name = e(_short(trace.model, s.index))
-    out = [
-        f"<h2>Step {s.number} of {len(trace.steps)}: {name} "
-        f"<span class=op>[{e(draw.op_text(s.node))}]</span></h2>"
-    ]
-    if s.delta:
-        d = e(str(s.delta))
-        out.append(
-            f"<p class=delta>{name} is a z-node: its gradient is {d} ≡ ∂{R}/∂{name} "
-            f"= <b>{e(number(s.upstream))}</b></p>"
-        )
-    out.append(f"<p>upstream gradient ∂{R}/∂{name} = <b>{e(number(s.upstream))}</b></p>")
-    for inp in s.inputs:
-        u = e(_short(trace.model, inp.index))
-        out.append(
-            "<div class=input>"
-            f"<p>to input <b>{u}</b>: local derivative "
-            f"{e(_rule_value(inp.rule, number(inp.local)))}</p>"
-            f"<p class=chain>∂{R}/∂{u} += ∂{name}/∂{u} · ∂{R}/∂{name} = "
-            f"{e(number(inp.local))} × {e(number(s.upstream))} "
-            f"= <b>{e(number(inp.contribution))}</b></p>"
-            f"<p>{u}.grad: {e(number(inp.grad_before))} → <b>{e(number(inp.grad_after))}</b></p>"
-            "</div>"
-        )
-    return "".join(out)
+    out, open_input = [], False
+    for line in explain(trace, s, number):
+        head = e(line.text[: len(line.text) - len(line.result)])
+        if line.kind == "title":
+            out.append(f"<h2>{head}<span class=op>{e(line.result)}</span></h2>")
+            continue
+        if line.kind == "local":
+            out.append(("</div>" if open_input else "") + "<div class=input>")
+            open_input = True
+        cls = f" class={line.kind}" if line.kind in ("delta", "chain") else ""
+        tail = f"<b>{e(line.result)}</b>" if line.result else ""
+        out.append(f"<p{cls}>{head}{tail}</p>")
+    return "".join(out) + ("</div>" if open_input else "")
 
 
 def _html_page(trace: Trace, svg: str, number, title: str) -> str:
@@ -404,14 +439,8 @@ def _html_page(trace: Trace, svg: str, number, title: str) -> str:
         }
         for k in range(len(model.nodes))
     ]
-    intro = (
-        f"<h2>Before the first step</h2><p>The pass starts at {R}: ∂{R}/∂{R} = 1. "
-        "Every other gradient starts at 0. "
-        "Each step takes one node, whose gradient is now complete, and adds "
-        "<i>local derivative × upstream gradient</i> to each of its inputs "
-        "(the chain rule). Press → or Next.</p>"
-    )
-    steps = [{"node": None, "inputs": [], "changes": [], "panel": intro}]
+    first = f"<h2>Before the first step</h2><p>{e(intro(trace.root_name))} Press → or Next.</p>"
+    steps = [{"node": None, "inputs": [], "changes": [], "panel": first}]
     for s in trace.steps:
         steps.append(
             {

@@ -10,7 +10,8 @@
   var selected = null; // {l, i} or {l, i, j}
   var steps = null; // the backward stepper's steps
   var stepAt = 0;
-  var source = null; // the EventSource of a run
+  var intro = ""; // what the stepper says before the first step (from the server)
+  var source = null; // the AbortController of the fetch that follows a run
 
   function $(id) { return document.getElementById(id); }
 
@@ -56,8 +57,28 @@
   // ------------------------------------------------------------------------------------------
   // The API
 
+  // The token: in the address once (#token=…, which no request carries), then kept in
+  // sessionStorage, which only this origin (port included) can read; it goes out in the
+  // X-Microbp-Token header of every API request. No cookie: cookies are shared by every port.
+  var TOKEN_KEY = "microbp-lab-token";
+  function takeToken() {
+    var m = /(?:^[#?]|&)token=([^&]+)/.exec(location.hash) ||
+            /(?:^[#?]|&)token=([^&]+)/.exec(location.search);
+    if (m) {
+      sessionStorage.setItem(TOKEN_KEY, decodeURIComponent(m[1]));
+      history.replaceState(null, "", location.pathname);
+    }
+    return sessionStorage.getItem(TOKEN_KEY);
+  }
+  var TOKEN = takeToken();
+
+  function authorised(headers) {
+    headers["X-Microbp-Token"] = TOKEN || "";
+    return headers;
+  }
+
   function api(method, path, body, raw) {
-    var init = { method: method, headers: {}, credentials: "same-origin" };
+    var init = { method: method, headers: authorised({}), credentials: "omit" };
     if (body !== undefined) {
       init.headers["Content-Type"] = "application/json";
       init.body = raw ? body : JSON.stringify(body);
@@ -227,7 +248,8 @@
     for (var l = 2; l <= s.sizes.length; l++) {
       var label = el("label", {}, "f" + sup(l) + " ");
       var sel = el("select", { "data-layer": l, id: "activation-" + l });
-      options.activations.forEach(function (name) {
+      var names = options.activations.concat(l === s.sizes.length ? ["softmax"] : []);
+      names.forEach(function (name) {
         var o = el("option", { value: name }, name);
         if (name === s.activation[l - 2]) { o.selected = true; }
         sel.appendChild(o);
@@ -352,7 +374,12 @@
       p(box, "difference = " + full(w.dw_difference), w.dw_difference === 0 ? "agree" : "");
       return;
     }
-    if (w.rule === "BP-1") {
+    if (w.rule === "BP-1" && w.form === "a - y") {
+      p(box, "BP-1 (" + w.activation + " output, " + w.loss + "): " + d + " = a" + sub(i) +
+        sup(l) + " − y" + sub(i) + "   (f′ cancels)", "rule");
+      p(box, d + " = " + full(w.a) + " − " + full(w.y) + "\n    = " + full(w.delta_formula),
+        "formula");
+    } else if (w.rule === "BP-1") {
       p(box, "BP-1: " + d + " = −(y" + sub(i) + " − a" + sub(i) + sup(l) + ") · " + f, "rule");
       p(box, d + " = −(" + full(w.y) + " − " + full(w.a) + ") × " + full(w.fprime) +
         "\n    = −(" + full(w.error) + ") × " + full(w.fprime) + "\n    = " +
@@ -447,7 +474,7 @@
   function render(s) {
     S = s;
     $("summary").textContent = "net " + s.sizes.join("-") + " · f = " + s.activation.join(", ") +
-      " · data " + s.data + " (sample " + s.sample + " of " + s.N + ") · E = " + full(s.E);
+      " · " + s.loss_formula + " · data " + s.data + " (sample " + s.sample + " of " + s.N + ") · E = " + full(s.E);
     drawNetwork(s);
     drawDeltas(s);
     drawLoss(s.train);
@@ -492,19 +519,60 @@
     }, failed);
   }
 
+  // The run's server-sent events, read with fetch (EventSource cannot send the token header).
   function follow() {
-    if (source) { source.close(); }
-    source = new EventSource("/api/events");
-    source.addEventListener("state", function (ev) { render(JSON.parse(ev.data)); });
-    source.addEventListener("done", function () {
-      source.close();
-      source = null;
+    if (source) { source.abort(); }
+    var ctrl = new AbortController();
+    source = ctrl;
+    var init = { headers: authorised({}), credentials: "omit", signal: ctrl.signal };
+    fetch("/api/events", init).then(function (r) {
+      if (!r.ok) { throw new Error("HTTP " + r.status); }
+      var reader = r.body.getReader(), decoder = new TextDecoder(), buffer = "";
+      function pump() {
+        return reader.read().then(function (part) {
+          if (part.done) { return; }
+          buffer += decoder.decode(part.value, { stream: true });
+          var end;
+          while ((end = buffer.indexOf("\n\n")) >= 0) {
+            onEvent(buffer.slice(0, end));
+            buffer = buffer.slice(end + 2);
+          }
+          return pump();
+        });
+      }
+      return pump();
+    }).catch(function () {}).then(function () {
+      if (source === ctrl) { source = null; }
+    });
+  }
+
+  function onEvent(block) {
+    var event = "", data = "";
+    block.split("\n").forEach(function (line) {
+      if (line.indexOf("event: ") === 0) { event = line.slice(7); }
+      else if (line.indexOf("data: ") === 0) { data += line.slice(6); }
+    });
+    if (event === "state") { render(JSON.parse(data)); }
+    else if (event === "done") {
       say("training stopped" + (S && S.train.stopped_by ? " by " + S.train.stopped_by : ""),
         false);
-    });
-    source.onerror = function () {
-      if (source) { source.close(); source = null; }
-    };
+    }
+  }
+
+  function onDownload(ev) {
+    ev.preventDefault();
+    var init = { headers: authorised({}), credentials: "omit" };
+    fetch("/api/model", init).then(function (r) {
+      if (!r.ok) { return r.json().then(function (e) { throw new Error(e.error); }); }
+      return r.blob();
+    }).then(function (blob) {
+      var link = el("a", { href: URL.createObjectURL(blob), download: "microbp-model.json" });
+      document.body.appendChild(link);
+      link.click();
+      document.body.removeChild(link);
+      setTimeout(function () { URL.revokeObjectURL(link.href); }, 1000);
+      say("downloaded microbp-model.json", false);
+    }).catch(failed);
   }
 
   function onPause() {
@@ -555,6 +623,7 @@
   function loadSteps() {
     api("GET", "/api/trace").then(function (data) {
       steps = data.steps;
+      intro = data.intro;
       showStep(Math.min(stepAt, steps.length));
     }, function (err) {
       steps = null;
@@ -574,25 +643,19 @@
     });
     var panel = $("step-panel");
     if (stepAt === 0) {
-      panel.textContent = "The pass starts at E: ∂E/∂E = 1. Each step takes one node, whose " +
-        "gradient is complete, and adds local derivative × upstream gradient to each of its " +
-        "inputs (the chain rule). Press Next.";
+      panel.textContent = intro + " Press Next.";
       return;
     }
+    // The text is Python's (microbp.viz.trace.explain, as on the stepper page): shown only.
     var s = steps[stepAt - 1];
-    var lines = ["Step " + s.number + ": " + s.node + " [" + s.op + "]",
-                 "upstream ∂E/∂node = " + full(s.upstream)];
-    if (s.delta) {
-      lines.push(s.node + " is a z-node: its gradient is " + s.delta + " = " + full(s.upstream));
+    if (s.neuron) {
       var n = $("neuron-" + s.neuron[0] + "-" + s.neuron[1]);
       if (n) { n.classList.add("stepping"); }
     }
-    s.inputs.forEach(function (inp) {
-      lines.push("");
-      lines.push("to " + inp.name + ": " + inp.rule + " = " + full(inp.local));
-      lines.push("  contribution = " + full(inp.local) + " × " + full(s.upstream) + " = " +
-        full(inp.contribution));
-      lines.push("  grad " + full(inp.before) + " → " + full(inp.after));
+    var lines = [];
+    s.lines.forEach(function (line) {
+      if (line.kind === "local") { lines.push(""); }
+      lines.push(line.kind === "chain" || line.kind === "grad" ? "  " + line.text : line.text);
     });
     panel.textContent = lines.join("\n");
   }
@@ -609,6 +672,12 @@
   }
 
   function start() {
+    if (!TOKEN) {
+      say("This page needs the lab's token: open the address `microbp lab` printed " +
+        "(http://…/#token=…).", true);
+      return;
+    }
+    $("download").addEventListener("click", onDownload);
     $("step").addEventListener("click", onStep);
     $("run").addEventListener("click", onRun);
     $("pause").addEventListener("click", onPause);
