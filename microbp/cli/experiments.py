@@ -43,6 +43,11 @@ def _default(function, parameter: str):
     return inspect.signature(function).parameters[parameter].default
 
 
+# Read once, when this module is imported (a test may replace the functions later).
+_VANISHING_SEEDS = _default(vanishing.gradient_statistics, "seeds")
+_BENCH_SEEDS = _default(rprop_bench.benchmark, "seeds")
+
+
 def _plot_written(args, out) -> None:
     print(f"plot written to {args.plot}", file=sys.stderr if args.json else out)
 
@@ -68,8 +73,7 @@ def add_vanishing(sub) -> None:
         "--seeds",
         type=positive_int,
         default=None,
-        help=f"seeds 0…SEEDS−1 (default {_default(vanishing.gradient_statistics, 'seeds')}; "
-        f"{QUICK['seeds']} if --quick)",
+        help=f"seeds 0…SEEDS−1 (default {_VANISHING_SEEDS}; {QUICK['seeds']} if --quick)",
     )
     _add_output(p, "also draw the numbers to FILE.png")
     p.add_argument(
@@ -169,8 +173,7 @@ def add_rprop_bench(sub) -> None:
         "--seeds",
         type=positive_int,
         default=None,
-        help=f"seeds 0…SEEDS−1 (default {_default(rprop_bench.benchmark, 'seeds')}; "
-        f"{QUICK['seeds']} if --quick)",
+        help=f"seeds 0…SEEDS−1 (default {_BENCH_SEEDS}; {QUICK['seeds']} if --quick)",
     )
     p.add_argument(
         "--problems",
