@@ -305,17 +305,52 @@ def _noise(noise) -> float:
 _seed = checks.seed
 
 
-#: The named sets of ``microbp train --data``: name → (function, default arguments, the
-#: default net sizes for those arguments). ``"seed"`` is the tutorial's example.
-DATASETS = {
-    "seed": (tutorial_data, (), lambda: [3, 3, 2]),
-    "xor": (xor, (), lambda: [2, 4, 1]),
-    "encoder": (encoder, (8, 3), lambda n, m: [n, m, n]),
-    "parity": (parity, (3,), lambda n: [n, 2 * n, 1]),
-    "spirals": (two_spirals, (97,), lambda k: [2, 20, 20, 1]),
-    "moons": (two_moons, (200,), lambda n: [2, 8, 1]),
-    "iris": (iris, (), lambda: [4, 8, 3]),
-}
+class _DataSets(dict):
+    """A dict of the named data sets that also takes the old name ``"seed"`` for
+    ``"tutorial"`` (deprecated: it warns, and is not listed among the names). The warning is a
+    FutureWarning, the category Python shows to the users of a program: the name is typed on
+    the command line and in the lab, not in code."""
+
+    ALIASES = {"seed": "tutorial"}
+
+    def canonical(self, name):
+        """``name``, or the name an old alias stands for (with a DeprecationWarning)."""
+        if isinstance(name, str) and name in self.ALIASES:
+            import warnings
+
+            new = self.ALIASES[name]
+            warnings.warn(
+                f"the data set {name!r} is now called {new!r}; the old name will be removed "
+                "in the next release",
+                FutureWarning,
+                stacklevel=3,
+            )
+            return new
+        return name
+
+    def __contains__(self, name) -> bool:
+        return dict.__contains__(
+            self, self.ALIASES.get(name, name) if isinstance(name, str) else name
+        )
+
+    def __getitem__(self, name):
+        return dict.__getitem__(self, self.canonical(name))
+
+
+#: The named sets of ``microbp train --data`` and the lab: name → (function, default
+#: arguments, the default net sizes for those arguments). ``"tutorial"`` is the tutorial's
+#: example (its old name ``"seed"`` still works for one release, with a FutureWarning).
+DATASETS = _DataSets(
+    {
+        "tutorial": (tutorial_data, (), lambda: [3, 3, 2]),
+        "xor": (xor, (), lambda: [2, 4, 1]),
+        "encoder": (encoder, (8, 3), lambda n, m: [n, m, n]),
+        "parity": (parity, (3,), lambda n: [n, 2 * n, 1]),
+        "spirals": (two_spirals, (97,), lambda k: [2, 20, 20, 1]),
+        "moons": (two_moons, (200,), lambda n: [2, 8, 1]),
+        "iris": (iris, (), lambda: [4, 8, 3]),
+    }
+)
 
 
 # Names before "the tutorial" was called by its name (deprecated, removed in the next release;

@@ -108,3 +108,15 @@ def test_every_named_data_set_fits_its_default_net():
         s = sizes(*args)
         assert (X.shape[1], Y.shape[1]) == (s[0], s[-1]), name
         assert np.all((Y == 0) | (Y == 1)), name
+
+
+def test_the_data_set_once_called_seed_is_tutorial_and_the_old_name_warns():
+    assert "tutorial" in data.DATASETS and list(data.DATASETS)[0] == "tutorial"
+    assert "seed" not in list(data.DATASETS)  # not offered among the names any more…
+    assert "seed" in data.DATASETS  # …but still taken, for one release
+    with pytest.warns(FutureWarning, match="'seed' is now called 'tutorial'"):
+        make, args, sizes = data.DATASETS["seed"]
+    assert make is data.tutorial_data and sizes(*args) == [3, 3, 2]
+    with pytest.warns(FutureWarning):
+        assert data.DATASETS.canonical("seed") == "tutorial"
+    assert data.DATASETS.canonical("xor") == "xor" and "nope" not in data.DATASETS

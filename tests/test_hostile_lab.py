@@ -177,7 +177,7 @@ CHANGES = {
     "set x": ("POST", "/api/set", {"x": [0.0, 0.0, 1.0]}),
     "set activation": ("POST", "/api/set", {"activation": ["tanh", "sigmoid"]}),
     "set sample": ("POST", "/api/set", {"sample": 1}),
-    "new": ("POST", "/api/new", {"sizes": [3, 4, 2], "data": "seed", "seed": 3}),
+    "new": ("POST", "/api/new", {"sizes": [3, 4, 2], "data": "tutorial", "seed": 3}),
     "upload": ("POST", "/api/model", None),
     "reset": ("POST", "/api/reset", None),
 }

@@ -254,7 +254,7 @@ def test_a_body_that_is_not_json_is_415(client):
         ({"sizes": [2, 100, 100, 1], "data": "xor"}, f"at most {MAX_PARAMETERS}"),
         ({"sizes": [2] + [3] * 12 + [1], "data": "xor"}, "at most 12 layers"),
         ({"sizes": [3, 0, 2]}, "layer 2 must have a size ≥ 1"),
-        ({"sizes": [4, 3, 2], "data": "seed"}, "has 3 inputs and 2 outputs"),
+        ({"sizes": [4, 3, 2], "data": "tutorial"}, "has 3 inputs and 2 outputs"),
         ({"data": "mnist"}, "unknown data set 'mnist'"),
         ({"data": "random"}, 'needs "sizes"'),
         ({"data": "xor", "activation": "gelu"}, "unknown activation 'gelu'"),
@@ -277,7 +277,7 @@ def test_new_builds_any_net_on_any_data_set(client):
     s = post(client, "/api/new", {"data": "random", "sizes": [2, 16, 16, 1], "seed": 3}).json()
     assert s["sizes"] == [2, 16, 16, 1] and s["N"] == 1
     assert_deltas_are_index_forms(s)
-    s = post(client, "/api/new", {"data": "seed"}).json()  # the seed's own numbers again
+    s = post(client, "/api/new", {"data": "tutorial"}).json()  # the tutorial's own numbers again
     assert s["W"]["2"][0] == list(data.tutorial_example().W[2][0])
 
 
@@ -716,3 +716,11 @@ def test_why_computes_bp2_through_bp_hidden_delta(client, monkeypatch):
     w = client.get("/api/why?l=2&i=2", headers=AUTH).json()
     assert len(calls) == 1 and calls[0][2] == 1  # neuron i = 2, 0-based
     assert (w["sum"], w["fprime"], w["delta_formula"]) == real(*calls[0])
+
+
+def test_the_old_data_set_name_seed_still_gives_the_tutorials_numbers(client):
+    with pytest.warns(FutureWarning, match="now called 'tutorial'"):
+        s = post(client, "/api/new", {"data": "seed"}).json()
+    assert s["W"]["2"][0] == list(data.tutorial_example().W[2][0])
+    options = client.get("/api/options", headers=AUTH).json()
+    assert "tutorial" in str(options) and "'seed'" not in str(options)

@@ -6,9 +6,9 @@
 
 prints the final E_total, the number of epochs, the rule that stopped the run and, for 0/1
 targets, the accuracy. ``--data`` is a name, optionally with arguments after a colon:
-``seed``, ``xor``, ``encoder:8,3``, ``parity:4``, ``spirals:97``, ``moons:200``. Without
+``tutorial``, ``xor``, ``encoder:8,3``, ``parity:4``, ``spirals:97``, ``moons:200``. Without
 ``--net`` each set has a default net (xor 2-4-1, encoder n-m-n, parity n-2n-1, …); for
-``--data seed`` that is the seed example's own 3-3-2 net with its numbers (then
+``--data tutorial`` that is the tutorial example's own 3-3-2 net with its numbers (then
 ``--activation``, ``--init`` and ``--seed`` do not apply).
 
 Ctrl-C stops at the end of the current epoch: the command says where, saves the net when
@@ -61,6 +61,7 @@ def stop_rules(args, epochs: int | None = None) -> dict[str, str]:
 def parse_data(spec: str):
     """``"name"`` or ``"name:arg,arg"`` → (X, Y, default sizes, label)."""
     name, _, rest = spec.partition(":")
+    name = data.DATASETS.canonical(name)  # an old name ("seed") warns once, here
     if name not in data.DATASETS:
         raise ValueError(
             f"unknown data set {name!r}; expected one of {', '.join(data.DATASETS)} "
@@ -108,7 +109,7 @@ def add_command(sub) -> None:
     t.add_argument(
         "--data",
         default="xor",
-        help="seed, xor, encoder:N,M, parity:N, spirals:K, moons:N, iris (default xor)",
+        help="tutorial, xor, encoder:N,M, parity:N, spirals:K, moons:N, iris (default xor)",
     )
     t.add_argument(
         "--net", type=layer_sizes, help="layer sizes, e.g. 2,4,1 (default: per data set)"
@@ -173,8 +174,8 @@ def run(args, out=None) -> int:
         raise ValueError("--save - and --json both write to standard output; pick one")
     if args.save == "-":
         out = err  # standard output carries the net's JSON; the report goes to stderr
-    if label == "seed" and args.net is None:
-        net = data.tutorial_example().net()  # the seed's own numbers (Figure 1)
+    if label == "tutorial" and args.net is None:
+        net = data.tutorial_example().net()  # the tutorial's own numbers (Figure 1)
     else:
         net = MLP(sizes, activation=args.activation, seed=args.seed, init=args.init)
     try:
