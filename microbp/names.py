@@ -110,9 +110,9 @@ class Name:
     ``i`` and ``j`` (1-based, as in the tutorial; None where the kind has none).
 
     ``str(name)`` and ``f"{name}"`` are the Unicode form (what is shown; :func:`shown_as`
-    switches it, e.g. to ASCII); ``f"{name:plain}"``,
-    ``f"{name:latex}"`` the others (:func:`format_name`). Checked when made: a
-    :class:`BadName` for an unknown kind, a missing or extra index, or an index below 1.
+    switches it, e.g. to ASCII); ``f"{name:plain}"``, ``f"{name:latex}"`` give the others
+    (:func:`format_name`). Checked when made: a :class:`BadName` for an unknown kind, a
+    missing or extra index, or an index below 1.
     """
 
     kind: str
@@ -121,7 +121,22 @@ class Name:
     j: int | None = None
 
     def __post_init__(self) -> None:
-        spec = KINDS.get(self.kind)
+        # One expression for the valid case (a net names thousands of parameters); the slow
+        # path below says which rule a bad name breaks.
+        spec, l, i, j = KINDS.get(self.kind), self.l, self.i, self.j
+        if not (
+            spec is not None
+            and (
+                l is None if spec.first_layer is None else type(l) is int and l >= spec.first_layer
+            )
+            and (i is None or type(i) is int and i >= 1)
+            and (j is None or type(j) is int and j >= 1 and i is not None)
+            and (i is not None) + (j is not None) in spec.indices
+        ):
+            self._refuse(spec)
+
+    def _refuse(self, spec: _Kind | None) -> None:
+        """Raise the :class:`BadName` that says what is wrong with this name."""
         if spec is None:
             raise BadName(f"unknown kind of name {self.kind!r}; expected one of {', '.join(KINDS)}")
         if spec.first_layer is None:
@@ -215,17 +230,16 @@ def format_name(name: Name, style: str = "unicode") -> str:
     """``name`` in one of :data:`STYLES`: ``plain`` (= ``ascii``) ``w_12^(3)``, ``unicode``
     ``w₁₂⁽³⁾``, ``latex`` ``w_{12}^{(3)}``; a comma between the two indices of w when one
     has two or more digits (``w_12,3^(2)``)."""
-    if style == "ascii":
-        style = "plain"
+    i, j, l = name.i, name.j, name.l
+    if j is not None:
+        sub = f"{i}{j}" if i < 10 and j < 10 else f"{i},{j}"
+    else:
+        sub = "" if i is None else str(i)
+    if style == "plain" or style == "ascii":
+        return name.kind + (sub and f"_{sub}") + ("" if l is None else f"^({l})")
     if style not in STYLES:
         raise ValueError(f"unknown name style {style!r}; expected one of {', '.join(STYLES)}")
-    sub = "" if name.i is None else str(name.i)
-    if name.j is not None:
-        sep = "" if name.i < 10 and name.j < 10 else ","
-        sub = f"{sub}{sep}{name.j}"
-    layer = "" if name.l is None else str(name.l)
-    if style == "plain":
-        return name.kind + (sub and f"_{sub}") + (layer and f"^({layer})")
+    layer = "" if l is None else str(l)
     spec = KINDS[name.kind]
     if style == "unicode":
         return spec.unicode + sub.translate(_SUB) + (layer and superscript(name.l))

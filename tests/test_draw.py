@@ -437,6 +437,8 @@ def test_names_mapping_draws_what_forward_draws_and_both_at_once_is_refused():
     _, _, fw, E = seed_loss()
     E.backward()
     assert draw_graph(E, names=fw.names()).source == draw_graph(E, forward=fw).source
+    typed = {k: name.plain for k, name in fw.names().items()}  # names as typed text work too
+    assert draw_graph(E, names=typed).source == draw_graph(E, forward=fw).source
     with pytest.raises(TypeError, match="not both"):
         draw_graph(E, forward=fw, names=fw.names())
     assert "cluster_layer" not in draw_graph(E).source  # no names, no layers

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from microbp import names
+from microbp import MLP, names
 from microbp.names import BadName, Name, format_name, parse
 
 
@@ -135,3 +135,11 @@ def test_shown_as_switches_the_shown_form_inside_the_block_only():
     with pytest.raises(ValueError, match="style"):
         with names.shown_as("html"):
             pass
+
+
+@given(st.lists(st.integers(1, 12), min_size=2, max_size=4))
+def test_every_parameter_label_of_a_net_is_the_plain_form_of_its_name_and_reads_back(sizes):
+    named = MLP(sizes).named_parameters()
+    assert len({name for name, _ in named}) == len(named)  # no two parameters share a name
+    for name, p in named:
+        assert p.label == name.plain and parse(p.label) == name

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from microbp.engine import Value
+from microbp.names import Name
 from microbp.viz.dot import HIGHLIGHT_FILL, INPUT_FILL, PARAM_FILL, esc_record, load_graphviz
 from microbp.viz.formatting import number_format
 from microbp.viz.graph_model import MAX_NODES, GraphModel, graph_model, op_text
@@ -29,7 +30,7 @@ def draw_graph(
     root: Value,
     *,
     forward=None,
-    names: Mapping[int, str] | None = None,
+    names: Mapping[int, Name | str] | None = None,
     rankdir: str = "LR",
     fmt: str | Callable = ".4g",
     show_grads: bool | None = None,
@@ -46,7 +47,8 @@ def draw_graph(
     ``forward``: the :class:`~microbp.nn.Forward` of ``net.forward(x)`` — names the z- and
     a-nodes (z₁⁽²⁾, a₁⁽²⁾), groups the graph into one cluster per layer (``clusters``), and
     shows a z-node's gradient as δᵢ⁽ˡ⁾ ≡ ∂E/∂zᵢ⁽ˡ⁾. ``names`` (``id(node) -> name``, e.g.
-    ``forward.names()``) does the same without the Forward.
+    ``forward.names()``; a :class:`~microbp.names.Name`, or a label such as ``'z_1^(2)'``)
+    does the same without the Forward.
     ``rankdir``: ``'LR'`` or ``'TB'``. ``fmt``: a format spec (``'.4g'``) or a callable for
     the numbers (Fractions are written exactly while short). ``show_grads``: None shows the
     grads once ``root`` has one (after ``root.backward()``). ``highlight``: Values to mark.

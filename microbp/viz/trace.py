@@ -270,7 +270,7 @@ def trace_backward(
     root: Value,
     *,
     forward=None,
-    names: Mapping[int, str] | None = None,
+    names: Mapping[int, Name | str] | None = None,
 ) -> Trace:
     """Compute ``root``'s backward pass step by step, on records of its own (module docstring).
 
