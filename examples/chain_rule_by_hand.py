@@ -6,14 +6,14 @@ Run it with ``python examples/chain_rule_by_hand.py``. Two walks:
    derivatives along the path E ← a ← z ← w:
        ∂E/∂w = ∂E/∂a · ∂a/∂z · ∂z/∂w = −(y − a) · a(1 − a) · x
    and ∂E/∂z, the middle of that product, is δ (BP-1).
-2. The seed's 3-3-2 net: ∂E/∂w₁₁⁽²⁾ reaches E along two paths (through z₁⁽³⁾ and z₂⁽³⁾),
+2. The tutorial's 3-3-2 net: ∂E/∂w₁₁⁽²⁾ reaches E along two paths (through z₁⁽³⁾ and z₂⁽³⁾),
    and the chain rule adds them — that sum is BP-2. Then the same backward pass done node
    by node with a plain loop over ``reverse_topological_order``, ``local_grads`` and
    ``inputs``: exactly what ``Value.backward()`` does, bit for bit.
 """
 
 from microbp import Value, squared_error
-from microbp.data import seed_example
+from microbp.data import tutorial_example
 from microbp.engine import reverse_topological_order
 
 # 1. One neuron --------------------------------------------------------------------------
@@ -34,8 +34,8 @@ print(f"  δ = ∂E/∂z by hand {dE_da * da_dz:.17f}   z.grad {z.grad:.17f}")
 print(f"  ∂E/∂w by hand     {by_hand:.17f}   w.grad {w.grad:.17f}")
 assert abs(by_hand - w.grad) <= 1e-16 and abs(dE_da * da_dz - z.grad) <= 1e-16
 
-# 2. Two paths in the seed's net ---------------------------------------------------------
-ex = seed_example()
+# 2. Two paths in the tutorial's net ---------------------------------------------------------
+ex = tutorial_example()
 net = ex.net()
 fw = net.forward(ex.x)
 E = squared_error(ex.y, fw.output)
@@ -48,7 +48,7 @@ delta3 = [-(ex.y[j] - a3[j].data) * a3[j].data * (1 - a3[j].data) for j in range
 paths = [delta3[j] * net.w(3, j + 1, 1).data * a2[0].data * (1 - a2[0].data) for j in range(2)]
 delta2_1 = paths[0] + paths[1]
 grad_w11 = delta2_1 * ex.x[0]  # ∂E/∂w₁₁⁽²⁾ = δ₁⁽²⁾ x₁                               (BP-3)
-print("\nthe seed's 3-3-2 net: w₁₁⁽²⁾ reaches E through z₁⁽³⁾ and through z₂⁽³⁾")
+print("\nthe tutorial's 3-3-2 net: w₁₁⁽²⁾ reaches E through z₁⁽³⁾ and through z₂⁽³⁾")
 print(f"  path through z₁⁽³⁾:   {paths[0]:+.17f}")
 print(f"  path through z₂⁽³⁾:   {paths[1]:+.17f}")
 print(f"  their sum δ₁⁽²⁾       {delta2_1:+.17f}   z₁⁽²⁾.grad {fw.z[2][0].grad:+.17f}")

@@ -10,13 +10,13 @@ With one seed the table shows, per optimizer: how the run stopped, the epochs an
 updates it took, the final E_total, the accuracy, and the wall time; with several seeds, how
 many reached the target and the median epochs of those that did.
 
-* ``gd`` (μ = 2.0) is the seed's batch update, θ ← θ − μ ∂E_total/∂θ, one update per epoch.
+* ``gd`` (μ = 2.0) is the tutorial's batch update, θ ← θ − μ ∂E_total/∂θ, one update per epoch.
 * ``sgd`` (μ = 2.0) updates after every single sample (4 updates per epoch), shuffled.
 * The Rprop variants move each weight by its own step Δ, using only the sign of ∂E_total/∂w
-  (the seed's last section); they differ in what they do when the sign flips.
+  (the tutorial's last section); they differ in what they do when the sign flips.
 
 Every optimizer comes from :func:`microbp.optim.make`. The gradients come from BP-1…BP-4 in
-matrix form (``gradients="formulas"``); the autodiff road gives the same trajectory, more
+matrix form (``gradients="formulas"``); the autodiff method gives the same trajectory, more
 slowly (checked below for one optimizer).
 """
 
@@ -68,7 +68,7 @@ def one_seed() -> None:
     if results["gd"].stopped_by == "max_epochs":
         print("\nGD's E_total stays near 0.125 = ½·(½)²: every output near ½, the plateau of XOR.")
 
-    # The autodiff road follows the same trajectory as the formulas road.
+    # The autodiff method follows the same trajectory as the formulas method.
     _, h = race("iRprop-", None, seed=0, gradients="autodiff")
     same = h.epochs == results["iRprop-"].epochs
     print(f"\niRprop- by autodiff: {h.epochs} epochs, the same run as by the formulas: {same}")

@@ -1,12 +1,12 @@
 """The activation functions f, each written once.
 
 Every activation is one :class:`Activation` record: the function f(z), its derivative f′
-written *from the activation value a = f(z)* where the seed does so ("工程实现中注意事项": the
-forward pass already computed a, so σ′(z) = a(1 − a) and tanh′(z) = 1 − a²), numpy versions
-of both for the matrix form of the δ equations, and the formulas as text for tables and
-diagrams.
+written *from the activation value a = f(z)* where the tutorial does so (its notes on
+implementation, 工程实现中注意事项: the forward pass already computed a, so σ′(z) = a(1 − a)
+and tanh′(z) = 1 − a²), numpy versions of both for the matrix form of the δ equations, and
+the formulas as text for tables and diagrams.
 
-The table is shared by the two roads to a gradient: the engine's ops
+The table is shared by the two methods of computing a gradient: the engine's ops
 (:meth:`microbp.Value.sigmoid` …) and the closed-form δ equations in :mod:`microbp.bp`.
 They share this table and nothing else.
 
@@ -102,7 +102,7 @@ def _relu_derivative(z, a):
 
 def _relu(x):
     """max(0, x), keeping the number type (0 of the same type for x ≤ 0, −∞ included); NaN
-    stays NaN (as in PyTorch and ``np.maximum``, so every road agrees). A SymPy z gives
+    stays NaN (as in PyTorch and ``np.maximum``, so every method agrees). A SymPy z gives
     Piecewise((z, z > 0), (0, True))."""
     if type(x) is not float and numtypes.is_symbolic(x):
         return _symbolic_relu(x)
@@ -133,7 +133,7 @@ class Activation:
     """One activation function f and its derivative.
 
     ``df(z, a)`` is f′(z); it receives both the state z and the activation a = f(z) so that
-    each rule can use whichever the seed uses (σ′ = a(1 − a) and tanh′ = 1 − a² from a;
+    each rule can use whichever the tutorial uses (σ′ = a(1 − a) and tanh′ = 1 − a² from a;
     relu′ and softplus′ from z).
     """
 

@@ -1,8 +1,8 @@
 """The closed-form backpropagation equations BP-1 … BP-4, written independently of the engine.
 
 This module never builds a :class:`~microbp.Value`; it reads a net's numbers and computes
-the δ's and gradients straight from the seed's formulas. The engine and these formulas share
-only the activation table (:mod:`microbp.activations`): they are two independent roads to
+the δ's and gradients straight from the tutorial's formulas. The engine and these formulas share
+only the activation table (:mod:`microbp.activations`): they are two independent methods that reach
 the same numbers.
 
 For one sample, with E = ½‖y − a⁽ᴸ⁾‖² and δᵢ⁽ˡ⁾ ≡ ∂E/∂zᵢ⁽ˡ⁾:
@@ -21,7 +21,7 @@ Two implementations:
   sample), returning per-sample δ⁽ˡ⁾ and the gradients of E_total = (1/N) Σᵢ E₍ᵢ₎.
 
 Both take either an :class:`~microbp.MLP` or a :class:`Weights` (plain numbers, no Values).
-Every result is keyed by the seed's layer number l.
+Every result is keyed by the tutorial's layer number l.
 
 Other losses (``loss=``, a name or record of :mod:`microbp.losses`): BP-1 in its general form
 (:func:`output_delta`), BP-2…BP-4 unchanged:
@@ -106,7 +106,7 @@ class Weights:
 
 @dataclass
 class SampleGradients:
-    """The result of :func:`index_form` for one sample; dicts keyed by the seed's l.
+    """The result of :func:`index_form` for one sample; dicts keyed by the tutorial's l.
 
     ``z[l]``, ``a[l]``, ``delta[l]`` are lists (0-based: ``delta[l][i - 1]`` is δᵢ⁽ˡ⁾),
     ``dW[l][i - 1][j - 1]`` is ∂E/∂wᵢⱼ⁽ˡ⁾, ``db[l][i - 1]`` is ∂E/∂bᵢ⁽ˡ⁾, ``E`` the cost.
@@ -132,7 +132,7 @@ class SampleGradients:
 def forward_index(net, x: Sequence) -> tuple[dict[int, list], dict[int, list]]:
     """Forward propagation on plain numbers: z⁽ˡ⁾ = W⁽ˡ⁾a⁽ˡ⁻¹⁾ + b⁽ˡ⁾, a⁽ˡ⁾ = f(z⁽ˡ⁾).
 
-    Each zᵢ⁽ˡ⁾ is summed in the seed's order, wᵢ₁a₁ + wᵢ₂a₂ + … + bᵢ. Returns ``(z, a)``.
+    Each zᵢ⁽ˡ⁾ is summed in the tutorial's order, wᵢ₁a₁ + wᵢ₂a₂ + … + bᵢ. Returns ``(z, a)``.
     """
     weights = Weights.of(net)
     x = checks.sample(x, weights.sizes[0], "", values=False)  # finite reals, as everywhere
@@ -156,7 +156,7 @@ def output_delta(loss, f, y: Sequence, z: Sequence, a: Sequence, closed_form: bo
         δᵢ⁽ᴸ⁾ = (∇_a E)ᵢ f′(zᵢ⁽ᴸ⁾)                       for an element-wise f
         δᵢ⁽ᴸ⁾ = Σₖ Jₖᵢ (∇_a E)ₖ = aᵢ((∇_a E)ᵢ − Σₖ aₖ(∇_a E)ₖ)   for softmax, Jₖᵢ = aₖ(δₖᵢ − aᵢ)
 
-    With the squared error, ∇_a E = a − y and the first line is the seed's BP-1. For the pairs
+    With the squared error, ∇_a E = a − y and the first line is the tutorial's BP-1. For the pairs
     a loss is made for (sigmoid + binary_cross_entropy, softmax + cross_entropy), f′ cancels
     and δ⁽ᴸ⁾ = a⁽ᴸ⁾ − y: that closed form is used unless ``closed_form=False`` (the general
     form divides by a(1 − a) or a, which is 0 for a saturated output).
@@ -191,7 +191,7 @@ def hidden_delta(delta_next: Sequence, W_next: Sequence[Sequence], i: int, f, z_
     ``f`` the activation of layer l, ``z_i`` and ``a_i`` its state and activation. Returns
     ``(Σⱼ δⱼ⁽ˡ⁺¹⁾ wⱼᵢ⁽ˡ⁺¹⁾, f′(zᵢ⁽ˡ⁾), δᵢ⁽ˡ⁾)``; the sum runs j = 1 … n_{l+1} in order, so
     any number type is kept and floats come out as :func:`index_form` gives them (it calls
-    this), and as the seed's Figure 2 shows them (:func:`microbp.draw_network` reads them).
+    this), and as the tutorial's Figure 2 shows them (:func:`microbp.draw_network` reads them).
 
     >>> from microbp import activations
     >>> relu = activations.get("relu")
@@ -206,12 +206,12 @@ def hidden_delta(delta_next: Sequence, W_next: Sequence[Sequence], i: int, f, z_
 
 
 def index_form(net, x: Sequence, y: Sequence, loss="squared_error") -> SampleGradients:
-    """BP-1 … BP-4 as the seed writes them, for one sample (x, y).
+    """BP-1 … BP-4 as the tutorial writes them, for one sample (x, y).
 
     Works on any number type: give the net ``Fraction`` weights (and x, y) and relu or
     identity activations, and every δ and gradient is exact. f′ comes from the activation
-    table, from a where the seed says so (σ′ = a(1 − a), tanh′ = 1 − a²). ``loss``: a name
-    or record of :mod:`microbp.losses` (default the seed's ½‖y − a⁽ᴸ⁾‖²); BP-1 then takes
+    table, from a where the tutorial says so (σ′ = a(1 − a), tanh′ = 1 − a²). ``loss``: a name
+    or record of :mod:`microbp.losses` (default the tutorial's ½‖y − a⁽ᴸ⁾‖²); BP-1 then takes
     its general form, :func:`output_delta`.
     """
     loss = losses.get(loss)
@@ -245,7 +245,7 @@ def index_form(net, x: Sequence, y: Sequence, loss="squared_error") -> SampleGra
 
 @dataclass
 class BatchGradients:
-    """The result of :func:`backprop`; dicts keyed by the seed's l, arrays in float64.
+    """The result of :func:`backprop`; dicts keyed by the tutorial's l, arrays in float64.
 
     ``z[l]``, ``a[l]``, ``delta[l]``: shape (N, n_l), row n for sample n. ``dW[l]``: shape
     (n_l, n_{l−1}), ∂E_total/∂W⁽ˡ⁾ = (1/N) Σ δ⁽ˡ⁾ (a⁽ˡ⁻¹⁾)ᵀ; ``db[l]``: shape (n_l,);
@@ -274,7 +274,7 @@ def backprop(net, X, Y, loss="squared_error") -> BatchGradients:
     X has shape (N, n₁), Y shape (N, n_L), finite real numbers (a NaN, ±∞ or complex
     number is a ``ValueError``). A 1-D X or Y is one sample (a row) when the layer has more
     than one neuron, and a column of N samples when it has one (:func:`microbp.checks.batch`,
-    the rule :func:`microbp.fit` follows too). Samples are rows, so the seed's column-vector
+    the rule :func:`microbp.fit` follows too). Samples are rows, so the tutorial's column-vector
     formulas appear transposed:
 
         z⁽ˡ⁾ = a⁽ˡ⁻¹⁾ W⁽ˡ⁾ᵀ + b⁽ˡ⁾,  a⁽ˡ⁾ = f(z⁽ˡ⁾)          (forward, all samples at once)

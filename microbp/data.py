@@ -1,6 +1,8 @@
 """Data sets, generated in code (nothing is downloaded).
 
-:func:`seed_example` is the seed's Figure 1 made concrete: a 3-3-2 sigmoid network with
+:func:`tutorial_example` is Figure 1 of the tutorial microbp follows (反向传播 (BP), a Chinese
+tutorial on backpropagation; the derivation page of the docs follows it section by section)
+made concrete: a 3-3-2 sigmoid network with
 fixed, documented numbers, the example ``microbp demo`` works through.
 
 The training sets below each return ``(X, Y)``: float64 arrays of shapes (N, n₁) and
@@ -11,7 +13,7 @@ bit-identical arrays (random ones draw from ``numpy.random.default_rng(seed)``).
 =======================  ==========  ======  =============================================
 function                 X shape     Y       target coding
 =======================  ==========  ======  =============================================
-``seed_data()``          (1, 3)      (1, 2)  the seed's y = (1, 0)
+``tutorial_data()``      (1, 3)      (1, 2)  the tutorial's y = (1, 0)
 ``xor()``                (4, 2)      (4, 1)  1 when exactly one input is 1
 ``encoder(n, m)``        (n, n)      (n, n)  Y = X = the n one-hot rows (net n-m-n)
 ``parity(n)``            (2ⁿ, n)     (2ⁿ,1)  1 when the number of 1 bits is odd
@@ -42,9 +44,9 @@ from microbp import checks
 from microbp.nn import MLP
 
 __all__ = [
-    "SeedExample",
-    "seed_example",
-    "seed_data",
+    "TutorialExample",
+    "tutorial_example",
+    "tutorial_data",
     "xor",
     "encoder",
     "parity",
@@ -60,8 +62,8 @@ __all__ = [
 
 
 @dataclass(frozen=True)
-class SeedExample:
-    """The seed's three-layer perceptron (Figure 1) with concrete numbers.
+class TutorialExample:
+    """The tutorial's three-layer perceptron (Figure 1) with concrete numbers.
 
     n₁ = 3 inputs, n₂ = 3 hidden neurons, n₃ = 2 outputs, f = σ in both layers, one
     training pair (x, y). ``W[l][i - 1][j - 1]`` is wᵢⱼ⁽ˡ⁾.
@@ -99,19 +101,19 @@ class SeedExample:
         return np.array([self.y], dtype=np.float64)
 
 
-def seed_example() -> SeedExample:
-    """The seed's 3-3-2 example with the numbers of :class:`SeedExample`."""
-    return SeedExample()
+def tutorial_example() -> TutorialExample:
+    """The tutorial's 3-3-2 example with the numbers of :class:`TutorialExample`."""
+    return TutorialExample()
 
 
-def seed_data() -> tuple[np.ndarray, np.ndarray]:
-    """The seed example's one training pair as ``(X, Y)``, shapes (1, 3) and (1, 2).
+def tutorial_data() -> tuple[np.ndarray, np.ndarray]:
+    """The tutorial example's one training pair as ``(X, Y)``, shapes (1, 3) and (1, 2).
 
-    >>> X, Y = seed_data()
+    >>> X, Y = tutorial_data()
     >>> X.tolist(), Y.tolist()
     ([[1.0, 0.5, -1.0]], [[1.0, 0.0]])
     """
-    ex = seed_example()
+    ex = tutorial_example()
     return ex.X, ex.Y
 
 
@@ -172,7 +174,7 @@ def two_spirals(
     (φ = kπ/16, r = 6.5(104 − k)/104, divided by 6.5). Rows: the n points of spiral 0
     (target 0), then those of spiral 1 (target 1). ``noise`` > 0 adds Gaussian noise of that
     standard deviation to every coordinate, drawn from ``numpy.random.default_rng(seed)``;
-    with the default ``noise=0`` the set does not depend on the seed.
+    with the default ``noise=0`` the set does not depend on ``seed``.
 
     >>> X, Y = two_spirals()
     >>> X.shape, Y.shape, float(Y.mean())
@@ -349,28 +351,90 @@ def split(X, Y, test_fraction: float, seed: int = 0):
     return X[~test], Y[~test], X[test], Y[test]
 
 
-#: The named sets of ``microbp train --data``: name → (function, default arguments, the
-#: default net sizes for those arguments).
-DATASETS = {
-    "seed": (seed_data, (), lambda: [3, 3, 2]),
-    "xor": (xor, (), lambda: [2, 4, 1]),
-    "encoder": (encoder, (8, 3), lambda n, m: [n, m, n]),
-    "parity": (parity, (3,), lambda n: [n, 2 * n, 1]),
-    "spirals": (two_spirals, (97,), lambda k: [2, 20, 20, 1]),
-    "moons": (two_moons, (200,), lambda n: [2, 8, 1]),
-    "iris": (iris, (), lambda: [4, 8, 3]),
+class _DataSets(dict):
+    """A dict of the named data sets that also takes the old name ``"seed"`` for
+    ``"tutorial"`` (deprecated: it warns, and is not listed among the names). The warning is a
+    FutureWarning, the category Python shows to the users of a program: the name is typed on
+    the command line and in the lab, not in code."""
+
+    ALIASES = {"seed": "tutorial"}
+
+    def canonical(self, name):
+        """``name``, or the name an old alias stands for (with a DeprecationWarning)."""
+        if isinstance(name, str) and name in self.ALIASES:
+            import warnings
+
+            new = self.ALIASES[name]
+            warnings.warn(
+                f"the data set {name!r} is now called {new!r}; the old name will be removed "
+                "in the next release",
+                FutureWarning,
+                stacklevel=3,
+            )
+            return new
+        return name
+
+    def __contains__(self, name) -> bool:
+        return dict.__contains__(
+            self, self.ALIASES.get(name, name) if isinstance(name, str) else name
+        )
+
+    def __getitem__(self, name):
+        return dict.__getitem__(self, self.canonical(name))
+
+
+#: The named sets of ``microbp train --data`` and the lab: name → (function, default
+#: arguments, the default net sizes for those arguments). ``"tutorial"`` is the tutorial's
+#: example (its old name ``"seed"`` still works for one release, with a FutureWarning).
+DATASETS = _DataSets(
+    {
+        "tutorial": (tutorial_data, (), lambda: [3, 3, 2]),
+        "xor": (xor, (), lambda: [2, 4, 1]),
+        "encoder": (encoder, (8, 3), lambda n, m: [n, m, n]),
+        "parity": (parity, (3,), lambda n: [n, 2 * n, 1]),
+        "spirals": (two_spirals, (97,), lambda k: [2, 20, 20, 1]),
+        "moons": (two_moons, (200,), lambda n: [2, 8, 1]),
+        "iris": (iris, (), lambda: [4, 8, 3]),
+    }
+)
+
+
+# Names before "the tutorial" was called by its name (deprecated, removed in the next release;
+# CHANGELOG.md). A module-level __getattr__ so that only a use of an old name warns.
+_DEPRECATED = {
+    "SeedExample": "TutorialExample",
+    "seed_example": "tutorial_example",
+    "seed_data": "tutorial_data",
 }
+
+
+def __getattr__(name: str):
+    if name in _DEPRECATED:
+        import warnings
+
+        new = _DEPRECATED[name]
+        warnings.warn(
+            f"microbp.data.{name} is deprecated and will be removed in the next release; "
+            f"use microbp.data.{new} (the same thing, named after the tutorial)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return globals()[new]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 #: The number of rows N each set of :data:`DATASETS` has for its arguments, known before it
 #: is made (a command refuses a set too large to hold before allocating it). Its inputs
 #: and targets are as wide as the first and last of the default sizes. Parity outside
 #: 1 ≤ n ≤ 16 counts 0: :func:`parity` refuses that argument itself.
-ROWS = {
-    "seed": lambda: 1,
-    "xor": lambda: 4,
-    "encoder": lambda n, m: n,
-    "parity": lambda n: 2**n if 1 <= n <= 16 else 0,
-    "spirals": lambda k: 2 * k,
-    "moons": lambda n: n,
-    "iris": lambda: 150,
-}
+ROWS = _DataSets(
+    {
+        "tutorial": lambda: 1,
+        "xor": lambda: 4,
+        "encoder": lambda n, m: n,
+        "parity": lambda n: 2**n if 1 <= n <= 16 else 0,
+        "spirals": lambda k: 2 * k,
+        "moons": lambda n: n,
+        "iris": lambda: 150,
+    }
+)

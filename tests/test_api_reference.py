@@ -12,7 +12,9 @@ into Markdown for the build, is checked at the end.
 from __future__ import annotations
 
 import importlib
+import inspect
 import pkgutil
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -47,10 +49,8 @@ def public_names() -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def inventory(tmp_path_factory):
-    """The names the strict build documented (its objects.inv)."""
-    from mkdocstrings import Inventory
-
+def site(tmp_path_factory):
+    """The site of a strict build."""
     site = tmp_path_factory.mktemp("site")
     result = subprocess.run(
         [str(MKDOCS), "build", "--strict", "--site-dir", str(site)],
@@ -60,6 +60,14 @@ def inventory(tmp_path_factory):
         timeout=300,
     )
     assert result.returncode == 0, "mkdocs build --strict failed:\n" + result.stderr[-4000:]
+    return site
+
+
+@pytest.fixture(scope="module")
+def inventory(site):
+    """The names the strict build documented (its objects.inv)."""
+    from mkdocstrings import Inventory
+
     with open(site / "objects.inv", "rb") as f:
         return set(Inventory.parse_sphinx(f))
 
@@ -72,6 +80,30 @@ def test_every_public_name_is_in_the_generated_reference(inventory):
         "public modules and names (in a module's __all__) missing from the built reference:\n  "
         + "\n  ".join(missing)
     )
+
+
+@needs_mkdocs
+@pytest.mark.slow
+def test_each_module_page_leads_with_its_public_surface_in_the_order_of_its_all(site):
+    """A module's page shows the names of its ``__all__`` first and in that order (a class
+    before the tables it uses), and no class shows its ``__slots__``."""
+    problems = []
+    for module in public_modules():
+        page = site / "reference" / Path(*module.split(".")) / "index.html"
+        if not page.exists():  # a module that is a package's __init__ or a plain file
+            page = site / "reference" / Path(*module.split(".")[:-1]) / module.split(".")[-1]
+            page = page / "index.html"
+        text = page.read_text("utf-8")
+        shown = re.findall(r'<h2 id="' + re.escape(module) + r'\.([^".]+)"', text)
+        mod = importlib.import_module(module)
+        # submodules have pages of their own (microbp.gradcheck is one, and a function too)
+        subs = {m.name for m in pkgutil.iter_modules(getattr(mod, "__path__", []))}
+        names = [n for n in mod.__all__ if n not in subs and not inspect.ismodule(getattr(mod, n))]
+        if shown[: len(names)] != names:
+            problems.append(f"{module}: shows {shown[:6]}…, its __all__ is {names[:6]}…")
+        if re.search(r'id="[^"]*\.__slots__"', text):
+            problems.append(f"{module}: a class shows its __slots__")
+    assert not problems, "\n".join(problems)
 
 
 # tools/griffe_rest.py ------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from fractions import Fraction
 import pytest
 
 from microbp import MLP, bp, squared_error, trace_backward
-from microbp.data import seed_example
+from microbp.data import tutorial_example
 from tests import chromium
 
 pytestmark = [
@@ -57,7 +57,7 @@ def _severe(browser):
 def test_stepping_to_the_end_with_arrow_keys_shows_backwards_gradients(browser, tmp_path):
     from selenium.webdriver.common.keys import Keys
 
-    ex = seed_example()
+    ex = tutorial_example()
     net = ex.net()
     fw = net.forward(ex.x)
     E = squared_error(ex.y, fw.output)
@@ -145,7 +145,7 @@ def test_a_name_that_opens_an_html_comment_cannot_break_the_stepper(browser, tmp
 def test_the_stepper_runs_inline_as_jupyter_shows_it(browser, tmp_path):
     """Issue 11, 6: ``trace._repr_html_()`` (what a notebook displays, no server) is a
     working stepper: the same page in an iframe, whose Next button steps."""
-    ex = seed_example()
+    ex = tutorial_example()
     net = ex.net()
     fw = net.forward(ex.x)
     trace = trace_backward(squared_error(ex.y, fw.output), forward=fw)

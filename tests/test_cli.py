@@ -11,7 +11,7 @@ import pytest
 
 import microbp.cli.app as cli
 from microbp import bp
-from microbp.data import seed_example
+from microbp.data import tutorial_example
 
 
 def test_demo_prints_every_delta_and_gradient_next_to_the_formula(capsys):
@@ -34,7 +34,7 @@ def test_demo_prints_every_delta_and_gradient_next_to_the_formula(capsys):
 
 def _seed_output(f) -> tuple[np.ndarray, np.ndarray]:
     """a⁽³⁾ and y of the seed example with output activation ``f``, by numpy alone."""
-    ex = seed_example()
+    ex = tutorial_example()
     sigmoid = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
     a2 = sigmoid(np.array(ex.W[2]) @ np.array(ex.x) + np.array(ex.b[2]))
     z3 = np.array(ex.W[3]) @ a2 + np.array(ex.b[3])
@@ -130,7 +130,7 @@ def test_demo_writes_numbers_in_the_shortest_form_that_reads_back_as_the_same_fl
     capsys, tmp_path, monkeypatch
 ):
     monkeypatch.chdir(tmp_path)
-    ex = seed_example()
+    ex = tutorial_example()
     fw = ex.net().forward(ex.x)
     assert cli.main(["demo"]) == 0
     out = capsys.readouterr().out
@@ -370,3 +370,22 @@ def test_the_training_plot_names_data_net_and_optimizer_in_a_title_that_fits(tmp
     ((title, fits),) = titles
     assert title.splitlines()[0].startswith("xor · MLP 2-16-16-1 (tanh) · iRprop-")
     assert "after 20 epochs" in title.splitlines()[-1] and fits and plot.stat().st_size > 0
+
+
+@pytest.mark.parametrize("command", ["vanishing", "rprop-bench"])
+def test_the_seeds_help_states_the_defaults_the_runs_use(command, capsys):
+    import inspect
+
+    from microbp.experiments import rprop_bench, vanishing
+
+    module, run = {
+        "vanishing": (vanishing, vanishing.gradient_statistics),
+        "rprop-bench": (rprop_bench, rprop_bench.benchmark),
+    }[command]
+    with pytest.raises(SystemExit):
+        cli.main([command, "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    m = re.search(r"--seeds SEEDS seeds 0…SEEDS−1 \(default (\d+); (\d+) if --quick\)", text)
+    assert m, f"microbp {command} --help: no --seeds default in {text!r}"
+    assert int(m.group(1)) == inspect.signature(run).parameters["seeds"].default
+    assert int(m.group(2)) == module.QUICK["seeds"]

@@ -19,7 +19,7 @@ from microbp.cli import graph as cli_graph
 from microbp.cli import trace as cli_trace
 from microbp.cli.app import main
 from microbp.cli.demo import demo
-from microbp.data import seed_example
+from microbp.data import tutorial_example
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -79,7 +79,7 @@ def test_trace_html_writes_the_stepper(tmp_path, capsys):
 
 
 # The demo also trains the seed example and writes its loss curve where matplotlib is present.
-LOSS_PLOT = ["seed-loss.png"] if importlib.util.find_spec("matplotlib") else []
+LOSS_PLOT = ["tutorial-loss.png"] if importlib.util.find_spec("matplotlib") else []
 
 
 @needs_dot
@@ -267,7 +267,7 @@ def test_an_explicit_fmt_or_digits_is_used_by_the_trace_table(capsys):
     # The last row is x₃'s: its contribution and grad, 4 significant digits
     assert short.split()[-2:] == ["-0.001197", "0.0006605"]
     # by default the shortest text that reads back as the same float: ∂E/∂x₃ to the last bit
-    ex = seed_example()
+    ex = tutorial_example()
     fw = ex.net().forward(ex.x)
     squared_error(ex.y, fw.output).backward()
     last = default.rstrip().split()[-1]

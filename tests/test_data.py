@@ -6,10 +6,34 @@ import pytest
 from microbp import data
 
 
-def test_seed_data_is_the_seed_examples_pair():
-    X, Y = data.seed_data()
-    ex = data.seed_example()
+def test_tutorial_data_is_the_tutorial_examples_pair():
+    X, Y = data.tutorial_data()
+    ex = data.tutorial_example()
     assert X.tolist() == [list(ex.x)] and Y.tolist() == [list(ex.y)]
+
+
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        ("seed_example", "tutorial_example"),
+        ("seed_data", "tutorial_data"),
+        ("SeedExample", "TutorialExample"),
+    ],
+)
+def test_the_old_names_still_work_for_one_release_and_warn(old, new):
+    with pytest.warns(DeprecationWarning, match=rf"microbp\.data\.{old} is deprecated.*{new}"):
+        thing = getattr(data, old)
+    assert thing is getattr(data, new)
+    with pytest.warns(DeprecationWarning, match=old):
+        exec(f"from microbp.data import {old}", {})
+
+
+def test_the_new_names_do_not_warn_and_unknown_names_still_fail(recwarn):
+    data.tutorial_example(), data.tutorial_data(), data.TutorialExample()
+    assert not [w for w in recwarn if issubclass(w.category, DeprecationWarning)]
+    with pytest.raises(AttributeError, match="no attribute 'seed_net'"):
+        data.seed_net  # noqa: B018
+    assert "seed_example" not in data.__all__ and "tutorial_example" in data.__all__
 
 
 def test_xor_targets_are_one_exactly_when_the_inputs_differ():
@@ -129,3 +153,15 @@ def test_split_refuses_a_fraction_outside_0_1(fraction):
 def test_split_that_would_hold_out_nothing_says_so():
     with pytest.raises(ValueError, match="holds out none"):
         data.split(*data.xor(), 0.1)  # 2 rows a class: round(0.2) = 0 of each
+
+
+def test_the_data_set_once_called_seed_is_tutorial_and_the_old_name_warns():
+    assert "tutorial" in data.DATASETS and list(data.DATASETS)[0] == "tutorial"
+    assert "seed" not in list(data.DATASETS)  # not offered among the names any more…
+    assert "seed" in data.DATASETS  # …but still taken, for one release
+    with pytest.warns(FutureWarning, match="'seed' is now called 'tutorial'"):
+        make, args, sizes = data.DATASETS["seed"]
+    assert make is data.tutorial_data and sizes(*args) == [3, 3, 2]
+    with pytest.warns(FutureWarning):
+        assert data.DATASETS.canonical("seed") == "tutorial"
+    assert data.DATASETS.canonical("xor") == "xor" and "nope" not in data.DATASETS

@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 
 from microbp import MLP, bp, squared_error, total_error
 from microbp.activations import ACTIVATIONS, sigmoid
-from microbp.data import seed_example
+from microbp.data import tutorial_example
 
-EX = seed_example()
+EX = tutorial_example()
 
 
 def _seed_graph():

@@ -16,10 +16,17 @@ any change here. A failure names the page and the line of the Markdown file.
 
 from __future__ import annotations
 
+import contextlib
 import doctest
+import http.server
 import re
+import subprocess
+import sys
+import threading
+import time
 import traceback
 import unicodedata
+import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -397,3 +404,247 @@ def test_a_missing_file_or_anchor_is_reported(tmp_path):
     assert problems[0].startswith("docs/p.md:4:") and "#nope" in problems[0]
     assert problems[1].startswith("docs/p.md:5:") and "missing.md" in problems[1]
     assert problems[2].startswith("docs/p.md:12:") and "test_nothing.py" in problems[2]
+
+
+# --------------------------------------------------------------------------------------------
+# The built site, opened offline in headless Chromium
+# --------------------------------------------------------------------------------------------
+
+_MKDOCS = Path(sys.executable).parent / "mkdocs"
+_HREF_ID = re.compile(r"""\bid=["']([^"']+)["']""")
+
+
+def build_site(site: Path) -> Path:
+    """``mkdocs build --strict`` of this repository into ``site``."""
+    result = subprocess.run(
+        [str(_MKDOCS), "build", "--strict", "--site-dir", str(site)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return site
+
+
+@contextlib.contextmanager
+def serve(site: Path):
+    """The folder ``site`` over http on 127.0.0.1 (a free port), as its base URL."""
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=str(site), **kwargs)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _site_file(site: Path, base: str, url: str) -> Path:
+    path = urllib.parse.unquote(urllib.parse.urlsplit(url).path)
+    rel = path[len(urllib.parse.urlsplit(base).path) :]
+    return site / (rel + "index.html" if rel == "" or rel.endswith("/") else rel)
+
+
+def site_problems(site: Path, base: str, driver) -> list[str]:
+    """Open every HTML page of ``site`` (served at ``base``) in ``driver``; return what went
+    wrong: a request to anything but ``base``, a console error (a failed request, a script
+    error), a link or ``#anchor`` on the site that leads nowhere, a table-of-contents entry
+    that does not bring its heading into view."""
+    from tests import chromium
+
+    problems: list[str] = []
+    pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
+    ids: dict[Path, set[str]] = {}
+    for rel in pages:
+        driver.get(base + rel)
+        driver.execute_script("window.scrollTo(0, document.body.scrollHeight)")
+        requests = driver.execute_script(
+            "return performance.getEntriesByType('resource').map(e => e.name)"
+        )
+        problems += [f"{rel}: requests {r}" for r in requests if not r.startswith(base)]
+        problems += [f"{rel}: console: {e['message']}" for e in chromium.severe(driver)]
+        for href in driver.execute_script(
+            "return [...document.querySelectorAll('a[href]')].map(a => a.href)"
+        ):
+            if not href.startswith(base):
+                continue  # another site: a plain link, never loaded by the page itself
+            target = _site_file(site, base, href.partition("#")[0])
+            if not target.is_file():
+                problems.append(f"{rel}: link {href} leads nowhere (404)")
+                continue
+            anchor = urllib.parse.unquote(urllib.parse.urlsplit(href).fragment)
+            if anchor and target.suffix == ".html":
+                if target not in ids:
+                    ids[target] = set(_HREF_ID.findall(target.read_text("utf-8")))
+                if anchor not in ids[target]:
+                    problems.append(f"{rel}: link {href}: no element with id {anchor!r}")
+    # The table of contents of the page with Chinese headings: each entry scrolls its
+    # heading to the top, and the theme's scripts raise nothing on the way.
+    driver.get(base + "derivation/")
+    entries = driver.find_elements("css selector", ".bs-sidebar a[href^='#']")
+    assert len(entries) >= 16, "the derivation's table of contents is missing"
+    # The theme scrolls smoothly, and on a busy machine a smooth scroll can stall between
+    # frames: jump instead, so that where the entry lands is all that is measured.
+    driver.execute_script("document.documentElement.style.scrollBehavior = 'auto'")
+    for entry in entries[1:]:
+        target = urllib.parse.unquote(entry.get_attribute("href").partition("#")[2])
+        driver.execute_script("arguments[0].click()", entry)
+        for _ in range(60):
+            top, height = driver.execute_script(
+                "return [document.getElementById(arguments[0]).getBoundingClientRect().top, "
+                "window.innerHeight]",
+                target,
+            )
+            if 0 <= top <= height / 4:  # in view, at the top, below the fixed navigation bar
+                break
+            time.sleep(0.05)
+        else:
+            problems.append(f"derivation/: the entry for #{target} leaves it at y = {top}")
+    problems += [f"derivation/ (TOC): {e['message']}" for e in chromium.severe(driver)]
+    return problems
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not _MKDOCS.exists(), reason="mkdocs not installed (the docs extra)")
+def test_the_built_site_works_offline_every_link_resolves_and_no_script_fails(tmp_path):
+    from tests import chromium
+
+    if not chromium.IN_CI and not (
+        Path(chromium.CHROMIUM).exists() and Path(chromium.CHROMEDRIVER).exists()
+    ):
+        pytest.skip("needs Debian's chromium and chromium-driver (make chromium)")
+    site = build_site(tmp_path / "site")
+    pages = list(site.rglob("*.html"))
+    assert (site / "derivation" / "index.html") in pages and len(pages) > 40
+    with serve(site) as base:
+        driver = chromium.start(tmp_path / "profile")
+        try:
+            problems = site_problems(site, base, driver)
+        finally:
+            driver.quit()
+    assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems[:60])
+
+
+def _hook():
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        import mkdocs_repo_files
+    finally:
+        sys.path.remove(str(ROOT / "tools"))
+    return mkdocs_repo_files
+
+
+@pytest.mark.skipif(not _MKDOCS.exists(), reason="mkdocs not installed (the docs extra)")
+@pytest.mark.parametrize(
+    "repo_url, page, expected",
+    [
+        (None, "training.md", "source/microbp/train.py.html"),
+        (None, "reference/index.md", "../source/microbp/train.py.html"),
+        (
+            "https://example.org/o/microbp/",
+            "training.md",
+            "https://example.org/o/microbp/blob/dev/microbp/train.py",
+        ),
+    ],
+)
+def test_links_into_the_repository_point_at_a_copy_or_at_repo_url(repo_url, page, expected):
+    from types import SimpleNamespace
+
+    hook = _hook()
+    config = {
+        "config_file_path": str(ROOT / "mkdocs.yml"),
+        "docs_dir": str(ROOT / "docs"),
+        "repo_url": repo_url,
+        "extra": {"repo_branch": "dev"},
+    }
+    up = "../" * page.count("/")
+    md = (
+        f"[code]({up}../microbp/train.py#L3) [page]({up}notation.md) [gone]({up}../nothing.py)\n"
+        f"```text\n[in a block]({up}../microbp/train.py)\n```\n"
+    )
+    out = hook.on_page_markdown(
+        md, SimpleNamespace(file=SimpleNamespace(src_uri=page)), config, None
+    )
+    assert out == md.replace(f"{up}../microbp/train.py#L3", f"{expected}#L3", 1)
+
+
+@pytest.mark.parametrize(
+    "page, starts",
+    [
+        ("docs/lab.md", "`--data` (a data set of"),
+        ("docs/training.md", "`--data` is"),
+    ],
+)
+def test_the_guides_data_set_lists_name_every_data_set_the_commands_take(page, starts):
+    from microbp import data
+
+    text = (ROOT / page).read_text("utf-8")
+    assert starts in text, f"{page} no longer lists the data sets after {starts!r}"
+    sentence = text[text.index(starts) :].split(";")[0]
+    missing = [n for n in data.DATASETS if not re.search(rf"\b{n}\b", sentence)]
+    assert not missing, f"{page}: the list of data sets leaves out {missing}"
+
+
+def test_the_training_guides_table_shows_every_data_set_function():
+    from microbp import data
+
+    text = (ROOT / "docs" / "training.md").read_text("utf-8")
+    makers = {make.__name__ for make, _, _ in data.DATASETS.values()}
+    missing = [m for m in sorted(makers) if f"| `{m}(" not in text]
+    assert not missing, f"docs/training.md's data-set table leaves out {missing}"
+
+
+def test_the_install_line_of_the_docs_installs_every_extra_the_pages_use():
+    """docs/index.md's pip line names every extra of setup.cfg but ``bench`` (benchmarks
+    only), the extras `make test` installs too."""
+    import configparser
+
+    cfg = configparser.ConfigParser()
+    cfg.read(ROOT / "setup.cfg", encoding="utf-8")
+    extras = set(cfg["options.extras_require"]) - {"bench"}
+    text = (ROOT / "docs" / "index.md").read_text("utf-8")
+    m = re.search(r"pip install -e '\.\[([\w,]+)\]'", text)
+    assert m, "docs/index.md has no `pip install -e '.[…]'` line"
+    assert set(m.group(1).split(",")) == extras
+    make = re.search(
+        r"pip install -q -e '\.\[([\w,]+)\]'\n\ttouch \$@ \$\(VENV\)/\.installed",
+        (ROOT / "Makefile").read_text("utf-8"),
+    )
+    assert make and set(make.group(1).split(",")) == extras, "make test installs other extras"
+
+
+def test_drawing_md_lists_every_file_microbp_demo_writes(tmp_path, capsys):
+    from microbp.cli.app import main
+
+    assert main(["demo", "--out-dir", str(tmp_path / "pictures")]) == 0
+    capsys.readouterr()
+    written = sorted(p.name for p in (tmp_path / "pictures").iterdir())
+    text = (ROOT / "docs" / "drawing.md").read_text("utf-8")
+    start = text.index("microbp demo --out-dir pictures")
+    listed = text[start : text.index("```", start)]
+    missing = [name for name in written if name not in listed]
+    assert len(written) >= 4 and not missing, f"docs/drawing.md leaves out {missing}"
+
+
+def test_the_docs_call_the_tutorial_the_tutorial():
+    """ "The seed" was the project's own word for the tutorial; a reader knows only the random
+    seed. README, the pages, the examples and the notebook say "the tutorial"."""
+    words = re.compile(r"\bthe seed\b|\bseed'?s\b|\bseed example", re.I)
+    random_seed = re.compile(r"random|--seed|seed=|seeds\b|`seed`", re.I)
+    texts = PAGES + sorted((ROOT / "examples").glob("*.py")) + [ROOT / "examples" / "tour.ipynb"]
+    found = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for path in texts
+        for number, line in enumerate(path.read_text("utf-8").splitlines(), start=1)
+        if words.search(line) and not random_seed.search(line)
+    ]
+    assert not found, "'the seed' for the tutorial:\n" + "\n".join(found)

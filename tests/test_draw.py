@@ -15,7 +15,7 @@ import graphviz
 import pytest
 
 from microbp import MLP, Value, bp, draw_graph, draw_network, squared_error
-from microbp.data import seed_example
+from microbp.data import tutorial_example
 from microbp.engine import reverse_topological_order
 from microbp.viz.draw import (
     GraphTooLarge,
@@ -42,7 +42,7 @@ needs_dot = pytest.mark.skipif(
 
 
 def seed_loss():
-    ex = seed_example()
+    ex = tutorial_example()
     net = ex.net()
     fw = net.forward(ex.x)
     E = squared_error(ex.y, fw.output)
@@ -237,8 +237,8 @@ def test_node_ids_follow_the_graph_not_memory_so_two_builds_give_identical_dot()
 
 _SCRIPT = """
 from microbp import draw_graph, draw_network, squared_error, trace_backward
-from microbp.data import seed_example
-ex = seed_example(); net = ex.net(); fw = net.forward(ex.x)
+from microbp.data import tutorial_example
+ex = tutorial_example(); net = ex.net(); fw = net.forward(ex.x)
 E = squared_error(ex.y, fw.output)
 trace = trace_backward(E, forward=fw)
 print(draw_graph(E, forward=fw).source)
@@ -292,7 +292,7 @@ def test_network_layer_titles_name_each_layers_activation_and_write_out_softmax(
         "layer 2: tanh",
         "layer 3 (output): softmax\\nsoftmax(z)ₖ = e^(zₖ) / Σⱼ e^(zⱼ)",  # aₖ reads every zⱼ
     ]
-    seed = draw_network(seed_example().net()).source
+    seed = draw_network(tutorial_example().net()).source
     assert '"layer 3 (output): sigmoid"' in seed and "softmax" not in seed
 
 

@@ -14,7 +14,7 @@ import math
 
 from microbp import Value, bp, squared_error
 from microbp.activations import ACTIVATIONS, sigmoid
-from microbp.data import seed_example
+from microbp.data import tutorial_example
 
 XS = (-4.0, -1.5, -0.3, 0.0, 0.6, 2.0, 5.0)
 
@@ -55,7 +55,7 @@ def test_cost_is_half_the_squared_norm_not_half_the_norm():
 
 def test_bp1_is_the_derivative_of_the_squared_cost_only():
     """δ⁽ᴸ⁾ = −(y − a⁽ᴸ⁾) ⊙ f′(z⁽ᴸ⁾) comes from ½‖y − o‖²; from ½‖y − o‖ it would not."""
-    ex = seed_example()
+    ex = tutorial_example()
     bp1 = bp.index_form(ex.net(), ex.x, ex.y).delta[3]
 
     fw = ex.net().forward(ex.x)

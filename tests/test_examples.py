@@ -45,7 +45,7 @@ def _run(script: Path, timeout: float, cwd: str) -> subprocess.CompletedProcess:
 
 def test_the_examples_are_found():
     names = {p.name for p in EXAMPLES}
-    assert {"seed_example.py", "chain_rule_by_hand.py", "micrograd_demo.py"} <= names
+    assert {"tutorial_example.py", "chain_rule_by_hand.py", "micrograd_demo.py"} <= names
 
 
 @pytest.mark.slow

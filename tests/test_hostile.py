@@ -31,7 +31,7 @@ NAN, INF = float("nan"), float("inf")
 
 
 def seed_file_text() -> str:
-    return modelfile.to_json(data.seed_example().net())
+    return modelfile.to_json(data.tutorial_example().net())
 
 
 def big_int_file() -> str:
@@ -180,7 +180,7 @@ def test_hostile_input_gets_a_clear_error(case):
 
 
 def test_a_refused_model_file_changes_nothing(tmp_path):
-    net = data.seed_example().net()
+    net = data.tutorial_example().net()
     before = net.get_flat().tolist()
     path = tmp_path / "big.json"
     path.write_text(big_int_file())

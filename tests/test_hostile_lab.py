@@ -177,7 +177,7 @@ CHANGES = {
     "set x": ("POST", "/api/set", {"x": [0.0, 0.0, 1.0]}),
     "set activation": ("POST", "/api/set", {"activation": ["tanh", "sigmoid"]}),
     "set sample": ("POST", "/api/set", {"sample": 1}),
-    "new": ("POST", "/api/new", {"sizes": [3, 4, 2], "data": "seed", "seed": 3}),
+    "new": ("POST", "/api/new", {"sizes": [3, 4, 2], "data": "tutorial", "seed": 3}),
     "upload": ("POST", "/api/model", None),
     "reset": ("POST", "/api/reset", None),
 }
@@ -234,7 +234,7 @@ class Blowup(optim.GD):
 @pytest.mark.parametrize("gradients", ["autodiff", "formulas"])
 def test_fit_stops_when_a_z_overflows_although_e_stays_finite(gradients):
     """Before: fit checked only E, and left z⁽³⁾ = ∞ in the net (stopped_by max_epochs)."""
-    ex = data.seed_example()
+    ex = data.tutorial_example()
     net = MLP.from_weights(ex.W, ex.b, activation=["relu", "sigmoid"])
     h = fit(net, ex.X, ex.Y, Blowup(3), max_epochs=10, tol=0, quiet=True, gradients=gradients)
     assert h.stopped_by == "diverged" and h.epochs == 2

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import microbp.cli.app as cli
 from microbp import MLP
-from microbp.data import seed_example
+from microbp.data import tutorial_example
 from microbp.interop import to_onnx
 from tests.interop_nets import net_sample_loss
 
@@ -41,7 +41,7 @@ def assert_close(theirs: np.ndarray, mine: np.ndarray) -> None:
 
 
 def test_the_tutorials_example_runs_the_same_in_onnxruntime():
-    ex = seed_example()
+    ex = tutorial_example()
     net = ex.net()
     assert_close(run_onnx(net, ex.X), microbp_outputs(net, ex.X))
 
@@ -66,7 +66,7 @@ def test_softplus_keeps_its_small_values_far_below_zero():
 
 
 def test_the_model_is_valid_onnx_in_float64_with_the_nets_numbers():
-    ex = seed_example()
+    ex = tutorial_example()
     model = to_onnx(ex.net())
     onnx.checker.check_model(model)
     weights = {t.name: onnx.numpy_helper.to_array(t) for t in model.graph.initializer}

@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from microbp import MLP, bp, losses
-from microbp.data import seed_example
+from microbp.data import tutorial_example
 from microbp.interop import from_torch, to_torch, torch_gradient, torch_loss
 from tests.interop_nets import net_sample_loss
 
@@ -67,7 +67,7 @@ def test_every_gradient_equals_pytorch_autograd_and_bp(case):
 
 
 def test_the_tutorials_example_has_pytorchs_gradient():
-    ex = seed_example()
+    ex = tutorial_example()
     net = ex.net()
     theirs = torch_gradient(net, ex.x, ex.y)
     assert close(theirs, autodiff(net, ex.x, ex.y, "squared_error"))
@@ -86,7 +86,7 @@ def test_round_trip_through_pytorch_is_bit_exact(case, rnd):
 
 
 def test_linear_weight_is_w_in_the_tutorials_layout():
-    ex = seed_example()
+    ex = tutorial_example()
     model = to_torch(ex.net())
     assert [name for name, _ in model.named_children()] == ["z2", "a2", "z3", "a3"]
     assert model.z2.weight.dtype == torch.float64

@@ -88,7 +88,7 @@ def assert_deltas_are_index_forms(s: dict) -> None:
 
 def test_state_of_the_seed_example_is_the_graphs_and_the_formulas(client):
     s = get_state(client)
-    ex = data.seed_example()
+    ex = data.tutorial_example()
     assert s["sizes"] == [3, 3, 2] and s["activation"] == ["sigmoid", "sigmoid"]
     assert s["x"] == list(ex.x) and s["y"] == list(ex.y)
     assert s["W"] == {str(l): [list(r) for r in ex.W[l]] for l in (2, 3)}
@@ -110,7 +110,7 @@ def test_editing_w11_of_layer_2_moves_every_delta_as_index_form_says(client):
     s = r.json()
     assert s["W"]["2"][0][0] == 0.75
     assert s["delta"] != before["delta"]
-    ex = data.seed_example()
+    ex = data.tutorial_example()
     W = {l: [list(r) for r in ex.W[l]] for l in (2, 3)}
     W[2][0][0] = 0.75
     ref = bp.index_form(MLP.from_weights(W, ex.b), ex.x, ex.y)
@@ -254,7 +254,7 @@ def test_a_body_that_is_not_json_is_415(client):
         ({"sizes": [2, 100, 100, 1], "data": "xor"}, f"at most {MAX_PARAMETERS}"),
         ({"sizes": [2] + [3] * 12 + [1], "data": "xor"}, "at most 12 layers"),
         ({"sizes": [3, 0, 2]}, "layer 2 must have a size ≥ 1"),
-        ({"sizes": [4, 3, 2], "data": "seed"}, "has 3 inputs and 2 outputs"),
+        ({"sizes": [4, 3, 2], "data": "tutorial"}, "has 3 inputs and 2 outputs"),
         ({"data": "mnist"}, "unknown data set 'mnist'"),
         ({"data": "random"}, 'needs "sizes"'),
         ({"data": "xor", "activation": "gelu"}, "unknown activation 'gelu'"),
@@ -277,8 +277,8 @@ def test_new_builds_any_net_on_any_data_set(client):
     s = post(client, "/api/new", {"data": "random", "sizes": [2, 16, 16, 1], "seed": 3}).json()
     assert s["sizes"] == [2, 16, 16, 1] and s["N"] == 1
     assert_deltas_are_index_forms(s)
-    s = post(client, "/api/new", {"data": "seed"}).json()  # the seed's own numbers again
-    assert s["W"]["2"][0] == list(data.seed_example().W[2][0])
+    s = post(client, "/api/new", {"data": "tutorial"}).json()  # the tutorial's own numbers again
+    assert s["W"]["2"][0] == list(data.tutorial_example().W[2][0])
 
 
 # --------------------------------------------------------------------------------------------
@@ -358,7 +358,7 @@ def test_train_is_fit_with_optim_make_epoch_for_epoch(client):
     r = post(client, "/api/train", {"optimizer": "gd", "lr": 0.5, "epochs": 50, "tol": 0})
     assert r.status_code == 200, r.text
     t = r.json()["train"]
-    ex = data.seed_example()
+    ex = data.tutorial_example()
     h = fit(ex.net(), ex.X, ex.Y, optim.make("gd", lr=0.5), max_epochs=50, tol=0, quiet=True)
     assert t["loss"] == h.loss and t["epoch"] == 50 and t["stopped_by"] == "epochs"
     assert t["loss"][-1] < t["loss"][0]
@@ -383,7 +383,7 @@ def test_a_long_loss_curve_is_sent_every_kth_epoch_with_its_epochs(client, monke
 
     monkeypatch.setattr(training, "LOSS_POINTS", 10)
     t = post(client, "/api/train", {"optimizer": "gd", "epochs": 50, "tol": 0}).json()["train"]
-    ex = data.seed_example()
+    ex = data.tutorial_example()
     h = fit(ex.net(), ex.X, ex.Y, optim.make("gd"), max_epochs=50, tol=0, quiet=True)
     assert t["loss_epochs"] == [0, 6, 12, 18, 24, 30, 36, 42, 48, 50]
     assert t["loss"] == [h.loss[k] for k in t["loss_epochs"]] and t["epoch"] == 50
@@ -466,7 +466,7 @@ def test_requests_during_a_run_are_answered_while_it_runs():
                 state.apply({"w": [2, 1, 1], "value": 0.5})
             assert thread.is_alive() and snap["train"]["running"]
             epoch = snap["train"]["epoch"]
-            ex = data.seed_example()
+            ex = data.tutorial_example()
             ref = ex.net()
             fit(ref, ex.X, ex.Y, optim.make("gd"), max_epochs=epoch, tol=0, quiet=True)
             assert snap["W"] == {str(l): [[w.data for w in r] for r in ref.W(l)] for l in (2, 3)}
@@ -502,7 +502,7 @@ def test_download_is_net_saves_json_and_uploads_back(client):
 
 
 def _model_text(**change) -> str:
-    doc = json.loads(modelfile.to_json(data.seed_example().net()))
+    doc = json.loads(modelfile.to_json(data.tutorial_example().net()))
     doc.update(change)
     return json.dumps(doc)
 
@@ -892,3 +892,11 @@ def test_the_stepper_writes_its_numbers_with_the_digits_asked_for(client):
     assert [st["upstream"] for st in four] == [st["upstream"] for st in full]  # data unchanged
     for q in ("digits=0", "digits=18", "digits=x"):
         assert client.get(f"/api/trace?{q}", headers=AUTH).status_code == 400
+
+
+def test_the_old_data_set_name_seed_still_gives_the_tutorials_numbers(client):
+    with pytest.warns(FutureWarning, match="now called 'tutorial'"):
+        s = post(client, "/api/new", {"data": "seed"}).json()
+    assert s["W"]["2"][0] == list(data.tutorial_example().W[2][0])
+    options = client.get("/api/options", headers=AUTH).json()
+    assert "tutorial" in str(options) and "'seed'" not in str(options)

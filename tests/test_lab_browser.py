@@ -144,7 +144,7 @@ def test_the_lab_page_edits_explains_trains_and_escapes(lab, browser, tmp_path):
     assert browser.execute_script("return document.cookie") == ""  # …for no cookie,
     stored = browser.execute_script("return sessionStorage.getItem('microbp-lab-token')")
     assert stored == TOKEN  # but this origin's sessionStorage
-    ex = data.seed_example()
+    ex = data.tutorial_example()
     shot(browser, "lab.png")
 
     # -- edit w₁₁⁽²⁾ by clicking its edge, and read the δ's the page shows

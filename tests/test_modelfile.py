@@ -64,7 +64,7 @@ def test_round_trip_keeps_fractions_and_ints_exact(tmp_path):
 
 def test_the_file_is_plain_json_with_the_documented_fields(tmp_path):
     path = tmp_path / "seed.json"
-    data.seed_example().net().save(path)
+    data.tutorial_example().net().save(path)
     doc = json.loads(path.read_text())
     assert doc["format"] == "microbp.mlp" and doc["version"] == 1
     assert doc["sizes"] == [3, 3, 2] and doc["activations"] == ["sigmoid", "sigmoid"]
@@ -109,7 +109,7 @@ def test_save_replaces_an_existing_file(tmp_path):
 
 
 def good_doc() -> dict:
-    return json.loads(modelfile.to_json(data.seed_example().net()))
+    return json.loads(modelfile.to_json(data.tutorial_example().net()))
 
 
 def mutate(change):
@@ -122,7 +122,7 @@ BAD_TEXTS = {
     "empty": ("", "empty"),
     "blank": ("  \n", "empty"),
     "not json": ("hello", "not valid JSON"),
-    "truncated": (modelfile.to_json(data.seed_example().net())[:150], "not valid JSON"),
+    "truncated": (modelfile.to_json(data.tutorial_example().net())[:150], "not valid JSON"),
     "a list": ("[1, 2, 3]", "not a microbp model"),
     "other json": ('{"name": "x"}', "not a microbp model"),
     "wrong format": (mutate(lambda d: d.update(format="keras")), "not a microbp model"),
@@ -149,15 +149,15 @@ BAD_TEXTS = {
     "weight bool": (mutate(lambda d: d["b"]["3"].__setitem__(0, True)), "must be a number"),
     "weight list": (mutate(lambda d: d["b"]["3"].__setitem__(0, [1])), "must be a number"),
     "weight NaN": (
-        modelfile.to_json(data.seed_example().net()).replace("0.05", "NaN"),
+        modelfile.to_json(data.tutorial_example().net()).replace("0.05", "NaN"),
         "non-finite",
     ),
     "weight Infinity": (
-        modelfile.to_json(data.seed_example().net()).replace("0.05", "-Infinity"),
+        modelfile.to_json(data.tutorial_example().net()).replace("0.05", "-Infinity"),
         "non-finite",
     ),
     "weight 1e999": (
-        modelfile.to_json(data.seed_example().net()).replace("0.05", "1e999"),
+        modelfile.to_json(data.tutorial_example().net()).replace("0.05", "1e999"),
         "finite",
     ),
     "zero denominator": (

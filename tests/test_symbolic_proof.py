@@ -12,7 +12,7 @@ from microbp import bp, names  # noqa: E402
 from microbp.cli.app import main  # noqa: E402
 from microbp.nn import MLP  # noqa: E402
 from microbp.symbolic import (  # noqa: E402
-    SEED_ERRATUM_SIGMOID,
+    TUTORIAL_ERRATUM_SIGMOID,
     is_zero,
     prove_layers,
     prove_net,
@@ -22,7 +22,7 @@ from microbp.symbolic import (  # noqa: E402
 
 ACTIVATIONS = ["sigmoid", "tanh", "relu", "softplus", "identity"]
 NETS = [(3, 3, 2), (2, 3, 2, 1)]
-ERRATUM = {"sigmoid": SEED_ERRATUM_SIGMOID}
+ERRATUM = {"sigmoid": TUTORIAL_ERRATUM_SIGMOID}
 
 
 def _parameter_count(sizes) -> int:
@@ -291,3 +291,19 @@ def test_weights_with_two_digit_indices_get_names_of_their_own_in_the_proof():
     shown = [s.name for s in proof.steps]
     assert len(set(shown)) == len(shown)
     assert "w₁,₁₁⁽²⁾" in shown and "w₁₁,₁⁽²⁾" in shown and proof.proved
+
+
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        ("SEED_ERRATUM_SIGMOID", "TUTORIAL_ERRATUM_SIGMOID"),
+        ("seed_sigma_prime", "tutorial_sigma_prime"),
+    ],
+)
+def test_the_old_erratum_names_still_work_for_one_release_and_warn(old, new):
+    import microbp.symbolic as symbolic
+
+    with pytest.warns(DeprecationWarning, match=rf"microbp\.symbolic\.{old} is deprecated.*{new}"):
+        assert getattr(symbolic, old) is getattr(symbolic, new)
+    with pytest.raises(AttributeError):
+        symbolic.SEED_SIGMOID  # noqa: B018

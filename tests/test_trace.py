@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from microbp import MLP, Value, bp, names, squared_error, trace_backward
-from microbp.data import seed_example
+from microbp.data import tutorial_example
 from microbp.engine import derivative_rules, reverse_topological_order
 from microbp.viz import draw
 from microbp.viz.draw import GraphTooLarge, graph_model
@@ -24,7 +24,7 @@ needs_dot = pytest.mark.skipif(
 
 
 def seed_loss(activation=None):
-    ex = seed_example()
+    ex = tutorial_example()
     net = MLP.from_weights(ex.W, ex.b, activation=activation or ex.activation)
     fw = net.forward(ex.x)
     E = squared_error(ex.y, fw.output)

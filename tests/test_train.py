@@ -247,8 +247,8 @@ def test_xor_reaches_e_below_1e_3_with_irprop_minus_from_a_fixed_seed():
 
 
 def test_the_seed_example_trains_with_batch_gd_until_the_tol_rule_fires():
-    ex = data.seed_example()
-    X, Y = data.seed_data()
+    ex = data.tutorial_example()
+    X, Y = data.tutorial_data()
     net = ex.net()
     h = fit(net, X, Y, GD(2.0), max_epochs=10_000, tol=1e-6, gradients="formulas")
     assert h.stopped_by == "tol"

@@ -3,6 +3,7 @@
 import io
 import json
 import os
+import re
 
 import pytest
 
@@ -62,7 +63,7 @@ def test_train_plot_writes_the_loss_curve(tmp_path, capsys):
     pytest.importorskip("matplotlib")
     png = tmp_path / "loss.png"
     status, out, _ = run(
-        ["train", "--data", "seed", "--optimizer", "gd", "--max-epochs", "20", "--plot",
+        ["train", "--data", "tutorial", "--optimizer", "gd", "--max-epochs", "20", "--plot",
          str(png), "--quiet"],
         capsys,
     )  # fmt: skip
@@ -101,12 +102,12 @@ def test_demo_trains_the_seed_example_until_the_tol_rule_and_writes_the_plot(tmp
     text = out.getvalue()
     assert "batch gradient descent" in text and "stopped by tol after" in text
     if pytest.importorskip("matplotlib"):
-        assert (tmp_path / "microbp-demo" / "seed-loss.png").exists()
+        assert (tmp_path / "microbp-demo" / "tutorial-loss.png").exists()
 
 
 def test_train_seed_data_starts_from_the_seed_examples_numbers(capsys):
     status, out, _ = run(
-        ["train", "--data", "seed", "--optimizer", "gd", "--lr", "2", "--tol", "1e-8",
+        ["train", "--data", "tutorial", "--optimizer", "gd", "--lr", "2", "--tol", "1e-8",
          "--max-epochs", "100000", "--gradients", "formulas", "--json"],
         capsys,
     )  # fmt: skip
@@ -206,3 +207,17 @@ def test_a_bad_test_fraction_is_a_usage_error(bad, capsys):
         main(["train", f"--test-fraction={bad}"])
     assert exit_info.value.code == 2
     assert "in [0, 1) (0: none)" in capsys.readouterr().err
+
+
+def test_train_data_seed_is_the_old_name_of_tutorial_and_warns(capsys):
+    with pytest.warns(FutureWarning, match="now called 'tutorial'"):
+        assert main(["train", "--data", "seed", "--optimizer", "gd", "--max-epochs", "3"]) == 0
+    new = capsys.readouterr().out
+    assert main(["train", "--data", "tutorial", "--optimizer", "gd", "--max-epochs", "3"]) == 0
+
+    # the same run from the tutorial's own numbers, reported under the new name (only the
+    # wall time may differ)
+    def same(text):
+        return re.sub(r"\d+\.\d+ s\b", "… s", text)
+
+    assert same(capsys.readouterr().out) == same(new)

@@ -80,3 +80,12 @@ class RestDocstrings(griffe.Extension):
         # The root package's own docstring (on_object does not visit it).
         if pkg.docstring is not None:
             pkg.docstring.value = rest_to_markdown(pkg.docstring.value)
+
+
+class HideSlots(griffe.Extension):
+    """Drop each class's ``__slots__`` from the reference: an implementation detail that would
+    otherwise be the first thing shown under every class that declares it."""
+
+    def on_class_members(self, *, cls: griffe.Class, **kwargs: Any) -> None:
+        if "__slots__" in cls.members:
+            cls.del_member("__slots__")

@@ -21,7 +21,7 @@ from tabulate import tabulate
 from microbp import bp, data, losses, names
 from microbp.cli.args import add_display_options, add_loss_argument, number_of
 from microbp.cli.errors import naming
-from microbp.data import seed_example
+from microbp.data import tutorial_example
 from microbp.experiments.report import PLOT_MISSING, plot_history
 from microbp.nn import MLP
 from microbp.optim import GD
@@ -64,7 +64,7 @@ def add_command(sub) -> None:
 def seed_net(loss: losses.Loss) -> MLP:
     """The seed's 3-3-2 net, with a softmax output layer when ``loss`` is made for one
     (cross-entropy: ``losses.check_output`` refuses the seed's σ there)."""
-    ex = seed_example()
+    ex = tutorial_example()
     if loss.output == "softmax":
         return MLP.from_weights(ex.W, ex.b, activation=[ex.activation, "softmax"])
     return ex.net()
@@ -94,13 +94,13 @@ def demo(out=None, out_dir=None, loss="squared_error", number=None) -> int:
         except ValueError as exc:
             print(f"microbp demo: error: {exc}", file=sys.stderr)
             return 2
-    ex = seed_example()
+    ex = tutorial_example()
     net = seed_net(loss)
     L = net.L
     p = lambda *a: print(*a, file=out)  # noqa: E731
 
     p(
-        f"microbp demo: the seed's three-layer perceptron (Figure 1), sizes {net.sizes}, "
+        f"microbp demo: the tutorial's three-layer perceptron (Figure 1), sizes {net.sizes}, "
         + _activations(net)
     )
     p(f"x = a⁽¹⁾ = {list(ex.x)},  y = {list(ex.y)}")
@@ -166,7 +166,7 @@ def write_demo_files(
             f"microbp demo: error: cannot write pictures into {out_dir!r}: {exc}", file=sys.stderr
         )
         return 2
-    ex = seed_example()
+    ex = tutorial_example()
     loss = losses.get(loss)
     net = seed_net(loss)
     fw = net.forward(ex.x)
@@ -257,19 +257,19 @@ def train_demo(out=None, outdir: str | None = "microbp-demo", loss="squared_erro
     """The seed's procedure on the seed's example: batch GD until the stopping rule fires.
 
     Trains the 3-3-2 example (:func:`seed_net` for ``loss``) by ``GD(lr=2.0)`` with gradients
-    from the graph, until |E_t − E_{t−1}| < 1e-8, and writes ``outdir/seed-loss.png`` when
+    from the graph, until |E_t − E_{t−1}| < 1e-8, and writes ``outdir/tutorial-loss.png`` when
     matplotlib is present (no file at all when ``outdir`` is None).
     """
     out = out or sys.stdout
     p = lambda *a: print(*a, file=out)  # noqa: E731
     loss = losses.get(loss)
-    X, Y = data.seed_data()
+    X, Y = data.tutorial_data()
     net = seed_net(loss)
     lr, tol = 2.0, 1e-8
     p()
     p("Training (the tutorial's summary of the BP algorithm): batch gradient descent")
     p("W⁽ˡ⁾ ← W⁽ˡ⁾ − μ ∂E_total/∂W⁽ˡ⁾,")
-    p(f"μ = {lr}, until |E_t − E_(t−1)| < {tol:g} (the seed's stopping rule)")
+    p(f"μ = {lr}, until |E_t − E_(t−1)| < {tol:g} (the tutorial's stopping rule)")
     h = fit(
         net, X, Y, GD(lr), max_epochs=100_000, tol=tol, gradients="autodiff", quiet=True, loss=loss
     )
@@ -282,7 +282,7 @@ def train_demo(out=None, outdir: str | None = "microbp-demo", loss="squared_erro
         return 0 if math.isfinite(h.final_loss) else 1
     try:
         os.makedirs(outdir, exist_ok=True)
-        path = os.path.join(outdir, "seed-loss.png")
+        path = os.path.join(outdir, "tutorial-loss.png")
         example = "the tutorial's example" + (
             "" if loss.name == "squared_error" else f", {loss.name}"
         )

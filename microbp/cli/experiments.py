@@ -14,6 +14,7 @@ the JSON, and only then draws the plot, so a plot that cannot be written costs n
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import sys
@@ -38,6 +39,16 @@ def _add_output(p, plot_help: str) -> None:
     p.add_argument("--plot", metavar="FILE.png", help=plot_help)
 
 
+def _default(function, parameter: str):
+    """The default value of ``function``'s ``parameter``, for a help text that cannot drift."""
+    return inspect.signature(function).parameters[parameter].default
+
+
+# Read once, when this module is imported (a test may replace the functions later).
+_VANISHING_SEEDS = _default(vanishing.gradient_statistics, "seeds")
+_BENCH_SEEDS = _default(rprop_bench.benchmark, "seeds")
+
+
 def _plot_written(args, out) -> None:
     print(f"plot written to {args.plot}", file=sys.stderr if args.json else out)
 
@@ -60,7 +71,10 @@ def add_vanishing(sub) -> None:
     p.add_argument("--depth", type=positive_int, default=10, help="hidden layers (default 10)")
     p.add_argument("--width", type=positive_int, default=16, help="neurons per hidden layer (16)")
     p.add_argument(
-        "--seeds", type=positive_int, default=None, help="seeds 0…SEEDS−1 (default 5; 3 if --quick)"
+        "--seeds",
+        type=positive_int,
+        default=None,
+        help=f"seeds 0…SEEDS−1 (default {_VANISHING_SEEDS}; {QUICK['seeds']} if --quick)",
     )
     _add_output(p, "also draw the numbers to FILE.png")
     p.add_argument(
@@ -160,7 +174,7 @@ def add_rprop_bench(sub) -> None:
         "--seeds",
         type=positive_int,
         default=None,
-        help="seeds 0…SEEDS−1 (default 20; 10 if --quick)",
+        help=f"seeds 0…SEEDS−1 (default {_BENCH_SEEDS}; {QUICK['seeds']} if --quick)",
     )
     p.add_argument(
         "--problems",

@@ -28,7 +28,7 @@ from microbp.cli.args import (
 )
 from microbp.cli.errors import naming, write_output
 from microbp.cli.limits import add_max_nodes, check_net_size
-from microbp.data import seed_example
+from microbp.data import tutorial_example
 from microbp.nn import MLP
 from microbp.viz import draw
 from microbp.viz.formatting import ascii_text
@@ -116,13 +116,13 @@ def add_command(sub) -> None:
 
 def sizes_of(args) -> list[int]:
     """The layer sizes the command works on: ``--net``, or the seed example's."""
-    return list(args.net) if args.net is not None else list(seed_example().net().sizes)
+    return list(args.net) if args.net is not None else list(tutorial_example().net().sizes)
 
 
 def example(args):
     """The net, its Forward and E (before backward) the command works on."""
     if args.net is None:
-        ex = seed_example()
+        ex = tutorial_example()
         net = MLP.from_weights(ex.W, ex.b, activation=args.activation or ex.activation)
         x, y = list(ex.x), list(ex.y)
     else:

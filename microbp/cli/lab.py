@@ -1,6 +1,6 @@
 """``microbp lab``: start the local web lab (docs/lab.md) and open it in the browser.
 
-    microbp lab [--net 3,3,2] [--activation sigmoid] [--seed 0] [--data seed] [--load M.json]
+    microbp lab [--net 3,3,2] [--activation sigmoid] [--seed 0] [--data tutorial] [--load M.json]
                 [--host 127.0.0.1] [--port 0] [--no-browser]
 
 The first line printed is the address with its token,
@@ -43,6 +43,10 @@ def lab(args, out=None, err=None) -> int:
             file=err,
         )
         return 2
+    if args.data is not None:
+        from microbp import data
+
+        args.data = data.DATASETS.canonical(args.data)  # "seed" still means "tutorial"
     if args.data is not None and args.data not in DATA_SETS:
         raise ValueError(f"unknown data set {args.data!r}; expected one of {', '.join(DATA_SETS)}")
     if args.load is not None:
@@ -131,7 +135,7 @@ def add_command(sub) -> None:
     p.add_argument(
         "--data",
         default=None,
-        help=f"a data set of microbp.data ({', '.join(DATASETS)}) or random (default: seed "
+        help=f"a data set of microbp.data ({', '.join(DATASETS)}) or random (default: tutorial "
         "when the net is 3-…-2, else one random pair)",
     )
     p.add_argument(

@@ -184,7 +184,7 @@ def run(args, out=None) -> int:
                 "--erratum replaces σ′ by the seed's middle step, so it needs a sigmoid layer: "
                 "--activation sigmoid (the default) or a list with sigmoid in it"
             )
-        replace = {"sigmoid": symbolic.SEED_ERRATUM_SIGMOID}
+        replace = {"sigmoid": symbolic.TUTORIAL_ERRATUM_SIGMOID}
     whole, layers = _prove_both(args, symbolic, replace)
     return _report(args, whole, layers, out)
 
@@ -220,7 +220,7 @@ def _report(args, whole, layers, out) -> int:
     """The tables, --show, --latex and the verdict; 0 when every step is proved."""
     print(
         f"microbp prove: MLP {args.net}, activation {args.activation}, loss {args.loss}"
-        + (", with the seed's σ′ (the erratum) in the formulas" if args.erratum else ""),
+        + (", with the tutorial's σ′ (the erratum) in the formulas" if args.erratum else ""),
         file=out,
     )
     print(

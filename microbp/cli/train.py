@@ -9,9 +9,10 @@ targets, the accuracy. On the sets that sample a distribution (moons, spirals, i
 of the rows, stratified by class and drawn with ``--seed``, is held out of training and its
 accuracy printed next to the training accuracy (``--test-fraction``, 0 for none;
 :data:`TEST_FRACTION`). ``--data`` is a name, optionally with arguments after a colon:
-``seed``, ``xor``, ``encoder:8,3``, ``parity:4``, ``spirals:97``, ``moons:200``, ``iris``. Without
+``tutorial``, ``xor``, ``encoder:8,3``, ``parity:4``, ``spirals:97``, ``moons:200``,
+``iris``. Without
 ``--net`` each set has a default net (xor 2-4-1, encoder n-m-n, parity n-2n-1, …); for
-``--data seed`` that is the seed example's own 3-3-2 net with its numbers (then
+``--data tutorial`` that is the tutorial example's own 3-3-2 net with its numbers (then
 ``--activation``, ``--init`` and ``--seed`` do not apply).
 
 Ctrl-C stops at the end of the current epoch: the command says where, saves the net when
@@ -74,6 +75,7 @@ def parse_data(spec: str):
     """``"name"`` or ``"name:arg,arg"`` → (name, arguments, default sizes, label); the set
     itself is made by :func:`make_data`, after the size check."""
     name, _, rest = spec.partition(":")
+    name = data.DATASETS.canonical(name)  # an old name ("seed") warns once, here
     if name not in data.DATASETS:
         raise ValueError(
             f"unknown data set {name!r}; expected one of {', '.join(data.DATASETS)} "
@@ -150,7 +152,7 @@ def add_command(sub) -> None:
     t.add_argument(
         "--data",
         default="xor",
-        help="seed, xor, encoder:N,M, parity:N, spirals:K, moons:N, iris (default xor)",
+        help="tutorial, xor, encoder:N,M, parity:N, spirals:K, moons:N, iris (default xor)",
     )
     t.add_argument(
         "--net", type=layer_sizes, help="layer sizes, e.g. 2,4,1 (default: per data set)"
@@ -258,8 +260,8 @@ def run(args, out=None) -> int:
     X, Y = make_data(name, data_args)
     fraction = TEST_FRACTION.get(name, 0.0) if args.test_fraction is None else args.test_fraction
     X, Y, X_test, Y_test = data.split(X, Y, fraction, args.seed)
-    if label == "seed" and args.net is None:
-        net = data.seed_example().net()  # the seed's own numbers (Figure 1)
+    if label == "tutorial" and args.net is None:
+        net = data.tutorial_example().net()  # the tutorial's own numbers (Figure 1)
     else:
         net = MLP(sizes, activation=args.activation, seed=args.seed, init=args.init)
     try:

@@ -18,20 +18,23 @@ from microbp.exercises.verdict import Mistake
 __all__ = ["EXERCISES"]
 
 _D = "docs/derivation.md#"
-S3 = _D + "3-信息前向传播--forward-propagation"
-S4 = _D + "4-误差反向传播代价函数--the-cost"
-S5 = _D + "5-批量梯度下降--the-batch-gradient-descent-update"
-S6 = _D + "6-输出层的权重参数更新--the-output-layer-bp-1-and-bp-3"
-S6B = _D + "beyond-the-seed-bp-1-for-any-cost"
-S7 = _D + "7-隐藏层的权重参数更新--hidden-layers-bp-2"
-S8 = _D + "8-输出层和隐藏层的偏置参数更新--biases-bp-4"
-S9 = _D + "9-bp算法四个核心公式--the-four-equations"
-S10 = _D + "10-bp-算法计算某个训练数据的代价函数对参数的偏导数--the-procedure"
-S11 = _D + "11-工程实现中注意事项--f-from-a"
-S14 = _D + "14-梯度消失问题及其解决办法--vanishing-gradients"
+S3 = _D + "3-forward-propagation-信息前向传播"
+S4 = _D + "4-backpropagating-the-error-the-cost-误差反向传播代价函数"
+S5 = _D + "5-the-batch-gradient-descent-update-批量梯度下降"
+S6 = _D + "6-updating-the-output-layers-weights-bp-1-and-bp-3-输出层的权重参数更新"
+S6B = _D + "beyond-the-tutorial-bp-1-for-any-cost"
+S7 = _D + "7-updating-the-hidden-layers-weights-bp-2-隐藏层的权重参数更新"
+S8 = _D + "8-updating-the-biases-of-both-layers-bp-4-输出层和隐藏层的偏置参数更新"
+S9 = _D + "9-the-four-core-equations-of-bp-bp算法四个核心公式"
+S10 = (
+    _D
+    + "10-the-procedure-one-training-pairs-partial-derivatives-bp-算法计算某个训练数据的代价函数对参数的偏导数"
+)
+S11 = _D + "11-notes-on-implementation-f-from-a-工程实现中注意事项"
+S14 = _D + "14-the-vanishing-gradient-problem-and-its-remedies-梯度消失问题及其解决办法"
 ERRATUM = "docs/errata.md#1-the-derivative-of-the-sigmoid"
 REMEDY = "docs/errata.md#3-the-remedies-derivative-is-not-always-1"
-NOTATION = "docs/notation.md#the-seeds-symbols-in-the-api"
+NOTATION = "docs/notation.md#the-tutorials-symbols-in-the-api"
 LOSSES = "docs/losses.md#bp-1-in-general-form"
 
 

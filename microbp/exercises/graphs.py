@@ -196,7 +196,7 @@ def chain_rule_values() -> dict:
 
 
 def _tutorial():
-    ex = data.seed_example()
+    ex = data.tutorial_example()
     net = ex.net()
     fw = net.forward(ex.x)
     losses.squared_error(ex.y, fw.output).backward()

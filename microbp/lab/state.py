@@ -194,7 +194,7 @@ class LabState:
         ``net``, on ``data_name`` (default: the tutorial's pair when the sizes fit it, else one
         random pair)."""
         if net is None and sizes is None:
-            ex = data.seed_example()
+            ex = data.tutorial_example()
             acts = check_activations(activation or ex.activation, 3, 2)
             net = MLP.from_weights(ex.W, ex.b, activation=acts)
         elif net is None:
@@ -204,7 +204,7 @@ class LabState:
         check_size(net.sizes)
         if data_name is None:
             fits = net.sizes[0] == 3 and net.sizes[-1] == 2
-            data_name = "seed" if fits else "random"
+            data_name = "tutorial" if fits else "random"
         softmax = loss_of(net) == "cross_entropy"
         X, Y = load_data(data_name, net.sizes, seed, distribution=softmax)
         return cls(net, X, Y, data_name)
@@ -391,7 +391,7 @@ class LabState:
                 f"unknown field(s) {', '.join(map(show, unknown))}; expected some of "
                 + ", ".join(known)
             )
-        name = body.get("data", "seed")
+        name = data.DATASETS.canonical(body.get("data", "tutorial"))
         if not isinstance(name, str) or name not in DATA_SETS:
             raise LabError(f"unknown data set {show(name)}; expected one of {', '.join(DATA_SETS)}")
         seed = integer(body.get("seed", 0), "seed", 0, 2**31 - 1)
@@ -406,7 +406,7 @@ class LabState:
         with self.lock:
             self._idle()
             try:
-                if name == "seed" and "sizes" not in body and "seed" not in body:
+                if name == "tutorial" and "sizes" not in body and "seed" not in body:
                     fresh = LabState.create(activation=acts)  # the tutorial's own numbers
                 else:
                     fresh = LabState.create(sizes, acts, seed, name)

@@ -51,8 +51,8 @@ __all__ = [
     "symbol",
     "SymbolicNet",
     "symbolic_net",
-    "seed_sigma_prime",
-    "SEED_ERRATUM_SIGMOID",
+    "tutorial_sigma_prime",
+    "TUTORIAL_ERRATUM_SIGMOID",
     "is_zero",
     "Step",
     "Proof",
@@ -60,7 +60,7 @@ __all__ = [
     "prove_layers",
 ]
 
-#: What the formulas use in place of an activation: ``{"sigmoid": SEED_ERRATUM_SIGMOID}``.
+#: What the formulas use in place of an activation: ``{"sigmoid": TUTORIAL_ERRATUM_SIGMOID}``.
 Replacements = Mapping[str, Activation]
 
 #: ``progress(done, total, name)``, called when a proof starts (``done`` = 0, ``name`` = "")
@@ -165,22 +165,22 @@ def symbolic_net(sizes: Sequence[int], activation="sigmoid") -> SymbolicNet:
     return SymbolicNet(net, x, y)
 
 
-def seed_sigma_prime(z, a):
-    """The seed's middle step for σ′ (``docs/errata.md``): 2 · 1/(1 + e^(−z))² · e^(−z) · (−1),
+def tutorial_sigma_prime(z, a):
+    """The tutorial's middle step for σ′ (``docs/errata.md``): 2 · 1/(1 + e^(−z))² · e^(−z) · (−1),
     which is −2σ′(z). Wrong on purpose: the prover must refuse it."""
     e = sympy.exp(-z)
     return 2 * (1 / (1 + e)) ** 2 * e * (-1)
 
 
-#: The sigmoid with the seed's wrong σ′, for ``microbp prove --erratum``.
-SEED_ERRATUM_SIGMOID = Activation(
+#: The sigmoid with the tutorial's wrong σ′, for ``microbp prove --erratum``.
+TUTORIAL_ERRATUM_SIGMOID = Activation(
     name="sigmoid",
     f=activations.sigmoid,
-    df=seed_sigma_prime,
+    df=tutorial_sigma_prime,
     f_np=activations.ACTIVATIONS["sigmoid"].f_np,
     df_np=lambda z, a: -2 * a * (1 - a),
     formula="σ(z) = 1/(1 + e^(−z))",
-    derivative_formula="σ′(z) = 2·1/(1 + e^(−z))²·e^(−z)·(−1)  (the seed's middle step)",
+    derivative_formula="σ′(z) = 2·1/(1 + e^(−z))²·e^(−z)·(−1)  (the tutorial's middle step)",
     max_derivative=0.5,
 )
 
@@ -350,7 +350,7 @@ def prove_net(
     The graph is the engine's: E (``loss``, default ½‖y − a⁽ᴸ⁾‖²) built from a
     :func:`symbolic_net` and ``E.backward()``. The formulas are :func:`microbp.bp.index_form`
     on the same symbols. ``replace`` puts other activation records into the formulas' side
-    only (``{"sigmoid": SEED_ERRATUM_SIGMOID}``: the seed's σ′), so the graph stays the
+    only (``{"sigmoid": TUTORIAL_ERRATUM_SIGMOID}``: the tutorial's σ′), so the graph stays the
     engine's. ``progress(done, total, name)`` is called after each parameter's step.
 
     >>> prove_net([2, 1], "tanh").verdict()
@@ -536,3 +536,26 @@ def _prove_layers(net: MLP, cost: losses.Loss, formula_f: dict, replace) -> Proo
             steps.append(_step(str(names.b(l, i + 1)), "BP-4", b[i].grad, delta[i], atomizer))
     title = f"By layers {_about(net, cost)}: each layer with the next layer's δ free"
     return Proof(title, steps, deltas)
+
+
+# Names before "the tutorial" was called by its name (deprecated, removed in the next release;
+# CHANGELOG.md). A module-level __getattr__ so that only a use of an old name warns.
+_DEPRECATED = {
+    "SEED_ERRATUM_SIGMOID": "TUTORIAL_ERRATUM_SIGMOID",
+    "seed_sigma_prime": "tutorial_sigma_prime",
+}
+
+
+def __getattr__(name: str):
+    if name in _DEPRECATED:
+        import warnings
+
+        new = _DEPRECATED[name]
+        warnings.warn(
+            f"microbp.symbolic.{name} is deprecated and will be removed in the next release; "
+            f"use microbp.symbolic.{new} (the same thing, named after the tutorial)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return globals()[new]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

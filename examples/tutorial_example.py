@@ -1,7 +1,7 @@
-"""The seed's three-layer perceptron (Figure 1, sizes 3-3-2, f = σ), worked through.
+"""The tutorial's three-layer perceptron (Figure 1, sizes 3-3-2, f = σ), worked through.
 
-Run it with ``python examples/seed_example.py``. It builds the net of
-:func:`microbp.data.seed_example`, runs the forward pass, computes E = ½‖y − a⁽³⁾‖², and
+Run it with ``python examples/tutorial_example.py``. It builds the net of
+:func:`microbp.data.tutorial_example`, runs the forward pass, computes E = ½‖y − a⁽³⁾‖², and
 gets every δᵢ⁽ˡ⁾ = ∂E/∂zᵢ⁽ˡ⁾ three ways:
 
 1. autodiff: the gradient of the z-node after ``E.backward()``;
@@ -12,9 +12,9 @@ Then it checks BP-3 and BP-4 against the gradients of the weight and bias nodes.
 """
 
 from microbp import bp, names, squared_error
-from microbp.data import seed_example
+from microbp.data import tutorial_example
 
-ex = seed_example()
+ex = tutorial_example()
 net = ex.net()
 print(f"sizes {net.sizes}, activation {net.activations}, x = {list(ex.x)}, y = {list(ex.y)}")
 
