@@ -246,7 +246,7 @@ def test_xor_reaches_e_below_1e_3_with_irprop_minus_from_a_fixed_seed():
     assert accuracy(net, X, Y) == 1.0
 
 
-def test_the_seed_example_trains_with_batch_gd_until_the_tol_rule_fires():
+def test_the_tutorial_example_trains_with_batch_gd_until_the_tol_rule_fires():
     ex = data.tutorial_example()
     X, Y = data.tutorial_data()
     net = ex.net()
