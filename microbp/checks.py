@@ -1,7 +1,7 @@
 """The one home for checking what a user hands the core: sizes, W/b shapes, samples, batches,
 seeds and numbers.
 
-Every check raises an error that names the problem and the expected form in the seed's terms
+Every check raises an error that names the problem and the expected form in the tutorial's terms
 ("MLP expects 3 inputs (n₁ = 3), got 2"), before anything is changed. ``TypeError`` when the
 thing is of the wrong kind (a dict where a sequence of numbers belongs), ``ValueError`` when
 it has the wrong size or value (a NaN, a negative seed, a W⁽ˡ⁾ of the wrong shape).

@@ -2,9 +2,9 @@
 
 For one training pair (x⁽ⁱ⁾, y⁽ⁱ⁾) with network output o⁽ⁱ⁾ = a⁽ᴸ⁾ = f(z⁽ᴸ⁾):
 
-* ``squared_error`` (the seed's cost, any output layer):
+* ``squared_error`` (the tutorial's cost, any output layer):
   E₍ᵢ₎ = ½‖y − a⁽ᴸ⁾‖² = ½ Σₖ (yₖ − aₖ)²,   ∇_a E = a − y.
-  (One line of the seed writes ½‖y − o‖ without the square; the square is right, see
+  (One line of the tutorial writes ½‖y − o‖ without the square; the square is right, see
   docs/errata.md.) The ½ is applied as a division by 2, so ``Fraction`` numbers stay exact.
 * ``binary_cross_entropy`` (a sigmoid output layer, targets yₖ ∈ [0, 1]):
   E₍ᵢ₎ = −Σₖ [yₖ ln aₖ + (1 − yₖ) ln(1 − aₖ)],   ∇_a E = (a − y) / (a(1 − a)).

@@ -1,13 +1,13 @@
-"""A multilayer perceptron over :class:`~microbp.Value` nodes, in the seed's notation.
+"""A multilayer perceptron over :class:`~microbp.Value` nodes, in the tutorial's notation.
 
 * Layers are numbered 1 … L; layer 1 is the input, a⁽¹⁾ = x. ``sizes = [n₁, …, n_L]``.
 * W⁽ˡ⁾ ∈ ℝ^{n_l × n_{l−1}} maps layer l−1 to layer l (2 ≤ l ≤ L); wᵢⱼ⁽ˡ⁾ (row i, column j)
   is the weight from neuron j of layer l−1 to neuron i of layer l.
 * z⁽ˡ⁾ = W⁽ˡ⁾ a⁽ˡ⁻¹⁾ + b⁽ˡ⁾ (the state), a⁽ˡ⁾ = f(z⁽ˡ⁾) (the activation).
 
-The boundary between the seed's 1-based indices and Python's 0-based lists: the methods
+The boundary between the tutorial's 1-based indices and Python's 0-based lists: the methods
 ``net.W(l)``, ``net.b(l)``, ``net.w(l, i, j)``, ``net.bias(l, i)`` and the dictionaries of
-:class:`Forward` are keyed by the seed's l, i, j; the lists they return are ordinary
+:class:`Forward` are keyed by the tutorial's l, i, j; the lists they return are ordinary
 0-based Python lists, so ``net.W(l)[i - 1][j - 1] is net.w(l, i, j)``.
 
 Parameter order (``net.parameters()``, and every flat vector of parameters): for
@@ -35,7 +35,7 @@ Activation = activations.Activation
 
 
 def _small_w(n_in: int, n_out: int, rng: random.Random) -> float:
-    """The seed's "small random values near zero": U(−0.1, 0.1)."""
+    """The tutorial's "small random values near zero": U(−0.1, 0.1)."""
     return rng.uniform(-0.1, 0.1)
 
 
@@ -56,7 +56,7 @@ def _zero_b(n_in: int, n_out: int, rng: random.Random) -> float:
 
 Draw = Callable[[int, int, random.Random], float]
 
-#: Initialisation schemes by name: (draw one weight, draw one bias). The seed's "small"
+#: Initialisation schemes by name: (draw one weight, draw one bias). The tutorial's "small"
 #: draws both w and b near zero; Xavier/Glorot and He start the biases at 0.
 INITS: dict[str, tuple[Draw, Draw]] = {
     "small": (_small_w, _small_w),
@@ -85,7 +85,7 @@ def init_numbers(sizes: Sequence[int], init: str = "small", seed: int = 0):
 class Neuron:
     """Neuron i of layer l: a row wᵢ⁽ˡ⁾ of W⁽ˡ⁾, a bias bᵢ⁽ˡ⁾ and an activation f.
 
-    ``neuron.z(a_prev)`` builds zᵢ⁽ˡ⁾ = Σⱼ wᵢⱼ⁽ˡ⁾ aⱼ⁽ˡ⁻¹⁾ + bᵢ⁽ˡ⁾ (the sum in the seed's order,
+    ``neuron.z(a_prev)`` builds zᵢ⁽ˡ⁾ = Σⱼ wᵢⱼ⁽ˡ⁾ aⱼ⁽ˡ⁻¹⁾ + bᵢ⁽ˡ⁾ (the sum in the tutorial's order,
     j = 1 … n_{l−1}, then + bᵢ⁽ˡ⁾), and ``neuron.activate(z)`` builds aᵢ⁽ˡ⁾ = f(zᵢ⁽ˡ⁾).
     """
 
@@ -181,7 +181,7 @@ def softmax(z: Sequence[Value]) -> list[Value]:
 
 @dataclass
 class Forward:
-    """One forward pass, every state and activation kept, keyed by the seed's l.
+    """One forward pass, every state and activation kept, keyed by the tutorial's l.
 
     ``z[l]`` (2 ≤ l ≤ L) and ``a[l]`` (1 ≤ l ≤ L) are lists of Values, 0-based inside:
     ``z[l][i - 1]`` is zᵢ⁽ˡ⁾. ``a[1]`` is x (as Values) and ``a[L]`` the output. After
@@ -222,7 +222,7 @@ ActivationSpec = str | Sequence[str]
 
 
 class MLP:
-    """A multilayer perceptron ``sizes = [n₁, …, n_L]`` in the seed's notation.
+    """A multilayer perceptron ``sizes = [n₁, …, n_L]`` in the tutorial's notation.
 
     >>> net = MLP([3, 3, 2], activation="sigmoid", seed=0)
     >>> out = net([1.0, 0.5, -0.5])          # a⁽ᴸ⁾, a list of n_L Values
@@ -234,7 +234,7 @@ class MLP:
     ``activation`` is one name for every layer 2…L, or a list of one name per layer 2…L
     (names: see :data:`microbp.activations.ACTIVATIONS`; the last layer may also be
     ``"softmax"``, aₖ⁽ᴸ⁾ = e^{zₖ⁽ᴸ⁾} / Σⱼ e^{zⱼ⁽ᴸ⁾}, e.g. ``activation=["tanh", "softmax"]``).
-    ``init`` is ``"small"`` (the seed's small random values near zero, U(−0.1, 0.1) for w
+    ``init`` is ``"small"`` (the tutorial's small random values near zero, U(−0.1, 0.1) for w
     and b), ``"xavier"`` or ``"he"``; every draw comes from ``random.Random(seed)``, so the
     same arguments give the same net.
     """

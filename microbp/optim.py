@@ -84,7 +84,7 @@ class Optimizer:
 
 
 class GD(Optimizer):
-    """Batch gradient descent, the seed's update (BP 算法总结, step 2):
+    """Batch gradient descent, the tutorial's update (BP 算法总结, step 2):
 
         W⁽ˡ⁾ ← W⁽ˡ⁾ − (μ/N) Σᵢ ∂E₍ᵢ₎/∂W⁽ˡ⁾ = W⁽ˡ⁾ − μ ∂E_total/∂W⁽ˡ⁾,   and the same for b⁽ˡ⁾
 
@@ -111,7 +111,7 @@ class GD(Optimizer):
 class SGD(GD):
     """Stochastic (mini-batch) gradient descent: θ ← θ − lr · g_B after every mini-batch B.
 
-    The seed's remark for large data sets: update after each sample instead of after a pass
+    The tutorial's remark for large data sets: update after each sample instead of after a pass
     over all N. g_B = (1/|B|) Σ_{i∈B} ∂E₍ᵢ₎/∂θ is the mean gradient over the batch. An epoch
     cuts the N samples into ⌈N / batch_size⌉ consecutive batches (the last one shorter when
     batch_size does not divide N), after shuffling them when ``shuffle`` is true. The order
@@ -152,7 +152,7 @@ RPROP_VARIANTS = ("Rprop+", "Rprop-", "iRprop+", "iRprop-")
 class Rprop(Optimizer):
     """Resilient backpropagation: one step size Δ per parameter, moved by the sign of g only.
 
-    The seed's description (加快 BP 网络训练速度: Rprop 算法): each weight has its own step
+    The tutorial's description (加快 BP 网络训练速度: Rprop 算法): each weight has its own step
     size; while the gradient keeps its sign the step grows by η⁺ (acceleration), when the sign
     flips it shrinks by η⁻ (deceleration), and Δ stays within [Δ_min, Δ_max]. One update per
     epoch, on the full-batch gradient g_t = ∂E_total/∂θ at θ_t.

@@ -1,4 +1,4 @@
-"""The training loop: the seed's procedure made runnable (BP 算法总结).
+"""The training loop: the tutorial's procedure made runnable (BP 算法总结).
 
     (1) compute ∂E_total/∂θ by backpropagation, (2) update θ, (3) repeat until the stopping
     criterion holds ("the error changes little between two iterations, or a cap on the
@@ -28,7 +28,7 @@ t + 1 (for GD and Rprop it comes out of the same pass as the gradient that updat
 
 1. ``target``: E_t < target                       → ``stopped_by == "target"``
 2. ``stop_when``: stop_when(O_t, Y) is true         → ``stopped_by == "criterion"``
-3. ``tol``:    t ≥ 1 and |E_t − E_{t−1}| < tol     → ``stopped_by == "tol"``  (the seed's rule)
+3. ``tol``:    t ≥ 1 and |E_t − E_{t−1}| < tol     → ``stopped_by == "tol"``  (the tutorial's rule)
 4. ``max_epochs``: t = max_epochs                  → ``stopped_by == "max_epochs"``
 
 ``stop_when`` is an optional callable for a convergence criterion on the outputs rather

@@ -1,6 +1,6 @@
 """The ``microbp`` command line: the parser, the subcommands and one error → exit-code policy.
 
-    microbp demo                         the seed's 3-3-2 example: forward pass, E, and every
+    microbp demo                         the tutorial's 3-3-2 example: forward pass, E, and every
                                          δ and gradient by autodiff next to BP-1…BP-4
     microbp check --net 3,4,2 --activation tanh
                                          autodiff vs δ formulas vs finite differences per

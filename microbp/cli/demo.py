@@ -1,10 +1,10 @@
-"""``microbp demo``: the seed's 3-3-2 example, all of it.
+"""``microbp demo``: the tutorial's 3-3-2 example, all of it.
 
 The table (every δ and gradient by autodiff next to BP-1…BP-4), then the pictures in the
-output folder (graph, Figure 1, Figure 2, the HTML stepper), then training by the seed's
+output folder (graph, Figure 1, Figure 2, the HTML stepper), then training by the tutorial's
 procedure (batch GD until the stopping rule fires) with its loss curve. ``--loss`` runs it
 all with another cost: binary cross-entropy on the same net, or cross-entropy with a softmax
-output layer in place of the seed's σ (y = (1, 0) is already a one-hot row); BP-1 then has
+output layer in place of the tutorial's σ (y = (1, 0) is already a one-hot row); BP-1 then has
 its general form, δ⁽ᴸ⁾ = a⁽ᴸ⁾ − y for both.
 """
 
@@ -62,8 +62,8 @@ def add_command(sub) -> None:
 
 
 def seed_net(loss: losses.Loss) -> MLP:
-    """The seed's 3-3-2 net, with a softmax output layer when ``loss`` is made for one
-    (cross-entropy: ``losses.check_output`` refuses the seed's σ there)."""
+    """The tutorial's 3-3-2 net, with a softmax output layer when ``loss`` is made for one
+    (cross-entropy: ``losses.check_output`` refuses the tutorial's σ there)."""
     ex = tutorial_example()
     if loss.output == "softmax":
         return MLP.from_weights(ex.W, ex.b, activation=[ex.activation, "softmax"])
@@ -71,7 +71,7 @@ def seed_net(loss: losses.Loss) -> MLP:
 
 
 def _activations(net: MLP) -> str:
-    """f as the header says it: 'f = σ' for the seed's net, else each layer's f."""
+    """f as the header says it: 'f = σ' for the tutorial's net, else each layer's f."""
     if net.activations == ["sigmoid"] * (net.L - 1):
         return "f = σ"
     return ", ".join(
@@ -81,7 +81,7 @@ def _activations(net: MLP) -> str:
 
 # long: the demo's tables in the order a learner reads them, one print each
 def demo(out=None, out_dir=None, loss="squared_error", number=None) -> int:
-    """The seed's 3-3-2 example, both roads to every gradient, side by side; then (with
+    """The tutorial's 3-3-2 example, both roads to every gradient, side by side; then (with
     ``out_dir``) its pictures: graph, network diagram, HTML stepper; then training; all with
     the cost ``loss`` (a name of :data:`microbp.losses.LOSSES`; see :func:`seed_net`).
     ``number`` writes the numbers (default: their shortest round-trip form)."""
@@ -147,7 +147,7 @@ def demo(out=None, out_dir=None, loss="squared_error", number=None) -> int:
 def write_demo_files(
     out_dir: str | os.PathLike, out=None, loss="squared_error", number=None
 ) -> int:
-    """The seed example's pictures for ``microbp demo``, written into ``out_dir``.
+    """The tutorial example's pictures for ``microbp demo``, written into ``out_dir``.
 
     graph.svg (the computation graph of E after backward, δ on every z-node), network.svg
     (Figure 1 with δ and ∂E/∂w), delta-flow.svg (Figure 2 for δ₁⁽²⁾) and backward.html (the
@@ -254,7 +254,7 @@ def _side_by_side(rows, _num) -> str:
 
 
 def train_demo(out=None, outdir: str | None = "microbp-demo", loss="squared_error") -> int:
-    """The seed's procedure on the seed's example: batch GD until the stopping rule fires.
+    """The tutorial's procedure on the tutorial's example: batch GD until the stopping rule fires.
 
     Trains the 3-3-2 example (:func:`seed_net` for ``loss``) by ``GD(lr=2.0)`` with gradients
     from the graph, until |E_t − E_{t−1}| < 1e-8, and writes ``outdir/tutorial-loss.png`` when

@@ -1,9 +1,9 @@
 """``microbp graph``: the computation graph, the network (Figure 1) or a δ flow (Figure 2).
 
-    microbp graph                            DOT source of the seed example's loss graph
+    microbp graph                            DOT source of the tutorial example's loss graph
     microbp graph --out graph.svg            … rendered (.svg .png .pdf; .dot/.gv as source)
     microbp graph --out -                    … the DOT source on standard output
-    microbp graph --network --out net.svg    the seed's Figure 1 (δ and ∂E/∂w after backward)
+    microbp graph --network --out net.svg    the tutorial's Figure 1 (δ and ∂E/∂w after backward)
     microbp graph --delta-flow 2,1 --out f2.svg
                                              Figure 2: δ⁽³⁾ flowing back into δ₁⁽²⁾ (BP-2)
     microbp graph --net 2,3,1 --activation tanh --out g.png
@@ -115,7 +115,7 @@ def add_command(sub) -> None:
 
 
 def sizes_of(args) -> list[int]:
-    """The layer sizes the command works on: ``--net``, or the seed example's."""
+    """The layer sizes the command works on: ``--net``, or the tutorial example's."""
     return list(args.net) if args.net is not None else list(tutorial_example().net().sizes)
 
 
@@ -161,7 +161,7 @@ def _usage(args) -> None:
     if network and args.rankdir is not None:
         raise ValueError(
             f"--rankdir applies to the computation graph; {view} is always drawn left to "
-            "right (one column per layer, as the seed draws it)"
+            "right (one column per layer, as the tutorial draws it)"
         )
     if args.edge_labels is not None and not args.network:
         raise ValueError(

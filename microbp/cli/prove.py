@@ -6,7 +6,7 @@
 Every weight, bias, input and target is a symbol; for every parameter θ the graph's ∂E/∂θ
 minus the BP-1…BP-4 expression must simplify to 0 (:func:`microbp.symbolic.prove_net`), and
 by layers, with the next layer's δ as free symbols, so that it holds for any depth
-(:func:`microbp.symbolic.prove_layers`). ``--erratum`` puts the seed's wrong σ′ into the
+(:func:`microbp.symbolic.prove_layers`). ``--erratum`` puts the tutorial's wrong σ′ into the
 formulas: the prover must refuse it. Exit status: 0 all proved, 1 something not proved,
 2 bad usage (or SymPy not installed), or a proof that did not finish within ``--time-limit``.
 
@@ -181,7 +181,7 @@ def run(args, out=None) -> int:
     if args.erratum:
         if "sigmoid" not in activations:
             raise ValueError(
-                "--erratum replaces σ′ by the seed's middle step, so it needs a sigmoid layer: "
+                "--erratum replaces σ′ by the tutorial's middle step, so it needs a sigmoid layer: "
                 "--activation sigmoid (the default) or a list with sigmoid in it"
             )
         replace = {"sigmoid": symbolic.TUTORIAL_ERRATUM_SIGMOID}

@@ -1,4 +1,4 @@
-"""Experiments that check the seed's claims by measurement.
+"""Experiments that check the tutorial's claims by measurement.
 
 * :mod:`microbp.experiments.vanishing`: the vanishing-gradient problem (σ′ ≤ ¼, tanh′ ≤ 1;
   rectifier and softplus as remedies), ``microbp vanishing``.

@@ -413,7 +413,7 @@ def _plot_derivatives(acts, ax) -> None:
     for bound in sorted({ACTIVATIONS[a].max_derivative for a in acts}):
         ax.axhline(bound, color="gray", ls="--", lw=0.8)
         ax.annotate(f"bound {bound:g}", (-6, bound), xytext=(2, 2), textcoords="offset points")
-    ax.set_title("f′(z) and the seed's bounds")
+    ax.set_title("f′(z) and the tutorial's bounds")
     ax.set_xlabel("z")
     ax.legend(fontsize=8, loc="center right")
 

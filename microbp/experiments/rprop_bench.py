@@ -1,6 +1,6 @@
-"""Rprop against gradient descent, measured (the seed's "加快 BP 网络训练速度: Rprop 算法").
+"""Rprop against gradient descent, measured (the tutorial's "加快 BP 网络训练速度: Rprop 算法").
 
-The seed: Rprop gives every weight its own step size, grows it while the gradient keeps its
+The tutorial: Rprop gives every weight its own step size, grows it while the gradient keeps its
 sign ("加快训练速度", faster training) and shrinks it when the sign flips ("以期稳定收敛",
 to converge stably), within a lower and an upper bound. :func:`benchmark` checks the claim
 on the problems of the Rprop papers (Riedmiller & Braun 1993; Igel & Hüsken 2000):

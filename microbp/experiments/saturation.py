@@ -115,7 +115,7 @@ def single_neuron(
 
 @dataclass
 class IrisRun:
-    """One Iris run: the loss, the seed, epochs until 95 % training accuracy, accuracies."""
+    """One Iris run: the loss, the random seed, epochs until 95 % training accuracy, accuracies."""
 
     loss: str
     seed: int

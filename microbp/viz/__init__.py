@@ -1,4 +1,4 @@
-"""Pictures of what the core computed (shell): computation graphs, the seed's Figures 1 and 2,
+"""Pictures of what the core computed (shell): computation graphs, the tutorial's Figures 1 and 2,
 and the backward pass node by node. Nothing here computes a gradient; it reads graphs and
 numbers that :mod:`microbp.engine` and :mod:`microbp.bp` produced."""
 

@@ -41,7 +41,7 @@ def draw_network(
     max_nodes: int | None = MAX_NODES,
     max_edges: int | None = MAX_EDGES,
 ) -> graphviz.Digraph:
-    """The network as the seed draws it (Figure 1), or one neuron's δ flow (Figure 2).
+    """The network as the tutorial draws it (Figure 1), or one neuron's δ flow (Figure 2).
 
     Figure 1: one column per layer, neuron i of layer l a circle aᵢ⁽ˡ⁾ (layer 1: xᵢ), an edge
     from neuron j of layer l−1 to neuron i of layer l labelled wᵢⱼ⁽ˡ⁾ (``edge_labels``:

@@ -1,6 +1,6 @@
-"""The vanishing-gradient problem, measured (the seed's "梯度消失问题及其解决办法").
+"""The vanishing-gradient problem, measured (the tutorial's "梯度消失问题及其解决办法").
 
-The seed's argument starts from BP-2,
+The tutorial's argument starts from BP-2,
 
     δᵢ⁽ˡ⁾ = (Σⱼ δⱼ⁽ˡ⁺¹⁾ wⱼᵢ⁽ˡ⁺¹⁾) f′(zᵢ⁽ˡ⁾),
 
@@ -23,7 +23,7 @@ The hidden layers use the activation under study; the output layer uses σ by de
 rectifier output neuron that is off for every sample makes every δ zero and the ratio 0/0).
 The output layer's f′ is a common factor of every δ⁽ˡ⁾, so the ratios do not depend on it.
 
-The seed's other half of the claim, that with a rectifier or softplus "训练速度会提高"
+The tutorial's other half of the claim, that with a rectifier or softplus "训练速度会提高"
 (training gets faster), is :func:`training_speed`: the same deep nets, per activation and
 initialisation, trained by :func:`microbp.fit` (formulas road) with the same optimizer and
 epoch budget from several seeds, counting the epochs (and seconds) until E_total < target.

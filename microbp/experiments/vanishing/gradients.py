@@ -42,9 +42,9 @@ __all__ = [
     "gradient_statistics",
 ]
 
-#: The activations the seed discusses: the two that vanish and the two remedies.
+#: The activations the tutorial discusses: the two that vanish and the two remedies.
 ACTIVATION_NAMES: tuple[str, ...] = ("sigmoid", "tanh", "relu", "softplus")
-#: The initialisations of :class:`~microbp.MLP`: the seed's small random values, Xavier, He.
+#: The initialisations of :class:`~microbp.MLP`: the tutorial's small random values, Xavier, He.
 INIT_NAMES: tuple[str, ...] = ("small", "xavier", "he")
 #: The settings of ``--quick`` (seconds): fewer seeds and samples, the same deep nets.
 QUICK: dict = {"seeds": 3, "n": 64}
@@ -187,7 +187,7 @@ class CellResult:
 
     @property
     def bound(self) -> float:
-        """The bound on f′ the seed states: ¼ for σ, 1 for the others."""
+        """The bound on f′ the tutorial states: ¼ for σ, 1 for the others."""
         return ACTIVATIONS[self.activation].max_derivative
 
     @property

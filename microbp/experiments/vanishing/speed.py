@@ -170,7 +170,7 @@ def training_speed(
     seed=s, init=init)`` on ``data.two_moons(n, noise, seed=0)``; each is trained by
     :func:`microbp.fit` on the formulas road with ``tol=0`` (no early stop but the target)
     for at most ``max_epochs`` epochs. ``optimizers`` holds ``"gd"`` (batch gradient
-    descent with μ = ``lr``, the seed's update, where the size of ∂E/∂W⁽ˡ⁾ sets the size of
+    descent with μ = ``lr``, the tutorial's update, where the size of ∂E/∂W⁽ˡ⁾ sets the size of
     the step) and/or Rprop variants (``"iRprop-"`` …, which use only its sign).
 
     >>> r = training_speed(depth=3, width=8, seeds=1, activations=["tanh"], inits=["he"],
