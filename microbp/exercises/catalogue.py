@@ -26,10 +26,7 @@ S6B = _D + "beyond-the-tutorial-bp-1-for-any-cost"
 S7 = _D + "7-updating-the-hidden-layers-weights-bp-2-隐藏层的权重参数更新"
 S8 = _D + "8-updating-the-biases-of-both-layers-bp-4-输出层和隐藏层的偏置参数更新"
 S9 = _D + "9-the-four-core-equations-of-bp-bp算法四个核心公式"
-S10 = (
-    _D
-    + "10-the-procedure-one-training-pairs-partial-derivatives-bp-算法计算某个训练数据的代价函数对参数的偏导数"
-)
+S10 = _D + "10-the-procedure-one-training-pairs-partial-derivatives-bp-算法计算某个训练数据的代价函数对参数的偏导数"  # fmt: skip
 S11 = _D + "11-notes-on-implementation-f-from-a-工程实现中注意事项"
 S14 = _D + "14-the-vanishing-gradient-problem-and-its-remedies-梯度消失问题及其解决办法"
 ERRATUM = "docs/errata.md#1-the-derivative-of-the-sigmoid"
