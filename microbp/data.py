@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from microbp import checks
+from microbp.deprecation import renamed
 from microbp.nn import MLP
 
 __all__ = [
@@ -400,27 +401,16 @@ DATASETS = _DataSets(
 
 
 # Names before "the tutorial" was called by its name (deprecated, removed in the next release;
-# CHANGELOG.md). A module-level __getattr__ so that only a use of an old name warns.
-_DEPRECATED = {
-    "SeedExample": "TutorialExample",
-    "seed_example": "tutorial_example",
-    "seed_data": "tutorial_data",
-}
-
-
-def __getattr__(name: str):
-    if name in _DEPRECATED:
-        import warnings
-
-        new = _DEPRECATED[name]
-        warnings.warn(
-            f"microbp.data.{name} is deprecated and will be removed in the next release; "
-            f"use microbp.data.{new} (the same thing, named after the tutorial)",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return globals()[new]
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+# CHANGELOG.md): only a use of an old name warns.
+__getattr__ = renamed(
+    __name__,
+    globals(),
+    {
+        "SeedExample": "TutorialExample",
+        "seed_example": "tutorial_example",
+        "seed_data": "tutorial_data",
+    },
+)
 
 
 #: The number of rows N each set of :data:`DATASETS` has for its arguments, known before it

@@ -39,6 +39,7 @@ from tabulate import tabulate
 
 from microbp import activations, bp, losses, names
 from microbp.activations import Activation
+from microbp.deprecation import renamed
 from microbp.engine import Value
 from microbp.names import Name
 from microbp.nn import MLP, Neuron
@@ -539,23 +540,12 @@ def _prove_layers(net: MLP, cost: losses.Loss, formula_f: dict, replace) -> Proo
 
 
 # Names before "the tutorial" was called by its name (deprecated, removed in the next release;
-# CHANGELOG.md). A module-level __getattr__ so that only a use of an old name warns.
-_DEPRECATED = {
-    "SEED_ERRATUM_SIGMOID": "TUTORIAL_ERRATUM_SIGMOID",
-    "seed_sigma_prime": "tutorial_sigma_prime",
-}
-
-
-def __getattr__(name: str):
-    if name in _DEPRECATED:
-        import warnings
-
-        new = _DEPRECATED[name]
-        warnings.warn(
-            f"microbp.symbolic.{name} is deprecated and will be removed in the next release; "
-            f"use microbp.symbolic.{new} (the same thing, named after the tutorial)",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return globals()[new]
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+# CHANGELOG.md): only a use of an old name warns.
+__getattr__ = renamed(
+    __name__,
+    globals(),
+    {
+        "SEED_ERRATUM_SIGMOID": "TUTORIAL_ERRATUM_SIGMOID",
+        "seed_sigma_prime": "tutorial_sigma_prime",
+    },
+)
