@@ -65,6 +65,10 @@ def train(rank: int, state: dict, port: int, out: str) -> None:
             cross_entropy(model(X), Y).backward()  # the whole data set, at the final weights
             grads = {name: p.grad.clone() for name, p in model.named_parameters()}
             torch.save({"state": model.state_dict(), "grads": grads, "seconds": seconds}, out)
+        # both processes leave together: a rank that tears its gloo connections down while
+        # the other still works on them can abort it ("terminate called without an active
+        # exception", SIGABRT), as one CI run saw
+        dist.barrier()
     finally:
         dist.destroy_process_group()
 
