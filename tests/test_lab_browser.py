@@ -504,6 +504,46 @@ def test_numbers_are_pythons_repr_or_the_digits_asked_for_and_edits_are_highligh
         assert chromium.severe(screens) == []
 
 
+#: The page's fetch, with the first answer of GET /api/trace held back for 2 s: the server
+#: answers in parallel, so an older page of steps can arrive after a newer one. tracesRead
+#: counts the answers the page has done all it does with.
+LATE_TRACE = """
+const fetch0 = window.fetch;
+let first = true;
+window.tracesRead = 0;
+window.fetch = function (path, init) {
+  let answer = fetch0.call(this, path, init);
+  if (!String(path).startsWith('/api/trace')) return answer;
+  answer = answer.then(r => {
+    const json = r.json.bind(r);
+    r.json = () => json().then(v => (setTimeout(() => { window.tracesRead += 1; }), v));
+    return r;
+  });
+  if (!first) return answer;
+  first = false;
+  return answer.then(r => new Promise(done => setTimeout(() => done(r), 2000)));
+};
+"""
+
+
+def test_the_stepper_shows_the_newest_trace_when_an_older_one_arrives_last(screens):
+    at_size(screens, 1400, 900)
+    with serving(LabState.create()) as (url, state):
+        open_lab(screens, url)
+        from selenium.webdriver.support.ui import Select
+
+        screens.execute_script(LATE_TRACE)
+        digits = Select(screens.find_element("id", "digits"))
+        digits.select_by_value("4")  # asks for the steps with 4 digits: held back 2 s
+        digits.select_by_value("0")  # asks again, in the shortest round-trip form
+        wait(screens, lambda d: d.execute_script("return window.tracesRead") == 2, what="both")
+        click(screens, "step-delta")
+        wait(screens, lambda d: "is a z-node" in text(d, "#step-panel"), what="a δ")
+        delta = state.snapshot()["delta"]["3"][0]
+        assert repr(delta) in text(screens, "#step-panel"), (delta, text(screens, "#step-panel"))
+        assert chromium.severe(screens) == []
+
+
 def test_settings_belong_to_their_optimizer_and_each_optimizer_is_a_series(screens):
     at_size(screens, 1400, 900)
     with serving(LabState.create()) as (url, state):

@@ -1010,15 +1010,22 @@
     trace = null;
     fetchSteps(0).then(function () { showStep(Math.min(stepAt, trace.total)); },
       function (err) {
+        if (err === STALE) { return; }
         trace = null;
         $("step-counter").textContent = "";
         $("step-panel").textContent = err.message;
       });
   }
 
+  // The server answers requests in parallel: a page of steps asked for before the last edit
+  // (or change of digits) can arrive after the one asked for since. Only the newest counts.
+  var STALE = new Error("a newer page of steps was asked for");
+  var stepsAsked = 0;
   function fetchSteps(start) {
     var q = "/api/trace?start=" + start + (digits ? "&digits=" + digits : "");
+    var mine = ++stepsAsked;
     return api("GET", q).then(function (data) {
+      if (mine !== stepsAsked) { throw STALE; }
       trace = data;
     });
   }
@@ -1029,7 +1036,8 @@
     var n = trace.steps.length;
     if (k > 0 && (k - 1 < trace.start || k - 1 >= trace.start + n)) {
       var page = trace.steps.length || 1;
-      fetchSteps(Math.floor((k - 1) / page) * page).then(function () { showStep(k); }, failed);
+      fetchSteps(Math.floor((k - 1) / page) * page).then(function () { showStep(k); },
+        function (err) { if (err !== STALE) { failed(err); } });
       return;
     }
     stepAt = k;
