@@ -6,7 +6,8 @@
    with the gradients of BP-1…BP-4 in matrix form and the cross-entropy.
 2. :func:`microbp.interop.to_torch` gives the same net as a float64 ``torch.nn.Sequential``
    (the softmax output as logits, for ``CrossEntropyLoss``).
-3. Two processes, started by ``torch.multiprocessing.spawn`` on this machine, each hold a copy
+3. Two processes, started by ``torch.multiprocessing.spawn`` on this machine and meeting
+   through a file in a temporary folder (``init_method="file://…"``), each hold a copy
    wrapped in ``DistributedDataParallel`` with the gloo backend (the CPU one). Each takes
    half of the 150 flowers; after every ``backward()`` DDP averages the two halves' gradients,
    so each step uses the gradient of the whole data set, as microbp's batch GD did.
@@ -15,14 +16,14 @@
    net must give the same gradient to 10⁻¹² (printed, and asserted).
 
 On many machines only the launch changes: ``torchrun --nnodes=N --nproc-per-node=K
-script.py`` starts the processes and sets RANK, WORLD_SIZE, MASTER_ADDR and MASTER_PORT, and
-GPUs use the nccl backend instead of gloo (docs/road-out.md).
+script.py`` starts the processes and sets RANK, WORLD_SIZE, MASTER_ADDR and MASTER_PORT, which
+``init_process_group`` then reads (no ``init_method``), and GPUs use the nccl backend instead of
+gloo (docs/road-out.md).
 """
 
 from __future__ import annotations
 
 import os
-import socket
 import tempfile
 import time
 
@@ -41,10 +42,11 @@ TORCH_STEPS = 50
 WORLD_SIZE = 2
 
 
-def train(rank: int, state: dict, port: int, out: str) -> None:
+def train(rank: int, state: dict, store: str, out: str) -> None:
     """One process of the DDP run: its half of the data, the averaged gradient, SGD."""
-    os.environ["MASTER_ADDR"], os.environ["MASTER_PORT"] = "127.0.0.1", str(port)
-    dist.init_process_group("gloo", rank=rank, world_size=WORLD_SIZE)
+    # the processes meet through a file both can see, not a TCP port: a port found free
+    # before the start can be taken by another program before rank 0 listens on it
+    dist.init_process_group("gloo", init_method=f"file://{store}", rank=rank, world_size=WORLD_SIZE)
     torch.set_num_threads(1)  # two processes on a small machine: one thread each
     try:
         X, Y = (torch.tensor(v, dtype=torch.float64) for v in data.iris())
@@ -73,12 +75,6 @@ def train(rank: int, state: dict, port: int, out: str) -> None:
         dist.destroy_process_group()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def main() -> None:
     X, Y = data.iris()
     net = MLP([4, 8, 3], activation=["tanh", "softmax"], seed=0, init="xavier")
@@ -104,9 +100,9 @@ def main() -> None:
     print(f"2. to_torch: {model}".replace("\n", "\n   "))
 
     with tempfile.TemporaryDirectory() as folder:
-        out = os.path.join(folder, "final.pt")
+        out, store = os.path.join(folder, "final.pt"), os.path.join(folder, "store")
         t2 = time.perf_counter()
-        mp.spawn(train, args=(model.state_dict(), free_port(), out), nprocs=WORLD_SIZE)
+        mp.spawn(train, args=(model.state_dict(), store, out), nprocs=WORLD_SIZE)
         t3 = time.perf_counter()
         final = torch.load(out)
     print(
