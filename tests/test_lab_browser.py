@@ -583,7 +583,13 @@ def test_settings_belong_to_their_optimizer_and_each_optimizer_is_a_series(scree
         epochs.clear()
         epochs.send_keys("30")
         click(screens, "run")
-        wait(screens, lambda d: "stopped by" in text(d, "#rule"), what="the run")
+        # the step left "stopped by epochs" in the rule: the run is over when its series is
+        # drawn and the rule says "stopped by" again
+        wait(
+            screens,
+            lambda d: "from epoch 1: " in text(d, "#series") and "stopped by" in text(d, "#rule"),
+            what="the run",
+        )
         s = state.snapshot()
         assert [x["start"] for x in s["train"]["series"]] == [0, 1]
         assert len(screens.find_elements("css selector", "#loss polyline.series")) == 2
