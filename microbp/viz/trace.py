@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 
 from tabulate import tabulate
 
-from microbp.engine import Value, derivative_rules, iter_reverse_topological_order
+from microbp.engine import Value, derivative_rules, reverse_topological_order
 from microbp.files import write_atomic
 from microbp.names import Name
 from microbp.viz import draw
@@ -275,12 +275,11 @@ def trace_backward(
     """Compute ``root``'s backward pass step by step, on records of its own (module docstring).
 
     The pass is ``root.backward()`` written out: the root is seeded with 1, every other node
-    starts at 0, and the nodes are visited in
-    :func:`~microbp.engine.iter_reverse_topological_order` (the engine's one order, taken node
-    by node), each adding local · upstream to each input's gradient. The gradients live in the
-    trace (:meth:`Trace.grad`); no node's ``.grad`` is read or changed, so what ran before
-    (another ``backward()``) does not show up in the trace. ``forward`` (or ``names``) gives
-    the tutorial's names (z₁⁽²⁾, δ₁⁽²⁾).
+    starts at 0, and the nodes are visited in :func:`~microbp.engine.reverse_topological_order`
+    (the engine's one order), each adding local · upstream to each input's gradient. The
+    gradients live in the trace (:meth:`Trace.grad`); no node's ``.grad`` is read or changed,
+    so what ran before (another ``backward()``) does not show up in the trace. ``forward`` (or
+    ``names``) gives the tutorial's names (z₁⁽²⁾, δ₁⁽²⁾).
 
     >>> from microbp import Value
     >>> x = Value(0.5, label="x")
@@ -298,30 +297,23 @@ def trace_backward(
     grad[index[id(root)]] = 1  # ∂root/∂root
     initial = list(grad)
     steps = []
-    # The engine's own order, node by node; the chain rule applied to the trace's records.
-    order = iter_reverse_topological_order(root)
-    try:
-        for v in order:
-            if not v.op:
-                continue  # a leaf has no inputs to pass its gradient on to
-            k = index[id(v)]
-            g = grad[k]
-            records = []
-            for u, local, rule in zip(v.inputs, v.local_grads, derivative_rules(v)):
-                j = index[id(u)]
-                before = grad[j]
-                contribution = local * g
-                grad[j] = before + contribution  # as backward(): u.grad += ∂v/∂u · ∂root/∂v
-                records.append(
-                    InputStep(u, j, model.display(j), local, rule, contribution, before, grad[j])
-                )
-            delta = model.names[k].as_kind("delta") if model.z_nodes[k] else None
-            steps.append(
-                Step(len(steps) + 1, v, k, model.display(k), v.op, g, tuple(records), delta)
+    # The engine's own order; the chain rule applied to the trace's records.
+    for v in reverse_topological_order(root):
+        if not v.op:
+            continue  # a leaf has no inputs to pass its gradient on to
+        k = index[id(v)]
+        g = grad[k]
+        records = []
+        for u, local, rule in zip(v.inputs, v.local_grads, derivative_rules(v)):
+            j = index[id(u)]
+            before = grad[j]
+            contribution = local * g
+            grad[j] = before + contribution  # as backward(): u.grad += ∂v/∂u · ∂root/∂v
+            records.append(
+                InputStep(u, j, model.display(j), local, rule, contribution, before, grad[j])
             )
-    except BaseException:
-        order.close()  # every node's pending count back to 0
-        raise
+        delta = model.names[k].as_kind("delta") if model.z_nodes[k] else None
+        steps.append(Step(len(steps) + 1, v, k, model.display(k), v.op, g, tuple(records), delta))
     return Trace(model, steps, initial, grad)
 
 
