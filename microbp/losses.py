@@ -25,11 +25,9 @@ Over N pairs E_total = (1/N) Σᵢ E₍ᵢ₎ (:func:`total_error`).
 
 from __future__ import annotations
 
-import math
 import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 
 import numpy as np
 
@@ -230,34 +228,19 @@ def cross_entropy(y: Sequence, z: Sequence[Value]) -> Value:
 
 
 def _se(y, z, a):
-    """E = ½ Σₖ (yₖ − aₖ)² on plain numbers (divided by 2, so exact types stay exact)."""
-    s = (y[0] - a[0]) ** 2
-    for k in range(1, len(y)):
-        s = s + (y[k] - a[k]) ** 2
-    if type(s) is int:  # keep an int sum exact: ½·s as a Fraction unless s is even
-        q = Fraction(s, 2)
-        return q.numerator if q.denominator == 1 else q
-    return s / 2
-
-
-def _sum(terms: list):
-    """Σ terms: ``math.fsum`` for Python's reals, else in the terms' own type (numtypes)."""
-    if all(numtypes.library(t) is None for t in terms):
-        return math.fsum(terms)
-    return numtypes.total(terms)
+    """E = ½ Σₖ (yₖ − aₖ)² on plain numbers (halved by numtypes, so exact types stay exact)."""
+    return numtypes.half(numtypes.total([(yk - ak) ** 2 for yk, ak in zip(y, a)]))
 
 
 def _bce(y, z, a) -> float:
-    sp = activations.softplus
-    return _sum([yk * sp(-zk) + (1 - yk) * sp(zk) for yk, zk in zip(y, z)])
+    sp = numtypes.softplus
+    return numtypes.fsum([yk * sp(-zk) + (1 - yk) * sp(zk) for yk, zk in zip(y, z)])
 
 
 def _ce(y, z, a) -> float:
-    if all(numtypes.library(zk) is None for zk in z):
-        z = [float(zk) for zk in z]
-    m = activations.softmax_shift(z)
-    lse = m + numtypes.log(_sum([numtypes.exp(zk - m) for zk in z]))
-    return lse - _sum([yk * zk for yk, zk in zip(y, z)])
+    """ln Σⱼ e^{zⱼ} − Σₖ yₖ zₖ, the log-sum-exp shifted as in softmax (no overflow)."""
+    m, _, s = activations.shifted_exps(z)
+    return m + numtypes.log(s) - numtypes.fsum([yk * zk for yk, zk in zip(y, numtypes.floats(z))])
 
 
 def _se_np(Y, Z, A) -> float:
