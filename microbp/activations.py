@@ -40,23 +40,28 @@ sigmoid = numtypes.sigmoid  # σ(x) = 1 / (1 + e^{−x}), in any number type, wi
 softplus = numtypes.softplus  # softplus(x) = ln(1 + eˣ), likewise
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Activation:
     """One activation function f and its derivative.
 
     ``df(z, a)`` is f′(z); it receives both the state z and the activation a = f(z) so that
     each rule can use whichever the tutorial uses (σ′ = a(1 − a) and tanh′ = 1 − a² from a;
-    relu′ and softplus′ from z).
+    relu′ and softplus′ from z). ``f_np`` and ``df_np`` are the same on numpy arrays;
+    ``df_np`` left out means ``df`` is written in arithmetic that arrays share (σ′, tanh′).
     """
 
     name: str
     f: Callable
     df: Callable
     f_np: Callable[[np.ndarray], np.ndarray]
-    df_np: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    df_np: Callable[[np.ndarray, np.ndarray], np.ndarray] = None  # type: ignore[assignment]
     formula: str
     derivative_formula: str
     max_derivative: float
+
+    def __post_init__(self) -> None:
+        if self.df_np is None:
+            object.__setattr__(self, "df_np", self.df)
 
     def __repr__(self) -> str:
         return f"Activation({self.name!r}: {self.formula}; {self.derivative_formula})"
@@ -64,56 +69,57 @@ class Activation:
 
 #: The activations by name: 'sigmoid', 'tanh', 'relu', 'softplus', 'identity'.
 ACTIVATIONS: dict[str, Activation] = {
-    "sigmoid": Activation(
-        name="sigmoid",
-        f=sigmoid,
-        df=lambda z, a: a * (1 - a),
-        f_np=numtypes.sigmoid_np,
-        df_np=lambda z, a: a * (1.0 - a),
-        formula="σ(z) = 1/(1 + e^(−z))",
-        derivative_formula="σ′(z) = a(1 − a)",
-        max_derivative=0.25,
-    ),
-    "tanh": Activation(
-        name="tanh",
-        f=numtypes.tanh,
-        df=lambda z, a: 1 - a * a,
-        f_np=np.tanh,
-        df_np=lambda z, a: 1.0 - a * a,
-        formula="tanh(z) = (e^z − e^(−z))/(e^z + e^(−z))",
-        derivative_formula="tanh′(z) = 1 − a²",
-        max_derivative=1.0,
-    ),
-    "relu": Activation(
-        name="relu",
-        f=numtypes.relu,
-        df=numtypes.heaviside,
-        f_np=lambda z: np.maximum(z, 0.0),
-        df_np=lambda z, a: (z > 0).astype(np.float64),
-        formula="relu(z) = max(0, z)",
-        derivative_formula="relu′(z) = 1 if z > 0 else 0",
-        max_derivative=1.0,
-    ),
-    "softplus": Activation(
-        name="softplus",
-        f=softplus,
-        df=lambda z, a: sigmoid(z),
-        f_np=numtypes.softplus_np,
-        df_np=lambda z, a: numtypes.sigmoid_np(z),
-        formula="softplus(z) = ln(1 + e^z)",
-        derivative_formula="softplus′(z) = σ(z)",
-        max_derivative=1.0,
-    ),
-    "identity": Activation(
-        name="identity",
-        f=lambda x: x,
-        df=lambda z, a: 1,
-        f_np=lambda z: z,
-        df_np=lambda z, a: np.ones_like(z, dtype=np.float64),
-        formula="f(z) = z",
-        derivative_formula="f′(z) = 1",
-        max_derivative=1.0,
-    ),
+    a.name: a
+    for a in (
+        Activation(
+            name="sigmoid",
+            f=sigmoid,
+            df=lambda z, a: a * (1 - a),
+            f_np=numtypes.sigmoid_np,
+            formula="σ(z) = 1/(1 + e^(−z))",
+            derivative_formula="σ′(z) = a(1 − a)",
+            max_derivative=0.25,
+        ),
+        Activation(
+            name="tanh",
+            f=numtypes.tanh,
+            df=lambda z, a: 1 - a * a,
+            f_np=np.tanh,
+            formula="tanh(z) = (e^z − e^(−z))/(e^z + e^(−z))",
+            derivative_formula="tanh′(z) = 1 − a²",
+            max_derivative=1.0,
+        ),
+        Activation(
+            name="relu",
+            f=numtypes.relu,
+            df=numtypes.heaviside,
+            f_np=lambda z: np.maximum(z, 0.0),
+            df_np=lambda z, a: (z > 0).astype(np.float64),
+            formula="relu(z) = max(0, z)",
+            derivative_formula="relu′(z) = 1 if z > 0 else 0",
+            max_derivative=1.0,
+        ),
+        Activation(
+            name="softplus",
+            f=softplus,
+            df=lambda z, a: sigmoid(z),
+            f_np=numtypes.softplus_np,
+            df_np=lambda z, a: numtypes.sigmoid_np(z),
+            formula="softplus(z) = ln(1 + e^z)",
+            derivative_formula="softplus′(z) = σ(z)",
+            max_derivative=1.0,
+        ),
+        Activation(
+            name="identity",
+            f=lambda x: x,
+            df=lambda z, a: 1,
+            f_np=lambda z: z,
+            df_np=lambda z, a: np.ones_like(z, dtype=np.float64),
+            formula="f(z) = z",
+            derivative_formula="f′(z) = 1",
+            max_derivative=1.0,
+        ),
+    )
 }
 
 
