@@ -50,7 +50,7 @@ FLOAT_MAX = numtypes.FLOAT_MAX
 class NotARealNumber(TypeError, ValueError):
     """An input or target that is not a real number (complex, text, a bool, None): a
     ``TypeError`` (the wrong kind of thing) and a ``ValueError`` (a bad value in the data),
-    so that either ``except`` catches it on every road (:func:`sample`, :func:`batch`)."""
+    so that either ``except`` catches it from every check (:func:`sample`, :func:`batch`)."""
 
 
 def integer(name: str, value, lo: int, hi: int | None = None) -> int:
@@ -194,7 +194,7 @@ finite = numtypes.is_finite  # finite and within float64's range, for every numb
 
 def weight(x, where: str):
     """A weight or bias: a real number, finite and within float64's range (|w| ≤ 1.8e308),
-    so that every road (the graph, the δ formulas in float64, the optimizers) can use it."""
+    so that every computation (the graph, the δ formulas in float64, the optimizers) can use it."""
     numtypes.as_number(x, where)  # a TypeError for anything but a real number
     if not finite(x):
         nan_or_inf = numtypes.is_nan_or_inf(x)
