@@ -40,28 +40,23 @@ sigmoid = numtypes.sigmoid  # σ(x) = 1 / (1 + e^{−x}), in any number type, wi
 softplus = numtypes.softplus  # softplus(x) = ln(1 + eˣ), likewise
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True)
 class Activation:
     """One activation function f and its derivative.
 
     ``df(z, a)`` is f′(z); it receives both the state z and the activation a = f(z) so that
     each rule can use whichever the tutorial uses (σ′ = a(1 − a) and tanh′ = 1 − a² from a;
-    relu′ and softplus′ from z). ``f_np`` and ``df_np`` are the same on numpy arrays;
-    ``df_np`` left out means ``df`` is written in arithmetic that arrays share (σ′, tanh′).
+    relu′ and softplus′ from z). ``f_np`` and ``df_np`` are the same on numpy arrays.
     """
 
     name: str
     f: Callable
     df: Callable
     f_np: Callable[[np.ndarray], np.ndarray]
-    df_np: Callable[[np.ndarray, np.ndarray], np.ndarray] = None  # type: ignore[assignment]
+    df_np: Callable[[np.ndarray, np.ndarray], np.ndarray]
     formula: str
     derivative_formula: str
     max_derivative: float
-
-    def __post_init__(self) -> None:
-        if self.df_np is None:
-            object.__setattr__(self, "df_np", self.df)
 
     def __repr__(self) -> str:
         return f"Activation({self.name!r}: {self.formula}; {self.derivative_formula})"
@@ -76,6 +71,7 @@ ACTIVATIONS: dict[str, Activation] = {
             f=sigmoid,
             df=lambda z, a: a * (1 - a),
             f_np=numtypes.sigmoid_np,
+            df_np=lambda z, a: a * (1.0 - a),
             formula="σ(z) = 1/(1 + e^(−z))",
             derivative_formula="σ′(z) = a(1 − a)",
             max_derivative=0.25,
@@ -85,6 +81,7 @@ ACTIVATIONS: dict[str, Activation] = {
             f=numtypes.tanh,
             df=lambda z, a: 1 - a * a,
             f_np=np.tanh,
+            df_np=lambda z, a: 1.0 - a * a,
             formula="tanh(z) = (e^z − e^(−z))/(e^z + e^(−z))",
             derivative_formula="tanh′(z) = 1 − a²",
             max_derivative=1.0,
