@@ -424,6 +424,10 @@ def softplus_np(z: np.ndarray) -> np.ndarray:
     return np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))
 
 
+# --------------------------------------------------------------------------------------------
+# Finiteness, conversions and sums
+
+
 #: The largest finite float64; a number beyond it cannot enter a float computation.
 FLOAT_MAX = sys.float_info.max
 
