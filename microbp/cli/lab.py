@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 
-from microbp.cli.args import ACTIVATION_HELP, activation_spec, layer_sizes
+from microbp.cli.args import ACTIVATION_HELP, activation_spec, layer_sizes, number
 from microbp.cli.progress import own_display
 from microbp.data import DATASETS
 
@@ -98,16 +98,7 @@ def lab(args, out=None, err=None) -> int:
     return 0
 
 
-def _port(text: str) -> int:
-    import argparse
-
-    try:
-        port = int(text)
-    except ValueError:
-        port = -1
-    if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"expected a port number 0…65535, got {text!r}")
-    return port
+_port = number(int, lambda port: 0 <= port <= 65535, "a port number 0…65535")
 
 
 def add_command(sub) -> None:
