@@ -13,12 +13,7 @@ from __future__ import annotations
 
 import sys
 
-from microbp.cli.args import (
-    add_max_epochs,
-    experiment_settings,
-    positive_float,
-    positive_int,
-)
+from microbp.cli.args import add_max_epochs, experiment_settings, positive_float, positive_int
 from microbp.experiments import saturation
 from microbp.experiments.report import check_plot_path
 
