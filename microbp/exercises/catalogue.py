@@ -55,10 +55,9 @@ CODE: dict[str, dict] = {
 }
 
 
-def load(text: str, code: dict[str, dict]) -> tuple[dict[str, str], list[Exercise]]:
-    """The ``[shared]`` table and the exercises of a catalogue in TOML, each given its
-    ``code`` (by id); a ``ValueError`` when an id has no code or a code no exercise."""
-    data = tomllib.loads(text)
+def load(data: dict, code: dict[str, dict]) -> list[Exercise]:
+    """The exercises of a catalogue read from TOML, each given its ``code`` (by id); a
+    ``ValueError`` when an id has no code or a code no exercise."""
     shared = data["shared"]
 
     def fill(fields: dict) -> dict:
@@ -73,9 +72,13 @@ def load(text: str, code: dict[str, dict]) -> tuple[dict[str, str], list[Exercis
     ids = [e.id for e in exercises]
     if sorted(ids) != sorted(code):
         raise ValueError(f"the catalogue's ids {ids} and the code's {list(code)} differ")
-    return shared, exercises
+    return exercises
 
 
-_TEXT = resources.files(__package__).joinpath("catalogue.toml").read_text(encoding="utf-8")
-# SHARED: the section links and wordings several exercises share (the lab's practice uses two)
-SHARED, EXERCISES = load(_TEXT, CODE)
+_DATA = tomllib.loads(
+    resources.files(__package__).joinpath("catalogue.toml").read_text(encoding="utf-8")
+)
+#: The section links and wordings several exercises share (``$NAME`` in the catalogue).
+SHARED: dict[str, str] = _DATA["shared"]
+#: The exercises, in the tutorial's order.
+EXERCISES: list[Exercise] = load(_DATA, CODE)
