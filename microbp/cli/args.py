@@ -139,11 +139,15 @@ ACTIVATION_HELP = (
 )
 
 
-def add_activation_argument(parser: argparse.ArgumentParser) -> None:
-    """``--activation`` of ``microbp check``, ``train`` and ``prove``: one name or one per
-    layer 2…L."""
+def add_activation_argument(parser: argparse.ArgumentParser, from_net: bool = False) -> None:
+    """``--activation`` of ``microbp check``, ``train``, ``prove``, ``graph``, ``trace`` and
+    ``lab``: one name or one per layer 2…L. ``from_net``: the default is None, for a command
+    whose net without --net (the tutorial's example) brings its own activation."""
     parser.add_argument(
-        "--activation", type=activation_spec, default="sigmoid", help=ACTIVATION_HELP
+        "--activation",
+        type=activation_spec,
+        default=None if from_net else "sigmoid",
+        help=ACTIVATION_HELP + (" (default sigmoid)" if from_net else ""),
     )
 
 

@@ -18,8 +18,7 @@ import sys
 
 from microbp import losses
 from microbp.cli.args import (
-    ACTIVATION_HELP,
-    activation_spec,
+    add_activation_argument,
     add_display_options,
     add_loss_argument,
     layer_sizes,
@@ -44,12 +43,7 @@ def add_common(p) -> None:
         default=None,
         help="layer sizes, e.g. 2,3,1 (default: the tutorial's 3-3-2 example and its numbers)",
     )
-    p.add_argument(
-        "--activation",
-        type=activation_spec,
-        default=None,
-        help=ACTIVATION_HELP + " (default sigmoid)",
-    )
+    add_activation_argument(p, from_net=True)
     p.add_argument("--seed", type=int, default=0, help="seed of the net's weights and sample")
     add_loss_argument(p)
     p.add_argument(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 
-from microbp.cli.args import ACTIVATION_HELP, activation_spec, layer_sizes, number
+from microbp.cli.args import add_activation_argument, layer_sizes, number
 from microbp.cli.progress import own_display
 from microbp.data import DATASETS
 
@@ -116,12 +116,7 @@ def add_command(sub) -> None:
         default=None,
         help="layer sizes, e.g. 3,3,2 (default: the tutorial's 3-3-2 example)",
     )
-    p.add_argument(
-        "--activation",
-        type=activation_spec,
-        default=None,
-        help=ACTIVATION_HELP + " (default sigmoid)",
-    )
+    add_activation_argument(p, from_net=True)
     p.add_argument("--seed", type=int, default=0, help="seed of the random initial weights")
     p.add_argument(
         "--data",
