@@ -151,6 +151,15 @@ def add_activation_argument(parser: argparse.ArgumentParser, from_net: bool = Fa
     )
 
 
+def add_net_arguments(parser: argparse.ArgumentParser, net_help: str, seed_help: str) -> None:
+    """Which net ``graph``, ``trace`` and ``lab`` show: ``--net`` (layer sizes; without it
+    the tutorial's 3-3-2 example), ``--activation`` (without it the net's own) and ``--seed``
+    (of a random net's weights)."""
+    parser.add_argument("--net", type=layer_sizes, default=None, help=net_help)
+    add_activation_argument(parser, from_net=True)
+    parser.add_argument("--seed", type=int, default=0, help=seed_help)
+
+
 def add_loss_argument(parser: argparse.ArgumentParser, help: str | None = None) -> None:
     """``--loss``: the cost E of ``microbp train``, ``check``, ``graph``, ``trace``, ``prove``
     and ``demo`` (``help``: the text, when the command picks the output layer itself)."""

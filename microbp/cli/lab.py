@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 
-from microbp.cli.args import add_activation_argument, layer_sizes, number
+from microbp.cli.args import add_net_arguments, number
 from microbp.cli.progress import own_display
 from microbp.data import DATASETS
 
@@ -110,14 +110,11 @@ def add_command(sub) -> None:
         "it. Only this machine can reach it by default; the page needs the token printed "
         "with its address. Ctrl-C stops the server.",
     )
-    p.add_argument(
-        "--net",
-        type=layer_sizes,
-        default=None,
-        help="layer sizes, e.g. 3,3,2 (default: the tutorial's 3-3-2 example)",
+    add_net_arguments(
+        p,
+        "layer sizes, e.g. 3,3,2 (default: the tutorial's 3-3-2 example)",
+        "seed of the random initial weights",
     )
-    add_activation_argument(p, from_net=True)
-    p.add_argument("--seed", type=int, default=0, help="seed of the random initial weights")
     p.add_argument(
         "--data",
         default=None,
