@@ -331,6 +331,16 @@ def test_trace_steps_are_the_backward_pass_and_its_z_steps_carry_delta(client):
             assert inp["after"] == inp["before"] + inp["contribution"]
 
 
+def test_the_stepper_names_unnamed_nodes_as_the_graph_picture_does_not_by_number(client):
+    """A step's node and inputs, and its text, call an unnamed node by its box in the
+    computation graph's picture (w₁₁⁽²⁾·x₁, Σ), never #k."""
+    steps = client.get("/api/trace", headers=AUTH).json()["steps"]
+    nodes = [st["node"] for st in steps] + [i["name"] for st in steps for i in st["inputs"]]
+    assert "w₁₁⁽²⁾·x₁" in nodes and "Σ" in nodes
+    text = json.dumps(steps, ensure_ascii=False)
+    assert not re.search(r"#\d", text), re.search(r".{40}#\d.{40}", text)[0]
+
+
 def test_the_stepper_ends_on_the_states_gradients_not_doubled_ones(client):
     """The state has run E.backward() already; the stepper once traced a second pass that
     accumulated into the weights and showed b₁⁽³⁾: grad −0.111 → −0.223. Each parameter's
@@ -342,7 +352,10 @@ def test_the_stepper_ends_on_the_states_gradients_not_doubled_ones(client):
         for st in steps:
             for inp in st["inputs"]:
                 last[inp["name"]] = inp["after"]
-        params = sorted(v for name, v in last.items() if name[:1] in ("w", "b"))
+        # the parameters by name (not the products w₁₁⁽²⁾·x₁ named after them)
+        params = sorted(
+            v for name, v in last.items() if re.fullmatch(r"[wb][₀-₉]+⁽[⁰¹²³⁴⁵⁶⁷⁸⁹]+⁾", name)
+        )
         grads = [g for rows in s["dW"].values() for row in rows for g in row]
         grads += [g for col in s["db"].values() for g in col]
         assert len(params) == len(grads) == 20

@@ -134,8 +134,7 @@ class Trace:
             )
         ]
         for s in self.steps:
-            node = self.model.labels[s.index] or f"#{s.index}"
-            node += f" = {s.delta}" if s.delta else ""
+            node = s.name + (f" = {s.delta}" if s.delta else "")
             for k, inp in enumerate(s.inputs):
                 first = k == 0
                 rows.append(
@@ -313,12 +312,10 @@ def trace_backward(
                 contribution = local * g
                 grad[j] = before + contribution  # as backward(): u.grad += ∂v/∂u · ∂root/∂v
                 records.append(
-                    InputStep(u, j, model.display(j), local, rule, contribution, before, grad[j])
+                    InputStep(u, j, model.shown(j), local, rule, contribution, before, grad[j])
                 )
             delta = model.names[k].as_kind("delta") if model.z_nodes[k] else None
-            steps.append(
-                Step(len(steps) + 1, v, k, model.display(k), v.op, g, tuple(records), delta)
-            )
+            steps.append(Step(len(steps) + 1, v, k, model.shown(k), v.op, g, tuple(records), delta))
     except BaseException:
         order.close()  # every node's pending count back to 0
         raise
@@ -341,11 +338,6 @@ def _grad_prefix(model: draw.GraphModel, k: int) -> str:
     if model.z_nodes[k]:
         return f"{model.names[k].as_kind('delta')} = "
     return "grad "
-
-
-def _short(model: draw.GraphModel, k: int) -> str:
-    """A node's name for formulas: z₁⁽²⁾, w₁₂⁽³⁾, or its number #k."""
-    return model.labels[k] or f"#{k}"
 
 
 _KIND = {"x": 0, "z": 1, "a": 2, "w": 3, "b": 4}
@@ -386,7 +378,7 @@ def explain(trace: Trace, s: Step, number=str) -> list[Line]:
     """The text that explains step ``s`` of ``trace``, line by line, its numbers written by
     ``number``: made here once, shown by the stepper page (:meth:`Trace.page`) and the lab."""
     R = trace.root_name
-    name = _short(trace.model, s.index)
+    name = s.name
     up = number(s.upstream)
     op = f"[{draw.op_text(s.node)}]"
     lines = [Line("title", f"Step {s.number} of {len(trace.steps)}: {name} {op}", op)]
@@ -397,7 +389,7 @@ def explain(trace: Trace, s: Step, number=str) -> list[Line]:
         )
     lines.append(Line("upstream", f"upstream gradient ∂{R}/∂{name} = {up}", up))
     for inp in s.inputs:
-        u = _short(trace.model, inp.index)
+        u = inp.name
         local, add = number(inp.local), number(inp.contribution)
         after = number(inp.grad_after)
         lines += [
@@ -457,7 +449,7 @@ def _html_page(trace: Trace, svg: str, number, title: str) -> str:
     for k in sorted(range(len(model.nodes)), key=lambda k: _row_order(model, k)):
         if not model.labels[k] and model.nodes[k].op:
             continue
-        label = model.display(k)
+        label = model.shown(k)
         if model.z_nodes[k]:
             label += f" ({model.names[k].as_kind('delta')})"
         rows.append(
