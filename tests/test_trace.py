@@ -367,3 +367,29 @@ def test_the_stepper_page_names_every_step_and_input_as_its_picture_does():
     assert len(rows) > 20
     for label, v in rows:
         assert re.sub(r" \(δ\S+\)$", "", html_module.unescape(label)) == boxes[v]
+
+
+@needs_dot
+def test_trace_html_ascii_writes_a_page_a_reader_sees_in_ascii_with_the_typed_names(
+    tmp_path, capsys
+):
+    import html as html_module
+
+    import microbp.cli.app as cli
+
+    plain, ascii_page = tmp_path / "u.html", tmp_path / "a.html"
+    assert cli.main(["trace", "--html", str(plain)]) == 0
+    assert cli.main(["trace", "--html", str(ascii_page), "--ascii"]) == 0
+    assert capsys.readouterr().out.isascii()
+    assert not plain.read_text(encoding="utf-8").isascii()  # the test could fail
+    page = ascii_page.read_text(encoding="utf-8")
+    shown = html_module.unescape(re.sub(r"<[^>]+>", " ", page))  # the text a browser shows
+    assert shown.isascii(), sorted({c for c in shown if not c.isascii()})
+    data = json.loads(re.search(r'id="trace-data">(.*?)</script>', page, re.S)[1])
+    panels = " ".join(html_module.unescape(s["panel"]) for s in data["steps"])
+    svg = page[page.index("<svg") : page.index("</svg>")]
+    assert "delta_1^(2) == dE/dz_1^(2)" in panels and "to input w_11^(2)*x_1:" in panels
+    assert "d(u*v)/du = v" in panels  # the rules spelled out as the terminal spells them
+    assert ">w_11^(2)*x_1<" in svg and ">delta_1^(2) = " in svg and ">sum<" in svg
+    assert "?" not in panels + svg  # every symbol has its ASCII spelling
+    assert "dE/dnode" in shown and "< Prev" in shown and "Next >" in shown

@@ -42,6 +42,7 @@ from microbp.engine import Value, derivative_rules, iter_reverse_topological_ord
 from microbp.files import write_atomic
 from microbp.names import Name
 from microbp.viz import draw
+from microbp.viz.formatting import ascii_text
 
 if TYPE_CHECKING:
     import graphviz  # imported when a picture is made (microbp.viz.dot.load_graphviz)
@@ -210,6 +211,7 @@ class Trace:
         fmt: str | Callable | None = None,
         title: str = "microbp: the backward pass, node by node",
         max_nodes: int | None = draw.MAX_NODES,
+        ascii: bool = False,
     ) -> str:
         """Write a standalone HTML page that steps through the backward pass; returns the path.
 
@@ -219,12 +221,15 @@ class Trace:
         nothing from the network. Needs ``dot`` (:class:`microbp.viz.draw.GraphvizNotFound`
         otherwise); the path is checked first and the file is written atomically. Graphs of
         more than ``max_nodes`` Values are refused (:class:`microbp.viz.draw.GraphTooLarge`).
+        ``ascii=True`` writes every name and symbol the page shows in plain ASCII, as
+        ``--ascii`` does in a terminal (``w_11^(2)``, ``delta_1^(2) == dE/dz_1^(2)``).
         """
         path = os.fspath(path)
         if not path.lower().endswith((".html", ".htm")):
             raise ValueError(f"to_html writes an .html file, got {path!r}")
         draw.check_output_path(path, formats=HTML_FORMATS)
-        write_atomic(path, self.page(rankdir=rankdir, fmt=fmt, title=title, max_nodes=max_nodes))
+        page = self.page(rankdir=rankdir, fmt=fmt, title=title, max_nodes=max_nodes, ascii=ascii)
+        write_atomic(path, page)
         return path
 
     def page(
@@ -234,9 +239,11 @@ class Trace:
         fmt: str | Callable | None = None,
         title: str = "microbp: the backward pass, node by node",
         max_nodes: int | None = draw.MAX_NODES,
+        ascii: bool = False,
     ) -> str:
         """The stepper of :meth:`to_html` as one self-contained HTML string (needs ``dot``)."""
         self._check_size(max_nodes)
+        words = ascii_text if ascii else _as_is  # what the page shows, as --ascii asks
         number = draw.number_format(fmt)
         # Lay the graph out with each grad field as wide as the widest text it will show, so
         # the numbers the page fills in as it steps fit their boxes.
@@ -249,8 +256,10 @@ class Trace:
         graph = draw.render_model(
             self.model, rankdir=rankdir, fmt=fmt, show_grads=True, grads=widest
         )
+        if ascii:  # the picture's names and symbols too, laid out as they are written
+            graph = draw.load_graphviz().Source(ascii_text(graph.source))
         svg = draw.render_bytes(graph, "svg").decode("utf-8")
-        return _html_page(self, svg, number, title)
+        return _html_page(self, svg, number, title, words)
 
     def _repr_html_(self) -> str:
         """The stepper inline in Jupyter, no server: the page in an iframe's ``srcdoc``."""
@@ -402,8 +411,18 @@ def explain(trace: Trace, s: Step, number=str) -> list[Line]:
     return lines
 
 
-def _panel(trace: Trace, s: Step, number) -> str:
-    e = html.escape
+def _as_is(text: str) -> str:
+    return text
+
+
+#: The stepper page's own words around the trace's (its buttons and keys).
+_CHROME = {"prev": "◀ Prev", "next": "Next ▶", "keys": "Keys: → / ← step, Home / End jump."}
+
+
+def _panel(trace: Trace, s: Step, number, text=_as_is) -> str:
+    def e(words: str) -> str:
+        return html.escape(text(words))
+
     out, open_input = [], False
     for line in explain(trace, s, number):
         head = e(line.text[: len(line.text) - len(line.result)])
@@ -419,32 +438,9 @@ def _panel(trace: Trace, s: Step, number) -> str:
     return "".join(out) + ("</div>" if open_input else "")
 
 
-def _html_page(trace: Trace, svg: str, number, title: str) -> str:
+def _grad_rows(trace: Trace, e, exact) -> list[str]:
+    """The page's table of gradients: a row per named node or leaf, its gradient at first."""
     model = trace.model
-    e = html.escape
-    R = e(trace.root_name)
-    nodes = [
-        {
-            "id": f"v{k}",
-            "prefix": _grad_prefix(model, k),
-            "initial": [number(trace.initial[k]), draw.exact_text(trace.initial[k])],
-        }
-        for k in range(len(model.nodes))
-    ]
-    first = f"<h2>Before the first step</h2><p>{e(intro(trace.root_name))} Press → or Next.</p>"
-    steps = [{"node": None, "inputs": [], "changes": [], "panel": first}]
-    for s in trace.steps:
-        steps.append(
-            {
-                "node": f"v{s.index}",
-                "inputs": [f"v{inp.index}" for inp in s.inputs],
-                "changes": [
-                    [f"v{inp.index}", number(inp.grad_after), draw.exact_text(inp.grad_after)]
-                    for inp in s.inputs
-                ],
-                "panel": _panel(trace, s, number),
-            }
-        )
     rows = []
     for k in sorted(range(len(model.nodes)), key=lambda k: _row_order(model, k)):
         if not model.labels[k] and model.nodes[k].op:
@@ -454,7 +450,47 @@ def _html_page(trace: Trace, svg: str, number, title: str) -> str:
             label += f" ({model.names[k].as_kind('delta')})"
         rows.append(
             f"<tr><td>{e(label)}</td><td class=grad data-node=v{k}>"
-            f"{e(draw.exact_text(trace.initial[k]))}</td></tr>"
+            f"{html.escape(exact(trace.initial[k]))}</td></tr>"
+        )
+    return rows
+
+
+def _html_page(trace: Trace, svg: str, write_number, title: str, text=_as_is) -> str:
+    """The stepper page; ``text`` writes every word it shows (:func:`ascii_text` for
+    ``--ascii``), numbers too once ``write_number`` has written them."""
+    model = trace.model
+
+    def e(words: str) -> str:
+        return html.escape(text(words))
+
+    def exact(x) -> str:
+        return text(draw.exact_text(x))
+
+    def number(x) -> str:
+        return text(write_number(x))
+
+    nodes = [
+        {
+            "id": f"v{k}",
+            "prefix": text(_grad_prefix(model, k)),
+            "initial": [number(trace.initial[k]), exact(trace.initial[k])],
+        }
+        for k in range(len(model.nodes))
+    ]
+    first = e(intro(trace.root_name) + " Press → or Next.")
+    first = f"<h2>Before the first step</h2><p>{first}</p>"
+    steps = [{"node": None, "inputs": [], "changes": [], "panel": first}]
+    for s in trace.steps:
+        steps.append(
+            {
+                "node": f"v{s.index}",
+                "inputs": [f"v{inp.index}" for inp in s.inputs],
+                "changes": [
+                    [f"v{inp.index}", number(inp.grad_after), exact(inp.grad_after)]
+                    for inp in s.inputs
+                ],
+                "panel": _panel(trace, s, write_number, text),
+            }
         )
     data = json.dumps({"nodes": nodes, "steps": steps}, ensure_ascii=False)
     # "<" never reaches the HTML parser inside the data block: "</script>" would end it and
@@ -466,9 +502,10 @@ def _html_page(trace: Trace, svg: str, number, title: str) -> str:
         title=e(title),
         svg=svg_body,
         data=data,
-        rows="\n".join(rows),
-        root=R,
+        rows="\n".join(_grad_rows(trace, e, exact)),
+        gradient=e(f"∂{trace.root_name}/∂node"),
         n=len(trace.steps),
+        **{word: e(shown) for word, shown in _CHROME.items()},
         css=_asset("stepper.css"),
         js=_asset("stepper.js"),
     )
