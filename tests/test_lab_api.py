@@ -448,6 +448,23 @@ def test_run_streams_states_as_server_sent_events_until_done(client):
     assert s["train"]["loss"][-1] < s["train"]["loss"][0]
 
 
+def test_a_run_streams_the_names_once_they_change_only_with_the_architecture():
+    """Names (w₁₂⁽³⁾, δ₁⁽²⁾ …) depend on the sizes alone, which a run cannot change: the first
+    streamed state carries them, the next ones leave them out (the page keeps the first's).
+    For 2-16-16-1 that is 17 KB of the 45 KB of every state."""
+    with make_client(LabState.create([2, 16, 16, 1], "tanh", 3, "xor")) as c:
+        assert post(c, "/api/run", {"optimizer": "irprop-", "epochs": 40, "tol": 0}).status_code
+        with c.stream("GET", "/api/events", headers=AUTH) as stream:
+            sent = [line[6:] for line in stream.iter_lines() if line.startswith('data: {"')]
+        states = [json.loads(text) for text in sent]
+        assert len(states) >= 2 and states[-1]["train"]["epoch"] == 40
+        assert states[0]["names"] == get_state(c)["names"]  # the first: every name
+        assert all("names" not in s for s in states[1:])
+        names = len(json.dumps(states[0]["names"]))
+        # each later state is the first without its names (40 epochs of history add < 2 KB)
+        assert all(len(text) < len(sent[0]) - names + 2_000 for text in sent[1:])
+
+
 def test_pause_stops_a_run_and_edits_wait_until_then(client):
     r = post(client, "/api/run", {"optimizer": "gd", "epochs": 100_000, "tol": 0})
     assert r.status_code == 202 and r.json()["train"]["running"]
