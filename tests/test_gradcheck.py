@@ -60,11 +60,11 @@ def test_gradcheck_away_from_kinks_flags_nothing():
     assert report.passed and not any(r.kink for r in report.rows)
 
 
-def _compared_column(text: str, road: str) -> dict[str, str]:
-    """The compared road's column of a printed report: parameter → the text shown."""
-    section = text.split(f"vs {road}:\n", 1)[1].splitlines()
+def _compared_column(text: str, method: str) -> dict[str, str]:
+    """The compared method's column of a printed report: parameter → the text shown."""
+    section = text.split(f"vs {method}:\n", 1)[1].splitlines()
     rows = section[2:]  # below the header and its rule
-    rows = rows[: next(k for k, row in enumerate(rows) if row.startswith(f"{road} vs autodiff"))]
+    rows = rows[: next(k for k, row in enumerate(rows) if row.startswith(f"{method} vs autodiff"))]
     return {cells[0]: cells[1] for cells in (row.split() for row in rows)}
 
 
@@ -77,7 +77,7 @@ def _autodiff_column(text: str) -> dict[str, str]:
 
 @pytest.mark.parametrize("fmt", [None, ".4g"])
 def test_the_compared_column_is_written_like_the_autodiff_column(fmt):
-    from microbp.gradcheck import Road
+    from microbp.gradcheck import Method
     from microbp.viz.formatting import number_format
 
     def copy_of_autodiff(n, x, y, loss):
@@ -85,7 +85,7 @@ def test_the_compared_column_is_written_like_the_autodiff_column(fmt):
 
     net = MLP([3, 4, 2], activation="tanh", seed=2, init="xavier")
     report = gradcheck(
-        net, [0.5, -1.0, 2.0], [1.0, 0.0], reference=None, compare=Road("mine", copy_of_autodiff)
+        net, [0.5, -1.0, 2.0], [1.0, 0.0], reference=None, compare=Method("mine", copy_of_autodiff)
     )
     text = report.table(number_format(fmt))
     compared = _compared_column(text, "mine")
