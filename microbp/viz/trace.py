@@ -203,33 +203,16 @@ class Trace:
             )
         return frames
 
-    def to_html(
-        self,
-        path: str | os.PathLike,
-        *,
-        rankdir: str | None = None,
-        fmt: str | Callable | None = None,
-        title: str = "microbp: the backward pass, node by node",
-        max_nodes: int | None = draw.MAX_NODES,
-        ascii: bool = False,
-    ) -> str:
-        """Write a standalone HTML page that steps through the backward pass; returns the path.
-
-        The page holds the graph as SVG (rendered here with graphviz's ``dot``), Prev/Next
-        buttons and the arrow keys to step, and a side panel with the chain-rule product of
-        the current step and every named node's gradient so far, in full precision. It loads
-        nothing from the network. Needs ``dot`` (:class:`microbp.viz.draw.GraphvizNotFound`
-        otherwise); the path is checked first and the file is written atomically. Graphs of
-        more than ``max_nodes`` Values are refused (:class:`microbp.viz.draw.GraphTooLarge`).
-        ``ascii=True`` writes every name and symbol the page shows in plain ASCII, as
-        ``--ascii`` does in a terminal (``w_11^(2)``, ``delta_1^(2) == dE/dz_1^(2)``).
+    def to_html(self, path: str | os.PathLike, **options) -> str:
+        """Write the stepper of :meth:`page` (``options`` are its keywords) as a standalone
+        HTML file; returns the path. The path is checked first (an ``.html`` file whose folder
+        exists) and the file is written atomically.
         """
         path = os.fspath(path)
         if not path.lower().endswith((".html", ".htm")):
             raise ValueError(f"to_html writes an .html file, got {path!r}")
         draw.check_output_path(path, formats=HTML_FORMATS)
-        page = self.page(rankdir=rankdir, fmt=fmt, title=title, max_nodes=max_nodes, ascii=ascii)
-        write_atomic(path, page)
+        write_atomic(path, self.page(**options))
         return path
 
     def page(
@@ -241,7 +224,18 @@ class Trace:
         max_nodes: int | None = draw.MAX_NODES,
         ascii: bool = False,
     ) -> str:
-        """The stepper of :meth:`to_html` as one self-contained HTML string (needs ``dot``)."""
+        """A self-contained HTML page that steps through the backward pass (:meth:`to_html`
+        writes it to a file).
+
+        The page holds the graph as SVG (rendered here with graphviz's ``dot``), Prev/Next
+        buttons and the arrow keys to step, and a side panel with the chain-rule product of
+        the current step and every named node's gradient so far, in full precision. It loads
+        nothing from the network. Needs ``dot`` (:class:`microbp.viz.draw.GraphvizNotFound`
+        otherwise). Graphs of more than ``max_nodes`` Values are refused
+        (:class:`microbp.viz.draw.GraphTooLarge`). ``ascii=True`` writes every name and symbol
+        the page shows in plain ASCII, as ``--ascii`` does in a terminal (``w_11^(2)``,
+        ``delta_1^(2) == dE/dz_1^(2)``).
+        """
         self._check_size(max_nodes)
         words = ascii_text if ascii else _as_is  # what the page shows, as --ascii asks
         number = draw.number_format(fmt)
