@@ -29,7 +29,7 @@ from typing import Any
 
 from tabulate import tabulate
 
-from microbp import bp, deprecation, losses, names
+from microbp import bp, deprecation, losses, names, numtypes
 from microbp.engine import Value
 from microbp.nn import MLP
 
@@ -224,23 +224,24 @@ class GradcheckReport:
         )
         lines.append(self._reference_line())
         if self.compare is not None:
-            lines.append(self._compare_table())
+            lines.append(self._compare_table(number))
         return "\n".join(lines)
 
-    def _compare_table(self) -> str:
-        """The compared method's gradient and its gaps to autodiff and to BP-1…BP-4."""
+    def _compare_table(self, number) -> str:
+        """The compared method's gradient, written by ``number``, and its gaps to ad and bp."""
         c = self.compare
-        head = f"{'parameter':<12} {c:>22} {f'|{c} − ad|':>13} {f'|{c} − bp|':>13}  ok"
+        head = ["parameter", c, f"|{c} − ad|", f"|{c} − bp|", "ok"]
         body = [
-            f"{r.name:<12} {r.compared:>22.15e} {r.compare_diff:>13.2e} "
-            f"{r.compare_formula_diff:>13.2e}  {'yes' if r.compare_ok else 'NO'}"
+            [r.name, number(float(r.compared)), f"{r.compare_diff:.2e}"]
+            + [f"{r.compare_formula_diff:.2e}", "yes" if r.compare_ok else "NO"]
             for r in self.rows
         ]
+        align = ["left", "right", "right", "right", "left"]
+        table = tabulate(body, head, colalign=align, disable_numparse=True)
         worst = _max_error(r.compare_diff for r in self.rows)
         ok = all(r.compare_ok for r in self.rows)
         return "\n".join(
-            ["", f"vs {c}:", head, "-" * len(head)]
-            + body
+            ["", f"vs {c}:", table]
             + [
                 f"{c} vs autodiff: max difference {worst:.1e}, within {self.formula_rtol:g} "
                 f"relative: {'yes' if ok else 'NO'}"
@@ -368,31 +369,16 @@ def _pick(reference, activation_names: Sequence[str], loss: losses.Loss) -> tupl
     return None, _NO_MPMATH
 
 
-def _fraction(v) -> Fraction:
-    """A real number (or a Value's) as the ``Fraction`` it is exactly: a float, numpy float
-    or mpmath ``mpf`` is a dyadic rational m·2ᵉ, so nothing is rounded."""
-    if isinstance(v, Value):
-        v = v.data
-    if isinstance(v, Fraction):
-        return v
-    if isinstance(v, numbers.Rational) and not isinstance(v, bool):
-        return Fraction(int(v.numerator), int(v.denominator))
-    if hasattr(v, "man_exp"):  # mpmath.mpf: man·2^exp
-        man, exp = v.man_exp  # |v| = man·2^exp (man_exp drops the sign)
-        return (-1 if v < 0 else 1) * Fraction(man) * Fraction(2) ** exp
-    if hasattr(v, "as_integer_ratio"):  # float and numpy's floats
-        return Fraction(*v.as_integer_ratio())
-    raise TypeError(
-        f"the true gradient needs real numbers (int, float, Fraction, a numpy float or "
-        f"mpmath.mpf), got {type(v).__name__}: {v!r}"
-    )
-
-
 def _error(value, true) -> float:
     """|value − true| computed exactly, as a float (inf or NaN for a value that is one)."""
     if not math.isfinite(float(value)):
         return abs(float(value) - float(true))
     return float(abs(_fraction(value) - _fraction(true)))
+
+
+def _fraction(v) -> Fraction:
+    """A number or a Value's number as the Fraction it is exactly (numtypes.to_fraction)."""
+    return numtypes.to_fraction(v.data if isinstance(v, Value) else v)
 
 
 def true_gradient(
