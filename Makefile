@@ -73,7 +73,7 @@ graphviz:
 	    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null; \
 	  else echo "warning: graphviz's dot is missing (apt-get install graphviz / brew install graphviz)"; fi; }
 
-# Debian's chromium and chromium-driver run the HTML stepper's browser test (tests/test_browser.py,
+# Debian's chromium and chromium-driver run the HTML stepper's browser test (tests/test_stepper_browser.py,
 # skipped without them); installed only where missing.
 chromium:
 	@{ [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; } || { \

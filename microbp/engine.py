@@ -25,7 +25,7 @@ Design notes (what differs from micrograd, on purpose):
   errors and overflow (±∞ as in float arithmetic, a clear error for ``exp``) lives in
   :mod:`microbp.numtypes`.
 * Speed and memory: ``benchmarks/engine_vs_micrograd.py`` (README, "Performance");
-  ``tests/test_engine_design_guards.py`` guards the design without timing.
+  ``tests/test_engine_design.py`` guards the design without timing.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Debian's headless Chromium for the browser tests: where it is, when to skip, how to start it.
 
-One home for what tests/test_browser.py and tests/test_lab_browser.py need. Missing
+One home for what tests/test_stepper_browser.py and tests/test_lab_browser.py need. Missing
 chromium or chromedriver skips a test, with the reason, except under CI (``CI=true``),
 where it must fail the run rather than hide behind a skip.
 """

@@ -1,7 +1,7 @@
 """backward() against independent roads: forward-mode duals (exact with Fractions) and
 central finite differences, on random expression graphs with shared subexpressions.
 (Determinism across processes: tests/test_engine_determinism.py; the 10⁶-node chain:
-tests/test_engine_design_guards.py.)"""
+tests/test_engine_design.py.)"""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 processes with different hash seeds (nothing in backward iterates over a set or an
 id-ordered container).
 
-Merged from tests/test_backward.py (a 4-7-7-3 tanh net, five random samples, hash seeds 0, 1
+Merged from tests/test_engine_backward.py (a 4-7-7-3 tanh net, five random samples, hash seeds 0, 1
 and 12345) and tests/test_engine_perf_guards.py (a 3-5-4-2 tanh net, six samples summed one by
 one, hash seeds 1 and 2): one script holds both programs, run under every seed.
 """
