@@ -8,7 +8,9 @@ any number type with the Value interface: Values, forward-mode duals (tests/dual
 expressions (with SymPy's own functions), plain numbers.
 
 :func:`programs` is the hypothesis strategy; :func:`random_program` the same generator driven
-by a seed, for the tests that need many fixed graphs at once.
+by a seed, for the tests that need many fixed graphs at once. :func:`net_sample_loss` is
+the one strategy for whole nets: every activation, every loss, softmax outputs, with a sample
+that suits the loss.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from fractions import Fraction
 
 from hypothesis import strategies as st
 
-from microbp import Value
+from microbp import MLP, Value
+from microbp.activations import ACTIVATIONS
 from microbp.engine import Rule
 from tests.engine_rules import WAYS
 
@@ -181,3 +184,40 @@ def random_graph(seed: int, number=float, steps: int = 60):
         Value(number(rng.randint(1, 9)) / number(rng.randint(1, 9))) for _ in range(program.leaves)
     ]
     return leaves, run(program, leaves)
+
+
+# --------------------------------------------------------------------------------------------
+# Whole nets
+
+HIDDEN = sorted(ACTIVATIONS)
+#: The losses each output layer can take.
+LOSSES_FOR = {
+    "sigmoid": ["squared_error", "binary_cross_entropy"],
+    "softmax": ["squared_error", "cross_entropy"],
+}
+
+
+@st.composite
+def net_sample_loss(draw, max_layers: int = 4, max_width: int = 4):
+    """(net, x, y, loss): sizes of 2…max_layers layers, one activation per layer (the output
+    may be softmax), random float weights (xavier or small), x ∈ [−3, 3], y valid for loss."""
+    L = draw(st.integers(2, max_layers))
+    sizes = [draw(st.integers(1, max_width)) for _ in range(L)]
+    acts = [draw(st.sampled_from(HIDDEN)) for _ in range(L - 1)]
+    if sizes[-1] >= 2 and draw(st.booleans()):
+        acts[-1] = "softmax"
+    net = MLP(
+        sizes,
+        activation=acts,
+        seed=draw(st.integers(0, 10_000)),
+        init=draw(st.sampled_from(["small", "xavier", "he"])),
+    )
+    x = draw(st.lists(st.floats(-3, 3), min_size=sizes[0], max_size=sizes[0]))
+    loss = draw(st.sampled_from(LOSSES_FOR.get(acts[-1], ["squared_error"])))
+    n_L = sizes[-1]
+    if loss == "cross_entropy":
+        w = draw(st.lists(st.floats(0.01, 1), min_size=n_L, max_size=n_L))
+        y = [v / sum(w) for v in w]
+    else:
+        y = draw(st.lists(st.floats(0, 1), min_size=n_L, max_size=n_L))
+    return net, x, y, loss

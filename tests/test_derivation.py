@@ -15,11 +15,11 @@ import math
 
 import numpy as np
 from hypothesis import given
-from hypothesis import strategies as st
 
 from microbp import MLP, bp, squared_error, total_error
 from microbp.activations import ACTIVATIONS, sigmoid
 from microbp.data import tutorial_example
+from tests.strategies import net_sample_loss
 
 EX = tutorial_example()
 
@@ -31,18 +31,6 @@ def _seed_graph():
     E = squared_error(EX.y, fw.output)
     E.backward()
     return net, fw, E
-
-
-@st.composite
-def nets_and_samples(draw):
-    """A random net (2 to 4 layers of 1 to 4 neurons, any smooth activation) and a sample."""
-    sizes = draw(st.lists(st.integers(1, 4), min_size=2, max_size=4))
-    act = draw(st.sampled_from(["sigmoid", "tanh", "softplus", "identity"]))
-    net = MLP(sizes, activation=act, seed=draw(st.integers(0, 10**6)), init="xavier")
-    unit = st.floats(-1.0, 1.0, allow_nan=False)
-    x = draw(st.lists(unit, min_size=sizes[0], max_size=sizes[0]))
-    y = draw(st.lists(unit, min_size=sizes[-1], max_size=sizes[-1]))
-    return net, x, y
 
 
 # 记号说明 — notation ---------------------------------------------------------------------
@@ -81,9 +69,9 @@ def test_forward_pass_is_the_seeds_sum_for_every_neuron_of_figure_1():
         assert fw.output[i - 1].data == sigmoid(fw.z[3][i - 1].data)
 
 
-@given(nets_and_samples())
+@given(net_sample_loss())
 def test_forward_pass_is_the_vector_form_z_equals_W_a_plus_b(case):
-    net, x, _ = case
+    net, x, _, _ = case
     fw = net.forward(x)
     W, b = net.to_arrays()
     a = np.array(x)
@@ -162,11 +150,11 @@ def test_bp4_bias_gradient_is_delta():
 # BP算法四个核心公式 — index form and matrix form -------------------------------------------
 
 
-@given(nets_and_samples())
+@given(net_sample_loss())
 def test_matrix_form_of_the_four_equations_equals_the_index_form(case):
-    net, x, y = case
-    index = bp.index_form(net, x, y)
-    matrix = bp.backprop(net, [x], [y])
+    net, x, y, loss = case
+    index = bp.index_form(net, x, y, loss)
+    matrix = bp.backprop(net, [x], [y], loss)
     for l in range(2, net.L + 1):
         np.testing.assert_allclose(matrix.delta[l][0], index.delta[l], rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(matrix.flat(), index.flat(), rtol=1e-12, atol=1e-15)
