@@ -1,7 +1,8 @@
-"""Hostile input (issue 14): each case the issue reported, reproduced, and now handled.
+"""Bad input to the core (the model file, the atomic writer, the engine, fit): each case a
+hostile pass reported, reproduced, and now handled.
 
 One row per case: a clear error naming the problem (and nothing changed), or the behaviour the
-issue asked for. Special files are made with ``mknod``/``mkfifo`` in a temporary folder, never
+report asked for. Special files are made with ``mknod``/``mkfifo`` in a temporary folder, never
 the system's own; a full disk is the null-device twin ``full`` (char 1, 7) made there, or a
 patched write.
 """
@@ -50,7 +51,7 @@ def deep_file() -> str:
     return "[" * 100_000 + "]" * 100_000
 
 
-# -- raises: (issue item, what is done, the exception, the words it must say) ------------------
+# -- raises: (report item, what is done, the exception, the words it must say) ------------------
 
 RAISES = {
     "8 net(x) with NaN": (lambda: MLP([2, 1])([NAN, 1.0]), ValueError, "entry 1 is nan"),

@@ -1,4 +1,4 @@
-"""Hostile input to the command line (issue 14): each row reproduces a reported failure.
+"""Bad input to the command line: each row reproduces a failure a hostile pass reported.
 
 Every row runs ``microbp …`` in-process through :func:`microbp.cli.app.main` (argparse's
 usage errors arrive as ``SystemExit``) and states what must hold now: the exit status, what
@@ -278,7 +278,7 @@ def test_gradcheck_refuses_a_step_that_is_not_finite_and_positive(eps):
 
 
 def test_the_results_come_before_the_plot_error(tmp_path, monkeypatch, capsys):
-    """Issue 14, 2: the table is on stdout even though the plot (asked for) failed."""
+    """The table is on stdout even though the plot (asked for) failed."""
     pytest.importorskip("matplotlib")
     full_disk(monkeypatch)
     argv = ["vanishing", "--quick", "--depth", "2", "--json", "--plot", str(tmp_path / "p.png")]
@@ -300,7 +300,7 @@ PLOT_COMMANDS = {
 
 @pytest.mark.parametrize("bad", ["{tmp}/p.xyz", "{tmp}/missing/p.png", "{tmp}"])
 def test_a_bad_plot_path_gets_one_behaviour_in_every_command(bad, tmp_path, monkeypatch, capsys):
-    """Issue 10: train, vanishing and rprop-bench refuse the same bad --plot path the same
+    """train, vanishing and rprop-bench refuse the same bad --plot path the same
     way: before any work, with the same message, exit status 2."""
     pytest.importorskip("matplotlib")
 

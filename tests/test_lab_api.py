@@ -92,7 +92,7 @@ def test_state_of_the_seed_example_is_the_graphs_and_the_formulas(client):
     assert s["sizes"] == [3, 3, 2] and s["activation"] == ["sigmoid", "sigmoid"]
     assert s["x"] == list(ex.x) and s["y"] == list(ex.y)
     assert s["W"] == {str(l): [list(r) for r in ex.W[l]] for l in (2, 3)}
-    assert sorted(s["delta"]) == ["2", "3"]  # layer keys are the seed's l, as strings
+    assert sorted(s["delta"]) == ["2", "3"]  # layer keys are the tutorial's l, as strings
     # the graph's δ is the z-node's grad, computed here independently
     net = ex.net()
     fw = net.forward(ex.x)

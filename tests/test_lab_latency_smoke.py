@@ -35,4 +35,4 @@ def test_the_benchmark_times_edits_through_a_real_server():
     B = load()
     times, size = B.measure([], 3)
     assert len(times) == 3 and all(t > 0 for t in times)
-    assert size > 1000  # the whole state of the seed's net came back
+    assert size > 1000  # the whole state of the tutorial's net came back

@@ -1,4 +1,4 @@
-"""A Value holds more than int, float and Fraction (issue 12, item 1): numpy scalars keep their
+"""A Value holds more than int, float and Fraction: numpy scalars keep their
 precision (float32 stays float32), mpmath's mpf computes at mpmath's precision, a SymPy
 expression gives formulas whose derivatives are SymPy's own; every other type is a clear
 error that names it, and ``import microbp`` loads neither SymPy nor mpmath.

@@ -1,8 +1,8 @@
-"""The Rprop benchmark: the protocol, the seed's claim on fixed seeds (quick mode), JSON, CLI.
+"""The Rprop benchmark: the protocol, the tutorial's claim on fixed seeds (quick mode), JSON, CLI.
 
 The claims are asserted on the quick mode's fixed seeds (0…7, XOR and 8-3-8, a budget of 500
 epochs), the run ``microbp rprop-bench --quick`` prints. docs/rprop.md reports the full run
-and says where it agrees with the seed and the literature and where it does not.
+and says where it agrees with the tutorial and the literature and where it does not.
 """
 
 from __future__ import annotations
@@ -118,7 +118,7 @@ def test_the_same_seeds_give_the_same_epochs_in_one_or_two_processes():
 
 
 # --------------------------------------------------------------------------------------------
-# The seed's claim, on the quick mode's fixed seeds
+# The tutorial's claim, on the quick mode's fixed seeds
 
 
 @pytest.mark.parametrize("problem", ["xor", "8-3-8"])
