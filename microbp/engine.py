@@ -311,7 +311,7 @@ class Value:
         In :func:`reverse_topological_order` each node adds (∂node/∂input) · node.grad to
         each of its inputs. The loop is :func:`iter_reverse_topological_order` with the chain
         rule written in where the generator yields: a generator switch per node would cost
-        5–8 % of a training step. ``tests/test_engine_one_order.py`` shows it is the same
+        5–8 % of a training step. ``tests/test_engine_backward.py`` shows it is the same
         order (the chain rule over the generator gives backward's gradients bit for bit).
         """
         _count_consumers(self, zero_interior_grads=True)
