@@ -1,8 +1,8 @@
-"""The two roads to a gradient, timed: the scalar graph (autodiff) and the δ formulas (BP-1…BP-4).
+"""Two methods for a gradient, timed: the scalar graph (autodiff) and the δ formulas (BP-1…BP-4).
 
-1. Time per epoch (one full-batch gradient of E_total) of both roads on the same net and data:
+1. Time per epoch (one full-batch gradient of E_total) of both methods on the same net and data:
    autodiff builds the scalar graph of E_total for the batch and runs ``backward()``; the
-   formulas road runs :func:`microbp.bp.backprop` on numpy arrays. Both gradients are checked
+   formulas method runs :func:`microbp.bp.backprop` on numpy arrays. Both gradients are checked
    to agree to 1e-12.
 2. ``bp.backprop`` on a [784, 128, 10] net with N = 1000 samples in float64: its time, the time
    of its five matrix products alone on the same shapes, and their share of the whole.
@@ -15,8 +15,8 @@
 
 Runs alternate between the contenders and each row reports the median.
 
-Section 1 also times a whole training epoch through :func:`microbp.fit` on each road
-(``gradients="autodiff"`` and ``gradients="formulas"``, batch GD): the formulas road keeps the
+Section 1 also times a whole training epoch through :func:`microbp.fit` by each method
+(``gradients="autodiff"`` and ``gradients="formulas"``, batch GD): the formulas method keeps the
 weights in numpy arrays for the whole run, so an epoch costs little more than ``bp.backprop``.
 """
 
@@ -99,7 +99,7 @@ def med(times: dict[str, list[float]], name: str) -> float:
 
 
 # --------------------------------------------------------------------------------------------
-# 1. Both roads on one small net
+# 1. Both methods on one small net
 
 
 def two_moons(n: int, noise: float = 0.1, seed: int = 0):
@@ -117,12 +117,12 @@ def two_moons(n: int, noise: float = 0.1, seed: int = 0):
     return X, Y
 
 
-def both_roads(rounds: int, repeat: int):
+def both_methods(rounds: int, repeat: int):
     sizes, activation, n = [2, 16, 16, 1], "sigmoid", 100
     X, Y = two_moons(n)
     net = MLP(sizes, activation=activation, seed=0, init="xavier")
     W, b = net.to_arrays()
-    weights = bp.Weights(W, b, activation)  # the formulas road keeps numpy arrays throughout
+    weights = bp.Weights(W, b, activation)  # the formulas method keeps numpy arrays throughout
     Xa, Ya = np.array(X), np.array(Y)
 
     def autodiff():
@@ -134,15 +134,15 @@ def both_roads(rounds: int, repeat: int):
     def formulas():
         return bp.backprop(weights, Xa, Ya).flat()
 
-    def fit_epochs(road: str, epochs: int):
+    def fit_epochs(method: str, epochs: int):
         def run():
             trained = MLP(sizes, activation=activation, seed=0, init="xavier")
-            fit(trained, Xa, Ya, GD(0.5), max_epochs=epochs, tol=0.0, quiet=True, gradients=road)
+            fit(trained, Xa, Ya, GD(0.5), max_epochs=epochs, tol=0.0, quiet=True, gradients=method)
 
         return run
 
     g_auto, g_form = autodiff(), formulas()
-    assert np.allclose(g_auto, g_form, rtol=1e-12, atol=1e-15), "the two roads disagree"
+    assert np.allclose(g_auto, g_form, rtol=1e-12, atol=1e-15), "the two methods disagree"
     times = alternate({"autodiff": autodiff, "formulas": formulas}, rounds, repeat)
     # fit: 2 epochs a call on the graph (slow), 200 on the formulas; reported per epoch
     fit_times = alternate(
@@ -235,13 +235,13 @@ def main() -> int:
     )
     print()
 
-    sizes, activation, n, t, diff = both_roads(rounds, 1 if quick else 3)
+    sizes, activation, n, t, diff = both_methods(rounds, 1 if quick else 3)
     print(
         f"1. one epoch (full-batch gradient of E_total), MLP {sizes} {activation}, N = {n} "
         f"(two moons); gradients agree to {diff:.1g}"
     )
     print()
-    print("| road | ms / epoch | ratio |")
+    print("| method | ms / epoch | ratio |")
     print("| --- | ---: | ---: |")
     print(
         f"| autodiff (scalar graph + backward) | {med(t, 'autodiff') * 1e3:.2f} | "

@@ -3,16 +3,16 @@
     python benchmarks/road_out.py            # about half a minute (PyTorch needed)
 
 The net is examples/road_out.py's: MLP [4, 8, 3], tanh hidden, softmax output, the
-cross-entropy, the 150 flowers. Each road computes ∂E_total/∂θ at the same weights:
+cross-entropy, the 150 flowers. Each method computes ∂E_total/∂θ at the same weights:
 
 1. the scalar graph: E_total built from Values for the batch, then ``backward()`` (its nodes
    are counted, so the cost per node is printed);
-2. the matrix road: :func:`microbp.bp.backprop` on numpy arrays;
+2. the matrix form: :func:`microbp.bp.backprop` on numpy arrays;
 3. PyTorch on one process: ``to_torch(net)``, ``CrossEntropyLoss``, ``backward()`` (float64);
 4. DDP on two processes (gloo): one step of examples/road_out.py, and the start-up of the
    two processes (run as the example itself, which prints both).
 
-Every road's gradient is checked against the matrix road's to 1e-12. Each row is the median
+Every method's gradient is checked against the matrix form's to 1e-12. Each row is the median
 of repeated runs, one thread (``torch.set_num_threads(1)``, ``OPENBLAS_NUM_THREADS=1``).
 """
 
@@ -96,12 +96,12 @@ def main() -> None:
     t_torch = median_seconds(torch_step, 200)
 
     print(f"MLP [4, 8, 3] tanh/softmax, cross-entropy, Iris N = 150; torch {torch.__version__}")
-    print(f"{'road':<44} {'ms / gradient':>14}")
+    print(f"{'method':<44} {'ms / gradient':>14}")
     print(
         f"{'1. scalar graph (Values, backward)':<44} {t_graph * 1e3:>14.1f}"
         f"   {nodes} nodes, {t_graph / nodes * 1e9:.0f} ns a node"
     )
-    print(f"{'2. matrix road (bp.backprop, numpy)':<44} {t_matrix * 1e3:>14.3f}")
+    print(f"{'2. matrix form (bp.backprop, numpy)':<44} {t_matrix * 1e3:>14.3f}")
     print(f"{'3. PyTorch, one process (float64)':<44} {t_torch * 1e3:>14.3f}")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     out = subprocess.run(

@@ -13,7 +13,7 @@ torch's own autograd for the gradient. It records E_total and the flat parameter
 (microbp's parameter order: per layer W row by row, then b) before every step and after the
 last one, and writes them as JSON (floats in repr, exact).
 tests/test_optim_vs_torch.py replays the run with ``microbp.optim.Rprop("iRprop-")`` and both
-gradient roads and compares.
+gradient methods and compares.
 """
 
 from __future__ import annotations

@@ -52,7 +52,7 @@ FLOAT_MAX = sys.float_info.max
 class NotARealNumber(TypeError, ValueError):
     """An input or target that is not a real number (complex, text, a bool, None): a
     ``TypeError`` (the wrong kind of thing) and a ``ValueError`` (a bad value in the data),
-    so that either ``except`` catches it on every road (:func:`sample`, :func:`batch`)."""
+    so that either ``except`` catches it from every check (:func:`sample`, :func:`batch`)."""
 
 
 def integer(name: str, value, lo: int, hi: int | None = None) -> int:
@@ -238,7 +238,7 @@ def _number(x, where: str):
 
 def weight(x, where: str):
     """A weight or bias: a real number, finite and within float64's range (|w| ≤ 1.8e308),
-    so that every road (the graph, the δ formulas in float64, the optimizers) can use it."""
+    so that every computation (the graph, the δ formulas in float64, the optimizers) can use it."""
     _number(x, where)
     if not finite(x):
         what = "not finite" if _nan_or_inf(x) else "too large for a float (|w| ≤ 1.8e308)"

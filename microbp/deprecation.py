@@ -31,7 +31,7 @@ def renamed(module: str, namespace: Mapping, old_to_new: Mapping[str, str]) -> C
             raise AttributeError(f"module {module!r} has no attribute {name!r}")
         warnings.warn(
             f"{module}.{name} is deprecated and will be removed in the next release; "
-            f"use {module}.{new} (the same thing, named after the tutorial)",
+            f"use {module}.{new}, the same thing under its new name (CHANGELOG.md)",
             DeprecationWarning,
             stacklevel=2,
         )

@@ -1,19 +1,19 @@
-"""Three roads to ∂E/∂θ, side by side, for every parameter θ of a net, and the true gradient.
+"""Three methods for ∂E/∂θ, side by side, for every parameter θ of a net, and the true gradient.
 
 * **autodiff**: build E = ½‖y − a⁽ᴸ⁾‖² from Values and call ``E.backward()``;
 * **formula**: the index-form δ equations BP-1 … BP-4 (:func:`microbp.bp.index_form`);
 * **numeric**: the central finite difference (E(θ + ε) − E(θ − ε)) / 2ε, whose truncation
   error is O(ε²) and whose rounding error is about 10⁻¹⁶·|E|/ε;
 * **compare** (optional, ``compare=``): another library's gradient of the same net, sample
-  and loss, e.g. PyTorch autograd's (``microbp.interop.torch_road()``), as a :class:`Road`;
+  and loss, e.g. PyTorch autograd's (``microbp.interop.torch_method()``), as a :class:`Method`;
 * **true**: the same net, sample, activations and loss replayed at high precision
   (:func:`true_gradient`): in exact ``Fraction`` arithmetic where every step is rational
   (relu / identity layers and the squared error), else in mpmath at 50 significant digits.
   Every weight, bias, x and y converts exactly (a float is a dyadic rational), so the only
-  difference between the float64 roads and this one is float64's rounding.
+  difference between the float64 methods and this one is float64's rounding.
 
 :func:`gradcheck` returns a :class:`GradcheckReport`: one row per parameter (``name``, a
-:class:`microbp.names.Name`: w₁₂⁽³⁾), the differences, each float road's error against the true
+:class:`microbp.names.Name`: w₁₂⁽³⁾), the differences, each float method's error against the true
 gradient, and a pass/fail verdict.
 """
 
@@ -29,22 +29,23 @@ from typing import Any
 
 from tabulate import tabulate
 
-from microbp import bp, losses, names
+from microbp import bp, deprecation, losses, names
 from microbp.engine import Value
 from microbp.nn import MLP
 
 __all__ = [
     "ParameterCheck",
     "GradcheckReport",
-    "Road",
+    "Method",
     "TrueGradient",
     "gradcheck",
     "true_gradient",
 ]
+__getattr__ = deprecation.renamed(__name__, globals(), {"Road": "Method"})  # CHANGELOG.md
 
 #: The values of ``gradcheck(reference=...)`` (and of :func:`true_gradient`'s ``reference``).
 REFERENCES = ("auto", "exact", "mpmath", None)
-#: Significant decimal digits of the mpmath road.
+#: Significant decimal digits of the mpmath reference.
 DIGITS = 50
 #: What keeps a rational number rational: these activations (+ − × and max(0, z)) and this
 #: loss (½ Σₖ (yₖ − aₖ)²); e^z, ln, tanh and softmax do not.
@@ -54,11 +55,11 @@ _NO_MPMATH = "mpmath is not installed (pip install microbp[symbolic] provides it
 
 
 @dataclass(frozen=True)
-class Road:
-    """Another road to ∂E/∂θ for :func:`gradcheck`'s ``compare``: ``gradient(net, x, y,
+class Method:
+    """Another method for ∂E/∂θ for :func:`gradcheck`'s ``compare``: ``gradient(net, x, y,
     loss)`` returns one number per parameter in ``net.parameters()`` order, computed from the
     net's numbers without changing them; ``name`` heads its column (``"torch"``). The core
-    only calls it: a road that needs another library (PyTorch) lives in the shell
+    only calls it: a method that needs another library (PyTorch) lives in the shell
     (:mod:`microbp.interop`)."""
 
     name: str
@@ -67,7 +68,7 @@ class Road:
 
 @dataclass(frozen=True)
 class ParameterCheck:
-    """One parameter's gradient by the three float roads and the true one, and whether the
+    """One parameter's gradient by the three float methods and the true one, and whether the
     three agree.
 
     ``kink`` marks a parameter whose finite-difference probe θ ± ε crossed relu's kink at
@@ -96,12 +97,12 @@ class ParameterCheck:
 
     @property
     def compare_diff(self) -> float | None:
-        """|compared − autodiff| (``None`` without a compared road)."""
+        """|compared − autodiff| (``None`` without a compared method)."""
         return None if self.compared is None else abs(self.compared - float(self.autodiff))
 
     @property
     def compare_formula_diff(self) -> float | None:
-        """|compared − formula| (``None`` without a compared road)."""
+        """|compared − formula| (``None`` without a compared method)."""
         return None if self.compared is None else abs(self.compared - float(self.formula))
 
     @property
@@ -121,9 +122,9 @@ class ParameterCheck:
 class GradcheckReport:
     """Every parameter's check; ``passed`` is the verdict, ``str(report)`` a table.
 
-    ``reference`` is the road the true gradient took (``"exact"``, ``"mpmath"``) or ``None``
+    ``reference`` is how the true gradient was computed (``"exact"``, ``"mpmath"``) or ``None``
     with ``reference_note`` saying why it was not computed; ``digits`` the mpmath precision;
-    ``reference_gap`` the largest |autodiff − formula| between the two high-precision roads
+    ``reference_gap`` the largest |autodiff − formula| between the two methods at high precision
     (0 in exact arithmetic). The verdict does not depend on the true gradient.
     """
 
@@ -184,7 +185,7 @@ class GradcheckReport:
             f"{'yes' if r.ok else 'NO'}{' (kink: fd not compared)' if r.kink else ''}"
             for r in self.rows
         ]
-        if self.reference is None:  # the three roads' values
+        if self.reference is None:  # the three methods' values
             head = ["parameter", "autodiff", "BP-1…BP-4", "finite diff", "|ad − bp|", "|ad − fd|"]
             body = [
                 [
@@ -227,7 +228,7 @@ class GradcheckReport:
         return "\n".join(lines)
 
     def _compare_table(self) -> str:
-        """The compared road's gradient and its gaps to autodiff and to BP-1…BP-4."""
+        """The compared method's gradient and its gaps to autodiff and to BP-1…BP-4."""
         c = self.compare
         head = f"{'parameter':<12} {c:>22} {f'|{c} − ad|':>13} {f'|{c} − bp|':>13}  ok"
         body = [
@@ -247,11 +248,11 @@ class GradcheckReport:
         )
 
     def _reference_line(self) -> str:
-        """The true gradient's summary: each float road's largest error against it, then how
-        the two high-precision roads compare (they must agree: a gap here is a bug)."""
+        """The true gradient's summary: each float method's largest error against it, then how
+        the two methods compare at high precision (they must agree: a gap here is a bug)."""
         if self.reference is None:
             return f"true gradient not computed: {self.reference_note}"
-        road = (
+        kind = (
             "exact, in fractions"
             if self.reference == "exact"
             else (f"mpmath, {self.digits} digits")
@@ -263,7 +264,7 @@ class GradcheckReport:
             else f"differ by up to {self.reference_gap:.1e}"
         )
         return (
-            f"vs the true gradient ({road}): autodiff max error {self.max_autodiff_error:.1e} "
+            f"vs the true gradient ({kind}): autodiff max error {self.max_autodiff_error:.1e} "
             f"(relative {self.max_autodiff_relative_error:.1e}), formulas max error "
             f"{self.max_formula_error:.1e} (relative {self.max_formula_relative_error:.1e})\n"
             f"the true gradient by autodiff and by BP-1…BP-4, both {precision}: {gap}"
@@ -271,7 +272,7 @@ class GradcheckReport:
 
 
 def _max_error(errors) -> float:
-    """The largest error; NaN (a road that gave NaN) wins over every number."""
+    """The largest error; NaN (a method that gave NaN) wins over every number."""
     errors = list(errors)
     return math.nan if any(e != e for e in errors) else max(errors, default=0.0)
 
@@ -287,7 +288,7 @@ def _close(a, b, rtol: float, atol: float) -> bool:
 
 @dataclass(frozen=True)
 class TrueGradient:
-    """∂E/∂θ of one sample at high precision, by both roads, in parameter order.
+    """∂E/∂θ of one sample at high precision, by both methods, in parameter order.
 
     ``reference``: ``"exact"`` (``Fraction`` numbers) or ``"mpmath"`` (``mpf`` numbers at
     ``digits`` significant digits); ``autodiff``: the engine's gradients of the replayed net
@@ -303,7 +304,7 @@ class TrueGradient:
 
     @property
     def gap(self) -> float:
-        """max over θ of |autodiff − formula| between the two high-precision roads."""
+        """max over θ of |autodiff − formula| between the two methods at high precision."""
         return float(
             max(
                 (abs(_fraction(a) - _fraction(f)) for a, f in zip(self.autodiff, self.formula)),
@@ -341,10 +342,10 @@ def _rational_problem(activation_names: Sequence[str], loss: losses.Loss) -> str
     return ""
 
 
-def _road(reference, activation_names: Sequence[str], loss: losses.Loss) -> tuple[str | None, str]:
-    """The road ``reference`` asks for, and a note when there is none; a ``ValueError`` for a
-    value outside :data:`REFERENCES` or an exact road through a non-rational step, and an
-    ``ImportError`` for ``"mpmath"`` without mpmath."""
+def _pick(reference, activation_names: Sequence[str], loss: losses.Loss) -> tuple[str | None, str]:
+    """The reference ``reference`` asks for (``"exact"``, ``"mpmath"`` or None) and a note
+    when None; a ``ValueError`` for a value outside :data:`REFERENCES` or ``"exact"`` through a
+    non-rational step, and an ``ImportError`` for ``"mpmath"`` without mpmath."""
     accepted = "'auto', 'exact', 'mpmath' or None"
     if not (reference is None or isinstance(reference, str) and reference in REFERENCES):
         raise ValueError(f"unknown reference {reference!r}; expected {accepted}")
@@ -397,12 +398,12 @@ def _error(value, true) -> float:
 def true_gradient(
     net, x: Sequence, y: Sequence, loss="squared_error", reference: str = "auto"
 ) -> TrueGradient:
-    """∂E/∂θ of one sample, replayed at high precision: the truth the float roads round.
+    """∂E/∂θ of one sample, replayed at high precision: the truth the float methods round.
 
     Every weight, bias, xᵢ and yₖ is converted exactly (a float is a dyadic rational), the
     net rebuilt with :meth:`microbp.MLP.from_weights` (same activations, softmax included)
     and the engine's ``E.backward()`` run on it; BP-1 … BP-4 (:func:`microbp.bp.index_form`)
-    run on the same numbers as a second road. ``reference``:
+    run on the same numbers as a second method. ``reference``:
 
     * ``"exact"``: ``fractions.Fraction`` throughout; only for relu / identity layers and
       the squared error (:data:`RATIONAL_ACTIVATIONS`, :data:`RATIONAL_LOSSES`), where
@@ -416,13 +417,13 @@ def true_gradient(
     """
     cost_fn = losses.get(loss)
     if reference is None:
-        raise ValueError("true_gradient needs a road: reference 'auto', 'exact' or 'mpmath'")
-    road, note = _road(reference, net.activations, cost_fn)
-    if road is None:  # 'auto' through a step that is not rational, and no mpmath
+        raise ValueError("true_gradient needs a reference: 'auto', 'exact' or 'mpmath'")
+    chosen, note = _pick(reference, net.activations, cost_fn)
+    if chosen is None:  # 'auto' through a step that is not rational, and no mpmath
         raise ImportError(f"the true gradient needs mpmath here: {note}")
     W, b = net.numbers()
-    if road == "exact":
-        return _replay(net, W, b, x, y, cost_fn, road, None, _fraction)
+    if chosen == "exact":
+        return _replay(net, W, b, x, y, cost_fn, chosen, None, _fraction)
     mpmath = _mpmath()
 
     def mpf(v):
@@ -430,11 +431,11 @@ def true_gradient(
         return mpmath.mpf(q.numerator) / q.denominator
 
     with mpmath.workdps(DIGITS):
-        return _replay(net, W, b, x, y, cost_fn, road, DIGITS, mpf)
+        return _replay(net, W, b, x, y, cost_fn, chosen, DIGITS, mpf)
 
 
-def _replay(net, W, b, x, y, cost_fn, road, digits, convert) -> TrueGradient:
-    """Rebuild ``net`` with every number through ``convert`` and run both roads on it."""
+def _replay(net, W, b, x, y, cost_fn, reference, digits, convert) -> TrueGradient:
+    """Rebuild ``net`` with every number through ``convert`` and run both methods on it."""
     copy = MLP.from_weights(
         {l: [[convert(w) for w in row] for row in W[l]] for l in W},
         {l: [convert(v) for v in b[l]] for l in b},
@@ -447,7 +448,7 @@ def _replay(net, W, b, x, y, cost_fn, road, digits, convert) -> TrueGradient:
     E.backward()
     autodiff = tuple(p.grad for p in copy.parameters())
     formula = tuple(bp.index_form(copy, x, y, cost_fn).flat())
-    return TrueGradient(road, digits, autodiff, formula, E.data)
+    return TrueGradient(reference, digits, autodiff, formula, E.data)
 
 
 # --------------------------------------------------------------------------------------------
@@ -489,21 +490,21 @@ def _central_differences(net, x, y, cost_fn, eps) -> tuple[list[float], list[boo
     return numeric, kinks
 
 
-def _compared(compare: Road | None, net, x, y, cost_fn, n: int) -> list:
-    """The compared road's gradient as floats, one per parameter (None each without one)."""
+def _compared(compare: Method | None, net, x, y, cost_fn, n: int) -> list:
+    """The compared method's gradient as floats, one per parameter (None each without one)."""
     if compare is None:
         return [None] * n
     compared = [float(g) for g in compare.gradient(net, x, y, cost_fn)]
     if len(compared) != n:
         raise ValueError(
-            f"the {compare.name} road gave {len(compared)} gradients for {n} parameters"
+            f"the {compare.name} method gave {len(compared)} gradients for {n} parameters"
         )
     return compared
 
 
 def _rows(names, autodiff, formula, numeric, kinks, truth, compared, tolerances) -> tuple:
     """One :class:`ParameterCheck` per parameter: the verdicts, the errors against the true
-    gradient and the compared road's gradient (None when it was not computed)."""
+    gradient and the compared method's gradient (None when it was not computed)."""
     formula_rtol, numeric_rtol, numeric_atol = tolerances
     true = truth.autodiff if truth else [None] * len(names)
     scale = max([abs(float(g)) for g in autodiff] + [1e-300])
@@ -528,7 +529,7 @@ def _rows(names, autodiff, formula, numeric, kinks, truth, compared, tolerances)
     )
 
 
-# long: half of it is the docstring; each road is one call to its own function
+# long: half of it is the docstring; each method is one call to its own function
 def gradcheck(
     net,
     x: Sequence,
@@ -539,7 +540,7 @@ def gradcheck(
     numeric_atol: float = 1e-7,
     loss="squared_error",
     reference: str | None = "auto",
-    compare: Road | None = None,
+    compare: Method | None = None,
 ) -> GradcheckReport:
     """Compare autodiff, the δ formulas and central finite differences on one sample, and
     measure how far autodiff and the formulas each are from the true gradient.
@@ -548,9 +549,9 @@ def gradcheck(
     ``reference``: how the true gradient is computed (:func:`true_gradient`): ``"auto"``
     (default: exact fractions where every step is rational, else mpmath at 50 digits, else
     not at all when mpmath is missing, as the report then says), ``"exact"``, ``"mpmath"``
-    or ``None`` (not computed). ``compare``: a :class:`Road` whose gradient joins the float
-    roads (``microbp.interop.torch_road()``: PyTorch autograd), checked against autodiff
-    within ``formula_rtol``. The verdict ``passed`` compares the float roads only.
+    or ``None`` (not computed). ``compare``: a :class:`Method` whose gradient joins the float
+    methods (``microbp.interop.torch_method()``: PyTorch autograd), checked against autodiff
+    within ``formula_rtol``. The verdict ``passed`` compares the float methods only.
 
     The net's parameters keep their numbers (each finite-difference probe is undone);
     their ``grad`` is left holding the autodiff gradient. ``eps``, the step ε, must be a
@@ -559,27 +560,27 @@ def gradcheck(
     """
     _check_eps(eps)
     cost_fn = losses.get(loss)
-    road, note = _road(reference, net.activations, cost_fn)
+    chosen, note = _pick(reference, net.activations, cost_fn)
     params = net.parameters()
     param_names = [name for name, _ in net.named_parameters()]
-    # Road 1: the computation graph.
+    # Method 1: the computation graph.
     fw = net.forward(x)
     E = cost_fn.sample(y, fw.z[net.L], fw.output)
     net.zero_grad()
     E.backward()
     autodiff = [p.grad for p in params]
 
-    # Road 2: BP-1 … BP-4, in parameter order.
+    # Method 2: BP-1 … BP-4, in parameter order.
     formula = bp.index_form(net, x, y, cost_fn).flat()
 
-    # Road 3: central differences of E, one parameter at a time (forward pass only).
+    # Method 3: central differences of E, one parameter at a time (forward pass only).
     numeric, kinks = _central_differences(net, x, y, cost_fn, eps)
 
-    # Road 4 (optional): another library's gradient of the same net, sample and loss.
+    # Method 4 (optional): another library's gradient of the same net, sample and loss.
     compared = _compared(compare, net, x, y, cost_fn, len(params))
 
-    # Road 5: the true gradient, the same computation replayed exactly or at 50 digits.
-    truth = None if road is None else true_gradient(net, x, y, cost_fn, road)
+    # The reference: the true gradient, the same computation replayed exactly or at 50 digits.
+    truth = None if chosen is None else true_gradient(net, x, y, cost_fn, chosen)
 
     tolerances = (formula_rtol, numeric_rtol, numeric_atol)
     rows = _rows(param_names, autodiff, formula, numeric, kinks, truth, compared, tolerances)
@@ -590,7 +591,7 @@ def gradcheck(
         formula_rtol=formula_rtol,
         numeric_rtol=numeric_rtol,
         numeric_atol=numeric_atol,
-        reference=road,
+        reference=chosen,
         digits=truth.digits if truth else None,
         reference_gap=truth.gap if truth else None,
         reference_note=note,

@@ -17,7 +17,7 @@ __all__ = ["History", "Epoch", "TrainingInterrupted", "STOP_REASONS", "GRADIENTS
 #: The values of ``History.stopped_by``.
 STOP_REASONS = ("target", "criterion", "tol", "max_epochs", "diverged", "interrupted", "on_epoch")
 
-#: The two roads to the gradient.
+#: The two methods for the gradient (``fit(gradients=...)``).
 GRADIENTS = ("autodiff", "formulas")
 
 
@@ -91,7 +91,7 @@ class History:
 class Epoch:
     """What :func:`~microbp.train.fit` hands ``on_epoch`` after epoch t: ``epoch`` = t,
     ``loss`` = E_t, ``theta`` = θ_t (a copy, in parameter order) and the ``history`` so far
-    (its ``loss`` is [E₀, …, E_t]). During a run on the ``"formulas"`` road the net's own
+    (its ``loss`` is [E₀, …, E_t]). During a run by the ``"formulas"`` method the net's own
     Values are written only when :func:`~microbp.train.fit` returns: θ_t is the epoch's
     parameters."""
 

@@ -64,7 +64,7 @@ def _check_length(name: str, y: list, out: list) -> None:
         )
     if not out:
         raise ValueError(f"{name} needs at least one output")
-    checks.sample(y, len(out), name, "targets", "n_L")  # finite reals, as on every road
+    checks.sample(y, len(out), name, "targets", "n_L")  # finite reals, as by every method
 
 
 def _free(yk) -> bool:
@@ -144,7 +144,7 @@ def check_output(loss: str | Loss, output: str) -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# The losses on Values (the autodiff road)
+# The losses on Values (the autodiff method)
 
 
 def _values(z: Sequence) -> list[Value]:
@@ -226,7 +226,7 @@ def cross_entropy(y: Sequence, z: Sequence[Value]) -> Value:
 
 
 # --------------------------------------------------------------------------------------------
-# The same losses on plain numbers and numpy arrays (the formulas road)
+# The same losses on plain numbers and numpy arrays (the formulas method)
 
 
 def _se(y, z, a):
@@ -285,7 +285,7 @@ def _ce_grad_a_np(Y, A):
 
 @dataclass(frozen=True)
 class Loss:
-    """One cost function E and what both roads need of it.
+    """One cost function E and what both methods need of it.
 
     ``value(y, out)``: E₍ᵢ₎ of one sample on Values, ``out`` being the output layer's a-nodes
     or z-nodes as ``takes`` says (``"a"`` or ``"z"``); ``E(y, z, a)`` the same number from

@@ -6,7 +6,7 @@
 
 :func:`fit` minimises E_total = (1/N) Σᵢ ½‖y⁽ⁱ⁾ − o⁽ⁱ⁾‖² over the N rows of X, Y (or the mean
 of another loss of :mod:`microbp.losses`, ``loss="cross_entropy"`` …). The gradient
-comes by one of two roads, chosen with ``gradients``:
+comes by one of two methods, chosen with ``gradients``:
 
 * ``"autodiff"``: the scalar graph. For a batch B the loop builds
   E_B = :func:`microbp.losses.total_error` over the rows in B from the net's own Values, calls
@@ -16,7 +16,7 @@ comes by one of two roads, chosen with ``gradients``:
   views into one flat vector θ). No Value is built; the numbers are written back into the
   net's Values when :func:`fit` returns (normally, on an error, or on Ctrl-C).
 
-Both roads feed the same optimizer the same flat vectors, so the same net, data and optimizer
+Both methods feed the same optimizer the same flat vectors, so the same net, data and optimizer
 follow the same trajectory either way, to rounding.
 
 Which E the stopping rule sees. Let θ₀ be the parameters at the start and θ_t those after
@@ -98,7 +98,7 @@ __all__ = [
 ]
 
 # --------------------------------------------------------------------------------------------
-# The two roads to (E, ∂E/∂θ) for a batch of rows
+# The two methods for (E, ∂E/∂θ) on a batch of rows
 
 
 class _Autodiff:
@@ -239,11 +239,11 @@ def _finite_vector(v) -> bool:
     return bool(np.all(np.isfinite(v)))
 
 
-def _finite(E, road, theta, grad) -> bool:
-    """E, every z and a of the road's last full pass, θ and the gradient (if any) are finite."""
+def _finite(E, method, theta, grad) -> bool:
+    """E, every z and a of the method's last full pass, θ and the gradient (if any) are finite."""
     return (
         checks.finite(E)
-        and road.finite
+        and method.finite
         and _finite_vector(theta)
         and (grad is None or _finite_vector(grad))
     )
@@ -262,7 +262,7 @@ def _check_net(net, who: str) -> None:
 def _check_float_net(net) -> None:
     """A TypeError unless every parameter of ``net`` is a float (or an int): fit steps on
     float64 vectors, and would silently turn a Fraction, mpmath, SymPy or numpy float32/16/
-    longdouble net into float64. The message names the road that keeps the type."""
+    longdouble net into float64. The message says how to keep the type."""
     for name, p in zip(net.parameter_names(), net.parameters()):
         if type(p.data) is float or type(p.data) is int or type(p.data) is np.float64:
             continue
@@ -380,7 +380,7 @@ def fit(
     loss = losses.get(loss)
     losses.check_output(loss, net.activations[-1])
     losses.check_targets(loss, Y)
-    road = (_Autodiff if gradients == "autodiff" else _Formulas)(net, X, Y, loss)
+    method = (_Autodiff if gradients == "autodiff" else _Formulas)(net, X, Y, loss)
     N = X.shape[0]
     history = History(optimizer=repr(optimizer), gradients=gradients)
     start = time.perf_counter()
@@ -388,7 +388,7 @@ def fit(
     good = theta  # the last parameters whose E_total is finite
     bar = _progress(max_epochs, quiet)
     paused = False
-    written = False  # whether road.set has begun to change the parameters
+    written = False  # whether method.set has begun to change the parameters
     interrupted = False
     if reset_optimizer:
         optimizer.reset()
@@ -396,10 +396,10 @@ def fit(
     with np.errstate(over="ignore", invalid="ignore"), _CtrlC() as ctrl_c:
         try:
             try:
-                E, grad = road.loss_grad()  # E₀ and ∂E_total/∂θ at θ₀
+                E, grad = method.loss_grad()  # E₀ and ∂E_total/∂θ at θ₀
             except OverflowError:
                 E, grad = math.nan, None
-            if not _finite(E, road, theta, grad):
+            if not _finite(E, method, theta, grad):
                 raise ValueError(
                     "E_total, a z or a of the forward pass, or the gradient is not finite at "
                     "the start (a number past float range): check X, Y and the net"
@@ -411,7 +411,7 @@ def fit(
                 if target is not None and E < target:
                     history.stopped_by = "target"
                     break
-                if stop_when is not None and stop_when(road.outputs, Y):
+                if stop_when is not None and stop_when(method.outputs, Y):
                     history.stopped_by = "criterion"
                     break
                 if t >= 1 and not paused and abs(E - history.loss[-2]) < tol:
@@ -429,21 +429,21 @@ def fit(
                             E_b, g_b = E, grad  # the whole set: the gradient at θ_t is at hand
                         else:
                             full_batch = False
-                            E_b, g_b = road.loss_grad(rows)
+                            E_b, g_b = method.loss_grad(rows)
                         if not _finite_vector(g_b):
                             raise OverflowError("a gradient component is not finite")
                         pushed = pushed or bool(np.any(g_b != 0))
                         theta = _step_result(optimizer.step(theta, g_b, E_b), good)
                         written = True
-                        road.set(theta)
+                        method.set(theta)
                         history.updates += 1
                         ctrl_c.check()  # between steps: the net goes back to θ_t below
-                    E, grad = road.loss_grad() if full_batch else (road.loss(), None)
+                    E, grad = method.loss_grad() if full_batch else (method.loss(), None)
                 except OverflowError:  # Python floats overflowing, or a gradient that did
                     E = math.nan
-                if not _finite(E, road, theta, grad):
+                if not _finite(E, method, theta, grad):
                     theta = good
-                    road.set(theta)
+                    method.set(theta)
                     history.stopped_by = "diverged"
                     break
                 # A pause: the optimizer chose to move nothing although the gradient was not
@@ -470,7 +470,7 @@ def fit(
             # θ of the last completed epoch, written whole: a Ctrl-C now waits until it is.
             ctrl_c.hold_all = True
             if written:  # nothing to write back when no parameter was touched
-                road.write_back(good)
+                method.write_back(good)
             interrupted = interrupted or ctrl_c.pending
             history.seconds = time.perf_counter() - start
             if bar is not None:

@@ -40,9 +40,9 @@ def test_demo_step_matches_micrograd_when_installed():
     assert B.check_same_numbers(X, y) < 1e-12
 
 
-def test_formulas_benchmark_roads_agree():
+def test_formulas_benchmark_methods_agree():
     F = load("formulas.py")
-    sizes, activation, n, times, diff = F.both_roads(rounds=1, repeat=1)
+    sizes, activation, n, times, diff = F.both_methods(rounds=1, repeat=1)
     assert diff < 1e-12
     assert set(times) == {"autodiff", "formulas", "fit autodiff", "fit formulas"}
     sizes, N, weights, X, Y = F.big_problem("tanh")

@@ -301,9 +301,9 @@ def test_a_saturated_sigmoid_is_wrong_in_both_float_roads_alike_and_only_the_tru
         assert abs(report.rows[0].true - a * a * (1 - a)) < mpmath.mpf(10) ** -60
 
 
-def test_true_gradient_without_a_road_is_refused():
+def test_true_gradient_without_a_reference_is_refused():
     net = MLP([2, 2, 1], activation="relu", seed=0)
-    with pytest.raises(ValueError, match="true_gradient needs a road"):
+    with pytest.raises(ValueError, match="true_gradient needs a reference"):
         true_gradient(net, [0.3, 0.4], [0.5], reference=None)
     with pytest.raises(ValueError, match="unknown reference 'fast'"):
         true_gradient(net, [0.3, 0.4], [0.5], reference="fast")

@@ -93,7 +93,7 @@ BREAKS = [
     ("core-libraries", "microbp.files", "import uvicorn"),
     ("core-libraries", "microbp.numtypes", "import sympy"),
     ("layers", "microbp.interop.pytorch", "import microbp.viz"),
-    ("layers", "microbp.gradcheck", "from microbp.interop import torch_road"),
+    ("layers", "microbp.gradcheck", "from microbp.interop import torch_method"),
     ("core-libraries", "microbp.gradcheck", "import torch"),
     ("core-libraries", "microbp.nn", "import onnx"),
     ("acyclic", "microbp.optim", "import microbp.train"),

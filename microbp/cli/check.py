@@ -1,5 +1,5 @@
 """``microbp check``: autodiff vs the δ formulas vs finite differences, per parameter, and each
-float64 road's error against the true gradient (exact or at 50 digits).
+float64 method's error against the true gradient (exact or at 50 digits).
 
     microbp check --net 3,4,2 --activation tanh [--init small] [--seed 0] [--eps 1e-6]
                   [--reference {auto,exact,mpmath,none}] [--compare torch]
@@ -22,7 +22,7 @@ from microbp.cli.args import (
 )
 from microbp.cli.limits import add_max_nodes, check_net_size
 from microbp.gradcheck import gradcheck
-from microbp.interop.pytorch import torch_road
+from microbp.interop.pytorch import torch_method
 from microbp.nn import INITS, MLP
 
 # No __all__: command-line plumbing; docs/gradcheck.md documents the command.
@@ -35,7 +35,7 @@ def add_command(sub) -> None:
         help="gradient check: autodiff vs formulas vs finite differences vs the true gradient",
         description="For every parameter of a random net and sample: the gradient by "
         "autodiff (E.backward()), by the δ formulas BP-1…BP-4, by central finite differences, "
-        "and each float64 road's error against the true gradient (exact fractions or 50 "
+        "and each float64 method's error against the true gradient (exact fractions or 50 "
         "digits). Exit status 1 if autodiff and the formulas disagree.",
     )
     c.add_argument("--net", type=layer_sizes, default=[3, 4, 2], help="layer sizes, e.g. 3,4,2")
@@ -78,7 +78,7 @@ def run(args, out=None) -> int:
     if args.loss == "cross_entropy":  # a probability distribution over the classes
         y = [yk / sum(y) for yk in y]
     reference = None if args.reference == "none" else args.reference
-    compare = _compare_road(args.compare)
+    compare = _compare_method(args.compare)
     try:
         report = gradcheck(
             net, x, y, eps=args.eps, loss=args.loss, reference=reference, compare=compare
@@ -95,11 +95,11 @@ def run(args, out=None) -> int:
     return 0 if report.passed else 1
 
 
-def _compare_road(name: str | None):
-    """The road ``--compare`` names, or None; missing PyTorch is bad usage (exit status 2)."""
+def _compare_method(name: str | None):
+    """The method ``--compare`` names, or None; missing PyTorch is bad usage (exit status 2)."""
     if name is None:
         return None
     try:
-        return torch_road()
+        return torch_method()
     except ImportError as exc:
         raise ValueError(f"--compare torch: {exc}") from None

@@ -81,7 +81,7 @@ def _activations(net: MLP) -> str:
 
 # long: the demo's tables in the order a learner reads them, one print each
 def demo(out=None, out_dir=None, loss="squared_error", number=None) -> int:
-    """The tutorial's 3-3-2 example, both roads to every gradient, side by side; then (with
+    """The tutorial's 3-3-2 example, both methods for every gradient, side by side; then (with
     ``out_dir``) its pictures: graph, network diagram, HTML stepper; then training; all with
     the cost ``loss`` (a name of :data:`microbp.losses.LOSSES`; see :func:`seed_net`).
     ``number`` writes the numbers (default: their shortest round-trip form)."""

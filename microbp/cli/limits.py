@@ -89,7 +89,7 @@ def check_train_size(
     the set ``label`` with the net ``sizes`` must exceed a limit: the set's numbers
     (``max_data``), the net's graph, or the work of one epoch, one pass per row:
     rows × the net's graph (``max_nodes``; None: the default for ``gradients``, and for the
-    net's own graph, whatever the road, autodiff's). The
+    net's own graph, whatever the method, autodiff's). The
     message names the size and the flag that raises the limit."""
     numbers = rows * (sizes[0] + sizes[-1])
     if numbers > max_data:
@@ -101,7 +101,7 @@ def check_train_size(
     formulas = gradients == "formulas"
     net = graph_size_at_least(sizes)
     per_epoch = rows * net  # ≥ net: --max-nodes per_epoch lets both checks pass
-    # The net itself is a graph of Values on either road (by default autodiff's limit).
+    # The net itself is a graph of Values by either method (by default autodiff's limit).
     net_limit = MAX_NODES["train"] if max_nodes is None else max_nodes
     if max_nodes is None:
         max_nodes = MAX_NODES["train --gradients formulas" if formulas else "train"]

@@ -190,7 +190,7 @@ def add_command(sub) -> None:
         "--gradients",
         choices=GRADIENTS,
         default="autodiff",
-        help="the road to ∂E/∂θ: autodiff (the graph, E.backward()) or formulas (BP-1…BP-4 "
+        help="the method for ∂E/∂θ: autodiff (the graph, E.backward()) or formulas (BP-1…BP-4 "
         "in matrix form, numpy; faster)",
     )
     t.add_argument(

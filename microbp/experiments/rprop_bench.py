@@ -27,8 +27,8 @@ pieces) and the four Rprop variants with their default parameters (Δ₀ = 0.1, 
 η⁻ = 0.5, Δ ∈ [10⁻⁶, 50]).
 
 Protocol: for each problem, algorithm and seed s = 0 … seeds − 1 the net is
-``MLP(sizes, "sigmoid", seed=s, init="xavier")``; it is trained with :func:`microbp.fit` on
-the formulas road until every output is within 0.4 of its 0/1 target
+``MLP(sizes, "sigmoid", seed=s, init="xavier")``; it is trained with :func:`microbp.fit` by
+the formulas method until every output is within 0.4 of its 0/1 target
 (:func:`microbp.train.outputs_within`, the criterion of the Rprop papers) or the epoch
 budget runs out. A run converges when the criterion stopped it; its epochs are
 ``history.epochs``. A cell reports the success rate, the median and mean epochs of the

@@ -91,7 +91,7 @@ def single_neuron(
     """The one-neuron experiment: for each start and each loss, GD until a < ``threshold``.
 
     The net is ``MLP([1, 1])`` with σ, x = 1, y = 0; the cross-entropy of one sigmoid output
-    is :func:`microbp.losses.binary_cross_entropy`. Gradients by the formulas road; ``a`` and
+    is :func:`microbp.losses.binary_cross_entropy`. Gradients by the formulas method; ``a`` and
     E are recorded every epoch (``max_epochs`` of them, the run does not stop early so the
     curves have equal length).
     """

@@ -1,5 +1,5 @@
 """The same net in PyTorch: :func:`to_torch`, :func:`from_torch`, and PyTorch autograd's
-gradient of the same net, sample and loss (:func:`torch_gradient`, the ``torch`` road of
+gradient of the same net, sample and loss (:func:`torch_gradient`, the ``torch`` method of
 :func:`microbp.gradcheck`).
 
 The layout needs no transposing: ``torch.nn.Linear`` computes z = x Wᵀ + b with ``weight`` of
@@ -20,8 +20,8 @@ import io
 from collections import OrderedDict
 from collections.abc import Sequence
 
-from microbp import losses
-from microbp.gradcheck import Road
+from microbp import deprecation, losses
+from microbp.gradcheck import Method
 from microbp.nn import MLP
 
 __all__ = [
@@ -30,7 +30,7 @@ __all__ = [
     "from_torch",
     "torch_loss",
     "torch_gradient",
-    "torch_road",
+    "torch_method",
     "state_dict_bytes",
     "require_torch",
 ]
@@ -227,7 +227,7 @@ def _activation_name(nn, child, where: str, last: bool) -> str:
 
 
 # --------------------------------------------------------------------------------------------
-# The losses and the gradient road
+# The losses and the gradient method
 
 
 def torch_loss(loss="squared_error"):
@@ -292,9 +292,14 @@ def torch_gradient(net: MLP, x: Sequence, y: Sequence, loss="squared_error") -> 
     return grads
 
 
-def torch_road():
-    """The ``torch`` road for :func:`microbp.gradcheck` (``compare=torch_road()``): PyTorch
+def torch_method():
+    """The ``torch`` method for :func:`microbp.gradcheck` (``compare=torch_method()``): PyTorch
     autograd's gradient, named ``"torch"``; an ``ImportError`` naming the extra if PyTorch is
     missing, before anything is computed."""
     require_torch()
-    return Road("torch", torch_gradient)
+    return Method("torch", torch_gradient)
+
+
+# torch_road, the old name of torch_method (deprecated, removed in the next release;
+# CHANGELOG.md): only a use of the old name warns.
+__getattr__ = deprecation.renamed(__name__, globals(), {"torch_road": "torch_method"})

@@ -2,10 +2,10 @@
 
 Everything the page shows is computed here, by the core, on every change:
 
-* the graph road: ``net.forward(x)``, E (the tutorial's ½‖y − a⁽ᴸ⁾‖², or the cross-entropy
+* the autodiff method: ``net.forward(x)``, E (the tutorial's ½‖y − a⁽ᴸ⁾‖², or the cross-entropy
   of :mod:`microbp.losses` under a softmax output layer), ``E.backward()``; δᵢ⁽ˡ⁾ is
   ``z.grad`` of the z-node, ∂E/∂w is ``w.grad``;
-* the formula road: :func:`microbp.bp.index_form`, BP-1 (in its general form for a softmax
+* the formulas method: :func:`microbp.bp.index_form`, BP-1 (in its general form for a softmax
   output, δ⁽ᴸ⁾ = a⁽ᴸ⁾ − y)…BP-4 on plain numbers.
 
 The page receives both and computes nothing. All or nothing: a change builds the new net and
@@ -110,15 +110,15 @@ def copy_net(net: MLP, activation=None) -> MLP:
 
 
 def _compute(net: MLP, X, Y, data_name: str, sample: int, loss: str) -> dict:
-    """Everything the page shows of ``net`` on row ``sample``: both roads to every δ."""
+    """Everything the page shows of ``net`` on row ``sample``: both methods for every δ."""
     L = net.L
     loss = losses.get(loss)
     x, y = X[sample].tolist(), Y[sample].tolist()
-    fw = net.forward(x)  # the graph road
+    fw = net.forward(x)  # the autodiff method
     E = loss.sample(y, fw.z[L], fw.output)
     net.zero_grad()
     E.backward()
-    formulas = bp.index_form(net, x, y, loss)  # the formula road, BP-1…BP-4
+    formulas = bp.index_form(net, x, y, loss)  # the formulas method, BP-1…BP-4
     layers = range(2, L + 1)
     fprime, saturated = {}, {}
     for l in layers:

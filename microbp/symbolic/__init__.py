@@ -1,6 +1,6 @@
 """Symbolic nets, and a proof that the graph's gradients *are* BP-1 … BP-4 for every weight.
 
-Checking at points (``gradcheck``, the Fraction tests) shows that the two roads agree where
+Checking at points (``gradcheck``, the Fraction tests) shows that the two methods agree where
 they are tried. Here every weight, bias, input and target is a SymPy symbol named as the
 tutorial names it (w₁₂⁽³⁾ is ``Symbol("w_12^(3)")``, made by :func:`symbol` from
 :func:`microbp.names.w`; shown as w₁₂⁽³⁾, LaTeX ``w_{12}^{(3)}``), so the engine

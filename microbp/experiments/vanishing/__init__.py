@@ -25,7 +25,7 @@ The output layer's f′ is a common factor of every δ⁽ˡ⁾, so the ratios do
 
 The tutorial's other half of the claim, that with a rectifier or softplus "训练速度会提高"
 (training gets faster), is :func:`training_speed`: the same deep nets, per activation and
-initialisation, trained by :func:`microbp.fit` (formulas road) with the same optimizer and
+initialisation, trained by :func:`microbp.fit` (formulas method) with the same optimizer and
 epoch budget from several seeds, counting the epochs (and seconds) until E_total < target.
 
 Two modules, one per measurement: :mod:`~microbp.experiments.vanishing.gradients` (the

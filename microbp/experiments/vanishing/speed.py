@@ -3,7 +3,7 @@ rectifier or softplus "训练速度会提高" (training gets faster).
 
 :func:`training_speed` trains the deep nets of
 :func:`~microbp.experiments.vanishing.gradients.gradient_statistics`, per activation and
-initialisation, by :func:`microbp.fit` (formulas road) with the same optimizer and epoch budget
+initialisation, by :func:`microbp.fit` (formulas method) with the same optimizer and epoch budget
 from several seeds, counting the epochs (and seconds) until E_total < target.
 """
 
@@ -140,8 +140,8 @@ def _check_budget(lr, max_epochs, target) -> None:
 
 
 def _run(net, X, Y, opt: str, lr: float, max_epochs: int, target: float, seed: int) -> SpeedRun:
-    """Train one net by ``opt`` (GD with μ = lr, or an Rprop variant with its default Δ₀) on
-    the formulas road until E_total < target or the budget is spent."""
+    """Train one net by ``opt`` (GD with μ = lr, or an Rprop variant with its default Δ₀) with
+    the formulas method until E_total < target or the budget is spent."""
     optimizer = optim.make(opt, lr if opt == "gd" else None)
     h = fit(net, X, Y, optimizer, max_epochs=max_epochs, tol=0, target=target,
             gradients="formulas", quiet=True)  # fmt: skip
@@ -168,7 +168,7 @@ def training_speed(
 
     The nets are ``MLP([2] + [width] * depth + [1], [act] * depth + [output_activation],
     seed=s, init=init)`` on ``data.two_moons(n, noise, seed=0)``; each is trained by
-    :func:`microbp.fit` on the formulas road with ``tol=0`` (no early stop but the target)
+    :func:`microbp.fit` by the formulas method with ``tol=0`` (no early stop but the target)
     for at most ``max_epochs`` epochs. ``optimizers`` holds ``"gd"`` (batch gradient
     descent with μ = ``lr``, the tutorial's update, where the size of ∂E/∂W⁽ˡ⁾ sets the size of
     the step) and/or Rprop variants (``"iRprop-"`` …, which use only its sign).
