@@ -1,48 +1,39 @@
-"""Bad input to the core (the model file, the atomic writer, the engine, fit): each case a
-hostile pass reported, reproduced, and now handled.
-
-One row per case: a clear error naming the problem (and nothing changed), or the behaviour the
-report asked for. Special files are made with ``mknod``/``mkfifo`` in a temporary folder, never
-the system's own; a full disk is the null-device twin ``full`` (char 1, 7) made there, or a
-patched write.
+"""Bad input to the core (nets, model files, data, fit, the engine): each case a hostile pass
+reported, reproduced, and now handled — a clear error naming the problem (and nothing
+changed), or the behaviour the report asked for. (Special files and full disks:
+tests/test_files.py; Ctrl-C during fit: tests/test_fit_interrupt.py.)
 """
 
 from __future__ import annotations
 
-import errno
 import json
 import math
-import os
-import signal
-import socket
-import stat
-import threading
 from fractions import Fraction
 
 import numpy as np
 import pytest
 
-from microbp import MLP, Value, bp, data, files, modelfile
+from microbp import MLP, Value, bp, data, modelfile
 from microbp.activations import ACTIVATIONS
 from microbp.engine import Value as EngineValue
-from microbp.optim import GD, Optimizer
-from microbp.train import History, TrainingInterrupted, fit
+from microbp.optim import GD
+from microbp.train import History, fit
 
 NAN, INF = float("nan"), float("inf")
 
 
-def seed_file_text() -> str:
+def tutorial_file_text() -> str:
     return modelfile.to_json(data.tutorial_example().net())
 
 
 def big_int_file() -> str:
-    doc = json.loads(seed_file_text())
+    doc = json.loads(tutorial_file_text())
     text = json.dumps(doc)
     return text.replace("0.05", "1" + "0" * 400, 1)
 
 
 def big_fraction_file() -> str:
-    doc = json.loads(seed_file_text())
+    doc = json.loads(tutorial_file_text())
     doc["b"]["3"][0] = "1" + "0" * 400 + "/1"
     return json.dumps(doc)
 
@@ -219,223 +210,3 @@ def test_relu_of_nan_is_nan_on_every_road():
     assert math.isnan(bp.index_form(weights, [1.0], [0.0]).a[2][0])
     assert np.isnan(bp.backprop(weights, [[1.0]], [[0.0]]).a[2]).all()
     assert relu.f(-2.0) == 0.0 and relu.f(Fraction(-1, 2)) == 0 and relu.f(3) == 3
-
-
-# -- 1: write_atomic never replaces what is not a regular file --------------------------------
-
-
-def test_a_symlink_is_followed_and_stays_a_link(tmp_path):
-    target = tmp_path / "target.json"
-    MLP([2, 1], seed=0).save(target)
-    link = tmp_path / "link.json"
-    link.symlink_to("target.json")
-    new = MLP([2, 1], seed=1)
-    new.save(link)
-    assert link.is_symlink() and os.readlink(link) == "target.json"
-    assert MLP.load(target).get_flat().tolist() == new.get_flat().tolist()
-    assert sorted(os.listdir(tmp_path)) == ["link.json", "target.json"]
-
-
-def test_a_dangling_symlink_creates_its_target(tmp_path):
-    link = tmp_path / "link.json"
-    link.symlink_to("made.json")
-    files.write_atomic(link, "x")
-    assert link.is_symlink() and (tmp_path / "made.json").read_text() == "x"
-
-
-def test_a_character_device_is_written_into_not_replaced(tmp_path):
-    null = tmp_path / "null"
-    os.mknod(null, stat.S_IFCHR | 0o666, os.makedev(1, 3))
-    MLP([2, 1]).save(null)
-    files.check_writable(null)
-    assert stat.S_ISCHR(os.stat(null).st_mode)
-    assert os.listdir(tmp_path) == ["null"]
-
-
-def test_a_full_device_gives_an_error_naming_the_file_and_stays_a_device(tmp_path):
-    full = tmp_path / "full"
-    os.mknod(full, stat.S_IFCHR | 0o666, os.makedev(1, 7))
-    with pytest.raises(OSError, match="full'.*No space left") as info:
-        MLP([2, 1]).save(full)
-    assert info.value.errno == errno.ENOSPC
-    assert stat.S_ISCHR(os.stat(full).st_mode)
-    assert os.listdir(tmp_path) == ["full"]
-
-
-def test_a_fifo_is_written_into_when_read_and_refused_when_not(tmp_path):
-    fifo = tmp_path / "pipe"
-    os.mkfifo(fifo)
-    with pytest.raises(OSError, match="no process is reading the FIFO"):
-        files.write_atomic(fifo, "lost")  # does not hang
-    got = []
-    reader = threading.Thread(target=lambda: got.append(fifo.read_text()))
-    reader.start()
-    for _ in range(200):  # wait for the reader to open its end
-        try:
-            files.write_atomic(fifo, "through the pipe")
-            break
-        except OSError:
-            threading.Event().wait(0.01)
-    reader.join(5)
-    assert got == ["through the pipe"]
-    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
-
-
-def test_a_socket_is_refused_and_kept(tmp_path):
-    path = tmp_path / "s.sock"
-    sock = socket.socket(socket.AF_UNIX)
-    try:
-        sock.bind(str(path))
-        with pytest.raises(OSError, match="it is a socket"):
-            files.write_atomic(path, "x")
-        with pytest.raises(ValueError, match="it is a socket"):
-            files.check_writable(path)
-        assert stat.S_ISSOCK(os.stat(path).st_mode)
-    finally:
-        sock.close()
-
-
-def test_a_link_to_an_open_descriptor_is_written_through(tmp_path):
-    out = tmp_path / "held.txt"
-    with open(out, "w") as held:
-        inode = os.stat(out).st_ino
-        link = tmp_path / "out.dot"
-        link.symlink_to(f"/proc/self/fd/{held.fileno()}")
-        files.write_atomic(link, "digraph {}\n")
-    assert os.stat(out).st_ino == inode and out.read_text() == "digraph {}\n"
-
-
-def test_dash_is_standard_output(capsys, tmp_path):
-    files.write_atomic("-", "text\n")
-    files.check_writable("-")
-    assert capsys.readouterr().out == "text\n"
-    assert not os.path.exists("-")
-
-
-def test_a_full_disk_error_names_the_users_file(tmp_path, monkeypatch):
-    path = tmp_path / "net.json"
-    MLP([2, 1]).save(path)
-    old = path.read_bytes()
-
-    def full(fd):
-        raise OSError(errno.ENOSPC, "No space left on device")
-
-    monkeypatch.setattr(files.os, "fsync", full)
-    with pytest.raises(OSError, match="net.json'.*No space left") as info:
-        MLP([2, 1], seed=3).save(path)
-    assert ".tmp" not in str(info.value)
-    assert path.read_bytes() == old and os.listdir(tmp_path) == ["net.json"]
-
-
-# -- 3: Ctrl-C during fit ------------------------------------------------------------------------
-
-
-class Tripwire(EngineValue):
-    """A weight whose ``data`` setter interrupts on its n-th write during training: by raising
-    KeyboardInterrupt there (as the report simulated it), or by sending SIGINT to the process
-    (a real Ctrl-C arriving while the parameters are written)."""
-
-    __slots__ = ("writes", "trip_at", "how")
-
-    def __init__(self, data, label=""):
-        self.writes, self.trip_at, self.how = 0, None, "raise"
-        super().__init__(data, label)
-
-    @property
-    def data(self):
-        return EngineValue.data.__get__(self)
-
-    @data.setter
-    def data(self, value):
-        EngineValue.data.__set__(self, value)  # write first: the interrupt comes after it
-        self.writes += 1
-        if self.trip_at is not None and self.writes == self.trip_at:
-            if self.how == "raise":
-                raise KeyboardInterrupt
-            signal.raise_signal(signal.SIGINT)
-
-
-def wired_net(trip_at: int, how: str) -> MLP:
-    """MLP([2, 3, 1]) (13 parameters) whose 4th parameter, w₂₂⁽²⁾, is a Tripwire."""
-    net = MLP([2, 3, 1], seed=4)
-    old = net.layers[2].neurons[1].w[1]
-    wire = Tripwire(old.data, old.label)
-    net.layers[2].neurons[1].w[1] = wire
-    wire.writes, wire.trip_at, wire.how = 0, trip_at, how
-    return net
-
-
-@pytest.mark.parametrize("how", ["raise", "SIGINT"])
-@pytest.mark.parametrize("trip_at", [1, 3])
-def test_ctrl_c_while_parameters_are_written_leaves_the_net_at_its_last_epoch(trip_at, how):
-    X, Y = data.xor()
-    net = wired_net(trip_at, how)
-    assert len(net.parameters()) == 13
-    with pytest.raises(TrainingInterrupted) as info:
-        fit(net, X, Y, GD(0.5), max_epochs=10, tol=0, quiet=True)
-    h = info.value.history
-    assert isinstance(info.value, KeyboardInterrupt)
-    assert h.stopped_by == "interrupted" and h.epochs == trip_at - 1
-    assert len(h.loss) == h.epochs + 1
-    reference = MLP([2, 3, 1], seed=4)
-    if h.epochs:
-        fit(reference, X, Y, GD(0.5), max_epochs=h.epochs, tol=0, quiet=True)
-    assert net.get_flat().tolist() == reference.get_flat().tolist()  # all 13, not 3
-
-
-class InterruptingGD(GD):
-    """GD that is interrupted (``presses`` real SIGINTs) during its n-th step."""
-
-    def __init__(self, lr, at, presses=1):
-        super().__init__(lr)
-        self.at, self.steps, self.presses, self.finished = at, 0, presses, []
-
-    def step(self, theta, grad, loss):
-        self.steps += 1
-        if self.steps == self.at:
-            for _ in range(self.presses):
-                signal.raise_signal(signal.SIGINT)
-        self.finished.append(self.steps)
-        return super().step(theta, grad, loss)
-
-
-@pytest.mark.parametrize("gradients", ["autodiff", "formulas"])
-def test_ctrl_c_during_a_step_stops_at_the_last_completed_epoch(gradients):
-    X, Y = data.xor()
-    net = MLP([2, 3, 1], seed=2)
-    with pytest.raises(TrainingInterrupted) as info:
-        fit(net, X, Y, InterruptingGD(0.5, at=5), max_epochs=50, tol=0, gradients=gradients)
-    h = info.value.history
-    assert h.stopped_by == "interrupted" and h.epochs == 4 and len(h.loss) == 5
-    reference = MLP([2, 3, 1], seed=2)
-    fit(reference, X, Y, GD(0.5), max_epochs=4, tol=0, quiet=True, gradients=gradients)
-    assert net.get_flat().tolist() == reference.get_flat().tolist()
-    assert h.loss[-1] == bp.backprop(net, X, Y).E or gradients == "autodiff"
-
-
-def test_an_optimizer_step_with_the_wrong_length_is_refused_before_any_write():
-    class Short(Optimizer):
-        def step(self, theta, grad, loss):
-            return theta[:-1]
-
-    X, Y = data.xor()
-    net = MLP([2, 3, 1])
-    before = net.get_flat().tolist()
-    with pytest.raises(ValueError, match="flat vector of 13 parameters"):
-        fit(net, X, Y, Short(), max_epochs=3, quiet=True)
-    assert net.get_flat().tolist() == before
-
-
-@pytest.mark.parametrize("presses", [1, 2])
-def test_one_ctrl_c_waits_for_the_step_a_second_stops_at_once(presses):
-    X, Y = data.xor()
-    net = MLP([2, 3, 1], seed=2)
-    opt = InterruptingGD(0.5, at=3, presses=presses)
-    with pytest.raises(TrainingInterrupted) as info:
-        fit(net, X, Y, opt, max_epochs=50, tol=0, quiet=True)
-    assert info.value.history.epochs == 2
-    assert opt.finished == ([1, 2, 3] if presses == 1 else [1, 2])  # step 3 cut short
-    reference = MLP([2, 3, 1], seed=2)
-    fit(reference, X, Y, GD(0.5), max_epochs=2, tol=0, quiet=True)
-    assert net.get_flat().tolist() == reference.get_flat().tolist()
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back
