@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import sys
 
 import numpy as np
 import pytest
@@ -263,31 +262,6 @@ def test_cli_plot_writes_a_png(tmp_path, capsys):
     assert main(argv) == 0
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert f"plot written to {path}" in capsys.readouterr().out
-
-
-def test_cli_plot_with_an_unknown_format_fails_before_any_work(tmp_path, capsys):
-    pytest.importorskip("matplotlib")
-    path = tmp_path / "r.xyz"
-    assert main(["rprop-bench", "--quick", "--plot", str(path)]) == 2
-    captured = capsys.readouterr()
-    assert "cannot tell the image format" in captured.err and ".png" in captured.err
-    assert captured.out == "" and not path.exists()
-
-
-def test_cli_plot_into_a_missing_folder_fails_before_any_work(tmp_path, capsys):
-    pytest.importorskip("matplotlib")
-    path = tmp_path / "no" / "r.png"
-    assert main(["rprop-bench", "--quick", "--plot", str(path)]) == 2
-    assert "does not exist" in capsys.readouterr().err
-
-
-def test_cli_plot_without_matplotlib_says_how_to_install_it(tmp_path, capsys, monkeypatch):
-    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
-    path = tmp_path / "r.png"
-    assert main(["rprop-bench", "--quick", "--plot", str(path)]) == 2
-    captured = capsys.readouterr()
-    assert "needs matplotlib" in captured.err and "microbp[plot]" in captured.err
-    assert captured.out == "" and not path.exists()
 
 
 def test_run_writes_to_the_given_stream():

@@ -11,7 +11,6 @@ import argparse
 import io
 import json
 import math
-import sys
 
 import numpy as np
 import pytest
@@ -307,24 +306,6 @@ def test_cli_plot_writes_a_png(tmp_path, capsys):
     assert main(["vanishing", "--quick", "--depth", "3", "--plot", str(path)]) == 0
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert f"plot written to {path}" in capsys.readouterr().out
-
-
-def test_cli_plot_with_an_unknown_format_fails_before_any_work(tmp_path, capsys):
-    pytest.importorskip("matplotlib")
-    path = tmp_path / "v.xyz"
-    assert main(["vanishing", "--quick", "--plot", str(path)]) == 2
-    captured = capsys.readouterr()
-    assert "cannot tell the image format" in captured.err and ".png" in captured.err
-    assert captured.out == "" and not path.exists()
-
-
-def test_cli_plot_without_matplotlib_says_how_to_install_it(tmp_path, capsys, monkeypatch):
-    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)  # import fails as if absent
-    path = tmp_path / "v.png"
-    assert main(["vanishing", "--quick", "--plot", str(path)]) == 2
-    captured = capsys.readouterr()
-    assert "needs matplotlib" in captured.err and "microbp[plot]" in captured.err
-    assert captured.out == "" and not path.exists()
 
 
 def test_run_writes_to_the_given_stream():
