@@ -20,7 +20,6 @@ import contextlib
 import doctest
 import http.server
 import re
-import subprocess
 import sys
 import threading
 import time
@@ -414,19 +413,6 @@ _MKDOCS = Path(sys.executable).parent / "mkdocs"
 _HREF_ID = re.compile(r"""\bid=["']([^"']+)["']""")
 
 
-def build_site(site: Path) -> Path:
-    """``mkdocs build --strict`` of this repository into ``site``."""
-    result = subprocess.run(
-        [str(_MKDOCS), "build", "--strict", "--site-dir", str(site)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    return site
-
-
 @contextlib.contextmanager
 def serve(site: Path):
     """The folder ``site`` over http on 127.0.0.1 (a free port), as its base URL."""
@@ -515,22 +501,19 @@ def site_problems(site: Path, base: str, driver) -> list[str]:
 
 @pytest.mark.slow
 @pytest.mark.skipif(not _MKDOCS.exists(), reason="mkdocs not installed (the docs extra)")
-def test_the_built_site_works_offline_every_link_resolves_and_no_script_fails(tmp_path):
+def test_the_built_site_works_offline_every_link_resolves_and_no_script_fails(request):
     from tests import chromium
 
     if not chromium.IN_CI and not (
         Path(chromium.CHROMIUM).exists() and Path(chromium.CHROMEDRIVER).exists()
     ):
         pytest.skip("needs Debian's chromium and chromium-driver (make chromium)")
-    site = build_site(tmp_path / "site")
+    site = request.getfixturevalue("built_site")  # tests/conftest.py: one strict build
     pages = list(site.rglob("*.html"))
     assert (site / "derivation" / "index.html") in pages and len(pages) > 40
     with serve(site) as base:
-        driver = chromium.start(tmp_path / "profile")
-        try:
-            problems = site_problems(site, base, driver)
-        finally:
-            driver.quit()
+        driver = chromium.borrow(request.getfixturevalue("chromium_browser"))
+        problems = site_problems(site, base, driver)
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems[:60])
 
 

@@ -27,10 +27,8 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    driver = chromium.start(tmp_path_factory.mktemp("chromium-profile"))
-    yield driver
-    driver.quit()
+def browser(chromium_browser):
+    return chromium.borrow(chromium_browser)
 
 
 def _open(browser, path):
