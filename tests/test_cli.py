@@ -204,6 +204,9 @@ def test_no_untranslated_chinese_in_the_english_output(argv, capsys, tmp_path, m
 
 
 # -- what `microbp --help`, `microbp CMD --help` and `--version` say ---------------------------
+# argparse has no public way to list a parser's subcommands and options or to render one
+# option's help: these helpers read its _actions and its formatter, argparse's private names
+# (microbp's own are not read).
 
 
 def _subcommands():
