@@ -168,9 +168,8 @@ print("ok")
 
 @pytest.mark.slow
 def test_backward_and_order_through_a_million_node_chain_need_no_recursion():
-    # A subprocess: a million nodes are ~200 MB, returned to the system when it exits.
-    # (Merged: the 10⁶-node backward of tests/test_engine_backward.py and this file's 10⁵-node
-    # backward + reverse_topological_order with the recursion limit at 200.)
+    # A subprocess: a million nodes are ~200 MB, returned to the system when it exits; backward
+    # and reverse_topological_order run with the recursion limit at 200.
     result = subprocess.run(
         [sys.executable, "-c", DEEP_CHAIN],
         capture_output=True,
