@@ -214,11 +214,30 @@ def test_cli_prints_the_table(capsys):
     assert "GD's μ grid" in out and "total wall time" in out
 
 
-def test_cli_json_has_the_quick_results(capsys, quick):
+def test_cli_json_has_the_quick_results(capsys, quick, monkeypatch):
+    # The CLI asks for the quick settings (once the defaults are filled in: the same call as
+    # the fixture's, whatever jobs is, as a test above shows) and prints that run as JSON; the
+    # fixture's run stands in for a second one of 8 seeds × 2 problems × 4 algorithms.
+    import inspect
+
+    from microbp.experiments import rprop_bench
+
+    calls = []
+
+    def recorded(**kwargs):
+        calls.append(kwargs)
+        return quick
+
+    def settings(**kwargs):
+        bound = inspect.signature(benchmark).bind(**kwargs)
+        bound.apply_defaults()
+        return {k: v for k, v in bound.arguments.items() if k not in ("jobs", "progress")}
+
+    monkeypatch.setattr(rprop_bench, "benchmark", recorded)
     assert main(["rprop-bench", "--quick", "--json"]) == 0
+    assert len(calls) == 1 and settings(**calls[0]) == settings(**QUICK)
     d = json.loads(capsys.readouterr().out)
-    strip = lambda rs: [[run["epochs"] for run in r["runs"]] for r in rs]  # noqa: E731
-    assert strip(d["results"]) == strip(quick.to_dict()["results"])
+    assert d == json.loads(json.dumps(quick.to_dict()))
 
 
 def test_cli_options_reach_the_benchmark(capsys):
