@@ -224,23 +224,24 @@ class GradcheckReport:
         )
         lines.append(self._reference_line())
         if self.compare is not None:
-            lines.append(self._compare_table())
+            lines.append(self._compare_table(number))
         return "\n".join(lines)
 
-    def _compare_table(self) -> str:
-        """The compared method's gradient and its gaps to autodiff and to BP-1…BP-4."""
+    def _compare_table(self, number) -> str:
+        """The compared method's gradient, written by ``number``, and its gaps to ad and bp."""
         c = self.compare
-        head = f"{'parameter':<12} {c:>22} {f'|{c} − ad|':>13} {f'|{c} − bp|':>13}  ok"
+        head = ["parameter", c, f"|{c} − ad|", f"|{c} − bp|", "ok"]
         body = [
-            f"{r.name:<12} {r.compared:>22.15e} {r.compare_diff:>13.2e} "
-            f"{r.compare_formula_diff:>13.2e}  {'yes' if r.compare_ok else 'NO'}"
+            [r.name, number(float(r.compared)), f"{r.compare_diff:.2e}"]
+            + [f"{r.compare_formula_diff:.2e}", "yes" if r.compare_ok else "NO"]
             for r in self.rows
         ]
+        align = ["left", "right", "right", "right", "left"]
+        table = tabulate(body, head, colalign=align, disable_numparse=True)
         worst = _max_error(r.compare_diff for r in self.rows)
         ok = all(r.compare_ok for r in self.rows)
         return "\n".join(
-            ["", f"vs {c}:", head, "-" * len(head)]
-            + body
+            ["", f"vs {c}:", table]
             + [
                 f"{c} vs autodiff: max difference {worst:.1e}, within {self.formula_rtol:g} "
                 f"relative: {'yes' if ok else 'NO'}"

@@ -68,6 +68,51 @@ def test_gradcheck_away_from_kinks_flags_nothing():
     assert report.passed and not any(r.kink for r in report.rows)
 
 
+def _compared_column(text: str, method: str) -> dict[str, str]:
+    """The compared method's column of a printed report: parameter → the text shown."""
+    section = text.split(f"vs {method}:\n", 1)[1].splitlines()
+    rows = section[2:]  # below the header and its rule
+    rows = rows[: next(k for k, row in enumerate(rows) if row.startswith(f"{method} vs autodiff"))]
+    return {cells[0]: cells[1] for cells in (row.split() for row in rows)}
+
+
+def _autodiff_column(text: str) -> dict[str, str]:
+    """The autodiff column of the report's main table (``text`` ends with its last row)."""
+    head, _, *rows = text.splitlines()
+    at = head.split().index("autodiff")
+    return {cells[0]: cells[at] for cells in (row.split() for row in rows)}
+
+
+@pytest.mark.parametrize("fmt", [None, ".4g"])
+def test_the_compared_column_is_written_like_the_autodiff_column(fmt):
+    from microbp.gradcheck import Method
+    from microbp.viz.formatting import number_format
+
+    def copy_of_autodiff(n, x, y, loss):
+        return [p.grad for p in n.parameters()]
+
+    net = MLP([3, 4, 2], activation="tanh", seed=2, init="xavier")
+    report = gradcheck(
+        net, [0.5, -1.0, 2.0], [1.0, 0.0], reference=None, compare=Method("mine", copy_of_autodiff)
+    )
+    text = report.table(number_format(fmt))
+    compared = _compared_column(text, "mine")
+    autodiff = _autodiff_column(text.split("\nE = ", 1)[0])
+    assert len(compared) == 26 and compared == {p: autodiff[p] for p in compared}
+
+
+@pytest.mark.parametrize(("digits", "written"), [([], repr), (["--digits", "4"], "{:.4g}".format)])
+def test_check_compare_torch_prints_torchs_gradients_as_digits_asks(digits, written, capsys):
+    pytest.importorskip("torch")
+    import microbp.cli.app as cli
+
+    argv = ["check", "--net", "3,4,2", "--activation", "tanh", "--compare", "torch", *digits]
+    assert cli.main(argv) == 0
+    column = _compared_column(capsys.readouterr().out, "torch")
+    assert len(column) == 26
+    assert all(text == written(float(text)) for text in column.values()), column
+
+
 # --------------------------------------------------------------------------------------------
 # compare: another library's gradient as a column
 # gradcheck's ``compare`` method: another library's gradient as a column, checked against

@@ -333,6 +333,16 @@ def test_trace_steps_are_the_backward_pass_and_its_z_steps_carry_delta(client):
             assert inp["after"] == inp["before"] + inp["contribution"]
 
 
+def test_the_stepper_names_unnamed_nodes_as_the_graph_picture_does_not_by_number(client):
+    """A step's node and inputs, and its text, call an unnamed node by its box in the
+    computation graph's picture (w₁₁⁽²⁾·x₁, Σ), never #k."""
+    steps = client.get("/api/trace", headers=AUTH).json()["steps"]
+    nodes = [st["node"] for st in steps] + [i["name"] for st in steps for i in st["inputs"]]
+    assert "w₁₁⁽²⁾·x₁" in nodes and "Σ" in nodes
+    text = json.dumps(steps, ensure_ascii=False)
+    assert not re.search(r"#\d", text), re.search(r".{40}#\d.{40}", text)[0]
+
+
 def test_the_stepper_ends_on_the_states_gradients_not_doubled_ones(client):
     """The state has run E.backward() already; the stepper once traced a second pass that
     accumulated into the weights and showed b₁⁽³⁾: grad −0.111 → −0.223. Each parameter's
@@ -344,7 +354,10 @@ def test_the_stepper_ends_on_the_states_gradients_not_doubled_ones(client):
         for st in steps:
             for inp in st["inputs"]:
                 last[inp["name"]] = inp["after"]
-        params = sorted(v for name, v in last.items() if name[:1] in ("w", "b"))
+        # the parameters by name (not the products w₁₁⁽²⁾·x₁ named after them)
+        params = sorted(
+            v for name, v in last.items() if re.fullmatch(r"[wb][₀-₉]+⁽[⁰¹²³⁴⁵⁶⁷⁸⁹]+⁾", name)
+        )
         grads = [g for rows in s["dW"].values() for row in rows for g in row]
         grads += [g for col in s["db"].values() for g in col]
         assert len(params) == len(grads) == 20
@@ -435,6 +448,23 @@ def test_run_streams_states_as_server_sent_events_until_done(client):
     s = get_state(client)
     assert not s["train"]["running"] and s["train"]["stopped_by"] == "epochs"
     assert s["train"]["loss"][-1] < s["train"]["loss"][0]
+
+
+def test_a_run_streams_the_names_once_they_change_only_with_the_architecture():
+    """Names (w₁₂⁽³⁾, δ₁⁽²⁾ …) depend on the sizes alone, which a run cannot change: the first
+    streamed state carries them, the next ones leave them out (the page keeps the first's).
+    For 2-16-16-1 that is 17 KB of the 45 KB of every state."""
+    with make_client(LabState.create([2, 16, 16, 1], "tanh", 3, "xor")) as c:
+        assert post(c, "/api/run", {"optimizer": "irprop-", "epochs": 40, "tol": 0}).status_code
+        with c.stream("GET", "/api/events", headers=AUTH) as stream:
+            sent = [line[6:] for line in stream.iter_lines() if line.startswith('data: {"')]
+        states = [json.loads(text) for text in sent]
+        assert len(states) >= 2 and states[-1]["train"]["epoch"] == 40
+        assert states[0]["names"] == get_state(c)["names"]  # the first: every name
+        assert all("names" not in s for s in states[1:])
+        names = len(json.dumps(states[0]["names"]))
+        # each later state is the first without its names (40 epochs of history add < 2 KB)
+        assert all(len(text) < len(sent[0]) - names + 2_000 for text in sent[1:])
 
 
 def test_pause_stops_a_run_and_edits_wait_until_then(client):

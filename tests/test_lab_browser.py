@@ -439,6 +439,15 @@ def test_the_documented_2_16_16_1_net_fits_and_its_stepper_reaches_every_step(
                 what="the boundary after the run",
             )
             assert int(drawn) < state.version
+            # the run's states after the first came without names: the page kept them
+            shown = screens.execute_script(
+                "return Array.from(document.querySelectorAll('#deltas tbody tr'),"
+                " r => [r.id, r.cells[0].textContent]);"
+            )
+            names = state.snapshot()["names"]["delta"]
+            assert len(shown) == 33 and all(
+                name == names[row.split("-")[1]][int(row.split("-")[2]) - 1] for row, name in shown
+            )
             assert_fits(screens, width)  # the optimizer's long name wraps, too
             shot_at(screens, "lab-2-16-16-1.png")
         assert chromium.severe(screens) == []

@@ -15,6 +15,7 @@ from __future__ import annotations
 import configparser
 import os
 import pkgutil
+import re
 import shutil
 import subprocess
 import sys
@@ -141,3 +142,39 @@ def test_every_top_level_module_is_placed_in_a_layer():
         "[importlinter:contract:core-libraries] in .importlinter"
     )
     assert {m.rsplit(".", 1)[1] for m in placed - core_layer} == SHELL
+
+
+def _readme_section(title: str) -> str:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = text.index(f"\n## {title}\n")
+    end = text.find("\n## ", start + 1)
+    return text[start:end]
+
+
+def test_the_readme_draws_every_module_in_its_layer():
+    """README's Architecture names every module of microbp/ (a package as ``name/``), each on
+    its side of the drawing: the core's below the arrows, the shell's above them."""
+    drawing = _readme_section("Architecture").split("```")[1]
+    shell, core = drawing.split("▼", 1)  # the arrows' heads mark where the core begins
+    config = _contracts()
+    layers = config["importlinter:contract:layers"]["layers"].strip().splitlines()
+    core_layer = {name.strip().rsplit(".", 1)[1] for name in layers[-1].split(":")}
+    for m in pkgutil.iter_modules(microbp.__path__):
+        if m.name == "__main__":
+            continue
+        shown = f"{m.name}/" if m.ispkg else m.name
+        side = core if m.name in core_layer else shell
+        assert re.search(rf"(?<![\w/]){re.escape(shown)}(?![\w])", side), (
+            f"README's Architecture does not draw {shown} among the "
+            f"{'core' if side is core else 'shell'}'s modules"
+        )
+
+
+def test_the_readme_layout_lists_every_module():
+    """README's Layout table names every module and package of microbp/ by its path."""
+    table = _readme_section("Layout")
+    for m in pkgutil.iter_modules(microbp.__path__):
+        if m.name == "__main__":
+            continue
+        path = f"microbp/{m.name}/" if m.ispkg else f"microbp/{m.name}.py"
+        assert f"`{path}" in table, f"README's Layout has no row for {path}"

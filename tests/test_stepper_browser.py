@@ -94,6 +94,29 @@ def test_stepping_to_the_end_with_arrow_keys_shows_backwards_gradients(browser, 
     assert _severe(browser) == []
 
 
+def test_the_ascii_stepper_shows_ascii_at_every_step_and_the_same_gradients(browser, tmp_path):
+    from selenium.webdriver.common.keys import Keys
+
+    ex = tutorial_example()
+    fw = ex.net().forward(ex.x)
+    E = squared_error(ex.y, fw.output)
+    E.label = "E"
+    trace = trace_backward(E, forward=fw)
+    path = tmp_path / "backward.html"
+    trace.to_html(path, ascii=True)
+    E.backward()
+
+    body = _open(browser, path)
+    z = trace.model.id(fw.z[2][0])
+    assert browser.find_element("id", "prev").text == "< Prev" and body.text.isascii()
+    for _ in range(len(trace)):
+        body.send_keys(Keys.ARROW_RIGHT)
+        assert body.text.isascii(), body.text
+    assert _svg_grad(browser, z) == f"delta_1^(2) = {fw.z[2][0].grad!r}"
+    assert "dE/d" in browser.find_element("id", "panel").text
+    assert _severe(browser) == []
+
+
 def test_fraction_gradients_are_displayed_exactly(browser, tmp_path):
     from selenium.webdriver.common.keys import Keys
 

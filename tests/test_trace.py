@@ -285,3 +285,83 @@ def test_html_checks_its_own_path_not_an_svg_beside_it_before_rendering(tmp_path
     with pytest.raises(ValueError, match="t.html'.*does not exist") as info:
         trace.to_html(tmp_path / "missing" / "t.html")
     assert "t.svg" not in str(info.value)
+
+
+def _columns(table: str) -> list[dict[str, str]]:
+    """The rows of a printed tabulate table as {header: cell}, cut where its rule's dashes
+    are (a cell may hold spaces: ``y₁ − a₁⁽³⁾``)."""
+    lines = table.splitlines()
+    at = next(k for k, line in enumerate(lines) if line.startswith("---"))
+    spans = [m.span() for m in re.finditer(r"-+", lines[at])]
+    cut = [[line[a:b].strip() for a, b in spans] for line in lines[at - 1 :]]
+    return [dict(zip(cut[0], row)) for row in cut[2:]]
+
+
+def _picture_labels(dot_source: str) -> dict[str, str]:
+    """Each value box of a picture's DOT source: DOT id → its first line (the node's name)."""
+    return dict(re.findall(r"\t(v\d+) \[label=\"([^\"\\]*)\\n", dot_source))
+
+
+def test_the_trace_table_names_every_node_as_the_graph_picture_does(capsys):
+    import microbp.cli.app as cli
+
+    assert cli.main(["graph"]) == 0
+    in_picture = set(_picture_labels(capsys.readouterr().out).values())
+    assert cli.main(["trace"]) == 0
+    rows = _columns(capsys.readouterr().out)
+    shown = {re.sub(r"( = δ\S+)? \[[^]]+\]$", "", r["node"]) for r in rows if r["node"]}
+    shown |= {r["input"] for r in rows}
+    assert len(shown) > 40 and "w₁₁⁽²⁾·x₁" in shown
+    assert shown <= in_picture, sorted(shown - in_picture)
+
+
+@needs_dot
+def test_the_stepper_page_names_every_step_and_input_as_its_picture_does():
+    import html as html_module
+
+    _, _, fw, E = tutorial_loss()
+    E.label = "E"
+    trace = trace_backward(E, forward=fw)
+    page = trace.page()
+    svg = page[page.index("<svg") : page.index("</svg>")]
+    boxes = {
+        k: html_module.unescape(text)
+        for k, text in re.findall(r'<g id="(v\d+)" class="node">.*?<text[^>]*>([^<]*)<', svg, re.S)
+    }
+    data = json.loads(re.search(r'id="trace-data">(.*?)</script>', page, re.S)[1])
+    for step in data["steps"][1:]:
+        panel = html_module.unescape(re.sub(r"<[^>]+>", "\n", step["panel"]))
+        title = re.search(r"Step \d+ of \d+: (.*) $", panel, re.M)[1]
+        assert title == boxes[step["node"]], panel
+        inputs = re.findall(r"^to input (.*): local derivative", panel, re.M)
+        assert inputs == [boxes[v] for v in step["inputs"]], panel
+    rows = re.findall(r"<tr><td>([^<]*)</td><td class=grad data-node=(v\d+)>", page)
+    assert len(rows) > 20
+    for label, v in rows:
+        assert re.sub(r" \(δ\S+\)$", "", html_module.unescape(label)) == boxes[v]
+
+
+@needs_dot
+def test_trace_html_ascii_writes_a_page_a_reader_sees_in_ascii_with_the_typed_names(
+    tmp_path, capsys
+):
+    import html as html_module
+
+    import microbp.cli.app as cli
+
+    plain, ascii_page = tmp_path / "u.html", tmp_path / "a.html"
+    assert cli.main(["trace", "--html", str(plain)]) == 0
+    assert cli.main(["trace", "--html", str(ascii_page), "--ascii"]) == 0
+    assert capsys.readouterr().out.isascii()
+    assert not plain.read_text(encoding="utf-8").isascii()  # the test could fail
+    page = ascii_page.read_text(encoding="utf-8")
+    shown = html_module.unescape(re.sub(r"<[^>]+>", " ", page))  # the text a browser shows
+    assert shown.isascii(), sorted({c for c in shown if not c.isascii()})
+    data = json.loads(re.search(r'id="trace-data">(.*?)</script>', page, re.S)[1])
+    panels = " ".join(html_module.unescape(s["panel"]) for s in data["steps"])
+    svg = page[page.index("<svg") : page.index("</svg>")]
+    assert "delta_1^(2) == dE/dz_1^(2)" in panels and "to input w_11^(2)*x_1:" in panels
+    assert "d(u*v)/du = v" in panels  # the rules spelled out as the terminal spells them
+    assert ">w_11^(2)*x_1<" in svg and ">delta_1^(2) = " in svg and ">sum<" in svg
+    assert "?" not in panels + svg  # every symbol has its ASCII spelling
+    assert "dE/dnode" in shown and "< Prev" in shown and "Next >" in shown

@@ -11,11 +11,14 @@ import contextlib
 import math
 import re
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import TypeVar
 
 from microbp import checks
 from microbp.activations import ACTIVATIONS
 from microbp.nn import INITS
+
+N = TypeVar("N", int, float)
 
 
 def layer_sizes(text: str) -> list[int]:
@@ -48,29 +51,35 @@ def activation_spec(text: str) -> list[str] | str:
     return names[0] if len(names) == 1 else names
 
 
-def positive_int(text: str) -> int:
-    """An integer ≥ 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected an integer ≥ 1, got {text!r}")
-    return value
+def number(convert: Callable[[str], N], ok: Callable[[N], bool], expected: str):
+    """An argument type for one number: ``convert(text)`` (``int``, ``float``) when it reads
+    and ``ok`` holds for it; otherwise the error "expected {expected}, got 'text'"."""
+
+    def parse(text: str) -> N:
+        try:
+            value = convert(text)
+            good = ok(value)
+        except ValueError:
+            good = False
+        if not good:
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}")
+        return value
+
+    return parse
 
 
-def step_eps(text: str) -> float:
-    """The finite-difference step ε of ``check --eps``: a finite number > 0."""
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(
-            f"expected the finite-difference step ε as a finite number > 0 (e.g. 1e-6), "
-            f"got {text!r}"
-        )
-    return value
+def _finite_positive(value: float) -> bool:
+    return 0 < value < math.inf  # NaN fails too
+
+
+#: An integer ≥ 1.
+positive_int = number(int, lambda n: n >= 1, "an integer ≥ 1")
+#: A finite number > 0 (``saturation --lr``).
+positive_float = number(float, _finite_positive, "a number > 0")
+#: The finite-difference step ε of ``check --eps``: a finite number > 0.
+step_eps = number(
+    float, _finite_positive, "the finite-difference step ε as a finite number > 0 (e.g. 1e-6)"
+)
 
 
 def neuron(text: str) -> tuple[int, int]:
@@ -130,12 +139,25 @@ ACTIVATION_HELP = (
 )
 
 
-def add_activation_argument(parser: argparse.ArgumentParser) -> None:
-    """``--activation`` of ``microbp check``, ``train`` and ``prove``: one name or one per
-    layer 2…L."""
+def add_activation_argument(parser: argparse.ArgumentParser, from_net: bool = False) -> None:
+    """``--activation`` of ``microbp check``, ``train``, ``prove``, ``graph``, ``trace`` and
+    ``lab``: one name or one per layer 2…L. ``from_net``: the default is None, for a command
+    whose net without --net (the tutorial's example) brings its own activation."""
     parser.add_argument(
-        "--activation", type=activation_spec, default="sigmoid", help=ACTIVATION_HELP
+        "--activation",
+        type=activation_spec,
+        default=None if from_net else "sigmoid",
+        help=ACTIVATION_HELP + (" (default sigmoid)" if from_net else ""),
     )
+
+
+def add_net_arguments(parser: argparse.ArgumentParser, net_help: str, seed_help: str) -> None:
+    """Which net ``graph``, ``trace`` and ``lab`` show: ``--net`` (layer sizes; without it
+    the tutorial's 3-3-2 example), ``--activation`` (without it the net's own) and ``--seed``
+    (of a random net's weights)."""
+    parser.add_argument("--net", type=layer_sizes, default=None, help=net_help)
+    add_activation_argument(parser, from_net=True)
+    parser.add_argument("--seed", type=int, default=0, help=seed_help)
 
 
 def add_loss_argument(parser: argparse.ArgumentParser, help: str | None = None) -> None:
@@ -153,19 +175,33 @@ def add_loss_argument(parser: argparse.ArgumentParser, help: str | None = None) 
     )
 
 
+def add_max_epochs(parser: argparse.ArgumentParser, help: str) -> None:
+    """``--max-epochs N`` of an experiment: an epoch budget ≥ 1 in place of its own (the
+    default, None, keeps the experiment's)."""
+    parser.add_argument("--max-epochs", type=positive_int, default=None, help=help)
+
+
+def experiment_settings(args, quick: Mapping, options: Mapping[str, str], **fixed) -> dict:
+    """The keyword arguments of an experiment run by ``args``: ``fixed``, then its ``quick``
+    preset with ``--quick``, then each option the user gave (``options`` maps the
+    experiment's parameter to the attribute of ``args``; an option left at None, or absent,
+    keeps the preset or the experiment's default)."""
+    settings = dict(fixed)
+    if args.quick:
+        settings.update(quick)
+    for parameter, attribute in options.items():
+        value = getattr(args, attribute, None)
+        if value is not None:
+            settings[parameter] = value
+    return settings
+
+
 def digits(text: str) -> int:
     """``--digits N``: significant digits, 1 to 100."""
-    from microbp.viz.formatting import MAX_FORMAT_DIGITS
+    from microbp.viz.formatting import MAX_FORMAT_DIGITS as most
 
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if not 1 <= value <= MAX_FORMAT_DIGITS:
-        raise argparse.ArgumentTypeError(
-            f"expected a number of significant digits from 1 to {MAX_FORMAT_DIGITS}, got {text!r}"
-        )
-    return value
+    expected = f"a number of significant digits from 1 to {most}"
+    return number(int, lambda n: 1 <= n <= most, expected)(text)
 
 
 def add_display_options(parser: argparse.ArgumentParser, numbers: bool = True) -> None:

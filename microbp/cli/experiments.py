@@ -19,7 +19,13 @@ import json
 import os
 import sys
 
-from microbp.cli.args import init_list, names, positive_int
+from microbp.cli.args import (
+    add_max_epochs,
+    experiment_settings,
+    init_list,
+    names,
+    positive_int,
+)
 from microbp.cli.limits import MAX_NODES, add_max_nodes, check_net_size
 from microbp.cli.progress import bar, own_display
 from microbp.experiments import report, rprop_bench, vanishing
@@ -37,6 +43,15 @@ def add_command(sub) -> None:
 def _add_output(p, plot_help: str) -> None:
     p.add_argument("--json", action="store_true", help="print the numbers as JSON")
     p.add_argument("--plot", metavar="FILE.png", help=plot_help)
+
+
+def _add_seeds(p, default: int, quick: dict) -> None:
+    p.add_argument(
+        "--seeds",
+        type=positive_int,
+        default=None,
+        help=f"seeds 0…SEEDS−1 (default {default}; {quick['seeds']} if --quick)",
+    )
 
 
 def _default(function, parameter: str):
@@ -70,12 +85,7 @@ def add_vanishing(sub) -> None:
     )
     p.add_argument("--depth", type=positive_int, default=10, help="hidden layers (default 10)")
     p.add_argument("--width", type=positive_int, default=16, help="neurons per hidden layer (16)")
-    p.add_argument(
-        "--seeds",
-        type=positive_int,
-        default=None,
-        help=f"seeds 0…SEEDS−1 (default {_VANISHING_SEEDS}; {QUICK['seeds']} if --quick)",
-    )
+    _add_seeds(p, _VANISHING_SEEDS, QUICK)
     _add_output(p, "also draw the numbers to FILE.png")
     p.add_argument(
         "--quick",
@@ -88,12 +98,8 @@ def add_vanishing(sub) -> None:
         help="also train the same nets per activation (GD and iRprop−) and show the epochs "
         "until E < target (a second table; JSON key training_speed)",
     )
-    p.add_argument(
-        "--max-epochs",
-        type=positive_int,
-        default=None,
-        help=f"with --train: the epoch budget (default 1500; {TRAIN_QUICK['max_epochs']} if "
-        "--quick)",
+    add_max_epochs(
+        p, f"with --train: the epoch budget (default 1500; {TRAIN_QUICK['max_epochs']} if --quick)"
     )
     p.add_argument(
         "--train-inits",
@@ -120,23 +126,13 @@ def run_vanishing(args, out=None) -> int:
         raise ValueError(f"{' and '.join(train_only)}: only used with --train")
     sizes = vanishing.deep_sizes(2, args.depth, args.width, 1)
     check_net_size(sizes, getattr(args, "max_nodes", MAX_NODES["vanishing"]), "vanishing")
-    kwargs = {"depth": args.depth, "width": args.width}
-    if args.quick:
-        kwargs.update(vanishing.QUICK)
-    if args.seeds is not None:
-        kwargs["seeds"] = args.seeds
+    net = {"depth": args.depth, "width": args.width}
+    kwargs = experiment_settings(args, vanishing.QUICK, {"seeds": "seeds"}, **net)
     result = vanishing.gradient_statistics(**kwargs)
     speed = None
     if train:
-        train_kwargs = {"depth": args.depth, "width": args.width}
-        if args.quick:
-            train_kwargs.update(vanishing.TRAIN_QUICK)
-        if args.seeds is not None:
-            train_kwargs["seeds"] = args.seeds
-        if getattr(args, "max_epochs", None) is not None:
-            train_kwargs["max_epochs"] = args.max_epochs
-        if getattr(args, "train_inits", None) is not None:
-            train_kwargs["inits"] = args.train_inits
+        options = {"seeds": "seeds", "max_epochs": "max_epochs", "inits": "train_inits"}
+        train_kwargs = experiment_settings(args, vanishing.TRAIN_QUICK, options, **net)
         speed = vanishing.training_speed(**train_kwargs)
     if args.json:
         doc = result.to_dict()
@@ -170,12 +166,7 @@ def add_rprop_bench(sub) -> None:
         "8-3-8, 10-5-10 and 12-2-12 encoders, 6-bit parity and two spirals: success rate, "
         "median and mean epochs until every output is within 0.4 of its target, wall time.",
     )
-    p.add_argument(
-        "--seeds",
-        type=positive_int,
-        default=None,
-        help=f"seeds 0…SEEDS−1 (default {_BENCH_SEEDS}; {QUICK['seeds']} if --quick)",
-    )
+    _add_seeds(p, _BENCH_SEEDS, QUICK)
     p.add_argument(
         "--problems",
         type=names(tuple(PROBLEMS), "problem"),
@@ -194,12 +185,7 @@ def add_rprop_bench(sub) -> None:
         default="xavier",
         help="the initialisation of every net (default xavier)",
     )
-    p.add_argument(
-        "--max-epochs",
-        type=positive_int,
-        default=None,
-        help="one epoch budget for every problem (default: each problem's own)",
-    )
+    add_max_epochs(p, "one epoch budget for every problem (default: each problem's own)")
     p.add_argument(
         "--jobs",
         type=positive_int,
@@ -222,15 +208,8 @@ def run_rprop_bench(args, out=None) -> int:
     out = sys.stdout if out is None else out
     if args.plot:
         report.check_plot_path(args.plot, "rprop.png")  # before any work
-    kwargs: dict = {"algorithms": args.algorithms}
-    if args.quick:
-        kwargs.update(rprop_bench.QUICK)
-    if args.problems is not None:
-        kwargs["problems"] = args.problems
-    if args.seeds is not None:
-        kwargs["seeds"] = args.seeds
-    if getattr(args, "max_epochs", None) is not None:
-        kwargs["max_epochs"] = args.max_epochs
+    options = {"problems": "problems", "seeds": "seeds", "max_epochs": "max_epochs"}
+    kwargs = experiment_settings(args, rprop_bench.QUICK, options, algorithms=args.algorithms)
     kwargs["init"] = getattr(args, "init", "xavier")
     kwargs["jobs"] = args.jobs or (1 if args.quick else (os.cpu_count() or 1))
     shown = {}

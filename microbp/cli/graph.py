@@ -18,11 +18,9 @@ import sys
 
 from microbp import losses
 from microbp.cli.args import (
-    ACTIVATION_HELP,
-    activation_spec,
     add_display_options,
     add_loss_argument,
-    layer_sizes,
+    add_net_arguments,
     neuron,
     number_of,
 )
@@ -38,19 +36,11 @@ from microbp.viz.formatting import ascii_text
 
 def add_common(p) -> None:
     """The options ``graph`` and ``trace`` share: which net, and how to show its numbers."""
-    p.add_argument(
-        "--net",
-        type=layer_sizes,
-        default=None,
-        help="layer sizes, e.g. 2,3,1 (default: the tutorial's 3-3-2 example and its numbers)",
+    add_net_arguments(
+        p,
+        "layer sizes, e.g. 2,3,1 (default: the tutorial's 3-3-2 example and its numbers)",
+        "seed of the net's weights and sample",
     )
-    p.add_argument(
-        "--activation",
-        type=activation_spec,
-        default=None,
-        help=ACTIVATION_HELP + " (default sigmoid)",
-    )
-    p.add_argument("--seed", type=int, default=0, help="seed of the net's weights and sample")
     add_loss_argument(p)
     p.add_argument(
         "--rankdir",

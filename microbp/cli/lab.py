@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 
-from microbp.cli.args import ACTIVATION_HELP, activation_spec, layer_sizes
+from microbp.cli.args import add_net_arguments, number
 from microbp.cli.progress import own_display
 from microbp.data import DATASETS
 
@@ -98,16 +98,7 @@ def lab(args, out=None, err=None) -> int:
     return 0
 
 
-def _port(text: str) -> int:
-    import argparse
-
-    try:
-        port = int(text)
-    except ValueError:
-        port = -1
-    if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"expected a port number 0…65535, got {text!r}")
-    return port
+_port = number(int, lambda port: 0 <= port <= 65535, "a port number 0…65535")
 
 
 def add_command(sub) -> None:
@@ -119,19 +110,11 @@ def add_command(sub) -> None:
         "it. Only this machine can reach it by default; the page needs the token printed "
         "with its address. Ctrl-C stops the server.",
     )
-    p.add_argument(
-        "--net",
-        type=layer_sizes,
-        default=None,
-        help="layer sizes, e.g. 3,3,2 (default: the tutorial's 3-3-2 example)",
+    add_net_arguments(
+        p,
+        "layer sizes, e.g. 3,3,2 (default: the tutorial's 3-3-2 example)",
+        "seed of the random initial weights",
     )
-    p.add_argument(
-        "--activation",
-        type=activation_spec,
-        default=None,
-        help=ACTIVATION_HELP + " (default sigmoid)",
-    )
-    p.add_argument("--seed", type=int, default=0, help="seed of the random initial weights")
     p.add_argument(
         "--data",
         default=None,

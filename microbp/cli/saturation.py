@@ -13,21 +13,9 @@ from __future__ import annotations
 
 import sys
 
-from microbp.cli.args import positive_int
+from microbp.cli.args import add_max_epochs, experiment_settings, positive_float, positive_int
 from microbp.experiments import saturation
 from microbp.experiments.report import check_plot_path
-
-
-def _positive_float(text: str) -> float:
-    import argparse
-
-    try:
-        value = float(text)
-    except ValueError:
-        value = 0.0
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text!r}")
-    return value
 
 
 def add_command(sub) -> None:
@@ -37,8 +25,8 @@ def add_command(sub) -> None:
         description="Why cross-entropy learns a saturated output faster (docs/losses.md).",
     )
     p.add_argument("--quick", action="store_true", help="a short run (the tests use it)")
-    p.add_argument("--lr", type=_positive_float, default=0.15, help="GD η of the neuron (0.15)")
-    p.add_argument("--max-epochs", type=positive_int, help="the neuron's epochs (1000)")
+    p.add_argument("--lr", type=positive_float, default=0.15, help="GD η of the neuron (0.15)")
+    add_max_epochs(p, "the neuron's epochs (1000)")
     p.add_argument("--seeds", type=positive_int, help="Iris seeds (default 5)")
     p.add_argument("--json", action="store_true", help="print the numbers as JSON")
     p.add_argument("--plot", metavar="FILE.png", help="draw the curves to FILE.png")
@@ -50,12 +38,8 @@ def run(args, out=None) -> int:
     out = sys.stdout if out is None else out
     if args.plot:
         check_plot_path(args.plot, "saturation.png")  # before any work
-    settings = dict(saturation.QUICK) if args.quick else {}
-    settings["lr"] = args.lr
-    if args.max_epochs is not None:
-        settings["max_epochs"] = args.max_epochs
-    if args.seeds is not None:
-        settings["iris_seeds"] = args.seeds
+    options = {"lr": "lr", "max_epochs": "max_epochs", "iris_seeds": "seeds"}
+    settings = experiment_settings(args, saturation.QUICK, options)
     result = saturation.run(**settings)
     print(result.to_json() if args.json else result.table(), file=out)
     if args.plot:

@@ -68,7 +68,9 @@ def run(args, out=None) -> int:
         print(trace.table(fmt), file=out)
         return 0
     try:
-        trace.to_html(args.html, rankdir=args.rankdir, fmt=fmt, max_nodes=max_nodes)
+        trace.to_html(
+            args.html, rankdir=args.rankdir, fmt=fmt, max_nodes=max_nodes, ascii=args.ascii
+        )
     except OSError as exc:
         raise naming(exc, args.html) from None
     print(f"wrote {args.html}", file=out)

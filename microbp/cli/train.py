@@ -21,9 +21,7 @@ Ctrl-C stops at the end of the current epoch: the command says where, saves the 
 
 from __future__ import annotations
 
-import argparse
 import json
-import math
 import sys
 
 from microbp import data, modelfile, optim
@@ -31,6 +29,7 @@ from microbp.cli.args import (
     add_activation_argument,
     add_loss_argument,
     layer_sizes,
+    number,
     positive_int,
 )
 from microbp.cli.errors import INTERRUPTED, naming, write_output
@@ -116,17 +115,10 @@ def _held_out_default() -> str:
     )
 
 
-def test_fraction(text: str) -> float:
-    """``--test-fraction``: a number in [0, 1)."""
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not 0 <= value < 1:
-        raise argparse.ArgumentTypeError(
-            f"expected the fraction of rows held out for testing, in [0, 1) (0: none), got {text!r}"
-        )
-    return value
+#: ``--test-fraction``: a number in [0, 1).
+test_fraction = number(
+    float, lambda f: 0 <= f < 1, "the fraction of rows held out for testing, in [0, 1) (0: none)"
+)
 
 
 def check_outputs(save: str | None, plot: str | None) -> None:

@@ -18,7 +18,7 @@ from microbp.engine import Value
 from microbp.exercises.functions import Case
 from microbp.exercises.kinds import Setting
 from microbp.nn import MLP, Neuron, softmax
-from microbp.symbolic import symbol
+from microbp.symbolic import symbol, weighted_sum
 
 SIGMOID = ACTIVATIONS["sigmoid"]
 IDENTITY = ACTIVATIONS["identity"]
@@ -61,14 +61,6 @@ def _inputs(g: _Graph) -> list[Value]:
     for j, xj in enumerate(x, 1):
         g.node(names.a(1, j), xj)  # a⁽¹⁾ = x
     return x
-
-
-def _root(z: list[Value], delta: list[Value]) -> Value:
-    """Σᵢ δᵢ zᵢ: its gradient at each zᵢ is the free symbol δᵢ."""
-    root = z[0] * delta[0]
-    for zi, d in zip(z[1:], delta[1:]):
-        root = root + zi * d
-    return root
 
 
 def forward_z() -> Setting:
@@ -154,7 +146,7 @@ def bp2() -> Setting:
     a2 = [g.node(names.a(2, i + 1), zi.sigmoid()) for i, zi in enumerate(z2)]
     z3, _ = _layer(g, 3, a2, 2)
     delta3 = g.leaves(lambda j: names.delta(3, j), 2)
-    _root(z3, delta3).backward()
+    weighted_sum(z3, delta3).backward()
     shown = [names.w(3, 1, 1), names.w(3, 2, 1), names.delta(3, 1), names.delta(3, 2)]
     return g.setting(z2[0].grad, shown + [names.a(2, 1)])
 
@@ -166,7 +158,7 @@ def bp34(which: str) -> Setting:
     z2, _ = _layer(g, 2, x, 3)
     delta2 = g.leaves(lambda i: names.delta(2, i), 3)
     g.leaves(lambda j: names.delta(3, j), 2)  # named, for the wrong layer's δ
-    _root(z2, delta2).backward()
+    weighted_sum(z2, delta2).backward()
     if which == "w":
         return g.setting(g.nodes[names.w(2, 1, 2)].grad, [names.delta(2, 1), names.x(2)])
     return g.setting(g.nodes[names.b(2, 1)].grad, [names.delta(2, 1)])
@@ -195,12 +187,17 @@ def chain_rule_values() -> dict:
     return {k: v.data for k, v in chain_rule_graph().items()}
 
 
+def _backward(net: MLP, x, y):
+    """One sample's forward pass and E = ½‖y − a⁽ᴸ⁾‖², after E.backward(): the forward record."""
+    fw = net.forward(x)
+    losses.squared_error(y, fw.output).backward()
+    return fw
+
+
 def _tutorial():
     ex = data.tutorial_example()
     net = ex.net()
-    fw = net.forward(ex.x)
-    losses.squared_error(ex.y, fw.output).backward()
-    return net, fw
+    return net, _backward(net, ex.x, ex.y)
 
 
 def tutorial_delta() -> float:
@@ -254,18 +251,23 @@ def _random_net(rng: np.random.Generator, least_layers: int) -> tuple[MLP, list,
     return net, x, y
 
 
+def _random_samples(count: int, seed: int, least_layers: int):
+    """``count`` random sigmoid nets, each with one sample after E.backward():
+    ``(rng, net, x, fw)``; the caller draws its layer from the same ``rng``."""
+    rng = np.random.default_rng(seed)
+    for _ in range(count):
+        net, x, y = _random_net(rng, least_layers)
+        yield rng, net, x, _backward(net, x, y)
+
+
 def _numbers(rows) -> np.ndarray:
     return np.array([[v.data for v in row] for row in rows])
 
 
 def bp2_cases(count: int, seed: int = 19) -> list[Case]:
     """``(W⁽ˡ⁺¹⁾, δ⁽ˡ⁺¹⁾, a⁽ˡ⁾)`` → δ⁽ˡ⁾ of random sigmoid nets, l a random hidden layer."""
-    rng = np.random.default_rng(seed)
     cases = []
-    for _ in range(count):
-        net, x, y = _random_net(rng, 3)
-        fw = net.forward(x)
-        losses.squared_error(y, fw.output).backward()
+    for rng, net, _, fw in _random_samples(count, seed, 3):
         l = int(rng.integers(2, net.L))
         args = [
             _numbers(net.W(l + 1)),
@@ -278,12 +280,8 @@ def bp2_cases(count: int, seed: int = 19) -> list[Case]:
 
 def bp3_cases(count: int, seed: int = 20) -> list[Case]:
     """``(δ⁽ˡ⁾, a⁽ˡ⁻¹⁾)`` → ∂E/∂W⁽ˡ⁾ (the w-nodes' gradients) of random nets, one sample."""
-    rng = np.random.default_rng(seed)
     cases = []
-    for _ in range(count):
-        net, x, y = _random_net(rng, 2)
-        fw = net.forward(x)
-        losses.squared_error(y, fw.output).backward()
+    for rng, net, x, fw in _random_samples(count, seed, 2):
         l = int(rng.integers(2, net.L + 1))
         a_prev = np.array([a.data for a in fw.a[l - 1]]) if l > 2 else np.array(x)
         truth = np.array([[w.grad for w in row] for row in net.W(l)])
@@ -306,8 +304,7 @@ def batch_cases(count: int, seed: int = 21) -> list[Case]:
         truth = np.array([[w.grad for w in row] for row in net.W(l)])
         deltas, a_prev = [], []
         for x, y in zip(X, Y):  # each sample's δ⁽ˡ⁾ = ∂E₍ᵢ₎/∂z⁽ˡ⁾, from its own graph
-            fw = net.forward(x)
-            losses.squared_error(y, fw.output).backward()
+            fw = _backward(net, x, y)
             deltas.append(fw.delta(l))
             a_prev.append([a.data for a in fw.a[l - 1]] if l > 2 else x)
         cases.append(

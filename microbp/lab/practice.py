@@ -30,13 +30,15 @@ def check(lab: LabState, body) -> dict:
         raise LabError(f"the answer must be text of at most {MAX_ANSWER} characters")
     try:
         from microbp import exercises
-        from microbp.exercises.catalogue import S6, S7
+        from microbp.exercises.catalogue import SHARED
     except ImportError as exc:
         raise LabError(
             f"practice mode needs SymPy ({exc}): pip install 'microbp[symbolic]'"
         ) from None
     why = lab.why(body["l"], body["i"], body.get("j"))
-    target, truth, hint, mistakes, values = _question(why, exercises.Mistake, S6, S7)
+    target, truth, hint, mistakes, values = _question(
+        why, exercises.Mistake, SHARED["S6"], SHARED["S7"]
+    )
     result = exercises.check_number(answer, truth, target, hint, mistakes, values)
     if not result.readable:
         raise LabError(result.message)

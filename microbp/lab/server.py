@@ -435,16 +435,20 @@ async def pause(request: Request):
 
 
 async def events(request: Request):
-    """GET /api/events — server-sent events: ``state`` as training moves, then ``done``."""
+    """GET /api/events — server-sent events: ``state`` as training moves, then ``done``. The
+    first state carries the names; the next ones leave them out while the sizes stay."""
     state = _lab(request)
 
     async def stream():
-        sent = None
+        sent = sizes = None
         while True:
             running = state.training.running
             if state.version != sent:
                 snap = await run_in_threadpool(state.snapshot)
                 sent = snap["version"]
+                if snap["sizes"] == sizes:  # names change with the sizes only: sent once
+                    del snap["names"]
+                sizes = snap["sizes"]
                 yield f"event: state\ndata: {json.dumps(snap, allow_nan=False)}\n\n"
             if not running:
                 yield "event: done\ndata: {}\n\n"

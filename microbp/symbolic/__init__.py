@@ -59,6 +59,7 @@ __all__ = [
     "Proof",
     "prove_net",
     "prove_layers",
+    "weighted_sum",
 ]
 
 #: What the formulas use in place of an activation: ``{"sigmoid": TUTORIAL_ERRATUM_SIGMOID}``.
@@ -392,9 +393,17 @@ def _nodes(named: Sequence[Name]) -> list[Value]:
 _IDENTITY = activations.ACTIVATIONS["identity"]
 
 
-def _weighted_sum(z: Sequence[Value], delta: Sequence) -> Value:
+def weighted_sum(z: Sequence[Value], delta: Sequence) -> Value:
     """Σᵢ zᵢ·δᵢ as a Value: a root whose gradient at each zᵢ is the free symbol δᵢ, whatever
-    the layers above z compute (the chain rule stops at z)."""
+    the layers above z compute (the chain rule stops at z). The step of :func:`prove_layers`
+    and the exercises' graphs start from it.
+
+    >>> z = _nodes([names.z(3, 1), names.z(3, 2)])
+    >>> d = [symbol(names.delta(3, 1)), symbol(names.delta(3, 2))]
+    >>> weighted_sum(z, d).backward()
+    >>> [zi.grad for zi in z]
+    [delta_1^(3), delta_2^(3)]
+    """
     root = z[0] * delta[0]
     for zi, d in zip(z[1:], delta[1:]):
         root = root + zi * d
@@ -514,7 +523,7 @@ def _prove_layers(net: MLP, cost: losses.Loss, formula_f: dict, replace) -> Proo
             ]
             b_next = _nodes([names.b(l + 1, j) for j in range(1, m + 1)])
             z_next = [Neuron(W_next[j], b_next[j], _IDENTITY).z(a) for j in range(m)]
-            _weighted_sum(z_next, d_next).backward()
+            weighted_sum(z_next, d_next).backward()
             Wn = [[w.data for w in row] for row in W_next]
             for i in range(n):
                 _, _, statement = bp.hidden_delta(d_next, Wn, i, formula_f[l], z_data[i], a_data[i])
@@ -528,7 +537,7 @@ def _prove_layers(net: MLP, cost: losses.Loss, formula_f: dict, replace) -> Proo
         W = [_nodes([names.w(l, i, j) for j in range(1, k + 1)]) for i in range(1, n + 1)]
         b = _nodes([names.b(l, i) for i in range(1, n + 1)])
         delta = [symbol(names.delta(l, i)) for i in range(1, n + 1)]
-        _weighted_sum([Neuron(W[i], b[i], _IDENTITY).z(a_prev) for i in range(n)], delta).backward()
+        weighted_sum([Neuron(W[i], b[i], _IDENTITY).z(a_prev) for i in range(n)], delta).backward()
         for i in range(n):
             for j in range(k):
                 w = W[i][j]

@@ -79,17 +79,11 @@ class GraphModel:
         return f"v{self.index[id(node)]}"
 
     def shown(self, k: int) -> str:
-        """What node k is called in a picture: its name, else what it computes written with
-        its inputs' names (``w₁₁⁽²⁾·x₁``, ``Σ`` for a partial sum, ``y₁ − a₁⁽³⁾``,
-        ``(·)²``; see :func:`expression`)."""
+        """What node k is called wherever it is shown (the picture's box, the trace's table
+        and its stepper's text): its name, else what it computes written with its inputs'
+        names (``w₁₁⁽²⁾·x₁``, ``Σ`` for a partial sum, ``y₁ − a₁⁽³⁾``, ``(·)²``; see
+        :func:`expression`), so a row of a table is found in the picture by its name."""
         return self.labels[k] or expression(self, k)
-
-    def display(self, k: int) -> str:
-        """A name for node k in tables: its name, else ``#k`` and its op."""
-        if self.labels[k]:
-            return self.labels[k]
-        node = self.nodes[k]
-        return f"#{k} ({op_text(node)})" if node.op else f"#{k}"
 
 
 def _names_from(forward, given) -> dict[int, Name | str]:

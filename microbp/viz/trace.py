@@ -42,6 +42,7 @@ from microbp.engine import Value, derivative_rules, iter_reverse_topological_ord
 from microbp.files import write_atomic
 from microbp.names import Name
 from microbp.viz import draw
+from microbp.viz.formatting import ascii_text
 
 if TYPE_CHECKING:
     import graphviz  # imported when a picture is made (microbp.viz.dot.load_graphviz)
@@ -134,8 +135,7 @@ class Trace:
             )
         ]
         for s in self.steps:
-            node = self.model.labels[s.index] or f"#{s.index}"
-            node += f" = {s.delta}" if s.delta else ""
+            node = s.name + (f" = {s.delta}" if s.delta else "")
             for k, inp in enumerate(s.inputs):
                 first = k == 0
                 rows.append(
@@ -211,6 +211,7 @@ class Trace:
         fmt: str | Callable | None = None,
         title: str = "microbp: the backward pass, node by node",
         max_nodes: int | None = draw.MAX_NODES,
+        ascii: bool = False,
     ) -> str:
         """Write a standalone HTML page that steps through the backward pass; returns the path.
 
@@ -220,12 +221,15 @@ class Trace:
         nothing from the network. Needs ``dot`` (:class:`microbp.viz.draw.GraphvizNotFound`
         otherwise); the path is checked first and the file is written atomically. Graphs of
         more than ``max_nodes`` Values are refused (:class:`microbp.viz.draw.GraphTooLarge`).
+        ``ascii=True`` writes every name and symbol the page shows in plain ASCII, as
+        ``--ascii`` does in a terminal (``w_11^(2)``, ``delta_1^(2) == dE/dz_1^(2)``).
         """
         path = os.fspath(path)
         if not path.lower().endswith((".html", ".htm")):
             raise ValueError(f"to_html writes an .html file, got {path!r}")
         draw.check_output_path(path, formats=HTML_FORMATS)
-        write_atomic(path, self.page(rankdir=rankdir, fmt=fmt, title=title, max_nodes=max_nodes))
+        page = self.page(rankdir=rankdir, fmt=fmt, title=title, max_nodes=max_nodes, ascii=ascii)
+        write_atomic(path, page)
         return path
 
     def page(
@@ -235,9 +239,11 @@ class Trace:
         fmt: str | Callable | None = None,
         title: str = "microbp: the backward pass, node by node",
         max_nodes: int | None = draw.MAX_NODES,
+        ascii: bool = False,
     ) -> str:
         """The stepper of :meth:`to_html` as one self-contained HTML string (needs ``dot``)."""
         self._check_size(max_nodes)
+        words = ascii_text if ascii else _as_is  # what the page shows, as --ascii asks
         number = draw.number_format(fmt)
         # Lay the graph out with each grad field as wide as the widest text it will show, so
         # the numbers the page fills in as it steps fit their boxes.
@@ -250,8 +256,10 @@ class Trace:
         graph = draw.render_model(
             self.model, rankdir=rankdir, fmt=fmt, show_grads=True, grads=widest
         )
+        if ascii:  # the picture's names and symbols too, laid out as they are written
+            graph = draw.load_graphviz().Source(ascii_text(graph.source))
         svg = draw.render_bytes(graph, "svg").decode("utf-8")
-        return _html_page(self, svg, number, title)
+        return _html_page(self, svg, number, title, words)
 
     def _repr_html_(self) -> str:
         """The stepper inline in Jupyter, no server: the page in an iframe's ``srcdoc``."""
@@ -313,12 +321,10 @@ def trace_backward(
                 contribution = local * g
                 grad[j] = before + contribution  # as backward(): u.grad += ∂v/∂u · ∂root/∂v
                 records.append(
-                    InputStep(u, j, model.display(j), local, rule, contribution, before, grad[j])
+                    InputStep(u, j, model.shown(j), local, rule, contribution, before, grad[j])
                 )
             delta = model.names[k].as_kind("delta") if model.z_nodes[k] else None
-            steps.append(
-                Step(len(steps) + 1, v, k, model.display(k), v.op, g, tuple(records), delta)
-            )
+            steps.append(Step(len(steps) + 1, v, k, model.shown(k), v.op, g, tuple(records), delta))
     except BaseException:
         order.close()  # every node's pending count back to 0
         raise
@@ -341,11 +347,6 @@ def _grad_prefix(model: draw.GraphModel, k: int) -> str:
     if model.z_nodes[k]:
         return f"{model.names[k].as_kind('delta')} = "
     return "grad "
-
-
-def _short(model: draw.GraphModel, k: int) -> str:
-    """A node's name for formulas: z₁⁽²⁾, w₁₂⁽³⁾, or its number #k."""
-    return model.labels[k] or f"#{k}"
 
 
 _KIND = {"x": 0, "z": 1, "a": 2, "w": 3, "b": 4}
@@ -386,7 +387,7 @@ def explain(trace: Trace, s: Step, number=str) -> list[Line]:
     """The text that explains step ``s`` of ``trace``, line by line, its numbers written by
     ``number``: made here once, shown by the stepper page (:meth:`Trace.page`) and the lab."""
     R = trace.root_name
-    name = _short(trace.model, s.index)
+    name = s.name
     up = number(s.upstream)
     op = f"[{draw.op_text(s.node)}]"
     lines = [Line("title", f"Step {s.number} of {len(trace.steps)}: {name} {op}", op)]
@@ -397,7 +398,7 @@ def explain(trace: Trace, s: Step, number=str) -> list[Line]:
         )
     lines.append(Line("upstream", f"upstream gradient ∂{R}/∂{name} = {up}", up))
     for inp in s.inputs:
-        u = _short(trace.model, inp.index)
+        u = inp.name
         local, add = number(inp.local), number(inp.contribution)
         after = number(inp.grad_after)
         lines += [
@@ -410,8 +411,18 @@ def explain(trace: Trace, s: Step, number=str) -> list[Line]:
     return lines
 
 
-def _panel(trace: Trace, s: Step, number) -> str:
-    e = html.escape
+def _as_is(text: str) -> str:
+    return text
+
+
+#: The stepper page's own words around the trace's (its buttons and keys).
+_CHROME = {"prev": "◀ Prev", "next": "Next ▶", "keys": "Keys: → / ← step, Home / End jump."}
+
+
+def _panel(trace: Trace, s: Step, number, text=_as_is) -> str:
+    def e(words: str) -> str:
+        return html.escape(text(words))
+
     out, open_input = [], False
     for line in explain(trace, s, number):
         head = e(line.text[: len(line.text) - len(line.result)])
@@ -427,19 +438,47 @@ def _panel(trace: Trace, s: Step, number) -> str:
     return "".join(out) + ("</div>" if open_input else "")
 
 
-def _html_page(trace: Trace, svg: str, number, title: str) -> str:
+def _grad_rows(trace: Trace, e, exact) -> list[str]:
+    """The page's table of gradients: a row per named node or leaf, its gradient at first."""
     model = trace.model
-    e = html.escape
-    R = e(trace.root_name)
+    rows = []
+    for k in sorted(range(len(model.nodes)), key=lambda k: _row_order(model, k)):
+        if not model.labels[k] and model.nodes[k].op:
+            continue
+        label = model.shown(k)
+        if model.z_nodes[k]:
+            label += f" ({model.names[k].as_kind('delta')})"
+        rows.append(
+            f"<tr><td>{e(label)}</td><td class=grad data-node=v{k}>"
+            f"{html.escape(exact(trace.initial[k]))}</td></tr>"
+        )
+    return rows
+
+
+def _html_page(trace: Trace, svg: str, write_number, title: str, text=_as_is) -> str:
+    """The stepper page; ``text`` writes every word it shows (:func:`ascii_text` for
+    ``--ascii``), numbers too once ``write_number`` has written them."""
+    model = trace.model
+
+    def e(words: str) -> str:
+        return html.escape(text(words))
+
+    def exact(x) -> str:
+        return text(draw.exact_text(x))
+
+    def number(x) -> str:
+        return text(write_number(x))
+
     nodes = [
         {
             "id": f"v{k}",
-            "prefix": _grad_prefix(model, k),
-            "initial": [number(trace.initial[k]), draw.exact_text(trace.initial[k])],
+            "prefix": text(_grad_prefix(model, k)),
+            "initial": [number(trace.initial[k]), exact(trace.initial[k])],
         }
         for k in range(len(model.nodes))
     ]
-    first = f"<h2>Before the first step</h2><p>{e(intro(trace.root_name))} Press → or Next.</p>"
+    first = e(intro(trace.root_name) + " Press → or Next.")
+    first = f"<h2>Before the first step</h2><p>{first}</p>"
     steps = [{"node": None, "inputs": [], "changes": [], "panel": first}]
     for s in trace.steps:
         steps.append(
@@ -447,22 +486,11 @@ def _html_page(trace: Trace, svg: str, number, title: str) -> str:
                 "node": f"v{s.index}",
                 "inputs": [f"v{inp.index}" for inp in s.inputs],
                 "changes": [
-                    [f"v{inp.index}", number(inp.grad_after), draw.exact_text(inp.grad_after)]
+                    [f"v{inp.index}", number(inp.grad_after), exact(inp.grad_after)]
                     for inp in s.inputs
                 ],
-                "panel": _panel(trace, s, number),
+                "panel": _panel(trace, s, write_number, text),
             }
-        )
-    rows = []
-    for k in sorted(range(len(model.nodes)), key=lambda k: _row_order(model, k)):
-        if not model.labels[k] and model.nodes[k].op:
-            continue
-        label = model.display(k)
-        if model.z_nodes[k]:
-            label += f" ({model.names[k].as_kind('delta')})"
-        rows.append(
-            f"<tr><td>{e(label)}</td><td class=grad data-node=v{k}>"
-            f"{e(draw.exact_text(trace.initial[k]))}</td></tr>"
         )
     data = json.dumps({"nodes": nodes, "steps": steps}, ensure_ascii=False)
     # "<" never reaches the HTML parser inside the data block: "</script>" would end it and
@@ -474,9 +502,10 @@ def _html_page(trace: Trace, svg: str, number, title: str) -> str:
         title=e(title),
         svg=svg_body,
         data=data,
-        rows="\n".join(rows),
-        root=R,
+        rows="\n".join(_grad_rows(trace, e, exact)),
+        gradient=e(f"∂{trace.root_name}/∂node"),
         n=len(trace.steps),
+        **{word: e(shown) for word, shown in _CHROME.items()},
         css=_asset("stepper.css"),
         js=_asset("stepper.js"),
     )

@@ -36,41 +36,8 @@ machines, ``--plot`` draws them (:mod:`microbp.experiments.report`; see docs/van
 """
 
 from microbp.experiments.report import plot_gradient_statistics
-from microbp.experiments.vanishing.gradients import (
-    ACTIVATION_NAMES,
-    INIT_NAMES,
-    QUICK,
-    CellResult,
-    GradientStatistics,
-    LayerStats,
-    deep_sizes,
-    draw_weights,
-    gradient_statistics,
-    layer_stats,
-)
-from microbp.experiments.vanishing.speed import (
-    TRAIN_QUICK,
-    SpeedCell,
-    SpeedRun,
-    TrainingSpeed,
-    training_speed,
-)
+from microbp.experiments.vanishing import gradients, speed
+from microbp.experiments.vanishing.gradients import *  # noqa: F403  (the names of its __all__)
+from microbp.experiments.vanishing.speed import *  # noqa: F403  (the names of its __all__)
 
-__all__ = [
-    "ACTIVATION_NAMES",
-    "INIT_NAMES",
-    "QUICK",
-    "LayerStats",
-    "CellResult",
-    "GradientStatistics",
-    "deep_sizes",
-    "draw_weights",
-    "layer_stats",
-    "gradient_statistics",
-    "plot_gradient_statistics",
-    "TRAIN_QUICK",
-    "SpeedRun",
-    "SpeedCell",
-    "TrainingSpeed",
-    "training_speed",
-]
+__all__ = [*gradients.__all__, "plot_gradient_statistics", *speed.__all__]
