@@ -307,3 +307,30 @@ def test_the_old_erratum_names_still_work_for_one_release_and_warn(old, new):
         assert getattr(symbolic, old) is getattr(symbolic, new)
     with pytest.raises(AttributeError):
         symbolic.SEED_SIGMOID  # noqa: B018
+
+
+def test_a_time_limit_whose_first_alarm_is_swallowed_still_stops_the_proof(capsys, monkeypatch):
+    """Python drops an exception raised in a gc callback or a ``__del__`` (the test suite's
+    hypothesis has a gc callback), so the alarm's first interrupt can be lost: the limit must
+    interrupt again, not wait for the end of the step (it once took 20 s past a 0.5 s limit)."""
+    import signal
+    import time
+
+    from microbp import symbolic
+
+    if not hasattr(signal, "SIGALRM"):
+        pytest.skip("the alarm needs SIGALRM")
+
+    def swallows_the_first_interrupt(*args, **kwargs):
+        try:
+            time.sleep(10)  # the alarm interrupts this…
+        except BaseException:
+            pass  # …and the interrupt is lost, as in a gc callback
+        time.sleep(10)  # a long SymPy step without a progress report
+        raise AssertionError("the time limit did not stop the proof")
+
+    monkeypatch.setattr(symbolic, "prove_net", swallows_the_first_interrupt)
+    start = time.monotonic()
+    assert main(["prove", "--time-limit", "0.2"]) == 2
+    assert time.monotonic() - start < 5
+    assert "did not finish within --time-limit 0.2 s" in capsys.readouterr().err
