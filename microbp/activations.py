@@ -15,16 +15,17 @@ Scalar functions accept any real number type. Piecewise-linear activations (``re
 evaluated exactly; the others return ``float``. All of them are overflow-safe:
 ``sigmoid(±1000)``, ``softplus(±1000)`` and ``tanh(1000)`` return their limits.
 
-The other number types of :mod:`microbp.numtypes` follow their type: a numpy ``float32`` is
-computed in float32 (by the numpy form ``f_np``), an mpmath ``mpf`` at mpmath's precision, and
-a SymPy expression gives the formula: σ(z) = 1/(1 + e^(−z)), tanh(z), softplus(z) =
-log(1 + e^z), relu(z) = Piecewise((z, z > 0), (0, True)) with relu′(z) = Heaviside(z, 0) (0 at
-the kink, as for floats); σ′ = a(1 − a) and tanh′ = 1 − a² are then formulas in a.
+The scalar functions themselves (σ, tanh, softplus, relu and relu′ in every number type) live
+in :mod:`microbp.numtypes`, the one home of number-type policy; other types follow their type:
+a numpy ``float32`` is computed in float32 (by the numpy form ``f_np``), an mpmath ``mpf`` at
+mpmath's precision, and a SymPy expression gives the formula: σ(z) = 1/(1 + e^(−z)), tanh(z),
+softplus(z) = log(1 + e^z), relu(z) = Piecewise((z, z > 0), (0, True)) with relu′(z) =
+Heaviside(z, 0) (0 at the kink, as for floats); σ′ = a(1 − a) and tanh′ = 1 − a² are then
+formulas in a.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -35,97 +36,8 @@ from microbp import numtypes
 __all__ = ["Activation", "ACTIVATIONS", "get", "sigmoid", "softplus"]
 
 
-def _float(x) -> float:
-    """x as a float; an int or Fraction too large for a float becomes ±inf (its limit)."""
-    try:
-        return float(x)
-    except OverflowError:
-        return math.inf if x > 0 else -math.inf
-
-
-def sigmoid(x) -> float:
-    """σ(x) = 1 / (1 + e^{−x}), evaluated without overflow for any |x| (in x's type)."""
-    if type(x) is not float and (lib := numtypes.library(x)) is not None:
-        if lib is np:
-            return _np_sigmoid(x)
-        return 1 / (1 + lib.exp(-x))  # mpmath: no overflow; SymPy: the formula
-    x = _float(x)
-    if x >= 0.0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)  # x < 0: e^{x} ≤ 1 cannot overflow
-    return e / (1.0 + e)
-
-
-def softplus(x) -> float:
-    """softplus(x) = ln(1 + eˣ) = max(x, 0) + ln(1 + e^{−|x|}), without overflow."""
-    if type(x) is not float and (lib := numtypes.library(x)) is not None:
-        if lib is np:
-            return _np_softplus(x)
-        if lib.__name__ == "sympy":
-            return lib.log(1 + lib.exp(x))  # the log form
-        return max(x, 0) + lib.log1p(lib.exp(-abs(x)))
-    x = _float(x)
-    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
-
-
-def _tanh(x):
-    """tanh x: a float for Python's reals, else in x's type (a SymPy ``tanh(z)``)."""
-    if type(x) is not float and (lib := numtypes.library(x)) is not None:
-        return lib.tanh(x)
-    return math.tanh(_float(x))
-
-
-def _symbolic_relu(z):
-    """relu of a SymPy expression: Piecewise((z, z > 0), (0, True)), a number if z is one.
-
-    For a formula z the node is assembled from its two (expression, condition) pairs as
-    they stand: SymPy's constructors would fold every Piecewise inside z (the relus of the
-    layers below) into this one's condition, which takes minutes for a 4-layer net and
-    gives the same function."""
-    sympy = numtypes.library(z)
-    if z.is_number:
-        return sympy.Piecewise((z, z > 0), (0, True))
-    pair = sympy.functions.elementary.piecewise.ExprCondPair
-    return sympy.Basic.__new__(
-        sympy.Piecewise,
-        sympy.Basic.__new__(pair, z, sympy.Gt(z, 0, evaluate=False)),
-        sympy.Basic.__new__(pair, sympy.S.Zero, sympy.true),
-    )
-
-
-def _relu_derivative(z, a):
-    """relu′(z) = 1 if z > 0 else 0; for a SymPy z, Heaviside(z, 0) (0 at the kink)."""
-    if type(z) is not float and numtypes.is_symbolic(z):  # floats first: the engine's hot path
-        return numtypes.library(z).Heaviside(z, 0)
-    return 1 if z > 0 else 0
-
-
-def _relu(x):
-    """max(0, x), keeping the number type (0 of the same type for x ≤ 0, −∞ included); NaN
-    stays NaN (as in PyTorch and ``np.maximum``, so every method agrees). A SymPy z gives
-    Piecewise((z, z > 0), (0, True))."""
-    if type(x) is not float and numtypes.is_symbolic(x):
-        return _symbolic_relu(x)
-    return x if x > 0 or x != x else type(x)(0)
-
-
-def _np_sigmoid(z: np.ndarray) -> np.ndarray:
-    """σ(z) = e^{min(z, 0)} / (1 + e^{−|z|}), elementwise, without overflow.
-
-    That is 1/(1 + e^{−z}) for z ≥ 0 and e^{z}/(1 + e^{z}) for z < 0, the two overflow-free
-    forms that :func:`sigmoid` chooses between, here with one exponential and no branch per
-    element: e = e^{−|z|} ∈ [0, 1] is the denominator's term, and the numerator is
-    max(e, [z ≥ 0]), i.e. 1 for z ≥ 0 and e = e^{z} for z < 0. The same numbers as selecting
-    the two halves of z with boolean masks, several times faster.
-    """
-    e = np.exp(-np.abs(z))
-    numerator = np.maximum(e, z >= 0)
-    numerator /= 1.0 + e
-    return numerator
-
-
-def _np_softplus(z: np.ndarray) -> np.ndarray:
-    return np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))
+sigmoid = numtypes.sigmoid  # σ(x) = 1 / (1 + e^{−x}), in any number type, without overflow
+softplus = numtypes.softplus  # softplus(x) = ln(1 + eˣ), likewise
 
 
 @dataclass(frozen=True)
@@ -134,7 +46,7 @@ class Activation:
 
     ``df(z, a)`` is f′(z); it receives both the state z and the activation a = f(z) so that
     each rule can use whichever the tutorial uses (σ′ = a(1 − a) and tanh′ = 1 − a² from a;
-    relu′ and softplus′ from z).
+    relu′ and softplus′ from z). ``f_np`` and ``df_np`` are the same on numpy arrays.
     """
 
     name: str
@@ -152,56 +64,59 @@ class Activation:
 
 #: The activations by name: 'sigmoid', 'tanh', 'relu', 'softplus', 'identity'.
 ACTIVATIONS: dict[str, Activation] = {
-    "sigmoid": Activation(
-        name="sigmoid",
-        f=sigmoid,
-        df=lambda z, a: a * (1 - a),
-        f_np=_np_sigmoid,
-        df_np=lambda z, a: a * (1.0 - a),
-        formula="σ(z) = 1/(1 + e^(−z))",
-        derivative_formula="σ′(z) = a(1 − a)",
-        max_derivative=0.25,
-    ),
-    "tanh": Activation(
-        name="tanh",
-        f=_tanh,
-        df=lambda z, a: 1 - a * a,
-        f_np=np.tanh,
-        df_np=lambda z, a: 1.0 - a * a,
-        formula="tanh(z) = (e^z − e^(−z))/(e^z + e^(−z))",
-        derivative_formula="tanh′(z) = 1 − a²",
-        max_derivative=1.0,
-    ),
-    "relu": Activation(
-        name="relu",
-        f=_relu,
-        df=_relu_derivative,
-        f_np=lambda z: np.maximum(z, 0.0),
-        df_np=lambda z, a: (z > 0).astype(np.float64),
-        formula="relu(z) = max(0, z)",
-        derivative_formula="relu′(z) = 1 if z > 0 else 0",
-        max_derivative=1.0,
-    ),
-    "softplus": Activation(
-        name="softplus",
-        f=softplus,
-        df=lambda z, a: sigmoid(z),
-        f_np=_np_softplus,
-        df_np=lambda z, a: _np_sigmoid(z),
-        formula="softplus(z) = ln(1 + e^z)",
-        derivative_formula="softplus′(z) = σ(z)",
-        max_derivative=1.0,
-    ),
-    "identity": Activation(
-        name="identity",
-        f=lambda x: x,
-        df=lambda z, a: 1,
-        f_np=lambda z: z,
-        df_np=lambda z, a: np.ones_like(z, dtype=np.float64),
-        formula="f(z) = z",
-        derivative_formula="f′(z) = 1",
-        max_derivative=1.0,
-    ),
+    a.name: a
+    for a in (
+        Activation(
+            name="sigmoid",
+            f=sigmoid,
+            df=lambda z, a: a * (1 - a),
+            f_np=numtypes.sigmoid_np,
+            df_np=lambda z, a: a * (1.0 - a),
+            formula="σ(z) = 1/(1 + e^(−z))",
+            derivative_formula="σ′(z) = a(1 − a)",
+            max_derivative=0.25,
+        ),
+        Activation(
+            name="tanh",
+            f=numtypes.tanh,
+            df=lambda z, a: 1 - a * a,
+            f_np=np.tanh,
+            df_np=lambda z, a: 1.0 - a * a,
+            formula="tanh(z) = (e^z − e^(−z))/(e^z + e^(−z))",
+            derivative_formula="tanh′(z) = 1 − a²",
+            max_derivative=1.0,
+        ),
+        Activation(
+            name="relu",
+            f=numtypes.relu,
+            df=numtypes.heaviside,
+            f_np=lambda z: np.maximum(z, 0.0),
+            df_np=lambda z, a: (z > 0).astype(np.float64),
+            formula="relu(z) = max(0, z)",
+            derivative_formula="relu′(z) = 1 if z > 0 else 0",
+            max_derivative=1.0,
+        ),
+        Activation(
+            name="softplus",
+            f=softplus,
+            df=lambda z, a: sigmoid(z),
+            f_np=numtypes.softplus_np,
+            df_np=lambda z, a: numtypes.sigmoid_np(z),
+            formula="softplus(z) = ln(1 + e^z)",
+            derivative_formula="softplus′(z) = σ(z)",
+            max_derivative=1.0,
+        ),
+        Activation(
+            name="identity",
+            f=lambda x: x,
+            df=lambda z, a: 1,
+            f_np=lambda z: z,
+            df_np=lambda z, a: np.ones_like(z, dtype=np.float64),
+            formula="f(z) = z",
+            derivative_formula="f′(z) = 1",
+            max_derivative=1.0,
+        ),
+    )
 }
 
 
@@ -227,19 +142,20 @@ def softmax_shift(z: Sequence) -> float:
     return max(float(zk) for zk in z)
 
 
+def shifted_exps(z: Sequence) -> tuple:
+    """(m, [e^{zₖ − m}], Σₖ e^{zₖ − m}) with m = :func:`softmax_shift` (z): softmax and the
+    log-sum-exp of the cross-entropy, without overflow (every exponent ≤ 0, the largest term
+    1). Python's reals as floats, the other numbers of :mod:`microbp.numtypes` in their type."""
+    z = numtypes.floats(z)
+    m = softmax_shift(z)
+    e = [numtypes.exp(zk - m) for zk in z]
+    return m, e, numtypes.fsum(e)
+
+
 def _softmax(z: list) -> list[float]:
-    """aₖ = e^{zₖ} / Σⱼ e^{zⱼ}, computed as e^{zₖ − m} / Σⱼ e^{zⱼ − m} with m = maxⱼ zⱼ (no
-    overflow: every exponent is ≤ 0, and the largest term is 1). The numbers of
-    :mod:`microbp.numtypes` keep their type (SymPy: e^{zₖ} / Σⱼ e^{zⱼ} itself, m = 0)."""
-    if (lib := numtypes.library(z[0])) is not None:
-        m = softmax_shift(z)
-        e = [lib.exp(zk - m) for zk in z]
-        s = numtypes.total(e)
-        return [ek / s for ek in e]
-    zf = [_float(zk) for zk in z]
-    m = max(zf)
-    e = [math.exp(zk - m) for zk in zf]
-    s = math.fsum(e)
+    """aₖ = e^{zₖ} / Σⱼ e^{zⱼ}, computed as e^{zₖ − m} / Σⱼ e^{zⱼ − m} (:func:`shifted_exps`;
+    SymPy: e^{zₖ} / Σⱼ e^{zⱼ} itself, m = 0)."""
+    _, e, s = shifted_exps(z)
     return [ek / s for ek in e]
 
 
@@ -301,4 +217,4 @@ def check_softmax(names: list, n_L: int) -> None:
         )
 
 
-__all__ += ["Softmax", "SOFTMAX", "output", "check_softmax", "softmax_shift"]
+__all__ += ["Softmax", "SOFTMAX", "output", "check_softmax", "softmax_shift", "shifted_exps"]

@@ -21,9 +21,7 @@ from __future__ import annotations
 
 import math
 import numbers
-import sys
 from collections.abc import Mapping, Sequence, Set
-from fractions import Fraction
 
 import numpy as np
 
@@ -46,7 +44,7 @@ __all__ = [
 ]
 
 #: The largest finite float64; a weight beyond it cannot enter a float computation.
-FLOAT_MAX = sys.float_info.max
+FLOAT_MAX = numtypes.FLOAT_MAX
 
 
 class NotARealNumber(TypeError, ValueError):
@@ -191,57 +189,16 @@ def weights(W, b, layer_sizes: Sequence[int] | None = None) -> list[int]:
     return [len(W[2][0])] + [len(W[l]) for l in range(2, L + 1)]
 
 
-def finite(x) -> bool:
-    """True when the real number x is finite and fits a float64 (exactly compared, so a huge
-    int or Fraction is never converted on the way). A SymPy expression is finite unless SymPy
-    knows otherwise (a symbol stands for any real number; ``oo`` and ``nan`` are not)."""
-    t = type(x)
-    if t is float:
-        return math.isfinite(x)
-    if t is int or t is Fraction or isinstance(x, numbers.Rational):
-        return -FLOAT_MAX <= x <= FLOAT_MAX
-    if numtypes.is_symbolic(x):
-        if _nan_or_inf(x):
-            return False
-        return not x.is_number or bool(abs(x) <= FLOAT_MAX)
-    try:
-        return math.isfinite(x)
-    except (TypeError, ValueError, OverflowError):
-        return False
-
-
-def _nan_or_inf(x) -> bool:
-    """True when the number x is NaN or ±∞ (of any type; ints and Fractions never are)."""
-    if numtypes.is_symbolic(x):
-        return x.is_finite is False or x.has(numtypes.library(x).nan)
-    if isinstance(x, numbers.Rational):
-        return False
-    lib = numtypes.library(x)
-    return not (math.isfinite(x) if lib is None else lib.isfinite(x))
-
-
-def _number(x, where: str):
-    """``x`` when it is a real number a Value can hold (int, float, Fraction, a numpy real
-    scalar, mpmath's mpf, a SymPy expression; not bool), else a TypeError naming its type."""
-    symbolic = numtypes.is_symbolic(x)
-    if symbolic:
-        real = isinstance(x, numtypes.library(x).Expr) and x.is_extended_real is not False
-    else:
-        real = isinstance(x, numbers.Real) and not isinstance(x, bool)
-    if not real:
-        raise TypeError(
-            f"{where} must be a real number ({numtypes.ACCEPTED}), "
-            f"got {type(x).__name__}: {x!r:.40}"
-        )
-    return x
+finite = numtypes.is_finite  # finite and within float64's range, for every number type
 
 
 def weight(x, where: str):
     """A weight or bias: a real number, finite and within float64's range (|w| ≤ 1.8e308),
     so that every computation (the graph, the δ formulas in float64, the optimizers) can use it."""
-    _number(x, where)
+    numtypes.as_number(x, where)  # a TypeError for anything but a real number
     if not finite(x):
-        what = "not finite" if _nan_or_inf(x) else "too large for a float (|w| ≤ 1.8e308)"
+        nan_or_inf = numtypes.is_nan_or_inf(x)
+        what = "not finite" if nan_or_inf else "too large for a float (|w| ≤ 1.8e308)"
         raise ValueError(f"{where} = {x!r:.40} is {what}: weights must be finite numbers")
     return x
 
@@ -281,13 +238,13 @@ def sample(
             continue
         whose = f"{what or 'the'} {noun}"
         try:
-            _number(v, "")
+            numtypes.as_number(v, whose)
         except TypeError:
             raise NotARealNumber(
                 f"{whose} must hold real numbers ({numtypes.ACCEPTED}): entry {j} is "
                 f"{type(v).__name__} {v!r:.40}"
             ) from None
-        if _nan_or_inf(v):
+        if numtypes.is_nan_or_inf(v):
             raise ValueError(f"{what or 'the'} {noun}: entry {j} is {v!r}; expected finite numbers")
     return xs
 

@@ -1,44 +1,32 @@
 """A scalar reverse-mode autodiff engine: :class:`Value`.
 
-Each operation builds one output node that remembers its inputs and, computed right next to
-the forward value, the *local derivative* of the output with respect to each input
-(∂out/∂input); the rule it follows is written above the op (``@_rule``) and collected in one
-table, :data:`RULES`. :meth:`Value.backward` then applies the chain rule in reverse
-topological order:
+Each op builds one node that keeps its inputs and, computed beside the forward value, the
+*local derivative* ∂out/∂input of each; the rule is written above the op (``@_rule``) into one
+table, :data:`RULES`. :meth:`Value.backward` applies the chain rule in reverse topological
+order, ``input.grad += (∂out/∂input) · out.grad``, so after ``E.backward()`` every node's
+``grad`` is ∂E/∂node: in an :class:`microbp.MLP` the z-node of neuron i in layer l holds
+δᵢ⁽ˡ⁾ ≡ ∂E/∂zᵢ⁽ˡ⁾.
 
-    input.grad += (∂out/∂input) · out.grad
-
-so after ``E.backward()`` every node's ``grad`` is ∂E/∂node. In an :class:`microbp.MLP` the
-gradient of the z-node of neuron i in layer l is therefore δᵢ⁽ˡ⁾ ≡ ∂E/∂zᵢ⁽ˡ⁾.
-
-Design notes (what differs from micrograd, on purpose):
-
-* Nodes use ``__slots__`` and store at most two inputs (``_a``, ``_b``) with their local
-  derivatives (``_da``, ``_db``) instead of a closure; a constant operand (``x * 2``) is kept
-  in ``_arg``, not wrapped in a node. There are no reference cycles.
-* The backward order is iterative (no recursion limit: a chain of 10⁶ nodes works) and
-  deterministic (no sets, nothing ordered by ``id``): Kahn's algorithm, with each node's
-  count of pending consumers in a slot of its own (``_pending``, 0 between passes). So two
-  passes over one graph must not run at the same time, as with micrograd's ``grad`` fields.
-* Numbers keep their type (``int / int`` is an exact ``Fraction``; numpy's float32, mpmath's
-  ``mpf`` and SymPy formulas stay what they are); every rule about number types, domain
-  errors and overflow (±∞ as in float arithmetic, a clear error for ``exp``) lives in
-  :mod:`microbp.numtypes`.
-* Speed and memory: ``benchmarks/engine_vs_micrograd.py`` (README, "Performance");
-  ``tests/test_engine_design.py`` guards the design without timing.
+What differs from micrograd, on purpose: a node has ``__slots__`` and at most two inputs
+(``_a``, ``_b``) with their local derivatives (``_da``, ``_db``), no closure, and keeps a
+constant operand (``x * 2``) in ``_arg`` instead of a node of its own. The one order walker is
+Kahn's algorithm, iterative (a chain of 10⁶ nodes works) and deterministic (no sets, nothing
+ordered by ``id``); each node counts its pending consumers in a slot (``_pending``, 0 between
+passes), so two passes over one graph must not run at once. Numbers keep their type
+(``int / int`` is an exact ``Fraction``; float32, mpmath and SymPy stay what they are): every
+rule about number types lives in :mod:`microbp.numtypes`. Speed and memory:
+``benchmarks/engine_vs_micrograd.py``; ``tests/test_engine_design.py`` guards the design.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 
 from microbp import numtypes
 from microbp.activations import ACTIVATIONS
 
-__all__ = ["Value", "derivative_rules", "Rule", "RULES"]
-__all__ += ["reverse_topological_order", "iter_reverse_topological_order"]
+__all__ = ["Value", "derivative_rules", "reverse_topological_order", "Rule", "RULES"]
 
 Number = int | float | Fraction
 _SIGMOID, _TANH, _RELU, _SOFTPLUS = (
@@ -48,37 +36,28 @@ _SIGMOID, _TANH, _RELU, _SOFTPLUS = (
 
 @dataclass(frozen=True)
 class Rule:
-    """The local derivative of one kind of node as text, one rule per input (u, then v);
-    ``constant``: the node keeps a constant operand c; ``methods``: the Value methods that
-    make such a node (``("__mul__", "__rmul__")``), so every op can be built from the table."""
+    """The local derivative of one kind of node as text, one rule per input (u, then v); with
+    a ``constant`` operand c; made by the Value method in ``methods`` (``("__mul__",)``)."""
 
     op: str
     texts: tuple[str, ...]
     constant: bool = False
     methods: tuple[str, ...] = ()
 
-    @property
-    def form(self) -> str:
-        """The node's value as a formula of u, v and c, read off the first rule text."""
-        form = self.texts[0].split("/∂", 1)[0][1:]
-        return form[1:-1] if form.startswith("(") and form.endswith(")") else form
 
-
-#: Every derivative rule of the engine, keyed by (op, number of inputs), filled by the
-#: ``@_rule`` line above each op: the one table that :func:`derivative_rules`, the backward
-#: trace and the tests read.
+#: Every derivative rule, keyed by (op, number of inputs), filled by the ``@_rule`` line above
+#: each op: the one table that :func:`derivative_rules`, the backward trace and the tests read.
 RULES: dict[tuple[str, int], Rule] = {}
 
 
 def _rule(op: str, *texts: str, constant: bool = False):
-    """Record the rule texts of the node the decorated method makes (autograd's ``defvjp``);
-    another method making the same kind of node must state the same rule."""
+    """Record in :data:`RULES` the rule texts of the node the decorated method makes (as
+    autograd's ``defvjp`` does); one rule for each kind of node."""
 
     def record(method):
-        known = RULES.get((op, len(texts)), Rule(op, texts, constant))
-        if (known.texts, known.constant) != (texts, constant):
-            raise ValueError(f"two rules for op {op!r}: {known.texts} and {texts}")
-        RULES[op, len(texts)] = Rule(op, texts, constant, (*known.methods, method.__name__))
+        if (op, len(texts)) in RULES:
+            raise ValueError(f"two rules for op {op!r} with {len(texts)} input(s)")
+        RULES[op, len(texts)] = Rule(op, texts, constant, (method.__name__,))
         return method
 
     return record
@@ -109,22 +88,17 @@ class Value:
 
     @property
     def data(self) -> Number:
-        """The number this node holds; an assignment is checked as ``Value(…)`` checks it (the
-        ops make their nodes without this check)."""
+        """The number this node holds; an assignment is checked as ``Value(…)`` checks it."""
         return self._data
 
     @data.setter
     def data(self, x) -> None:
-        t = type(x)
-        if t is float or t is int or t is Fraction:
-            self._data = x
-        elif isinstance(x, Value):
+        if isinstance(x, Value):
             raise TypeError(
                 f"Value expects a real number ({numtypes.ACCEPTED}), got a Value: {x!r}; "
                 "a node holds a number, not another node (use its .data)"
             )
-        else:
-            self._data = numtypes.as_number(x, "Value")
+        self._data = numtypes.as_number(x, "Value")  # Python's reals first, then numtypes
 
     # Reading the graph (for diagrams, traces and micrograd-style code)
     op = property(lambda self: self._op, doc='The operation that made this node ("" for a leaf).')
@@ -146,14 +120,10 @@ class Value:
         return f"Value(data={self._data!r}, grad={self.grad!r}{label})"
 
     # ----------------------------------------------------------------------------------------
-    # Arithmetic. Each op: its rule (@_rule), the forward value, the local derivative of each
-    # input beside it. Numbers of two types meet by numtypes.mixed, constants by
-    # numtypes.operands; every division, power and log goes through numtypes.
-
+    # The ops: each its rule (@_rule), its forward value and, beside it, the local derivative
+    # of each input. Number types meet in numtypes (mixed, operands, divide, power, log …).
     # u + v and u·v make up nearly every node of an MLP (zᵢ = Σⱼ wᵢⱼ aⱼ + bᵢ), so these two
-    # fill their node in place, slot by slot, instead of calling _binary: one Python call
-    # less per node saves about a third of the time it takes to build a graph. The other ops
-    # use _unary / _binary, which set the same slots.
+    # write _node out in place: calling it would make the benchmark's forward pass 20 % slower.
 
     @_rule("+", "∂(u + v)/∂u = 1", "∂(u + v)/∂v = 1")
     @_rule("+", "∂(u + c)/∂u = 1", constant=True)
@@ -161,9 +131,9 @@ class Value:
         if type(other) is Value:
             u = self._data
             v = other._data
-            if u.__class__ is not v.__class__:  # (cheaper than type(u) is not type(v))
+            if u.__class__ is not v.__class__:  # two number types (cheaper than type(u))
                 u, v = numtypes.mixed(u, v)
-            out = _new_value(Value)
+            out = _new_value(Value)  # _node(u + v, "+", self, 1, other, 1)
             out._data = u + v
             out._a = self
             out._da = 1
@@ -178,10 +148,7 @@ class Value:
         u, c = numtypes.operands(self._data, other, "Value + other")
         return _node(u + c, "+", self, 1, c=c)
 
-    @_rule("+", "∂(u + c)/∂u = 1", constant=True)
-    def __radd__(self, other) -> Value:
-        u, c = numtypes.operands(self._data, other, "other + Value")
-        return _node(c + u, "+", self, 1, c=c)
+    __radd__ = __add__  # c + u = u + c (and c·u = u·c below), bit for bit, in every type
 
     @_rule("-", "∂(u − v)/∂u = 1", "∂(u − v)/∂v = −1")
     @_rule("-", "∂(u − c)/∂u = 1", constant=True)
@@ -203,9 +170,9 @@ class Value:
         if type(other) is Value:
             u = self._data
             v = other._data
-            if u.__class__ is not v.__class__:  # (cheaper than type(u) is not type(v))
+            if u.__class__ is not v.__class__:
                 u, v = numtypes.mixed(u, v)
-            out = _new_value(Value)
+            out = _new_value(Value)  # _node(u * v, "*", self, v, other, u)
             out._data = u * v
             out._a = self
             out._da = v
@@ -220,10 +187,7 @@ class Value:
         u, c = numtypes.operands(self._data, other, "Value * other")
         return _node(u * c, "*", self, c, c=c)
 
-    @_rule("*", "∂(c·u)/∂u = c", constant=True)
-    def __rmul__(self, other) -> Value:
-        u, c = numtypes.operands(self._data, other, "other * Value")
-        return _node(c * u, "*", self, c, c=c)
+    __rmul__ = __mul__
 
     @_rule("/", "∂(u/v)/∂u = 1/v", "∂(u/v)/∂v = −u/v²")
     @_rule("/", "∂(u/c)/∂u = 1/c", constant=True)
@@ -279,80 +243,41 @@ class Value:
 
     @_rule("tanh", "∂(tanh u)/∂u = 1 − tanh²u")
     def tanh(self) -> Value:
-        z = self._data
-        a = _TANH.f(z)
-        return _node(a, "tanh", self, _TANH.df(z, a))  # tanh′ = 1 − a²
+        a = _TANH.f(self._data)
+        return _node(a, "tanh", self, _TANH.df(self._data, a))  # tanh′ = 1 − a²
 
     @_rule("sigmoid", "∂σ(u)/∂u = σ(u)(1 − σ(u))")
     def sigmoid(self) -> Value:
-        z = self._data
-        a = _SIGMOID.f(z)
-        return _node(a, "sigmoid", self, _SIGMOID.df(z, a))  # σ′ = a(1 − a)
+        a = _SIGMOID.f(self._data)
+        return _node(a, "sigmoid", self, _SIGMOID.df(self._data, a))  # σ′ = a(1 − a)
 
     @_rule("relu", "∂relu(u)/∂u = 1 if u > 0 else 0")
     def relu(self) -> Value:
-        z = self._data
-        a = _RELU.f(z)
-        return _node(a, "relu", self, _RELU.df(z, a))
+        a = _RELU.f(self._data)
+        return _node(a, "relu", self, _RELU.df(self._data, a))
 
     @_rule("softplus", "∂softplus(u)/∂u = σ(u)")
     def softplus(self) -> Value:
-        z = self._data
-        a = _SOFTPLUS.f(z)
-        return _node(a, "softplus", self, _SOFTPLUS.df(z, a))  # softplus′ = σ(z)
+        a = _SOFTPLUS.f(self._data)
+        return _node(a, "softplus", self, _SOFTPLUS.df(self._data, a))  # softplus′ = σ(z)
 
     # The chain rule
 
     def backward(self) -> None:
         """Set ``grad`` of every node this one depends on to ∂self/∂node.
 
-        The root's gradient is seeded with 1 (∂self/∂self); interior nodes get theirs afresh
-        on every call, leaves *accumulate* (twice ``backward()`` doubles them, as in PyTorch).
-        In :func:`reverse_topological_order` each node adds (∂node/∂input) · node.grad to
-        each of its inputs. The loop is :func:`iter_reverse_topological_order` with the chain
-        rule written in where the generator yields: a generator switch per node would cost
-        5–8 % of a training step. ``tests/test_engine_backward.py`` shows it is the same
-        order (the chain rule over the generator gives backward's gradients bit for bit).
+        Interior nodes get theirs afresh on every call, leaves *accumulate* (twice
+        ``backward()`` doubles them, as in PyTorch). Each node, in
+        :func:`reverse_topological_order`, adds (∂node/∂input) · node.grad to each input.
         """
-        _count_consumers(self, zero_interior_grads=True)
-        try:
-            if self._a is None:
-                self.grad += 1
-            else:
-                self.grad = 1
-            # iter_reverse_topological_order(self), with the chain rule applied to each node
-            # as it is released (all its consumers have passed their gradient on).
-            stack = [self]
-            pop, push = stack.pop, stack.append
-            while stack:
-                v = pop()
-                a = v._a
-                if a is None:
-                    continue
-                g = v.grad
-                a.grad += v._da * g  # chain rule: ∂root/∂a += ∂v/∂a · ∂root/∂v
-                b = v._b
-                # b is released (pushed) before a, so a is visited first, as in the generator.
-                if b is not None:
-                    b.grad += v._db * g
-                    n = b._pending - 1
-                    b._pending = n
-                    if n == 0:
-                        push(b)
-                n = a._pending - 1
-                a._pending = n
-                if n == 0:
-                    push(a)
-        except BaseException:
-            _reset_pending(self)
-            raise
+        self.grad = self.grad + 1 if self._a is None else 1  # ∂self/∂self (a leaf adds it)
+        _walk(self, chain_rule=True)
 
 
 def _node(data, op, a, da, b=None, db=None, c=None) -> Value:
-    """A new node of input ``a`` (and ``b``) with local derivative ``da`` (and ``db``), ``c`` a
-    constant operand, made without ``__init__`` and its checks (the op did them): CPython's
-    fastest way to build a slotted object, as ``+`` and ``*`` do in place."""
-    v = _new_value(Value)
+    """A node of input ``a`` (and ``b``), local derivative ``da`` (and ``db``), constant ``c``,
+    made without ``__init__`` and its checks (the op did them)."""
+    v = _new_value(Value)  # one slot a line: the fastest way (tuple assignments cost 22 %)
     v._data = data
     v._a = a
     v._da = da
@@ -369,72 +294,37 @@ def _node(data, op, a, da, b=None, db=None, c=None) -> Value:
 _new_value = object.__new__
 
 
-def _count_consumers(root: Value, zero_interior_grads: bool = False) -> None:
-    """First pass of Kahn's algorithm: each node's ``_pending`` = its number of consumers below
-    ``root`` (``x * x`` counts twice); 0 marks a node not yet reached. With
-    ``zero_interior_grads`` the interior nodes' gradients are reset on the way (``backward``)."""
+# --------------------------------------------------------------------------------------------
+# The one order walker: Kahn's algorithm, as HIPS autograd sorts its graph
+
+
+def _walk(root: Value, chain_rule: bool = False) -> list[Value]:
+    """Every node below ``root``, each after all its consumers, in a list; with ``chain_rule``
+    (:meth:`Value.backward`) each node passes its gradient on to its inputs instead.
+
+    A first pass counts each node's consumers into its ``_pending`` slot. Then, from the root,
+    a node is released when its last consumer has been: all of ∂root/∂node is summed by then.
+    ``b`` is pushed before ``a``, so a first input comes first. Every ``_pending`` is 0 again
+    at the end, or after an exception (:func:`_reset_pending`)."""
+    order: list[Value] = []
     stack = [root]
-    pop, push = stack.pop, stack.append
+    pop, push, put = stack.pop, stack.append, order.append
     try:
+        _count_consumers(root, zero_interior_grads=chain_rule)
         while stack:
             v = pop()
+            if not chain_rule:
+                put(v)
             a = v._a
             if a is None:
                 continue
             b = v._b
-            if b is not None:
-                n = b._pending
-                if n == 0:
-                    if zero_interior_grads and b._a is not None:
-                        b.grad = 0
-                    push(b)
-                b._pending = n + 1
-            n = a._pending
-            if n == 0:
-                if zero_interior_grads and a._a is not None:
-                    a.grad = 0
-                push(a)
-            a._pending = n + 1
-    except BaseException:
-        _reset_pending(root)
-        raise
-
-
-def _reset_pending(root: Value) -> None:
-    """Set ``_pending`` back to 0 below ``root`` (after an interrupted pass)."""
-    seen = {id(root)}
-    stack = [root]
-    while stack:
-        v = stack.pop()
-        v._pending = 0
-        for u in (v._a, v._b):
-            if u is not None and id(u) not in seen:
-                seen.add(id(u))
-                stack.append(u)
-
-
-def iter_reverse_topological_order(
-    root: Value, zero_interior_grads: bool = False
-) -> Iterator[Value]:
-    """Kahn's algorithm, written once: every node below ``root``, each after all its consumers.
-
-    After the counting pass, start from the root; a node is yielded when its last consumer
-    has been, and its inputs are released only when the caller asks for the next node (by
-    then it has done its work on the node). ``b`` is pushed before ``a``, so a first input
-    comes first. Closing the generator early sets every ``_pending`` back to 0.
-    """
-    _count_consumers(root, zero_interior_grads)
-    stack = [root]
-    pop, push = stack.pop, stack.append
-    try:
-        while stack:
-            v = pop()
-            yield v
-            a = v._a
-            if a is None:
-                continue
-            b = v._b
-            if b is not None:
+            if chain_rule:  # ∂root/∂a += ∂v/∂a · ∂root/∂v, and the same for b
+                g = v.grad
+                a.grad += v._da * g
+                if b is not None:
+                    b.grad += v._db * g
+            if b is not None:  # release the inputs whose last consumer was v
                 n = b._pending - 1
                 b._pending = n
                 if n == 0:
@@ -446,6 +336,45 @@ def iter_reverse_topological_order(
     except BaseException:
         _reset_pending(root)
         raise
+    return order
+
+
+def _count_consumers(root: Value, zero_interior_grads: bool) -> None:
+    """Each node's ``_pending`` = its number of consumers below ``root`` (``x * x`` counts
+    twice; 0: not reached yet); for backward, interior gradients set to 0 on the way."""
+    stack = [root]
+    pop, push = stack.pop, stack.append
+    while stack:
+        v = pop()
+        a = v._a
+        if a is None:
+            continue
+        b = v._b
+        if b is not None:
+            n = b._pending
+            if n == 0:
+                if zero_interior_grads and b._a is not None:
+                    b.grad = 0
+                push(b)
+            b._pending = n + 1
+        n = a._pending
+        if n == 0:
+            if zero_interior_grads and a._a is not None:
+                a.grad = 0
+            push(a)
+        a._pending = n + 1
+
+
+def _reset_pending(root: Value) -> None:
+    """Set ``_pending`` back to 0 below ``root`` (after an interrupted pass)."""
+    seen, stack = {id(root)}, [root]
+    while stack:
+        v = stack.pop()
+        v._pending = 0
+        for u in (v._a, v._b):
+            if u is not None and id(u) not in seen:
+                seen.add(id(u))
+                stack.append(u)
 
 
 def reverse_topological_order(root: Value) -> list[Value]:
@@ -454,7 +383,7 @@ def reverse_topological_order(root: Value) -> list[Value]:
     It depends on the graph's structure only, so gradients are bit-identical in every run."""
     if not isinstance(root, Value):
         raise TypeError(f"expected a Value, got {type(root).__name__}")
-    return list(iter_reverse_topological_order(root))
+    return _walk(root)
 
 
 def derivative_rules(node: Value) -> tuple[str, ...]:
@@ -467,6 +396,4 @@ def derivative_rules(node: Value) -> tuple[str, ...]:
     >>> derivative_rules(x * x)
     ('∂(u·v)/∂u = v', '∂(u·v)/∂v = u')
     """
-    if node._a is None:
-        return ()
-    return RULES[node._op, 1 if node._b is None else 2].texts
+    return () if node._a is None else RULES[node._op, 1 if node._b is None else 2].texts

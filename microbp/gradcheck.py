@@ -29,7 +29,7 @@ from typing import Any
 
 from tabulate import tabulate
 
-from microbp import bp, deprecation, losses, names
+from microbp import bp, deprecation, losses, names, numtypes
 from microbp.engine import Value
 from microbp.nn import MLP
 
@@ -369,31 +369,16 @@ def _pick(reference, activation_names: Sequence[str], loss: losses.Loss) -> tupl
     return None, _NO_MPMATH
 
 
-def _fraction(v) -> Fraction:
-    """A real number (or a Value's) as the ``Fraction`` it is exactly: a float, numpy float
-    or mpmath ``mpf`` is a dyadic rational m·2ᵉ, so nothing is rounded."""
-    if isinstance(v, Value):
-        v = v.data
-    if isinstance(v, Fraction):
-        return v
-    if isinstance(v, numbers.Rational) and not isinstance(v, bool):
-        return Fraction(int(v.numerator), int(v.denominator))
-    if hasattr(v, "man_exp"):  # mpmath.mpf: man·2^exp
-        man, exp = v.man_exp  # |v| = man·2^exp (man_exp drops the sign)
-        return (-1 if v < 0 else 1) * Fraction(man) * Fraction(2) ** exp
-    if hasattr(v, "as_integer_ratio"):  # float and numpy's floats
-        return Fraction(*v.as_integer_ratio())
-    raise TypeError(
-        f"the true gradient needs real numbers (int, float, Fraction, a numpy float or "
-        f"mpmath.mpf), got {type(v).__name__}: {v!r}"
-    )
-
-
 def _error(value, true) -> float:
     """|value − true| computed exactly, as a float (inf or NaN for a value that is one)."""
     if not math.isfinite(float(value)):
         return abs(float(value) - float(true))
     return float(abs(_fraction(value) - _fraction(true)))
+
+
+def _fraction(v) -> Fraction:
+    """A number or a Value's number as the Fraction it is exactly (numtypes.to_fraction)."""
+    return numtypes.to_fraction(v.data if isinstance(v, Value) else v)
 
 
 def true_gradient(

@@ -25,11 +25,9 @@ Over N pairs E_total = (1/N) Σᵢ E₍ᵢ₎ (:func:`total_error`).
 
 from __future__ import annotations
 
-import math
 import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 
 import numpy as np
 
@@ -230,34 +228,19 @@ def cross_entropy(y: Sequence, z: Sequence[Value]) -> Value:
 
 
 def _se(y, z, a):
-    """E = ½ Σₖ (yₖ − aₖ)² on plain numbers (divided by 2, so exact types stay exact)."""
-    s = (y[0] - a[0]) ** 2
-    for k in range(1, len(y)):
-        s = s + (y[k] - a[k]) ** 2
-    if type(s) is int:  # keep an int sum exact: ½·s as a Fraction unless s is even
-        q = Fraction(s, 2)
-        return q.numerator if q.denominator == 1 else q
-    return s / 2
-
-
-def _sum(terms: list):
-    """Σ terms: ``math.fsum`` for Python's reals, else in the terms' own type (numtypes)."""
-    if all(numtypes.library(t) is None for t in terms):
-        return math.fsum(terms)
-    return numtypes.total(terms)
+    """E = ½ Σₖ (yₖ − aₖ)² on plain numbers (halved by numtypes, so exact types stay exact)."""
+    return numtypes.half(numtypes.total([(yk - ak) ** 2 for yk, ak in zip(y, a)]))
 
 
 def _bce(y, z, a) -> float:
-    sp = activations.softplus
-    return _sum([yk * sp(-zk) + (1 - yk) * sp(zk) for yk, zk in zip(y, z)])
+    sp = numtypes.softplus
+    return numtypes.fsum([yk * sp(-zk) + (1 - yk) * sp(zk) for yk, zk in zip(y, z)])
 
 
 def _ce(y, z, a) -> float:
-    if all(numtypes.library(zk) is None for zk in z):
-        z = [float(zk) for zk in z]
-    m = activations.softmax_shift(z)
-    lse = m + numtypes.log(_sum([numtypes.exp(zk - m) for zk in z]))
-    return lse - _sum([yk * zk for yk, zk in zip(y, z)])
+    """ln Σⱼ e^{zⱼ} − Σₖ yₖ zₖ, the log-sum-exp shifted as in softmax (no overflow)."""
+    m, _, s = activations.shifted_exps(z)
+    return m + numtypes.log(s) - numtypes.fsum([yk * zk for yk, zk in zip(y, numtypes.floats(z))])
 
 
 def _se_np(Y, Z, A) -> float:
@@ -283,21 +266,20 @@ def _ce_grad_a_np(Y, A):
     return -np.divide(Y, A, out=np.zeros_like(A), where=Y != 0)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Loss:
     """One cost function E and what both methods need of it.
 
     ``value(y, out)``: E₍ᵢ₎ of one sample on Values, ``out`` being the output layer's a-nodes
-    or z-nodes as ``takes`` says (``"a"`` or ``"z"``); ``E(y, z, a)`` the same number from
+    or z-nodes as :attr:`takes` says (``"a"`` or ``"z"``); ``E(y, z, a)`` the same number from
     plain numbers and ``E_np(Y, Z, A)`` E_total = (1/N) Σᵢ E₍ᵢ₎ from (N, n_L) arrays;
     ``grad_a(y, a)`` / ``grad_a_np(Y, A)``: ∇_{a⁽ᴸ⁾}E, for the general BP-1; ``output``: the
-    output layer the loss is made for (None: any), with which δ⁽ᴸ⁾ = a⁽ᴸ⁾ − y; the formulas
-    as text for tables and diagrams.
+    output layer the loss is made for (None: any), with which δ⁽ᴸ⁾ = a⁽ᴸ⁾ − y (the
+    ``delta_formula`` then, unless given); the formulas as text for tables and diagrams.
     """
 
     name: str
     value: Callable
-    takes: str
     E: Callable
     E_np: Callable
     grad_a: Callable
@@ -305,7 +287,17 @@ class Loss:
     output: str | None
     formula: str
     grad_formula: str
-    delta_formula: str
+    delta_formula: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.delta_formula and self.output is not None:
+            object.__setattr__(self, "delta_formula", "δ⁽ᴸ⁾ = a⁽ᴸ⁾ − y")
+
+    @property
+    def takes(self) -> str:
+        """``"z"`` for a loss made for its output layer (it applies that layer's f itself, in
+        a form without overflow or ln 0), else ``"a"``: what ``value`` is given."""
+        return "a" if self.output is None else "z"
 
     def sample(self, y: Sequence, z: Sequence[Value], a: Sequence[Value]) -> Value:
         """E₍ᵢ₎ on Values from the output layer's z-nodes and a-nodes (whichever it takes)."""
@@ -316,45 +308,43 @@ class Loss:
 
 
 LOSSES: dict[str, Loss] = {
-    "squared_error": Loss(
-        name="squared_error",
-        value=squared_error,
-        takes="a",
-        E=_se,
-        E_np=_se_np,
-        grad_a=lambda y, a: [ak - yk for yk, ak in zip(y, a)],
-        grad_a_np=lambda Y, A: A - Y,
-        output=None,
-        formula="E = ½‖y − a⁽ᴸ⁾‖²",
-        grad_formula="∇_a E = a − y",
-        delta_formula="δ⁽ᴸ⁾ = (a⁽ᴸ⁾ − y) ⊙ f′(z⁽ᴸ⁾)",
-    ),
-    "binary_cross_entropy": Loss(
-        name="binary_cross_entropy",
-        value=binary_cross_entropy,
-        takes="z",
-        E=_bce,
-        E_np=_bce_np,
-        grad_a=lambda y, a: [(ak - yk) / (ak * (1 - ak)) for yk, ak in zip(y, a)],
-        grad_a_np=lambda Y, A: (A - Y) / (A * (1.0 - A)),
-        output="sigmoid",
-        formula="E = −Σₖ [yₖ ln aₖ + (1 − yₖ) ln(1 − aₖ)]",
-        grad_formula="∇_a E = (a − y) / (a(1 − a))",
-        delta_formula="δ⁽ᴸ⁾ = a⁽ᴸ⁾ − y",
-    ),
-    "cross_entropy": Loss(
-        name="cross_entropy",
-        value=cross_entropy,
-        takes="z",
-        E=_ce,
-        E_np=_ce_np,
-        grad_a=_ce_grad_a,
-        grad_a_np=_ce_grad_a_np,
-        output="softmax",
-        formula="E = −Σₖ yₖ ln aₖ = ln Σⱼ e^(zⱼ) − Σₖ yₖ zₖ",
-        grad_formula="∇_a E = −y / a",
-        delta_formula="δ⁽ᴸ⁾ = a⁽ᴸ⁾ − y",
-    ),
+    loss.name: loss
+    for loss in (
+        Loss(
+            name="squared_error",
+            value=squared_error,
+            E=_se,
+            E_np=_se_np,
+            grad_a=lambda y, a: [ak - yk for yk, ak in zip(y, a)],
+            grad_a_np=lambda Y, A: A - Y,
+            output=None,
+            formula="E = ½‖y − a⁽ᴸ⁾‖²",
+            grad_formula="∇_a E = a − y",
+            delta_formula="δ⁽ᴸ⁾ = (a⁽ᴸ⁾ − y) ⊙ f′(z⁽ᴸ⁾)",
+        ),
+        Loss(
+            name="binary_cross_entropy",
+            value=binary_cross_entropy,
+            E=_bce,
+            E_np=_bce_np,
+            grad_a=lambda y, a: [(ak - yk) / (ak * (1 - ak)) for yk, ak in zip(y, a)],
+            grad_a_np=lambda Y, A: (A - Y) / (A * (1.0 - A)),
+            output="sigmoid",
+            formula="E = −Σₖ [yₖ ln aₖ + (1 − yₖ) ln(1 − aₖ)]",
+            grad_formula="∇_a E = (a − y) / (a(1 − a))",
+        ),
+        Loss(
+            name="cross_entropy",
+            value=cross_entropy,
+            E=_ce,
+            E_np=_ce_np,
+            grad_a=_ce_grad_a,
+            grad_a_np=_ce_grad_a_np,
+            output="softmax",
+            formula="E = −Σₖ yₖ ln aₖ = ln Σⱼ e^(zⱼ) − Σₖ yₖ zₖ",
+            grad_formula="∇_a E = −y / a",
+        ),
+    )
 }
 
 

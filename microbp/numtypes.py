@@ -53,8 +53,21 @@ __all__ = [
     "ln_base",
     "exp",
     "log",
+    "tanh",
+    "sigmoid",
+    "softplus",
+    "relu",
+    "heaviside",
+    "sigmoid_np",
+    "softplus_np",
+    "FLOAT_MAX",
+    "is_finite",
+    "is_nan_or_inf",
+    "to_fraction",
     "to_float",
+    "floats",
     "total",
+    "fsum",
 ]
 
 ACCEPTED = "int, float, fractions.Fraction, a numpy real scalar, mpmath.mpf or a SymPy expression"
@@ -93,9 +106,10 @@ def is_symbolic(x) -> bool:
     return sympy is not None and isinstance(x, sympy.Basic)
 
 
-def as_number(x, where: str):
+def as_number(x, where: str, or_value: bool = False):
     """``x`` as a number a Value can hold (its type kept where it carries meaning), or a
-    ``TypeError`` that names the type and lists the accepted ones."""
+    ``TypeError`` that names the type and lists the accepted ones (``or_value``: where a
+    Value would do too, as the operand of an op)."""
     t = type(x)
     if t is float or t is int or t is Fraction:
         return x
@@ -119,9 +133,9 @@ def as_number(x, where: str):
         if isinstance(x, Fraction):
             return x
         return float(x)
-    or_value = "" if where in ("Value", "Value.data") else " or a Value"  # a node holds no node
+    value = " or a Value" if or_value else ""
     raise TypeError(
-        f"{where} expects a real number ({ACCEPTED}){or_value}, got {t.__name__}: {x!r:.60}"
+        f"{where} expects a real number ({ACCEPTED}){value}, got {t.__name__}: {x!r:.60}"
     )
 
 
@@ -167,7 +181,7 @@ def operands(u, x, where: str):
     t = type(x)
     if t is float or t is int:
         return u, x
-    return mixed(u, as_number(x, where))
+    return mixed(u, as_number(x, where, or_value=True))
 
 
 # --------------------------------------------------------------------------------------------
@@ -321,6 +335,150 @@ def exp_overflow(u) -> OverflowError:
     )
 
 
+def tanh(u):
+    """tanh u: a float for Python's reals, else in u's type (a SymPy ``tanh(z)``)."""
+    if type(u) is not float and (lib := library(u)) is not None:
+        return lib.tanh(u)
+    return math.tanh(to_float(u))
+
+
+def sigmoid(x):
+    """σ(x) = 1 / (1 + e^{−x}) without overflow for any |x|: a float for Python's reals, else
+    in x's type (numpy by :func:`sigmoid_np`; mpmath's e^{−x} cannot overflow; SymPy's is the
+    formula)."""
+    if type(x) is not float and (lib := library(x)) is not None:
+        return sigmoid_np(x) if lib is np else 1 / (1 + lib.exp(-x))
+    x = to_float(x)
+    if x >= 0.0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)  # x < 0: e^{x} ≤ 1 cannot overflow
+    return e / (1.0 + e)
+
+
+def softplus(x):
+    """softplus(x) = ln(1 + eˣ) = max(x, 0) + ln(1 + e^{−|x|}), without overflow; a float for
+    Python's reals, else in x's type (SymPy: the formula ln(1 + eˣ))."""
+    if type(x) is not float and (lib := library(x)) is not None:
+        if lib is np:
+            return softplus_np(x)
+        if lib.__name__ == "sympy":
+            return lib.log(1 + lib.exp(x))
+        return max(x, 0) + lib.log1p(lib.exp(-abs(x)))
+    x = to_float(x)
+    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+
+
+def relu(x):
+    """max(0, x), keeping the number type (0 of the same type for x ≤ 0, −∞ included); NaN
+    stays NaN (as in PyTorch and ``np.maximum``). A SymPy z gives
+    Piecewise((z, z > 0), (0, True))."""
+    if type(x) is not float and is_symbolic(x):
+        return _symbolic_relu(x)
+    return x if x > 0 or x != x else type(x)(0)
+
+
+def heaviside(z, a=None):
+    """relu′(z) = 1 if z > 0 else 0; for a SymPy z, Heaviside(z, 0) (0 at the kink, as for
+    floats). ``a`` = relu(z) is not needed (it is there to stand as an activation's f′(z, a))."""
+    if type(z) is not float and is_symbolic(z):  # floats first: the engine's hot path
+        return library(z).Heaviside(z, 0)
+    return 1 if z > 0 else 0
+
+
+def _symbolic_relu(z):
+    """relu of a SymPy expression: Piecewise((z, z > 0), (0, True)), a number if z is one.
+
+    For a formula z the node is assembled from its two (expression, condition) pairs as
+    they stand: SymPy's constructors would fold every Piecewise inside z (the relus of the
+    layers below) into this one's condition, which takes minutes for a 4-layer net and
+    gives the same function."""
+    sympy = library(z)
+    if z.is_number:
+        return sympy.Piecewise((z, z > 0), (0, True))
+    pair = sympy.functions.elementary.piecewise.ExprCondPair
+    return sympy.Basic.__new__(
+        sympy.Piecewise,
+        sympy.Basic.__new__(pair, z, sympy.Gt(z, 0, evaluate=False)),
+        sympy.Basic.__new__(pair, sympy.S.Zero, sympy.true),
+    )
+
+
+def sigmoid_np(z: np.ndarray) -> np.ndarray:
+    """σ(z) = e^{min(z, 0)} / (1 + e^{−|z|}), elementwise (a numpy array or scalar), without
+    overflow.
+
+    That is 1/(1 + e^{−z}) for z ≥ 0 and e^{z}/(1 + e^{z}) for z < 0, the two overflow-free
+    forms that :func:`sigmoid` chooses between, here with one exponential and no branch per
+    element: e = e^{−|z|} ∈ [0, 1] is the denominator's term, and the numerator is
+    max(e, [z ≥ 0]), i.e. 1 for z ≥ 0 and e = e^{z} for z < 0. The same numbers as selecting
+    the two halves of z with boolean masks, several times faster.
+    """
+    e = np.exp(-np.abs(z))
+    numerator = np.maximum(e, z >= 0)
+    numerator /= 1.0 + e
+    return numerator
+
+
+def softplus_np(z: np.ndarray) -> np.ndarray:
+    """softplus(z) = max(z, 0) + ln(1 + e^{−|z|}), elementwise, without overflow."""
+    return np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))
+
+
+# --------------------------------------------------------------------------------------------
+# Finiteness, conversions and sums
+
+
+#: The largest finite float64; a number beyond it cannot enter a float computation.
+FLOAT_MAX = sys.float_info.max
+
+
+def is_finite(x) -> bool:
+    """True when the real number x is finite and fits a float64 (exactly compared, so a huge
+    int or Fraction is never converted on the way). A SymPy expression is finite unless SymPy
+    knows otherwise (a symbol stands for any real number; ``oo`` and ``nan`` are not)."""
+    t = type(x)
+    if t is float:
+        return math.isfinite(x)
+    if t is int or t is Fraction or isinstance(x, numbers.Rational):
+        return -FLOAT_MAX <= x <= FLOAT_MAX
+    if is_symbolic(x):
+        if is_nan_or_inf(x):
+            return False
+        return not x.is_number or bool(abs(x) <= FLOAT_MAX)
+    try:
+        return math.isfinite(x)
+    except (TypeError, ValueError, OverflowError):
+        return False
+
+
+def is_nan_or_inf(x) -> bool:
+    """True when the number x is NaN or ±∞ (of any type; ints and Fractions never are)."""
+    if is_symbolic(x):
+        return x.is_finite is False or x.has(library(x).nan)
+    if isinstance(x, numbers.Rational):
+        return False
+    lib = library(x)
+    return not (math.isfinite(x) if lib is None else lib.isfinite(x))
+
+
+def to_fraction(v) -> Fraction:
+    """A real number as the ``Fraction`` it is exactly: a float, numpy float or mpmath ``mpf``
+    is a dyadic rational m·2ᵉ, so nothing is rounded."""
+    if isinstance(v, Fraction):
+        return v
+    if isinstance(v, numbers.Rational) and not isinstance(v, bool):
+        return Fraction(int(v.numerator), int(v.denominator))
+    if hasattr(v, "man_exp"):  # mpmath.mpf: man·2^exp
+        man, exp = v.man_exp  # |v| = man·2^exp (man_exp drops the sign)
+        return (-1 if v < 0 else 1) * Fraction(man) * Fraction(2) ** exp
+    if hasattr(v, "as_integer_ratio"):  # float and numpy's floats
+        return Fraction(*v.as_integer_ratio())
+    raise TypeError(
+        f"the true gradient needs real numbers (int, float, Fraction, a numpy float or "
+        f"mpmath.mpf), got {type(v).__name__}: {v!r}"
+    )
+
+
 def to_float(x) -> float:
     """x as a float; an int or Fraction too large for a float becomes ±inf (its limit)."""
     try:
@@ -340,3 +498,19 @@ def total(terms: list):
     for t in terms[1:]:
         s = s + t
     return s
+
+
+def fsum(terms: list):
+    """Σ terms: correctly rounded by ``math.fsum`` for Python's reals, else :func:`total` in
+    the terms' own type."""
+    if all(library(t) is None for t in terms):
+        return math.fsum(terms)
+    return total(terms)
+
+
+def floats(xs: list) -> list:
+    """The numbers as floats where they are all Python reals (before a transcendental function,
+    which gives a float anyway; :func:`to_float` takes a huge int to ±inf), else as they are."""
+    if all(library(x) is None for x in xs):
+        return [to_float(x) for x in xs]
+    return list(xs)

@@ -26,6 +26,12 @@ def build(rule: Rule, method: str, u: Value, v: Value | None = None, c=None) -> 
     return getattr(u, method)(c) if rule.constant else getattr(u, method)()
 
 
+def form(rule: Rule) -> str:
+    """The node's value as a formula of u, v and c, read off the rule's first text."""
+    text = rule.texts[0].split("/∂", 1)[0][1:]
+    return text[1:-1] if text.startswith("(") and text.endswith(")") else text
+
+
 #: The methods that take a constant operand: u + c, c + u, c − u, u ** c, c ** u, …
 CONSTANT_METHODS = [method for rule, method in WAYS if rule.constant]
 

@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 import microbp
 from microbp import MLP, Value, bp
 from microbp.engine import RULES, reverse_topological_order
-from tests.engine_rules import CONSTANT_METHODS, WAYS, evaluate
+from tests.engine_rules import CONSTANT_METHODS, WAYS, evaluate, form
 from tests.strategies import programs, run
 
 sympy = pytest.importorskip("sympy")
@@ -145,7 +145,7 @@ def test_an_mpf_value_with_a_fraction_constant_keeps_50_digits(method):
         u, c = mpmath.mpf(1) / 7, mpmath.mpf(1) / 3
         out = getattr(Value(u), method)(Fraction(1, 3))
         assert type(out.data) is mpmath.mpf
-        expected = evaluate(rule.form, MPF_FUNCTIONS, u=u, c=c)  # by mpmath alone
+        expected = evaluate(form(rule), MPF_FUNCTIONS, u=u, c=c)  # by mpmath alone
         assert abs(out.data - expected) <= mpmath.mpf("1e-48")
 
 

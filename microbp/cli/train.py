@@ -135,6 +135,7 @@ def check_outputs(save: str | None, plot: str | None) -> None:
 
 # long: one add_argument call per option of the command, nothing else
 def add_command(sub) -> None:
+    """Add ``train`` to the ``microbp`` subcommands."""
     t = sub.add_parser(
         "train",
         help="train a net on a generated data set (GD, SGD, Rprop family)",

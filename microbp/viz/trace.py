@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 
 from tabulate import tabulate
 
-from microbp.engine import Value, derivative_rules, iter_reverse_topological_order
+from microbp.engine import Value, derivative_rules, reverse_topological_order
 from microbp.files import write_atomic
 from microbp.names import Name
 from microbp.viz import draw
@@ -203,33 +203,16 @@ class Trace:
             )
         return frames
 
-    def to_html(
-        self,
-        path: str | os.PathLike,
-        *,
-        rankdir: str | None = None,
-        fmt: str | Callable | None = None,
-        title: str = "microbp: the backward pass, node by node",
-        max_nodes: int | None = draw.MAX_NODES,
-        ascii: bool = False,
-    ) -> str:
-        """Write a standalone HTML page that steps through the backward pass; returns the path.
-
-        The page holds the graph as SVG (rendered here with graphviz's ``dot``), Prev/Next
-        buttons and the arrow keys to step, and a side panel with the chain-rule product of
-        the current step and every named node's gradient so far, in full precision. It loads
-        nothing from the network. Needs ``dot`` (:class:`microbp.viz.draw.GraphvizNotFound`
-        otherwise); the path is checked first and the file is written atomically. Graphs of
-        more than ``max_nodes`` Values are refused (:class:`microbp.viz.draw.GraphTooLarge`).
-        ``ascii=True`` writes every name and symbol the page shows in plain ASCII, as
-        ``--ascii`` does in a terminal (``w_11^(2)``, ``delta_1^(2) == dE/dz_1^(2)``).
+    def to_html(self, path: str | os.PathLike, **options) -> str:
+        """Write the stepper of :meth:`page` (``options`` are its keywords) as a standalone
+        HTML file; returns the path. The path is checked first (an ``.html`` file whose folder
+        exists) and the file is written atomically.
         """
         path = os.fspath(path)
         if not path.lower().endswith((".html", ".htm")):
             raise ValueError(f"to_html writes an .html file, got {path!r}")
         draw.check_output_path(path, formats=HTML_FORMATS)
-        page = self.page(rankdir=rankdir, fmt=fmt, title=title, max_nodes=max_nodes, ascii=ascii)
-        write_atomic(path, page)
+        write_atomic(path, self.page(**options))
         return path
 
     def page(
@@ -241,7 +224,18 @@ class Trace:
         max_nodes: int | None = draw.MAX_NODES,
         ascii: bool = False,
     ) -> str:
-        """The stepper of :meth:`to_html` as one self-contained HTML string (needs ``dot``)."""
+        """A self-contained HTML page that steps through the backward pass (:meth:`to_html`
+        writes it to a file).
+
+        The page holds the graph as SVG (rendered here with graphviz's ``dot``), Prev/Next
+        buttons and the arrow keys to step, and a side panel with the chain-rule product of
+        the current step and every named node's gradient so far, in full precision. It loads
+        nothing from the network. Needs ``dot`` (:class:`microbp.viz.draw.GraphvizNotFound`
+        otherwise). Graphs of more than ``max_nodes`` Values are refused
+        (:class:`microbp.viz.draw.GraphTooLarge`). ``ascii=True`` writes every name and symbol
+        the page shows in plain ASCII, as ``--ascii`` does in a terminal (``w_11^(2)``,
+        ``delta_1^(2) == dE/dz_1^(2)``).
+        """
         self._check_size(max_nodes)
         words = ascii_text if ascii else _as_is  # what the page shows, as --ascii asks
         number = draw.number_format(fmt)
@@ -283,12 +277,11 @@ def trace_backward(
     """Compute ``root``'s backward pass step by step, on records of its own (module docstring).
 
     The pass is ``root.backward()`` written out: the root is seeded with 1, every other node
-    starts at 0, and the nodes are visited in
-    :func:`~microbp.engine.iter_reverse_topological_order` (the engine's one order, taken node
-    by node), each adding local · upstream to each input's gradient. The gradients live in the
-    trace (:meth:`Trace.grad`); no node's ``.grad`` is read or changed, so what ran before
-    (another ``backward()``) does not show up in the trace. ``forward`` (or ``names``) gives
-    the tutorial's names (z₁⁽²⁾, δ₁⁽²⁾).
+    starts at 0, and the nodes are visited in :func:`~microbp.engine.reverse_topological_order`
+    (the engine's one order), each adding local · upstream to each input's gradient. The
+    gradients live in the trace (:meth:`Trace.grad`); no node's ``.grad`` is read or changed,
+    so what ran before (another ``backward()``) does not show up in the trace. ``forward`` (or
+    ``names``) gives the tutorial's names (z₁⁽²⁾, δ₁⁽²⁾).
 
     >>> from microbp import Value
     >>> x = Value(0.5, label="x")
@@ -306,28 +299,23 @@ def trace_backward(
     grad[index[id(root)]] = 1  # ∂root/∂root
     initial = list(grad)
     steps = []
-    # The engine's own order, node by node; the chain rule applied to the trace's records.
-    order = iter_reverse_topological_order(root)
-    try:
-        for v in order:
-            if not v.op:
-                continue  # a leaf has no inputs to pass its gradient on to
-            k = index[id(v)]
-            g = grad[k]
-            records = []
-            for u, local, rule in zip(v.inputs, v.local_grads, derivative_rules(v)):
-                j = index[id(u)]
-                before = grad[j]
-                contribution = local * g
-                grad[j] = before + contribution  # as backward(): u.grad += ∂v/∂u · ∂root/∂v
-                records.append(
-                    InputStep(u, j, model.shown(j), local, rule, contribution, before, grad[j])
-                )
-            delta = model.names[k].as_kind("delta") if model.z_nodes[k] else None
-            steps.append(Step(len(steps) + 1, v, k, model.shown(k), v.op, g, tuple(records), delta))
-    except BaseException:
-        order.close()  # every node's pending count back to 0
-        raise
+    # The engine's own order; the chain rule applied to the trace's records.
+    for v in reverse_topological_order(root):
+        if not v.op:
+            continue  # a leaf has no inputs to pass its gradient on to
+        k = index[id(v)]
+        g = grad[k]
+        records = []
+        for u, local, rule in zip(v.inputs, v.local_grads, derivative_rules(v)):
+            j = index[id(u)]
+            before = grad[j]
+            contribution = local * g
+            grad[j] = before + contribution  # as backward(): u.grad += ∂v/∂u · ∂root/∂v
+            records.append(
+                InputStep(u, j, model.shown(j), local, rule, contribution, before, grad[j])
+            )
+        delta = model.names[k].as_kind("delta") if model.z_nodes[k] else None
+        steps.append(Step(len(steps) + 1, v, k, model.shown(k), v.op, g, tuple(records), delta))
     return Trace(model, steps, initial, grad)
 
 
