@@ -2,7 +2,8 @@
 #   make demo   virtual environment + microbp with its plot extra (+ Debian's graphviz where
 #               `dot` is missing), then `microbp demo`
 #   make test   the same with the dev extra, PyTorch's CPU build and onnxruntime (+ Debian's
-#               chromium for the browser test), then the whole test suite
+#               chromium for the browser test), then the whole test suite, on TEST_JOBS
+#               processes (pytest-xdist; TEST_JOBS=1 runs it in one)
 #   make lint   ruff; lint-imports for the layering (.importlinter: core < shell, no cycles, the
 #               core free of the shell's libraries); tools/check_sizes.py (a module ≤ 600
 #               lines, a function ≤ 60 unless a `# long:` comment says why)
@@ -16,8 +17,13 @@ BIN    := $(VENV)/bin
 demo: $(VENV)/.installed graphviz
 	$(BIN)/microbp demo
 
+# Two processes: the suite is CPU-bound and safe in parallel (every server takes a free port,
+# every file goes to a temporary folder, the browser and the docs build are per process), and
+# on a 2-core machine it takes about half the time of one. --dist loadscope keeps a module in
+# one process, so a module's server, browser or quick benchmark is made once.
+TEST_JOBS ?= 2
 test: $(VENV)/.installed-dev graphviz chromium
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(if $(filter-out 1,$(TEST_JOBS)),-n $(TEST_JOBS) --dist loadscope)
 
 # The numbers of README "Performance" (micrograd from the bench extra; PyTorch only if present).
 bench: $(VENV)/.installed
@@ -73,7 +79,7 @@ graphviz:
 	    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null; \
 	  else echo "warning: graphviz's dot is missing (apt-get install graphviz / brew install graphviz)"; fi; }
 
-# Debian's chromium and chromium-driver run the HTML stepper's browser test (tests/test_browser.py,
+# Debian's chromium and chromium-driver run the HTML stepper's browser test (tests/test_stepper_browser.py,
 # skipped without them); installed only where missing.
 chromium:
 	@{ [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; } || { \

@@ -175,8 +175,10 @@ def big_problem(activation: str, seed: int = 0):
 def matrix_products(weights: bp.Weights, X, Y):
     """Only the five matrix products of bp.backprop for a 3-layer net, on the same shapes."""
     W2, W3 = weights.W[2], weights.W[3]
-    z2 = np.empty((X.shape[0], W2.shape[0]))
-    d3 = np.empty((X.shape[0], W3.shape[0]))
+    # zeros, not np.empty: uninitialised memory can hold inf or NaN, which made the products
+    # warn (overflow, invalid value) depending on what the process had freed before
+    z2 = np.zeros((X.shape[0], W2.shape[0]))
+    d3 = np.zeros((X.shape[0], W3.shape[0]))
 
     def run():
         X @ W2.T  # z⁽²⁾

@@ -12,7 +12,7 @@ step_sizes=(1e-6, 50))`` on E_total = (1/N) Σ ½‖y − o‖², one full-batch
 torch's own autograd for the gradient. It records E_total and the flat parameter vector
 (microbp's parameter order: per layer W row by row, then b) before every step and after the
 last one, and writes them as JSON (floats in repr, exact).
-tests/test_torch_rprop.py replays the run with ``microbp.optim.Rprop("iRprop-")`` and both
+tests/test_optim_vs_torch.py replays the run with ``microbp.optim.Rprop("iRprop-")`` and both
 gradient methods and compares.
 """
 

@@ -15,7 +15,7 @@ ordered by ``id``); each node counts its pending consumers in a slot (``_pending
 passes), so two passes over one graph must not run at once. Numbers keep their type
 (``int / int`` is an exact ``Fraction``; float32, mpmath and SymPy stay what they are): every
 rule about number types lives in :mod:`microbp.numtypes`. Speed and memory:
-``benchmarks/engine_vs_micrograd.py``; ``tests/test_engine_design_guards.py`` guards the design.
+``benchmarks/engine_vs_micrograd.py``; ``tests/test_engine_design.py`` guards the design.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Debian's headless Chromium for the browser tests: where it is, when to skip, how to start it.
 
-One home for what tests/test_browser.py and tests/test_lab_browser.py need. Missing
+One home for what tests/test_stepper_browser.py and tests/test_lab_browser.py need. Missing
 chromium or chromedriver skips a test, with the reason, except under CI (``CI=true``),
 where it must fail the run rather than hide behind a skip.
 """
@@ -51,3 +51,13 @@ def start(profile, size: str = "1400,900"):
 def severe(driver) -> list[dict]:
     """The console entries of level SEVERE or ERROR since the last call."""
     return [e for e in driver.get_log("browser") if e["level"] in ("SEVERE", "ERROR")]
+
+
+def borrow(driver, size: str = "1400,900"):
+    """The session's browser for one module: at ``size``, on a blank page, its console log
+    emptied (what an earlier module left there is not this module's)."""
+    width, height = (int(n) for n in size.split(","))
+    driver.set_window_size(width, height)
+    driver.get("about:blank")
+    driver.get_log("browser")
+    return driver

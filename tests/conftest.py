@@ -1,7 +1,12 @@
 """Test-wide settings and fixtures: hypothesis runs derandomized (same examples every run), no
-deadline; ``failing_dot`` puts a graphviz `dot` that fails on PATH."""
+deadline; ``failing_dot`` puts a graphviz `dot` that fails on PATH; ``built_site`` and
+``chromium_browser`` are made once per session (a strict mkdocs build takes seconds, a
+Chromium a second or two to start) and shared by the modules that need them."""
 
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -36,3 +41,34 @@ def failing_dot(tmp_path, monkeypatch):
     out = tmp_path / "out"
     out.mkdir()
     return out
+
+
+ROOT = Path(__file__).resolve().parent.parent
+MKDOCS = Path(sys.executable).parent / "mkdocs"
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory) -> Path:
+    """``mkdocs build --strict`` of this repository, once per session (tests/test_docs.py and
+    tests/test_api_reference.py read it; neither writes into it)."""
+    site = tmp_path_factory.mktemp("site")
+    result = subprocess.run(
+        [str(MKDOCS), "build", "--strict", "--site-dir", str(site)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, "mkdocs build --strict failed:\n" + result.stderr[-4000:]
+    return site
+
+
+@pytest.fixture(scope="session")
+def chromium_browser(tmp_path_factory):
+    """One headless Chromium for the session's browser tests (tests/chromium.py starts it);
+    :func:`tests.chromium.borrow` hands it to a module at its window size."""
+    from tests import chromium
+
+    driver = chromium.start(tmp_path_factory.mktemp("chromium-profile"))
+    yield driver
+    driver.quit()

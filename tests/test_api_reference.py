@@ -15,7 +15,6 @@ import importlib
 import inspect
 import pkgutil
 import re
-import subprocess
 import sys
 from pathlib import Path
 
@@ -49,18 +48,9 @@ def public_names() -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    """The site of a strict build."""
-    site = tmp_path_factory.mktemp("site")
-    result = subprocess.run(
-        [str(MKDOCS), "build", "--strict", "--site-dir", str(site)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, "mkdocs build --strict failed:\n" + result.stderr[-4000:]
-    return site
+def site(built_site):
+    """The site of a strict build (tests/conftest.py builds it once per session)."""
+    return built_site
 
 
 @pytest.fixture(scope="module")

@@ -77,7 +77,7 @@ def test_random_fraction_nets_agree_exactly(sizes, seed, relu):
 
 
 HAND_WRITTEN = {
-    # relu then identity, all weights Fractions (was tests/test_derivation.py)
+    # relu then identity, all weights Fractions
     "relu-identity": (
         {2: [[Fraction(1, 2), Fraction(-1, 3)], [Fraction(2, 5), Fraction(1, 7)]],
          3: [[Fraction(3, 4), Fraction(-5, 6)]]},
@@ -86,7 +86,7 @@ HAND_WRITTEN = {
         [Fraction(1), Fraction(-1, 2)],
         [Fraction(1, 3)],
     ),
-    # relu everywhere, ints among the Fractions (was tests/test_engine_perf_guards.py)
+    # relu everywhere, ints among the Fractions
     "relu-ints": (
         {2: [[Fraction(1, 3), Fraction(-1, 2)], [Fraction(2, 5), Fraction(1, 7)]], 3: [[1, -2]]},
         {2: [Fraction(1, 10), Fraction(-1, 9)], 3: [Fraction(1, 4)]},
@@ -152,10 +152,7 @@ def test_float_autodiff_index_and_matrix_forms_agree(act, sizes):
 )
 def test_delta_is_the_gradient_of_the_z_node(sizes, act, seed):
     """δᵢ⁽ˡ⁾ ≡ ∂E/∂zᵢ⁽ˡ⁾: after E.backward(), z.grad is the δ of the formulas, and the
-    parameter gradients are theirs, on random float nets of every activation.
-
-    (Merged: the random-net test of tests/test_bp.py, which compared the parameter gradients,
-    and tests/test_derivation.py's, which compared the δ of the smooth activations.)"""
+    parameter gradients are theirs, on random float nets of every activation."""
     rng = random.Random(seed)
     net = MLP(sizes, activation=act, seed=seed, init="xavier")
     x = [rng.uniform(-1, 1) for _ in range(sizes[0])]

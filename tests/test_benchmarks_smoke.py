@@ -49,3 +49,38 @@ def test_formulas_benchmark_methods_agree():
     assert X.shape == (N, 784) and Y.shape == (N, 10)
     F.matrix_products(weights, X, Y)()  # the shapes multiply
     assert np.isfinite(F.bp.backprop(weights, X[:10], Y[:10]).E)
+
+
+# --------------------------------------------------------------------------------------------
+# benchmarks/lab_latency.py: a few timed edits through a real server, no timing asserted (the
+# numbers are in docs/lab.md)
+
+LAB_LATENCY = os.path.join(BENCH, "lab_latency.py")
+needs_the_lab = pytest.mark.skipif(
+    any(importlib.util.find_spec(m) is None for m in ("starlette", "uvicorn", "httpx")),
+    reason="needs the lab extra (starlette, uvicorn) and httpx",
+)
+
+
+def load_lab_latency():
+    spec = importlib.util.spec_from_file_location("bench_lab_latency", LAB_LATENCY)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@needs_the_lab
+def test_lab_latency_percentile_is_the_nearest_rank():
+    B = load_lab_latency()
+    xs = list(range(1, 101))
+    assert B.percentile(xs, 0.5) == 50 and B.percentile(xs, 0.95) == 95
+    assert B.percentile([7.0], 0.95) == 7.0
+
+
+@needs_the_lab
+@pytest.mark.slow
+def test_lab_latency_times_edits_through_a_real_server():
+    B = load_lab_latency()
+    times, size = B.measure([], 3)
+    assert len(times) == 3 and all(t > 0 for t in times)
+    assert size > 1000  # the whole state of the tutorial's net came back

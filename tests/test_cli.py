@@ -28,12 +28,12 @@ def test_demo_prints_every_delta_and_gradient_next_to_the_formula(capsys):
     for _, autodiff, formula, diff, _ in rows:
         assert abs(float(autodiff) - float(formula)) <= 1e-12 * abs(float(formula))
         assert abs(float(diff)) <= 1e-12
-    # the printed δ₁⁽³⁾ is the seed's BP-1 on the example's numbers
+    # the printed δ₁⁽³⁾ is the tutorial's BP-1 on the example's numbers
     assert "BP-1" in out and "BP-4" in out
 
 
 def _seed_output(f) -> tuple[np.ndarray, np.ndarray]:
-    """a⁽³⁾ and y of the seed example with output activation ``f``, by numpy alone."""
+    """a⁽³⁾ and y of the tutorial's example with output activation ``f``, by numpy alone."""
     ex = tutorial_example()
     sigmoid = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
     a2 = sigmoid(np.array(ex.W[2]) @ np.array(ex.x) + np.array(ex.b[2]))
@@ -204,6 +204,9 @@ def test_no_untranslated_chinese_in_the_english_output(argv, capsys, tmp_path, m
 
 
 # -- what `microbp --help`, `microbp CMD --help` and `--version` say ---------------------------
+# argparse has no public way to list a parser's subcommands and options or to render one
+# option's help: these helpers read its _actions and its formatter, argparse's private names
+# (microbp's own are not read).
 
 
 def _subcommands():

@@ -1,10 +1,10 @@
-"""Each section of the seed's derivation, proved on the code (docs/derivation.md cites these).
+"""Each section of the tutorial's derivation, proved on the code (docs/derivation.md cites these).
 
-The tests follow the seed's sections in order: forward propagation, the cost, the batch
+The tests follow the tutorial's sections in order: forward propagation, the cost, the batch
 gradient as a mean of per-sample gradients, the δ definition, BP-1/BP-3 for the output
 layer, BP-2 for hidden layers, BP-4 for biases, the matrix form of the four equations, the
 procedure's small initial values, f′ from a, and the derivative bounds behind vanishing
-gradients. Each one compares the code with the seed's formula written out here by hand.
+gradients. Each one compares the code with the tutorial's formula written out here by hand.
 The δ definition itself (z.grad is δ, exactly with Fractions and to 1e-12 in float64) is the
 flagship claim and has its own file, tests/test_autodiff_equals_bp.py.
 """
@@ -15,34 +15,22 @@ import math
 
 import numpy as np
 from hypothesis import given
-from hypothesis import strategies as st
 
 from microbp import MLP, bp, squared_error, total_error
 from microbp.activations import ACTIVATIONS, sigmoid
 from microbp.data import tutorial_example
+from tests.strategies import net_sample_loss
 
 EX = tutorial_example()
 
 
 def _seed_graph():
-    """The seed's 3-3-2 net after the forward pass and E.backward()."""
+    """The tutorial's 3-3-2 net after the forward pass and E.backward()."""
     net = EX.net()
     fw = net.forward(EX.x)
     E = squared_error(EX.y, fw.output)
     E.backward()
     return net, fw, E
-
-
-@st.composite
-def nets_and_samples(draw):
-    """A random net (2 to 4 layers of 1 to 4 neurons, any smooth activation) and a sample."""
-    sizes = draw(st.lists(st.integers(1, 4), min_size=2, max_size=4))
-    act = draw(st.sampled_from(["sigmoid", "tanh", "softplus", "identity"]))
-    net = MLP(sizes, activation=act, seed=draw(st.integers(0, 10**6)), init="xavier")
-    unit = st.floats(-1.0, 1.0, allow_nan=False)
-    x = draw(st.lists(unit, min_size=sizes[0], max_size=sizes[0]))
-    y = draw(st.lists(unit, min_size=sizes[-1], max_size=sizes[-1]))
-    return net, x, y
 
 
 # 记号说明 — notation ---------------------------------------------------------------------
@@ -67,7 +55,7 @@ def test_w_lij_is_row_i_column_j_of_W_l_from_neuron_j_to_neuron_i():
 # 信息前向传播 — forward propagation ---------------------------------------------------------
 
 
-def test_forward_pass_is_the_seeds_sum_for_every_neuron_of_figure_1():
+def test_forward_pass_is_the_tutorials_sum_for_every_neuron_of_figure_1():
     net, fw, _ = _seed_graph()
     w, b, x = net.w, net.bias, EX.x
     for i in (1, 2, 3):  # z_i^(2) = w_i1^(2) x1 + w_i2^(2) x2 + w_i3^(2) x3 + b_i^(2)
@@ -81,9 +69,9 @@ def test_forward_pass_is_the_seeds_sum_for_every_neuron_of_figure_1():
         assert fw.output[i - 1].data == sigmoid(fw.z[3][i - 1].data)
 
 
-@given(nets_and_samples())
+@given(net_sample_loss())
 def test_forward_pass_is_the_vector_form_z_equals_W_a_plus_b(case):
-    net, x, _ = case
+    net, x, _, _ = case
     fw = net.forward(x)
     W, b = net.to_arrays()
     a = np.array(x)
@@ -162,11 +150,11 @@ def test_bp4_bias_gradient_is_delta():
 # BP算法四个核心公式 — index form and matrix form -------------------------------------------
 
 
-@given(nets_and_samples())
+@given(net_sample_loss())
 def test_matrix_form_of_the_four_equations_equals_the_index_form(case):
-    net, x, y = case
-    index = bp.index_form(net, x, y)
-    matrix = bp.backprop(net, [x], [y])
+    net, x, y, loss = case
+    index = bp.index_form(net, x, y, loss)
+    matrix = bp.backprop(net, [x], [y], loss)
     for l in range(2, net.L + 1):
         np.testing.assert_allclose(matrix.delta[l][0], index.delta[l], rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(matrix.flat(), index.flat(), rtol=1e-12, atol=1e-15)
@@ -175,8 +163,8 @@ def test_matrix_form_of_the_four_equations_equals_the_index_form(case):
 # BP 算法的步骤 — the procedure: small initial values, f′ from a --------------------------------
 
 
-def test_the_seeds_initialisation_draws_small_values_near_zero():
-    net = MLP([3, 5, 4, 2], seed=7)  # init="small", the seed's first step
+def test_the_tutorials_initialisation_draws_small_values_near_zero():
+    net = MLP([3, 5, 4, 2], seed=7)  # init="small", the tutorial's first step
     values = net.get_flat()
     assert np.all(np.abs(values) <= 0.1) and np.any(values != 0)
 

@@ -20,7 +20,6 @@ import contextlib
 import doctest
 import http.server
 import re
-import subprocess
 import sys
 import threading
 import time
@@ -414,19 +413,6 @@ _MKDOCS = Path(sys.executable).parent / "mkdocs"
 _HREF_ID = re.compile(r"""\bid=["']([^"']+)["']""")
 
 
-def build_site(site: Path) -> Path:
-    """``mkdocs build --strict`` of this repository into ``site``."""
-    result = subprocess.run(
-        [str(_MKDOCS), "build", "--strict", "--site-dir", str(site)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    return site
-
-
 @contextlib.contextmanager
 def serve(site: Path):
     """The folder ``site`` over http on 127.0.0.1 (a free port), as its base URL."""
@@ -515,22 +501,19 @@ def site_problems(site: Path, base: str, driver) -> list[str]:
 
 @pytest.mark.slow
 @pytest.mark.skipif(not _MKDOCS.exists(), reason="mkdocs not installed (the docs extra)")
-def test_the_built_site_works_offline_every_link_resolves_and_no_script_fails(tmp_path):
+def test_the_built_site_works_offline_every_link_resolves_and_no_script_fails(request):
     from tests import chromium
 
     if not chromium.IN_CI and not (
         Path(chromium.CHROMIUM).exists() and Path(chromium.CHROMEDRIVER).exists()
     ):
         pytest.skip("needs Debian's chromium and chromium-driver (make chromium)")
-    site = build_site(tmp_path / "site")
+    site = request.getfixturevalue("built_site")  # tests/conftest.py: one strict build
     pages = list(site.rglob("*.html"))
     assert (site / "derivation" / "index.html") in pages and len(pages) > 40
     with serve(site) as base:
-        driver = chromium.start(tmp_path / "profile")
-        try:
-            problems = site_problems(site, base, driver)
-        finally:
-            driver.quit()
+        driver = chromium.borrow(request.getfixturevalue("chromium_browser"))
+        problems = site_problems(site, base, driver)
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems[:60])
 
 
@@ -636,9 +619,9 @@ def test_drawing_md_lists_every_file_microbp_demo_writes(tmp_path, capsys):
 
 
 def test_the_docs_call_the_tutorial_the_tutorial():
-    """ "The seed" was the project's own word for the tutorial; a reader knows only the random
-    seed. README, the pages, the examples and the notebook say "the tutorial"."""
-    words = re.compile(r"\bthe seed\b|\bseed'?s\b|\bseed example", re.I)
+    """The project once called the tutorial its "seed"; a reader knows only the random seed.
+    README, the pages, the examples and the notebook say "the tutorial"."""
+    words = re.compile(r"\bthe\s+seed\b|\bseed'?s\b|\bseed example", re.I)
     random_seed = re.compile(r"random|--seed|seed=|seeds\b|`seed`", re.I)
     texts = PAGES + sorted((ROOT / "examples").glob("*.py")) + [ROOT / "examples" / "tour.ipynb"]
     found = [
@@ -647,4 +630,4 @@ def test_the_docs_call_the_tutorial_the_tutorial():
         for number, line in enumerate(path.read_text("utf-8").splitlines(), start=1)
         if words.search(line) and not random_seed.search(line)
     ]
-    assert not found, "'the seed' for the tutorial:\n" + "\n".join(found)
+    assert not found, "'seed' for the tutorial:\n" + "\n".join(found)

@@ -41,7 +41,7 @@ needs_dot = pytest.mark.skipif(
 )
 
 
-def seed_loss():
+def tutorial_loss():
     ex = tutorial_example()
     net = ex.net()
     fw = net.forward(ex.x)
@@ -75,7 +75,7 @@ def label_of(attrs: list[str]) -> str:
 
 
 def test_dot_has_one_box_per_value_one_node_per_op_and_const_and_the_graphs_edges():
-    _, _, fw, E = seed_loss()
+    _, _, fw, E = tutorial_loss()
     E.backward()
     nodes, edges = parse_dot(draw_graph(E, forward=fw).source)
     values = reverse_topological_order(E)
@@ -118,7 +118,7 @@ def test_op_nodes_name_the_op_and_the_constant_of_a_power():
 
 
 def test_parameter_and_input_labels_carry_their_data_and_grad():
-    _, net, fw, E = seed_loss()
+    _, net, fw, E = tutorial_loss()
     E.backward()
     nodes, _ = parse_dot(draw_graph(E, forward=fw).source)
     labels = [label_of(a) for a in nodes.values()]
@@ -131,7 +131,7 @@ def test_parameter_and_input_labels_carry_their_data_and_grad():
 
 
 def test_z_nodes_show_delta_equal_to_bp2_and_a_nodes_are_named():
-    ex, net, fw, E = seed_loss()
+    ex, net, fw, E = tutorial_loss()
     E.backward()
     formulas = bp.index_form(net, ex.x, ex.y)
     labels = [label_of(a) for a in parse_dot(draw_graph(E, forward=fw).source)[0].values()]
@@ -148,7 +148,7 @@ def test_z_nodes_show_delta_equal_to_bp2_and_a_nodes_are_named():
 
 
 def test_one_cluster_per_layer_holding_that_layers_parameters_and_z_nodes():
-    _, net, fw, E = seed_loss()
+    _, net, fw, E = tutorial_loss()
     source = draw_graph(E, forward=fw, clusters=True).source
     model = graph_model(E, forward=fw)
     blocks = re.findall(r"subgraph (cluster_layer\d) \{(.*?)\n\t\}", source, re.S)
@@ -165,7 +165,7 @@ def test_one_cluster_per_layer_holding_that_layers_parameters_and_z_nodes():
 
 
 def test_grads_hidden_before_backward_and_on_request():
-    _, _, fw, E = seed_loss()
+    _, _, fw, E = tutorial_loss()
     assert "grad " not in draw_graph(E, forward=fw).source
     E.backward()
     assert "grad " in draw_graph(E, forward=fw).source
@@ -215,7 +215,7 @@ def test_a_graph_past_max_nodes_is_refused_with_advice_not_drawn():
 
 
 def test_drawing_changes_nothing_in_the_graph():
-    _, _, fw, E = seed_loss()
+    _, _, fw, E = tutorial_loss()
     E.backward()
     nodes = reverse_topological_order(E)
     before = [(v.data, v.grad, v.label) for v in nodes]
@@ -225,7 +225,7 @@ def test_drawing_changes_nothing_in_the_graph():
 
 def test_node_ids_follow_the_graph_not_memory_so_two_builds_give_identical_dot():
     def source():
-        _, net, fw, E = seed_loss()
+        _, net, fw, E = tutorial_loss()
         E.backward()
         return draw_graph(E, forward=fw).source + draw_network(net, forward=fw).source
 
@@ -297,7 +297,7 @@ def test_network_layer_titles_name_each_layers_activation_and_write_out_softmax(
 
 
 def test_network_after_backward_shows_delta_and_dE_dw_from_the_graph():
-    ex, net, fw, E = seed_loss()
+    ex, net, fw, E = tutorial_loss()
     E.backward()
     source = draw_network(net, forward=fw, edge_labels="both").source
     formulas = bp.index_form(net, ex.x, ex.y)
@@ -307,7 +307,7 @@ def test_network_after_backward_shows_delta_and_dE_dw_from_the_graph():
 
 
 def test_delta_flow_writes_out_bp2_and_its_numbers_match_the_z_node_gradient():
-    ex, net, fw, E = seed_loss()
+    ex, net, fw, E = tutorial_loss()
     E.backward()
     source = draw_network(net, forward=fw, delta_flow=(2, 1)).source
     assert "δ₁⁽²⁾ = (δ₁⁽³⁾·w₁₁⁽³⁾ + δ₂⁽³⁾·w₂₁⁽³⁾) · f′(z₁⁽²⁾)" in source
@@ -380,7 +380,7 @@ def test_a_graph_built_by_hand_shows_labels_that_are_tutorial_names_in_unicode()
 
 @needs_dot
 def test_svg_rendering_has_every_dot_node(tmp_path):
-    _, _, fw, E = seed_loss()
+    _, _, fw, E = tutorial_loss()
     E.backward()
     graph = draw_graph(E, forward=fw)
     path = save(graph, tmp_path / "g.svg")
@@ -425,7 +425,7 @@ def test_without_dot_the_digraph_and_dot_source_still_work_but_rendering_says_ho
     monkeypatch.setenv("PATH", str(empty))
     out = tmp_path / "out"
     out.mkdir()
-    _, _, fw, E = seed_loss()
+    _, _, fw, E = tutorial_loss()
     graph = draw_graph(E, forward=fw)
     assert isinstance(graph, graphviz.Digraph)
     save(graph, out / "g.dot")
@@ -438,7 +438,7 @@ def test_without_dot_the_digraph_and_dot_source_still_work_but_rendering_says_ho
 
 
 def test_names_mapping_draws_what_forward_draws_and_both_at_once_is_refused():
-    _, _, fw, E = seed_loss()
+    _, _, fw, E = tutorial_loss()
     E.backward()
     assert draw_graph(E, names=fw.names()).source == draw_graph(E, forward=fw).source
     typed = {k: name.plain for k, name in fw.names().items()}  # names as typed text work too
@@ -568,7 +568,7 @@ def first_lines(source: str) -> dict[str, str]:
 
 
 def test_the_tutorial_net_is_laid_out_by_layer_in_the_tutorials_order():
-    _, net, fw, E = seed_loss()
+    _, net, fw, E = tutorial_loss()
     E.label = "E"
     E.backward()
     source = draw_graph(E, forward=fw).source
@@ -593,7 +593,7 @@ def test_the_tutorial_net_is_laid_out_by_layer_in_the_tutorials_order():
 
 
 def test_every_node_of_the_net_is_named_or_labelled_by_what_it_computes():
-    _, _, fw, E = seed_loss()
+    _, _, fw, E = tutorial_loss()
     E.label = "E"
     E.backward()
     source = draw_graph(E, forward=fw).source
@@ -631,7 +631,7 @@ def test_the_tutorial_nets_graph_fits_a_laptop_screen():
     diagonal); at full precision the numbers themselves make it wider (about 2500 px)."""
     from microbp.viz.draw import render_bytes
 
-    _, _, fw, E = seed_loss()
+    _, _, fw, E = tutorial_loss()
     E.backward()
     width, height = _png_size(render_bytes(draw_graph(E, forward=fw, fmt=".4g"), "png"))
     assert width <= 1600 and height <= 2300, (width, height)

@@ -1,7 +1,9 @@
-"""The Value engine: each op's forward value and local derivative, number types, errors."""
+"""The Value engine: each op's forward value and local derivative (every op of the table of
+rules, ``microbp.engine.RULES``), its rule text, number types, errors."""
 
 from __future__ import annotations
 
+import inspect
 import math
 from fractions import Fraction
 
@@ -9,7 +11,18 @@ import numpy as np
 import pytest
 
 from microbp import Value
-from microbp.engine import derivative_rules, reverse_topological_order
+from microbp.engine import RULES, derivative_rules, reverse_topological_order
+from tests.dual import Dual
+from tests.engine_rules import (
+    FLOAT_FUNCTIONS,
+    WAYS,
+    build,
+    evaluate,
+    form,
+    right_side,
+    way_id,
+)
+from tests.strategies import Program, Step, run
 
 
 def grads(f, *xs):
@@ -22,54 +35,38 @@ def grads(f, *xs):
 
 # -- each op: forward and local derivative -----------------------------------------------------
 
-CASES = [
-    # (name, f, inputs, expected value, expected grads)
-    ("add", lambda u, v: u + v, (2.0, 3.0), 5.0, [1, 1]),
-    ("sub", lambda u, v: u - v, (2.0, 3.0), -1.0, [1, -1]),
-    ("mul", lambda u, v: u * v, (2.0, 3.0), 6.0, [3.0, 2.0]),
-    ("div", lambda u, v: u / v, (3.0, 2.0), 1.5, [0.5, -0.75]),
-    ("pow Value", lambda u, v: u**v, (2.0, 3.0), 8.0, [12.0, 8.0 * math.log(2.0)]),
-    ("add const", lambda u: u + 2, (2.0,), 4.0, [1]),
-    ("radd", lambda u: 2 + u, (2.0,), 4.0, [1]),
-    ("sub const", lambda u: u - 2, (2.0,), 0.0, [1]),
-    ("rsub", lambda u: 2 - u, (3.0,), -1.0, [-1]),
-    ("mul const", lambda u: u * 4, (2.0,), 8.0, [4]),
-    ("rmul", lambda u: 4 * u, (2.0,), 8.0, [4]),
-    ("div const", lambda u: u / 4, (2.0,), 0.5, [0.25]),
-    ("rdiv", lambda u: 1 / u, (4.0,), 0.25, [-0.0625]),
-    ("pow int", lambda u: u**3, (2.0,), 8.0, [12.0]),
-    ("pow float", lambda u: u**0.5, (4.0,), 2.0, [0.25]),
-    ("pow zero", lambda u: u**0, (0.0,), 1.0, [0]),
-    ("rpow", lambda u: 2**u, (3.0,), 8, [8 * math.log(2)]),
-    ("neg", lambda u: -u, (2.0,), -2.0, [-1]),
-    ("exp", lambda u: u.exp(), (1.0,), math.e, [math.e]),
-    ("log", lambda u: u.log(), (2.0,), math.log(2.0), [0.5]),
-    ("tanh", lambda u: u.tanh(), (0.5,), math.tanh(0.5), [1 - math.tanh(0.5) ** 2]),
-    (
-        "sigmoid",
-        lambda u: u.sigmoid(),
-        (0.5,),
-        1 / (1 + math.exp(-0.5)),
-        [math.exp(-0.5) / (1 + math.exp(-0.5)) ** 2],
-    ),
-    ("relu +", lambda u: u.relu(), (2.0,), 2.0, [1]),
-    ("relu −", lambda u: u.relu(), (-2.0,), 0.0, [0]),
-    ("relu 0", lambda u: u.relu(), (0.0,), 0.0, [0]),
-    (
-        "softplus",
-        lambda u: u.softplus(),
-        (0.5,),
-        math.log1p(math.exp(0.5)),
-        [1 / (1 + math.exp(-0.5))],
-    ),
-]
+# Every way the table of rules makes a node (tests/engine_rules.py), as one step of a program
+# (tests/strategies.py keeps u and v inside the op's domain). The value is checked against the
+# same step on plain floats with math's functions, the local derivatives against forward-mode
+# duals (tests/dual.py, written from calculus without microbp).
 
 
-@pytest.mark.parametrize("name,f,xs,value,expected", CASES, ids=[c[0] for c in CASES])
-def test_each_op_gives_its_value_and_local_derivative(name, f, xs, value, expected):
-    data, g = grads(f, *xs)
-    assert data == pytest.approx(value, rel=1e-15)
-    assert g == pytest.approx(expected, rel=1e-15)
+@pytest.mark.parametrize("u", [0.7, -1.3])
+@pytest.mark.parametrize("rule, method", WAYS, ids=[way_id(*w) for w in WAYS])
+def test_each_op_gives_its_value_and_local_derivative(rule, method, u):
+    program = Program(2, (Step(rule, method, 0, 1, 2.5),))
+    leaves = [Value(u), Value(1.3)]
+    out = run(program, leaves)[2]  # the step's node
+    out.backward()
+    assert out.op == rule.op
+    assert out.data == pytest.approx(run(program, [u, 1.3], FLOAT_FUNCTIONS)[2], rel=1e-14)
+    for k, leaf in enumerate(leaves):
+        d = run(program, [Dual(u, int(k == 0)), Dual(1.3, int(k == 1))])[2].b
+        assert leaf.grad == pytest.approx(d, rel=1e-12, abs=1e-15)
+
+
+@pytest.mark.parametrize(
+    "f, x, value, grad",
+    [
+        (lambda u: u.relu(), -2.0, 0.0, 0),
+        (lambda u: u.relu(), 0.0, 0.0, 0),  # 0 at the kink
+        (lambda u: u**0, 0.0, 1.0, 0),  # 0·u⁻¹ is 0, not a ZeroDivisionError
+        (lambda u: u**2, 0.0, 0.0, 0.0),
+    ],
+    ids=["relu below 0", "relu at 0", "u⁰ at 0", "u² at 0"],
+)
+def test_the_kink_and_the_powers_at_zero(f, x, value, grad):
+    assert grads(f, x) == (value, [grad])
 
 
 def test_same_input_twice_accumulates_both_paths():
@@ -111,7 +108,9 @@ def test_int_division_gives_a_fraction_unless_exact():
 
 def test_float_stays_float_and_transcendentals_give_floats():
     assert type((Value(1.5) * 2).data) is float
-    for op in ("exp", "log", "tanh", "sigmoid", "softplus"):
+    transcendental = [m for _, m in WAYS if not m.startswith("__") and m != "relu"]
+    assert len(transcendental) >= 5
+    for op in transcendental:
         assert type(getattr(Value(Fraction(1, 2)), op)().data) is float
 
 
@@ -295,7 +294,7 @@ def test_graph_reading_properties_describe_each_node():
     assert (y.op, y.inputs, y.local_grads, y.constant) == ("*", (x,), (3,), 3)
     assert z.inputs == (x, y) and z.local_grads == (6.0, 2.0) and z.constant is None
     assert x.op == "" and x.inputs == () and x.local_grads == ()
-    assert z._prev == (x, y)
+    assert z._prev == (x, y)  # micrograd's name for inputs, kept public for its code (engine.py)
     assert derivative_rules(z) == ("∂(u·v)/∂u = v", "∂(u·v)/∂v = u")
     assert derivative_rules(y) == ("∂(c·u)/∂u = c",)
     assert repr(x) == "Value(data=2.0, grad=0, label='x')"
@@ -308,3 +307,59 @@ def test_every_op_has_a_derivative_rule():
     for n in nodes:
         rules = derivative_rules(n)
         assert len(rules) == len(n.inputs) and all(r.startswith("∂") for r in rules)
+
+
+# -- the rule texts: every derivative rule the engine shows (traces, diagrams) is evaluated and
+# compared with the local derivative the op computed, so a wrong text fails a test
+
+
+U, V, C = 0.7, 1.3, 2.5
+
+
+def _node(rule, method, u=U):
+    return build(rule, method, Value(u), Value(V), C)
+
+
+def test_every_method_that_makes_a_node_is_in_the_table_of_rules():
+    made = set()
+    for name, f in vars(Value).items():
+        if not inspect.isfunction(f) or name in ("__init__", "__radd__", "__rmul__"):
+            continue  # (__radd__ is __add__ and __rmul__ is __mul__: c + u = u + c)
+        takes_operand = len(inspect.signature(f).parameters) == 2
+        for other in [Value(V), C] if takes_operand else [None]:
+            try:
+                out = f(Value(U), other) if takes_operand else f(Value(U))
+            except TypeError:
+                continue  # __radd__ & co. take constants (Python calls __add__ for two Values)
+            if isinstance(out, Value) and out.inputs:
+                made.add((name, len(out.inputs)))
+    assert made == {(method, len(rule.texts)) for rule, method in WAYS}
+
+
+@pytest.mark.parametrize("rule, method", WAYS, ids=[way_id(*w) for w in WAYS])
+@pytest.mark.parametrize("u", [U, -U])
+def test_a_rule_text_gives_the_value_and_local_derivatives_the_op_computed(rule, method, u):
+    if rule.op in ("log", "**") and u < 0:
+        pytest.skip("log and a non-integer power need u > 0")
+    node = _node(rule, method, u)
+    assert node.op == rule.op and derivative_rules(node) == rule.texts
+    c = node.constant
+    assert evaluate(form(rule), u=u, v=V, c=c) == pytest.approx(node.data, rel=1e-12)
+    for text, local in zip(rule.texts, node.local_grads, strict=True):
+        assert evaluate(right_side(text), u=u, v=V, c=c) == pytest.approx(local, rel=1e-12), text
+
+
+WRONG = {
+    "sign of ∂(u/v)/∂v": ("u/v²", ("/", 2), 1),
+    "σ′ with a wrong sign": ("σ(u)(1 + σ(u))", ("sigmoid", 1), 0),
+    "tanh′ with a wrong sign": ("1 + tanh²u", ("tanh", 1), 0),
+    "rpow without ln c": ("cᵘ", ("rpow", 1), 0),
+}
+
+
+@pytest.mark.parametrize("text, key, k", WRONG.values(), ids=WRONG.keys())
+def test_a_wrong_rule_text_would_fail(text, key, k):
+    rule = RULES[key]
+    node = _node(rule, rule.methods[0])
+    got = evaluate(text, u=U, v=V, c=node.constant)
+    assert got != pytest.approx(node.local_grads[k], rel=1e-12)

@@ -1,10 +1,10 @@
-"""The seed's slips, and the correct forms microbp implements (docs/errata.md shows them).
+"""The tutorial's slips, and the correct forms microbp implements (docs/errata.md shows them).
 
-1. The seed's σ′ step: f′(x) = 2 × 1/(1+e^{−x})² × e^{−x} × (−1). The factor 2 and the sign
+1. The tutorial's σ′ step: f′(x) = 2 × 1/(1+e^{−x})² × e^{−x} × (−1). The factor 2 and the sign
    are wrong: σ′(x) = e^{−x}/(1+e^{−x})² = σ(x)(1 − σ(x)).
-2. The seed's first line of the output-layer section writes E = ½‖y − o‖ without the
+2. The tutorial's first line of the output-layer section writes E = ½‖y − o‖ without the
    square. The cost is E = ½‖y − o‖², the form the next line expands and BP-1 differentiates.
-3. The seed says the rectifier's and softplus's derivative is 1. relu′(z) = 1 only for z > 0,
+3. The tutorial says the rectifier's and softplus's derivative is 1. relu′(z) = 1 only for z > 0,
    and softplus′(z) = σ(z) lies strictly between 0 and 1.
 """
 
@@ -23,8 +23,8 @@ def central_difference(f, x: float, h: float = 1e-6) -> float:
     return (f(x + h) - f(x - h)) / (2 * h)
 
 
-def seeds_middle_step(x: float) -> float:
-    """The seed as printed: 2 × 1/(1 + e^{−x})² × e^{−x} × (−1)."""
+def tutorials_middle_step(x: float) -> float:
+    """The tutorial as printed: 2 × 1/(1 + e^{−x})² × e^{−x} × (−1)."""
     return 2 * (1 / (1 + math.exp(-x)) ** 2) * math.exp(-x) * (-1)
 
 
@@ -38,19 +38,19 @@ def test_sigmoid_derivative_is_e_to_minus_x_over_one_plus_e_to_minus_x_squared()
         assert math.isclose(v.grad, correct, rel_tol=1e-12)
 
 
-def test_the_seeds_middle_step_is_minus_twice_the_derivative():
+def test_the_tutorials_middle_step_is_minus_twice_the_derivative():
     for x in XS:
         correct = central_difference(sigmoid, x)
-        assert math.isclose(seeds_middle_step(x), -2 * correct, rel_tol=1e-8)
-        assert not math.isclose(seeds_middle_step(x), correct, rel_tol=1e-3)
+        assert math.isclose(tutorials_middle_step(x), -2 * correct, rel_tol=1e-8)
+        assert not math.isclose(tutorials_middle_step(x), correct, rel_tol=1e-3)
 
 
 def test_cost_is_half_the_squared_norm_not_half_the_norm():
     y, o = [1.0, 0.0], [0.5, 0.25]
-    seeds_expansion = 0.5 * ((y[0] - o[0]) ** 2 + (y[1] - o[1]) ** 2)  # the seed's next line
-    assert squared_error(y, [Value(v) for v in o]).data == seeds_expansion == 0.15625
+    tutorials_expansion = 0.5 * ((y[0] - o[0]) ** 2 + (y[1] - o[1]) ** 2)  # its next line
+    assert squared_error(y, [Value(v) for v in o]).data == tutorials_expansion == 0.15625
     half_norm = 0.5 * math.hypot(y[0] - o[0], y[1] - o[1])  # ½‖y − o‖, the printed slip
-    assert not math.isclose(half_norm, seeds_expansion, rel_tol=1e-3)
+    assert not math.isclose(half_norm, tutorials_expansion, rel_tol=1e-3)
 
 
 def test_bp1_is_the_derivative_of_the_squared_cost_only():

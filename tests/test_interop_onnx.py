@@ -16,7 +16,7 @@ import microbp.cli.app as cli
 from microbp import MLP
 from microbp.data import tutorial_example
 from microbp.interop import to_onnx
-from tests.interop_nets import net_sample_loss
+from tests.strategies import net_sample_loss
 
 ort = pytest.importorskip("onnxruntime")
 onnx = pytest.importorskip("onnx")

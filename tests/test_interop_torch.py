@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from microbp import MLP, bp, losses
 from microbp.data import tutorial_example
 from microbp.interop import from_torch, to_torch, torch_gradient, torch_loss
-from tests.interop_nets import net_sample_loss
+from tests.strategies import net_sample_loss
 
 torch = pytest.importorskip("torch")
 nn = torch.nn

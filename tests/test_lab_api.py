@@ -4,9 +4,11 @@ Host and Origin rules, and that the δ it serves are the graph's and BP-1…BP-4
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import re
+import sys
 import threading
 import time
 import warnings
@@ -86,13 +88,13 @@ def assert_deltas_are_index_forms(s: dict) -> None:
 # GET /api/state and POST /api/set: the numbers
 
 
-def test_state_of_the_seed_example_is_the_graphs_and_the_formulas(client):
+def test_state_of_the_tutorials_example_is_the_graphs_and_the_formulas(client):
     s = get_state(client)
     ex = data.tutorial_example()
     assert s["sizes"] == [3, 3, 2] and s["activation"] == ["sigmoid", "sigmoid"]
     assert s["x"] == list(ex.x) and s["y"] == list(ex.y)
     assert s["W"] == {str(l): [list(r) for r in ex.W[l]] for l in (2, 3)}
-    assert sorted(s["delta"]) == ["2", "3"]  # layer keys are the seed's l, as strings
+    assert sorted(s["delta"]) == ["2", "3"]  # layer keys are the tutorial's l, as strings
     # the graph's δ is the z-node's grad, computed here independently
     net = ex.net()
     fw = net.forward(ex.x)
@@ -930,3 +932,34 @@ def test_the_old_data_set_name_seed_still_gives_the_tutorials_numbers(client):
     assert s["W"]["2"][0] == list(data.tutorial_example().W[2][0])
     options = client.get("/api/options", headers=AUTH).json()
     assert "tutorial" in str(options) and "'seed'" not in str(options)
+
+
+# --------------------------------------------------------------------------------------------
+# "Export to PyTorch": GET /api/model?format=pt is the state_dict of to_torch(net) for the lab's
+# net, and the page offers it next to the model download
+
+
+def test_export_to_pytorch_gives_the_labs_net_as_a_state_dict():
+    torch = pytest.importorskip("torch")
+    from microbp.interop import to_torch
+
+    with make_client(sizes=[2, 3, 2], activation="tanh") as client:
+        page = client.get("/", headers=AUTH).text
+        assert 'id="download-pt"' in page and "Export to PyTorch" in page
+        script = client.get("/static/lab.js", headers=AUTH).text
+        assert '"/api/model?format=pt"' in script and '$("download-pt")' in script
+        r = client.get("/api/model?format=pt", headers=AUTH)
+        assert r.status_code == 200
+        assert 'filename="microbp-model.pt"' in r.headers["content-disposition"]
+        net = client.app.state.lab.net
+        model = to_torch(net)
+        model.load_state_dict(torch.load(io.BytesIO(r.content)))
+        assert model.z2.weight.tolist() == net.numbers()[0][2]
+        assert model.z3.bias.tolist() == net.numbers()[1][3]
+
+
+def test_without_pytorch_the_export_says_which_extra(monkeypatch):
+    monkeypatch.setitem(sys.modules, "torch", None)
+    with make_client() as client:
+        r = client.get("/api/model?format=pt", headers=AUTH)
+        assert r.status_code == 501 and "microbp[torch]" in r.json()["error"]

@@ -1,4 +1,4 @@
-"""The MLP in the seed's notation: shapes, indices, parameter order, init, clear errors."""
+"""The MLP in the tutorial's notation: shapes, indices, parameter order, init, clear errors."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A Value holds more than int, float and Fraction (issue 12, item 1): numpy scalars keep their
+"""A Value holds more than int, float and Fraction: numpy scalars keep their
 precision (float32 stays float32), mpmath's mpf computes at mpmath's precision, a SymPy
 expression gives formulas whose derivatives are SymPy's own; every other type is a clear
 error that names it, and ``import microbp`` loads neither SymPy nor mpmath.
@@ -27,6 +27,7 @@ import microbp
 from microbp import MLP, Value, bp
 from microbp.engine import RULES, reverse_topological_order
 from tests.engine_rules import CONSTANT_METHODS, WAYS, evaluate, form
+from tests.strategies import programs, run
 
 sympy = pytest.importorskip("sympy")
 mpmath = pytest.importorskip("mpmath")
@@ -262,38 +263,23 @@ def test_relu_of_a_symbol_is_a_piecewise_with_a_heaviside_derivative():
 #    evaluates them to 1e-12
 # --------------------------------------------------------------------------------------------
 
-SYMBOLS = sympy.symbols("s1 s2 s3", real=True)
+SYMBOLS = sympy.symbols("s1 s2 s3 s4", real=True)
 
-# op name -> (arity, on Values, on SymPy expressions with SymPy's own functions)
-OPS = {
-    "add": (2, lambda u, v: u + v, lambda u, v: u + v),
-    "sub": (2, lambda u, v: u - v, lambda u, v: u - v),
-    "mul": (2, lambda u, v: u * v, lambda u, v: u * v),
-    "neg": (1, lambda u: -u, lambda u: -u),
-    "ratio": (2, lambda u, v: u / (1 + v * v), lambda u, v: u / (1 + v**2)),
-    "square": (1, lambda u: u**2, lambda u: u**2),
-    "cube": (1, lambda u: u**3, lambda u: u**3),
-    "exp_tanh": (1, lambda u: u.tanh().exp(), lambda u: sympy.exp(sympy.tanh(u))),
-    "tanh": (1, lambda u: u.tanh(), sympy.tanh),
-    "sigmoid": (1, lambda u: u.sigmoid(), lambda u: 1 / (1 + sympy.exp(-u))),
-    "softplus": (1, lambda u: u.softplus(), lambda u: sympy.log(1 + sympy.exp(u))),
-    "log1p_square": (1, lambda u: (1 + u * u).log(), lambda u: sympy.log(1 + u**2)),
+#: SymPy's own functions for the named methods of the table of rules (its operators are
+#: Python's, as the Values' are): the independent road the engine's formulas are checked against.
+SYMPY_FUNCTIONS = {
+    "exp": sympy.exp,
+    "log": sympy.log,
+    "tanh": sympy.tanh,
+    "sigmoid": lambda u: 1 / (1 + sympy.exp(-u)),
+    "softplus": lambda u: sympy.log(1 + sympy.exp(u)),
+    "relu": lambda u: sympy.Max(0, u),
 }
 
-step = st.tuples(st.sampled_from(sorted(OPS)), st.integers(0, 99), st.integers(0, 99))
-programs = st.tuples(st.integers(2, 3), st.lists(step, min_size=1, max_size=5))
 
-
-def _run(program, leaves, table: int):
-    """Apply ``program`` to ``leaves`` with the ops of column ``table`` (1: Values, 2: SymPy);
-    each step reads earlier nodes (its indices taken modulo their number). The last node."""
-    nodes = list(leaves)
-    for name, i, j in program:
-        arity, *roads = OPS[name]
-        f = roads[table - 1]
-        u, v = nodes[i % len(nodes)], nodes[j % len(nodes)]
-        nodes.append(f(u, v) if arity == 2 else f(u))
-    return nodes[-1]
+def test_every_named_op_of_the_table_has_a_sympy_function():
+    named = {method for _, method in WAYS if not method.startswith("__")}
+    assert named == set(SYMPY_FUNCTIONS)
 
 
 def _equal(grad, diff, symbols, rng: random.Random) -> bool:
@@ -309,27 +295,26 @@ def _equal(grad, diff, symbols, rng: random.Random) -> bool:
 
 
 @settings(max_examples=40)
-@given(program=programs, point=st.lists(st.floats(-1, 1), min_size=3, max_size=3))
+@given(program=programs(steps=(1, 5)), point=st.lists(st.floats(-1, 1), min_size=4, max_size=4))
 def test_random_symbolic_graphs_differentiate_as_sympy_and_as_the_float_engine(program, point):
-    k, steps = program
-    symbols = SYMBOLS[:k]
+    symbols = SYMBOLS[: program.leaves]
     leaves = [Value(s) for s in symbols]
-    out = _run(steps, leaves, 1)
-    expr = _run(steps, symbols, 2)  # the independent road: SymPy's functions
+    out = run(program, leaves)[-1]
+    expr = run(program, symbols, SYMPY_FUNCTIONS)[-1]  # the independent road: SymPy's functions
     assert sympy.simplify(out.data - expr) == 0 or _equal(out.data, expr, symbols, random.Random(0))
     out.backward()
     rng = random.Random(1)
     true = [sympy.diff(expr, s) for s in symbols]
     for leaf, diff in zip(leaves, true):
-        assert _equal(leaf.grad, diff, symbols, rng), (steps, leaf.grad, diff)
-    # (c) the float engine at a point in [−1, 1]³ against the SymPy gradient there
-    float_leaves = [Value(x) for x in point[:k]]
-    float_out = _run(steps, float_leaves, 1)
+        assert _equal(leaf.grad, diff, symbols, rng), (program, leaf.grad, diff)
+    # (c) the float engine at a point in [−1, 1]⁴ against the SymPy gradient there
+    float_leaves = [Value(x) for x in point[: program.leaves]]
+    float_out = run(program, float_leaves)[-1]
     float_out.backward()
     at = {s: sympy.Rational(x) for s, x in zip(symbols, point)}  # the floats, exactly
     for leaf, diff in zip(float_leaves, true):
         exact = float(sympy.N(diff.subs(at), 30))
-        assert abs(leaf.grad - exact) <= 1e-12 * max(1.0, abs(exact)), (steps, point)
+        assert abs(leaf.grad - exact) <= 1e-12 * max(1.0, abs(exact)), (program, point)
 
 
 def test_the_random_graph_comparison_can_fail():

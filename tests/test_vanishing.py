@@ -1,7 +1,7 @@
-"""The vanishing-gradient experiment: its numbers, the seed's claims on fixed seeds, the CLI.
+"""The vanishing-gradient experiment: its numbers, the tutorial's claims on fixed seeds, the CLI.
 
 The claims are asserted on the quick mode's fixed seeds (0, 1, 2; two_moons n = 64), the same
-run ``microbp vanishing --quick`` prints. docs/vanishing.md says which of the seed's claims hold
+run ``microbp vanishing --quick`` prints. docs/vanishing.md says which of the tutorial's claims hold
 and which do not; the tests below check both kinds.
 """
 
@@ -11,7 +11,6 @@ import argparse
 import io
 import json
 import math
-import sys
 
 import numpy as np
 import pytest
@@ -127,7 +126,7 @@ def test_a_dead_relu_output_gives_no_ratio_rather_than_a_number():
 
 
 # --------------------------------------------------------------------------------------------
-# The seed's claims, on the quick mode's fixed seeds
+# The tutorial's claims, on the quick mode's fixed seeds
 
 
 def test_max_derivative_seen_never_exceeds_the_bound(quick):
@@ -153,8 +152,8 @@ def test_sigmoid_vanishes_with_every_init(quick):
         assert quick.cell("sigmoid", init).ratio_delta < 1e-5
 
 
-def test_with_the_seeds_small_init_every_activation_vanishes(quick):
-    """Against the seed: relu and softplus are no remedy while the weights are small."""
+def test_with_the_tutorials_small_init_every_activation_vanishes(quick):
+    """Against the tutorial: relu and softplus are no remedy while the weights are small."""
     for act in ACTIVATION_NAMES:
         assert quick.cell(act, "small").ratio_delta < 1e-6
         assert quick.cell(act, "small").ratio_grad < 1e-4
@@ -170,7 +169,7 @@ def test_relu_with_he_init_keeps_most_of_the_error_per_layer(quick):
 
 
 def test_tanh_does_not_vanish_with_xavier_or_he(quick):
-    """Against the seed: tanh′ ≤ 1 does not make tanh's error vanish in 10 layers."""
+    """Against the tutorial: tanh′ ≤ 1 does not make tanh's error vanish in 10 layers."""
     for init in ("xavier", "he"):
         assert quick.cell("tanh", init).ratio_delta > 1e-2
         assert quick.cell("tanh", init).ratio_grad > 1e-2
@@ -190,7 +189,7 @@ def test_softplus_lies_between_sigmoid_and_relu(quick):
 
 
 def test_the_fraction_of_active_relus_is_about_half(quick):
-    """relu′ is 1 only where z > 0: the mean relu′ is about ½, not the seed's 1."""
+    """relu′ is 1 only where z > 0: the mean relu′ is about ½, not the tutorial's 1."""
     for init in INIT_NAMES:
         assert 0.4 < quick.cell("relu", init).mean_df < 0.6
 
@@ -309,24 +308,6 @@ def test_cli_plot_writes_a_png(tmp_path, capsys):
     assert f"plot written to {path}" in capsys.readouterr().out
 
 
-def test_cli_plot_with_an_unknown_format_fails_before_any_work(tmp_path, capsys):
-    pytest.importorskip("matplotlib")
-    path = tmp_path / "v.xyz"
-    assert main(["vanishing", "--quick", "--plot", str(path)]) == 2
-    captured = capsys.readouterr()
-    assert "cannot tell the image format" in captured.err and ".png" in captured.err
-    assert captured.out == "" and not path.exists()
-
-
-def test_cli_plot_without_matplotlib_says_how_to_install_it(tmp_path, capsys, monkeypatch):
-    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)  # import fails as if absent
-    path = tmp_path / "v.png"
-    assert main(["vanishing", "--quick", "--plot", str(path)]) == 2
-    captured = capsys.readouterr()
-    assert "needs matplotlib" in captured.err and "microbp[plot]" in captured.err
-    assert captured.out == "" and not path.exists()
-
-
 def test_run_writes_to_the_given_stream():
     args = argparse.Namespace(depth=2, width=3, seeds=1, json=True, plot=None, quick=True)
     out = io.StringIO()
@@ -335,7 +316,7 @@ def test_run_writes_to_the_given_stream():
 
 
 # --------------------------------------------------------------------------------------------
-# Training speed: the seed's "训练速度会提高", on the quick mode's fixed seeds (He init, seeds
+# Training speed: the tutorial's "训练速度会提高", on the quick mode's fixed seeds (He init, seeds
 # 0…2, two_moons n = 64, 300 epochs), the run ``microbp vanishing --quick --train`` prints.
 
 

@@ -99,20 +99,28 @@ class _Watch:
             self.bar = None
 
     def _alarm(self, signum, frame) -> None:
-        raise _OutOfTime
+        if self.armed:
+            raise _OutOfTime
 
     def __enter__(self) -> _Watch:
-        self.old = None
+        self.old, self.armed = None, False
         if self.seconds and hasattr(signal, "SIGALRM"):
             if threading.current_thread() is threading.main_thread():
+                self.armed = True
                 self.old = signal.signal(signal.SIGALRM, self._alarm)
-                signal.setitimer(signal.ITIMER_REAL, self.seconds)
+                # After the limit, again every 0.1 s: Python drops an exception raised in a gc
+                # callback or a __del__, so one interrupt can be lost.
+                signal.setitimer(signal.ITIMER_REAL, self.seconds, 0.1)
         return self
 
     def __exit__(self, *exc) -> None:
         if self.old is not None:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, self.old)
+            try:
+                self.armed = False  # an alarm from here on interrupts nothing
+            finally:
+                self.armed = False
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                signal.signal(signal.SIGALRM, self.old)
         self._close()
 
 

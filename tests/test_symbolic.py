@@ -1,6 +1,6 @@
 """The symbolic proof (``microbp.symbolic``, ``microbp prove``): the graph's ∂E/∂θ minus the
 BP-1…BP-4 expression simplifies to 0 for every weight, whole net and by layers; and the
-prover says no to the seed's σ′ and to a planted wrong BP-1 or BP-2."""
+prover says no to the tutorial's σ′ and to a planted wrong BP-1 or BP-2."""
 
 from __future__ import annotations
 
@@ -69,16 +69,16 @@ def test_the_other_losses_are_proved_too(sizes, activation, loss):
         assert proof.proved, str(proof)
 
 
-def test_the_seeds_sigma_prime_is_not_proved_and_the_difference_is_three_sigma_prime():
+def test_the_tutorials_sigma_prime_is_not_proved_and_the_difference_is_three_sigma_prime():
     whole = prove_net(replace=ERRATUM)
     layers = prove_layers(replace=ERRATUM)
     assert not whole.proved and not layers.proved
-    assert len(whole.failures()) == 20  # every gradient of the seed's net depends on σ′
+    assert len(whole.failures()) == 20  # every gradient of the tutorial's net depends on σ′
     failed = {s.name: s for s in layers.failures()}
     assert set(failed) == {"f′ of sigmoid", "δ₁⁽³⁾", "δ₂⁽³⁾", "δ₁⁽²⁾", "δ₂⁽²⁾", "δ₃⁽²⁾"}
     # BP-3 and BP-4 do not use f′: they stay proved
     assert all(s.proved for s in layers.steps if s.equation in ("BP-3", "BP-4"))
-    # the seed's middle step is −2σ′, so f′ − df/dz = −3σ′ = 3a(a − 1), and δ is off by 3σ′
+    # the tutorial's middle step is −2σ′, so f′ − df/dz = −3σ′ = 3a(a − 1), and δ is off by 3σ′
     a = symbol("a")
     assert is_zero(failed["f′ of sigmoid"].difference - 3 * a * (a - 1))
     a1, y1 = symbol(names.a(3, 1)), symbol(names.y(1))
@@ -157,7 +157,7 @@ def test_is_zero_is_sufficient_not_complete():
 # The command
 
 
-def test_microbp_prove_proves_the_seeds_net(capsys):
+def test_microbp_prove_proves_the_tutorials_net(capsys):
     assert main(["prove"]) == 0
     out = capsys.readouterr().out
     assert "MLP [3, 3, 2], activation sigmoid, loss squared_error" in out
@@ -307,3 +307,30 @@ def test_the_old_erratum_names_still_work_for_one_release_and_warn(old, new):
         assert getattr(symbolic, old) is getattr(symbolic, new)
     with pytest.raises(AttributeError):
         symbolic.SEED_SIGMOID  # noqa: B018
+
+
+def test_a_time_limit_whose_first_alarm_is_swallowed_still_stops_the_proof(capsys, monkeypatch):
+    """Python drops an exception raised in a gc callback or a ``__del__`` (the test suite's
+    hypothesis has a gc callback), so the alarm's first interrupt can be lost: the limit must
+    interrupt again, not wait for the end of the step (it once took 20 s past a 0.5 s limit)."""
+    import signal
+    import time
+
+    from microbp import symbolic
+
+    if not hasattr(signal, "SIGALRM"):
+        pytest.skip("the alarm needs SIGALRM")
+
+    def swallows_the_first_interrupt(*args, **kwargs):
+        try:
+            time.sleep(10)  # the alarm interrupts this…
+        except BaseException:
+            pass  # …and the interrupt is lost, as in a gc callback
+        time.sleep(10)  # a long SymPy step without a progress report
+        raise AssertionError("the time limit did not stop the proof")
+
+    monkeypatch.setattr(symbolic, "prove_net", swallows_the_first_interrupt)
+    start = time.monotonic()
+    assert main(["prove", "--time-limit", "0.2"]) == 2
+    assert time.monotonic() - start < 5
+    assert "did not finish within --time-limit 0.2 s" in capsys.readouterr().err

@@ -121,7 +121,6 @@ def test_train_seed_data_starts_from_the_seed_examples_numbers(capsys):
     [
         (["--save", "{tmp}/missing/m.json"], "cannot write the net to '{tmp}/missing/m.json'"),
         (["--save", "{tmp}"], "it is a folder"),
-        (["--plot", "{tmp}/missing/loss.png"], "does not exist"),
     ],
 )
 def test_train_output_paths_are_checked_before_training(
@@ -136,18 +135,6 @@ def test_train_output_paths_are_checked_before_training(
     assert status == 2
     assert message.format(tmp=tmp_path) in err
     assert ".tmp" not in err and os.listdir(tmp_path) == []
-
-
-def test_train_plot_suffix_is_checked_before_training(tmp_path, monkeypatch, capsys):
-    pytest.importorskip("matplotlib")
-
-    def no_training(*args, **kwargs):
-        raise AssertionError("trained before the plot's suffix was checked")
-
-    monkeypatch.setattr(train_cli, "fit", no_training)
-    status, _, err = run(["train", "--plot", str(tmp_path / "l.xyz"), "--quiet"], capsys)
-    assert status == 2
-    assert "cannot tell the image format of" in err and ".png" in err
 
 
 @pytest.mark.parametrize("reason", STOP_REASONS)

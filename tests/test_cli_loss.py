@@ -46,7 +46,7 @@ def test_check_passes_for_every_loss(capsys, net, activation, loss):
     assert main(["check", "--net", net, "--activation", activation, "--loss", loss]) == 0
     out = capsys.readouterr().out
     assert "PASS" in out
-    assert (f"loss {loss}" in out) == (loss != "squared_error")  # the seed's cost goes unsaid
+    assert (f"loss {loss}" in out) == (loss != "squared_error")  # the tutorial's cost goes unsaid
 
 
 def test_softmax_is_refused_before_the_last_layer_on_the_command_line(capsys):

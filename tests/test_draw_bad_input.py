@@ -1,4 +1,4 @@
-"""Issue 14, the pictures: hostile labels, format specs and a `dot` that never finishes.
+"""Bad input to the pictures: hostile labels, format specs and a `dot` that never finishes.
 
 Each case reproduces a reported failure: it failed before the fix and passes now.
 """

@@ -1,4 +1,4 @@
-"""Hostile input to the command line (issue 14): each row reproduces a reported failure.
+"""Bad input to the command line: each row reproduces a failure a hostile pass reported.
 
 Every row runs ``microbp …`` in-process through :func:`microbp.cli.app.main` (argparse's
 usage errors arrive as ``SystemExit``) and states what must hold now: the exit status, what
@@ -17,6 +17,7 @@ import json
 import math
 import os
 import shutil
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -27,7 +28,7 @@ from microbp.cli import check as cli_check
 from microbp.cli import trace as cli_trace
 from microbp.cli import train as cli_train
 from microbp.cli.app import main
-from microbp.experiments import rprop_bench, vanishing
+from microbp.experiments import rprop_bench, saturation, vanishing
 from microbp.train import History, TrainingInterrupted
 
 HAS_MPL = importlib.util.find_spec("matplotlib") is not None
@@ -278,7 +279,7 @@ def test_gradcheck_refuses_a_step_that_is_not_finite_and_positive(eps):
 
 
 def test_the_results_come_before_the_plot_error(tmp_path, monkeypatch, capsys):
-    """Issue 14, 2: the table is on stdout even though the plot (asked for) failed."""
+    """The table is on stdout even though the plot (asked for) failed."""
     pytest.importorskip("matplotlib")
     full_disk(monkeypatch)
     argv = ["vanishing", "--quick", "--depth", "2", "--json", "--plot", str(tmp_path / "p.png")]
@@ -295,14 +296,27 @@ PLOT_COMMANDS = {
     "train": [*QUICK_TRAIN],
     "vanishing": ["vanishing", "--quick"],
     "rprop-bench": ["rprop-bench", "--quick"],
+    "saturation": ["saturation", "--quick"],
+}
+
+#: A bad --plot (the path, whether matplotlib is missing) and the words its error must say.
+BAD_PLOTS = {
+    "unknown format": ("{tmp}/p.xyz", False, ["cannot tell the image format", ".png"]),
+    "missing folder": ("{tmp}/missing/p.png", False, ["does not exist"]),
+    "a folder": ("{tmp}", False, []),
+    "no matplotlib": ("{tmp}/p.png", True, ["needs matplotlib", "microbp[plot]"]),
 }
 
 
-@pytest.mark.parametrize("bad", ["{tmp}/p.xyz", "{tmp}/missing/p.png", "{tmp}"])
-def test_a_bad_plot_path_gets_one_behaviour_in_every_command(bad, tmp_path, monkeypatch, capsys):
-    """Issue 10: train, vanishing and rprop-bench refuse the same bad --plot path the same
-    way: before any work, with the same message, exit status 2."""
+@pytest.mark.parametrize("bad, no_matplotlib, words", BAD_PLOTS.values(), ids=BAD_PLOTS.keys())
+def test_a_bad_plot_gets_one_behaviour_in_every_command(
+    bad, no_matplotlib, words, tmp_path, monkeypatch, capsys
+):
+    """train, vanishing, rprop-bench and saturation refuse the same bad --plot the same way:
+    before any work, with the same message, exit status 2, nothing written."""
     pytest.importorskip("matplotlib")
+    if no_matplotlib:
+        monkeypatch.setitem(sys.modules, "matplotlib.figure", None)  # import fails as if absent
 
     def no_work(*args, **kwargs):
         raise AssertionError("worked before the --plot path was checked")
@@ -310,19 +324,19 @@ def test_a_bad_plot_path_gets_one_behaviour_in_every_command(bad, tmp_path, monk
     monkeypatch.setattr(cli_train, "fit", no_work)
     monkeypatch.setattr(vanishing, "gradient_statistics", no_work)
     monkeypatch.setattr(rprop_bench, "benchmark", no_work)
+    monkeypatch.setattr(saturation, "run", no_work)
     messages = set()
     for command, argv in PLOT_COMMANDS.items():
-        assert _run([*argv, "--plot", bad.format(tmp=tmp_path)]) == 2
+        assert _run([*argv, "--plot", bad.format(tmp=tmp_path)]) == 2, command
         captured = capsys.readouterr()
         assert captured.out == ""
         prefix = f"microbp {command}: error: "
         assert captured.err.startswith(prefix)
-        messages.add(
-            captured.err[len(prefix) :]
-            .replace("rprop.png", "X")
-            .replace("vanishing.png", "X")
-            .replace("loss.png", "X")
-        )
+        assert all(word in captured.err for word in words), captured.err
+        message = captured.err[len(prefix) :]
+        for default in ("loss.png", "vanishing.png", "rprop.png", "saturation.png"):
+            message = message.replace(default, "X")  # the example name each command gives
+        messages.add(message)
     assert len(messages) == 1, messages
     assert os.listdir(tmp_path) == []
 

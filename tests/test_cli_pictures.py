@@ -39,7 +39,7 @@ def no_dot(tmp_path, monkeypatch):
     return out
 
 
-def test_graph_without_out_prints_the_dot_source_of_the_seed_loss(capsys):
+def test_graph_without_out_prints_the_dot_source_of_the_tutorial_loss(capsys):
     assert main(["graph"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("digraph computation_graph {")
@@ -78,7 +78,7 @@ def test_trace_html_writes_the_stepper(tmp_path, capsys):
     assert capsys.readouterr().out == f"wrote {path}\n"
 
 
-# The demo also trains the seed example and writes its loss curve where matplotlib is present.
+# The demo also trains the tutorial's example and writes its loss curve where matplotlib is present.
 LOSS_PLOT = ["tutorial-loss.png"] if importlib.util.find_spec("matplotlib") else []
 
 

@@ -448,7 +448,7 @@ def test_accuracy_thresholds_one_output_and_takes_argmax_for_one_hot_targets():
 
 
 def test_a_learning_rate_too_small_to_move_anything_stops_by_tol_not_as_a_pause():
-    # lr·g rounds away: E never changes, and GD did not *choose* to wait, so the seed's rule
+    # lr·g rounds away: E never changes, and GD did not *choose* to wait, so the tutorial's rule
     # fires after one epoch instead of the run going on to max_epochs.
     from microbp import MLP, data, fit
     from microbp.optim import GD

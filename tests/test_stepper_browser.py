@@ -27,10 +27,8 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    driver = chromium.start(tmp_path_factory.mktemp("chromium-profile"))
-    yield driver
-    driver.quit()
+def browser(chromium_browser):
+    return chromium.borrow(chromium_browser)
 
 
 def _open(browser, path):
@@ -143,7 +141,7 @@ def test_fraction_gradients_are_displayed_exactly(browser, tmp_path):
 
 
 def test_a_name_that_opens_an_html_comment_cannot_break_the_stepper(browser, tmp_path):
-    """Issue 14, 12: `<!--<script>` in a name once made the browser swallow the stepper's
+    """`<!--<script>` in a name once made the browser swallow the stepper's
     own code (Next did nothing); the data block now escapes every `<`."""
     from selenium.webdriver.common.keys import Keys
 
@@ -166,7 +164,7 @@ def test_a_name_that_opens_an_html_comment_cannot_break_the_stepper(browser, tmp
 
 
 def test_the_stepper_runs_inline_as_jupyter_shows_it(browser, tmp_path):
-    """Issue 11, 6: ``trace._repr_html_()`` (what a notebook displays, no server) is a
+    """``trace._repr_html_()`` (what a notebook displays, no server) is a
     working stepper: the same page in an iframe, whose Next button steps."""
     ex = tutorial_example()
     net = ex.net()
