@@ -14,9 +14,9 @@ garbage collector switched off.
     python benchmarks/engine_vs_micrograd.py --quick    # a few seconds
 
 Same numbers in both engines: micrograd's ``Neuron`` sums ``b + w₁x₁ + … + wₙxₙ`` while
-microbp sums in the seed's order ``w₁x₁ + … + wₙxₙ + b``; floating-point addition is not
+microbp sums in the tutorial's order ``w₁x₁ + … + wₙxₙ + b``; floating-point addition is not
 associative, so the micrograd net here is micrograd's ``nn.MLP`` with ``Neuron.__call__``
-summing in the seed's order (the same nodes and operations, only the order of the terms;
+summing in the tutorial's order (the same nodes and operations, only the order of the terms;
 timed side by side, the stock ``Neuron`` with its ``sum(generator, b)`` was 10–20 % slower,
 so this choice does not favour microbp). The losses of the two engines are then asserted
 equal with ``==``; the weights after one SGD step agree to 1e-12 relative, not bit for bit,

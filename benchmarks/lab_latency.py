@@ -2,7 +2,7 @@
 
     python benchmarks/lab_latency.py [--requests 200]
 
-Starts ``microbp lab --no-browser`` as a subprocess (once with the seed's 3-3-2 net, once with
+Starts ``microbp lab --no-browser`` as a subprocess (once with the tutorial's 3-3-2 net, once with
 ``--net 2,16,16,1 --data xor``), then sends ``POST /api/set`` edits of w₁₁⁽²⁾ one after the
 other over one HTTP connection (httpx), timing each request until its whole new state has
 arrived. Each edit recomputes the forward pass, E.backward() on the graph and BP-1…BP-4 by

@@ -198,10 +198,10 @@ def test_power_overflows_to_inf_as_multiplication_does():
     assert (Value(3) ** 400).data == 3**400  # exact numbers stay exact, no overflow
 
 
-# -- 8: relu(NaN) is NaN on every road ---------------------------------------------------------
+# -- 8: relu(NaN) is NaN in every form ---------------------------------------------------------
 
 
-def test_relu_of_nan_is_nan_on_every_road():
+def test_relu_of_nan_is_nan_in_every_form():
     relu = ACTIVATIONS["relu"]
     assert math.isnan(EngineValue(NAN).relu().data)
     assert math.isnan(relu.f(NAN))

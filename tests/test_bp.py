@@ -62,7 +62,7 @@ def test_squared_error_is_half_the_squared_norm_exactly():
     E = squared_error([1, 0], [Value(Fraction(1, 2)), Value(Fraction(1, 4))])
     assert E.data == Fraction(1, 2) * (Fraction(1, 4) + Fraction(1, 16))
     plain = losses.get("squared_error").E([1, 0], None, [Fraction(1, 2), Fraction(1, 4)])
-    assert plain == E.data  # the plain-number road, exact too
+    assert plain == E.data  # the plain numbers, exact too
     with pytest.raises(ValueError, match="2 targets for 1 outputs"):
         squared_error([1, 0], [Value(1.0)])
     with pytest.raises(ValueError, match="N ≥ 1"):
@@ -85,8 +85,7 @@ def test_forward_matrix_is_the_graphs_forward_pass_row_by_row(activation):
 
 
 # --------------------------------------------------------------------------------------------
-# Guards for the speed-ups of the formulas road (benchmarks/formulas.py measures the speed)
-# Guards for the speed-ups of the formulas road (benchmarks/formulas.py measures the speed).
+# Guards for the speed-ups of the formulas method (benchmarks/formulas.py measures the speed).
 
 
 def masked_sigmoid(z: np.ndarray) -> np.ndarray:
@@ -120,7 +119,7 @@ def test_vectorised_sigmoid_accepts_integer_and_nested_input():
 
 
 def test_backprop_on_arrays_does_not_change_the_weights():
-    # The formulas road keeps the weights in numpy arrays for a whole run: backprop reads
+    # The formulas method keeps the weights in numpy arrays for a whole run: backprop reads
     # them and must never write into them.
     rng = np.random.default_rng(1)
     W = {2: rng.normal(size=(5, 3)), 3: rng.normal(size=(2, 5))}

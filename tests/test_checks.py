@@ -150,8 +150,8 @@ NOT_FINITE = [float("nan"), float("inf"), float("-inf"), np.float32("nan"), np.f
 NOT_REAL = [1j, np.complex128(1 + 2j), True, np.bool_(False), "0.5", None]
 
 
-def _three_roads(bad, where: str):
-    """``bad`` as an input (``where == "x"``) or a target of a 2-2-1 net, on each road (the
+def _three_ways(bad, where: str):
+    """``bad`` as an input (``where == "x"``) or a target of a 2-2-1 net, in each of three ways (the
     graph: ``net.forward`` and the loss on its output)."""
     net = MLP([2, 2, 1], seed=0)
     x, y = [0.5, -0.25], [0.5]
@@ -168,17 +168,17 @@ def _three_roads(bad, where: str):
 
 @pytest.mark.parametrize("where", ["x", "y"])
 @pytest.mark.parametrize("bad", NOT_FINITE, ids=repr)
-def test_nan_and_infinity_are_refused_on_every_road(bad, where):
-    for road, call in _three_roads(bad, where).items():
+def test_nan_and_infinity_are_refused_in_every_way(bad, where):
+    for way, call in _three_ways(bad, where).items():
         with pytest.raises(ValueError, match="finite numbers") as info:
             call()
-        assert not isinstance(info.value, checks.NotARealNumber), road
+        assert not isinstance(info.value, checks.NotARealNumber), way
 
 
 @pytest.mark.parametrize("where", ["x", "y"])
 @pytest.mark.parametrize("bad", NOT_REAL, ids=repr)
-def test_complex_numbers_bools_and_text_are_refused_on_every_road(bad, where):
-    for call in _three_roads(bad, where).values():
+def test_complex_numbers_bools_and_text_are_refused_in_every_way(bad, where):
+    for call in _three_ways(bad, where).values():
         with pytest.raises(checks.NotARealNumber, match="real numbers|numeric"):
             call()
         # either except clause catches it

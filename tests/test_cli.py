@@ -52,7 +52,7 @@ def _seed_output(f) -> tuple[np.ndarray, np.ndarray]:
         ("cross_entropy", lambda z: np.exp(z) / np.exp(z).sum(), lambda a, y: -y @ np.log(a)),
     ],
 )
-def test_demo_with_another_loss_shows_bp1_as_a_minus_y_on_both_roads(
+def test_demo_with_another_loss_shows_bp1_as_a_minus_y_by_both_methods(
     loss, output, E, capsys, tmp_path
 ):
     assert cli.main(["demo", "--loss", loss, "--out-dir", str(tmp_path)]) == 0

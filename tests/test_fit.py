@@ -1,4 +1,4 @@
-"""fit(): the hand-computed GD step, both gradient roads, the stopping rules, history, progress."""
+"""fit(): the hand-computed GD step, both gradient methods, stopping rules, history, progress."""
 
 import errno
 import inspect
@@ -17,7 +17,7 @@ from microbp.experiments.report import plot_history
 from microbp.optim import GD, SGD, Rprop
 from microbp.train import accuracy
 
-ROADS = ("autodiff", "formulas")
+METHODS = ("autodiff", "formulas")
 
 
 def tiny_identity_net():
@@ -25,8 +25,8 @@ def tiny_identity_net():
     return MLP.from_weights({2: [[0.5]], 3: [[2.0]]}, {2: [0.0], 3: [0.0]}, "identity")
 
 
-@pytest.mark.parametrize("road", ROADS)
-def test_one_gd_epoch_matches_the_hand_computed_batch_step(road):
+@pytest.mark.parametrize("method", METHODS)
+def test_one_gd_epoch_matches_the_hand_computed_batch_step(method):
     # Two samples, x = 1 → y = 3 and x = 2 → y = 0. Forward: a⁽²⁾ = 0.5x, o = 2a⁽²⁾ = x.
     # Sample 1: o = 1, δ⁽³⁾ = −(3 − 1) = −2, δ⁽²⁾ = δ⁽³⁾w⁽³⁾ = −4,
     #           ∂E/∂(w⁽²⁾, b⁽²⁾, w⁽³⁾, b⁽³⁾) = (−4·1, −4, −2·0.5, −2) = (−4, −4, −1, −2).
@@ -35,7 +35,7 @@ def test_one_gd_epoch_matches_the_hand_computed_batch_step(road):
     # Mean: (2, 0, 0.5, 0); E_total = (½·2² + ½·2²)/2 = 2.
     # GD, μ = 0.25: θ ← θ − μ·mean = (0.5 − 0.5, 0 − 0, 2 − 0.125, 0 − 0).
     net = tiny_identity_net()
-    h = fit(net, [[1.0], [2.0]], [[3.0], [0.0]], GD(0.25), max_epochs=1, tol=0, gradients=road)
+    h = fit(net, [[1.0], [2.0]], [[3.0], [0.0]], GD(0.25), max_epochs=1, tol=0, gradients=method)
     assert h.loss[0] == 2.0
     assert net.get_flat().tolist() == [0.0, 0.0, 1.875, 0.0]
     assert h.epochs == 1 and h.updates == 1 and h.stopped_by == "max_epochs"
@@ -60,9 +60,9 @@ def xor_net(seed=1):
 def test_autodiff_and_formulas_give_the_same_trajectory(make):
     X, Y = data.xor()
     runs = []
-    for road in ROADS:
+    for method in METHODS:
         net = xor_net()
-        h = fit(net, X, Y, make(), max_epochs=40, tol=0, gradients=road, quiet=True)
+        h = fit(net, X, Y, make(), max_epochs=40, tol=0, gradients=method, quiet=True)
         runs.append((h, net.get_flat()))
     (ha, ta), (hf, tf) = runs
     assert ha.epochs == hf.epochs == 40 and ha.updates == hf.updates
@@ -97,14 +97,14 @@ class FailingGD(GD):
         return super().step(theta, grad, loss)
 
 
-@pytest.mark.parametrize("road", ROADS)
-def test_an_error_mid_run_leaves_the_net_at_the_last_completed_epoch(road):
+@pytest.mark.parametrize("method", METHODS)
+def test_an_error_mid_run_leaves_the_net_at_the_last_completed_epoch(method):
     X, Y = data.xor()
     ref = xor_net()
-    fit(ref, X, Y, GD(0.5), max_epochs=2, tol=0, gradients=road)
+    fit(ref, X, Y, GD(0.5), max_epochs=2, tol=0, gradients=method)
     net = xor_net()
     with pytest.raises(RuntimeError, match="boom"):
-        fit(net, X, Y, FailingGD(), max_epochs=10, tol=0, gradients=road)
+        fit(net, X, Y, FailingGD(), max_epochs=10, tol=0, gradients=method)
     assert net.get_flat().tolist() == ref.get_flat().tolist()
 
 
@@ -226,12 +226,12 @@ def test_max_epochs_zero_trains_nothing():
     assert net.get_flat().tolist() == before
 
 
-@pytest.mark.parametrize("road", ROADS)
-def test_divergence_stops_and_keeps_the_last_finite_parameters(road):
+@pytest.mark.parametrize("method", METHODS)
+def test_divergence_stops_and_keeps_the_last_finite_parameters(method):
     X = [[1.0], [2.0]]
     Y = [[3.0], [0.0]]
     net = tiny_identity_net()
-    h = fit(net, X, Y, GD(1e200), max_epochs=10, tol=0, gradients=road)
+    h = fit(net, X, Y, GD(1e200), max_epochs=10, tol=0, gradients=method)
     assert h.stopped_by == "diverged"
     assert np.all(np.isfinite(h.loss)) and np.all(np.isfinite(net.get_flat()))
     again = fit(net, X, Y, GD(0.1), max_epochs=0)
@@ -296,7 +296,7 @@ def test_a_run_that_fails_at_the_start_leaves_the_weights_untouched():
 @pytest.mark.parametrize("gradients", ["autodiff", "formulas"])
 def test_fit_refuses_a_net_whose_number_type_it_would_turn_into_float64(number, kind, gradients):
     """A Fraction identity net trained with GD(1/2) ended at 0.6666666666666667, not 2/3:
-    fit steps in float64. It refuses, naming the road that keeps the type, and leaves the
+    fit steps in float64. It refuses, naming the engine's step that keeps the type, and leaves the
     net as it was."""
     net = MLP.from_weights({2: [[number(1)]]}, {2: [number(0)]}, "identity")
     before = [p.data for p in net.parameters()]

@@ -7,15 +7,15 @@ from microbp import MLP, bp, data, fit
 from microbp.optim import GD, SGD, Rprop
 from microbp.train import STOP_REASONS, outputs_within
 
-ROADS = ("autodiff", "formulas")
+METHODS = ("autodiff", "formulas")
 
 
 def xor_net():
     return MLP([2, 3, 1], seed=1)
 
 
-@pytest.mark.parametrize("road", ROADS)
-def test_stop_when_fires_at_the_first_epoch_whose_outputs_meet_it_and_not_before(road):
+@pytest.mark.parametrize("method", METHODS)
+def test_stop_when_fires_at_the_first_epoch_whose_outputs_meet_it_and_not_before(method):
     X, Y = data.xor()
     full = fit(xor_net(), X, Y, Rprop(), max_epochs=200, tol=0, gradients="formulas")
     assert full.stopped_by == "max_epochs"
@@ -31,14 +31,14 @@ def test_stop_when_fires_at_the_first_epoch_whose_outputs_meet_it_and_not_before
     first = len(seen) - 1
     assert seen[-1] and first > 0
     net = xor_net()
-    h = fit(net, X, Y, Rprop(), max_epochs=200, tol=0, gradients=road, stop_when=outputs_within())
+    h = fit(net, X, Y, Rprop(), max_epochs=200, tol=0, gradients=method, stop_when=outputs_within())
     assert (h.stopped_by, h.epochs) == ("criterion", first)
     O = bp.backprop(net, X, Y).a[net.L]  # the net fit left behind meets the criterion
     assert np.all(np.abs(O - Y) < 0.4)
 
 
-@pytest.mark.parametrize("road", ROADS)
-def test_stop_when_sees_the_outputs_of_every_row_and_y_after_sgd_epochs(road):
+@pytest.mark.parametrize("method", METHODS)
+def test_stop_when_sees_the_outputs_of_every_row_and_y_after_sgd_epochs(method):
     X, Y = data.parity(3)
     calls = []
 
@@ -47,7 +47,7 @@ def test_stop_when_sees_the_outputs_of_every_row_and_y_after_sgd_epochs(road):
         return len(calls) == 4
 
     net = MLP([3, 4, 1], seed=0)
-    h = fit(net, X, Y, SGD(0.5, batch_size=3), max_epochs=50, gradients=road, stop_when=record)
+    h = fit(net, X, Y, SGD(0.5, batch_size=3), max_epochs=50, gradients=method, stop_when=record)
     assert (h.stopped_by, h.epochs) == ("criterion", 3)  # t = 0, 1, 2, 3
     O, Yseen = calls[-1]
     assert O.shape == (8, 1) and np.array_equal(Yseen, Y)

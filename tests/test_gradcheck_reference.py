@@ -1,10 +1,10 @@
-"""Rounding is the only difference: gradcheck's fourth road, the true gradient.
+"""Rounding is the only difference: gradcheck's reference, the true gradient.
 
 The same net, sample, activations and loss replayed exactly (Fractions, where every step is
 rational) or with mpmath at 50 digits gives the true ∂E/∂θ. These tests show that the
 replay is right (BP-1…BP-4 on the replayed numbers equal it: == in Fractions, 1e-40 relative
 at 50 digits), that float64 autodiff and the float64 formulas are each within a few units
-of rounding of it, that a wrong float64 road stands out against it, and how ``reference``
+of rounding of it, that a wrong float64 method stands out against it, and how ``reference``
 is chosen, refused and reported.
 """
 
@@ -52,7 +52,7 @@ def relative_gap(a, b) -> float:
 
 
 # --------------------------------------------------------------------------------------------
-# The replay is right: two high-precision roads agree
+# The replay is right: both methods agree at high precision
 
 
 @pytest.mark.parametrize("activation", [["relu", "identity"], ["identity", "relu", "relu"]])
@@ -65,7 +65,7 @@ def test_the_exact_road_gives_fractions_equal_to_the_formulas_in_fractions(activ
     assert all(type(g) is Fraction for g in truth.autodiff)
     assert list(truth.autodiff) == list(truth.formula)  # ==, nothing rounded
     assert truth.gap == 0
-    # the truth is the gradient of the float net's own numbers: the float roads round it
+    # the truth is the gradient of the float net's own numbers: the float methods round it
     report = gradcheck(net, x, y)
     assert report.reference == "exact"
     assert [r.true for r in report.rows] == list(truth.autodiff)
@@ -138,7 +138,7 @@ def test_float64_autodiff_and_formulas_are_within_a_few_epsilons_of_the_truth(
         if set(hidden + [output]) <= {"relu", "identity"} and loss == "squared_error"
         else "mpmath"
     )
-    # weights, inputs and every δ are O(1) here, so each road's error is a few ulps of 1
+    # weights, inputs and every δ are O(1) here, so each method's error is a few ulps of 1
     bound = 16 * EPS64 * max(1.0, max(abs(float(r.true)) for r in report.rows))
     assert report.max_autodiff_error <= bound
     assert report.max_formula_error <= bound
@@ -150,7 +150,7 @@ def test_a_wrong_float64_formula_stands_out_against_the_truth(monkeypatch):
 
     def wrong_in_float64(net, x, y, loss="squared_error"):
         result = real(net, x, y, loss)
-        if type(result.dW[2][0][0]) is float:  # the float64 road only, not the replay
+        if type(result.dW[2][0][0]) is float:  # the float64 methods only, not the replay
             result.dW[2][0][0] += 1e-6
         return result
 
@@ -168,7 +168,7 @@ def test_a_wrong_float64_formula_stands_out_against_the_truth(monkeypatch):
 
 
 # --------------------------------------------------------------------------------------------
-# Choosing the road: reference=
+# Choosing the reference: reference=
 
 
 def test_auto_is_exact_where_every_step_is_rational_and_mpmath_elsewhere():
@@ -178,7 +178,7 @@ def test_auto_is_exact_where_every_step_is_rational_and_mpmath_elsewhere():
     assert gradcheck(tanh, [0.3, 0.4], [0.5]).reference == "mpmath"
     soft = MLP([2, 2, 2], activation=["relu", "softmax"], seed=0)
     assert gradcheck(soft, [0.3, 0.4], [0.5, 0.5], loss="cross_entropy").reference == "mpmath"
-    # a relu net may take the mpmath road too, and None skips the truth
+    # a relu net may take the mpmath reference too, and None skips the truth
     assert gradcheck(relu, [0.3, 0.4], [0.5], reference="mpmath").reference == "mpmath"
     none = gradcheck(relu, [0.3, 0.4], [0.5], reference=None)
     assert none.reference is None and none.max_autodiff_error is None
@@ -253,8 +253,8 @@ def test_without_mpmath_auto_says_the_truth_was_not_computed_and_how_to_get_it(m
     text = str(report)
     assert "true gradient not computed: mpmath is not installed" in text
     assert "pip install microbp[symbolic]" in text
-    assert "BP-1…BP-4" in text.splitlines()[0]  # the three roads' values, as before
-    # the exact road needs no mpmath; asking for mpmath by name is an ImportError
+    assert "BP-1…BP-4" in text.splitlines()[0]  # the three methods' values, as before
+    # the exact reference needs no mpmath; asking for mpmath by name is an ImportError
     relu = MLP([2, 2, 1], activation="relu", seed=0)
     assert gradcheck(relu, [0.3, 0.4], [0.5]).reference == "exact"
     with pytest.raises(ImportError, match=r"pip install microbp\[symbolic\]"):

@@ -131,7 +131,7 @@ def test_editing_w11_of_layer_2_moves_every_delta_as_index_form_says(client):
         ({"activation": "softplus"}, lambda s: s["activation"] == ["softplus"] * 2),
     ],
 )
-def test_each_edit_is_applied_and_recomputed_by_both_roads(client, edit, check):
+def test_each_edit_is_applied_and_recomputed_by_both_methods(client, edit, check):
     s = post(client, "/api/set", edit).json()
     assert check(s), s
     assert_deltas_are_index_forms(s)
@@ -875,7 +875,7 @@ def test_the_loss_curve_starts_a_new_series_when_the_optimizer_changes(client):
     assert t["series"] == [] and t["loss"] == []
 
 
-def test_the_loss_is_chosen_on_the_page_and_both_roads_use_it(client):
+def test_the_loss_is_chosen_on_the_page_and_both_methods_use_it(client):
     """{"loss": name}: E, δ⁽ᴸ⁾ by the graph and by BP-1's general form, the stepper and the
     training all take the chosen loss; one not made for the output layer is refused."""
     s = post(client, "/api/set", {"loss": "binary_cross_entropy"}).json()

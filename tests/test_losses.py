@@ -1,10 +1,10 @@
-"""microbp.losses: every loss × output activation agrees on every road; the canonical pairs
+"""microbp.losses: every loss × output activation agrees by every method; the canonical pairs
 give δ⁽ᴸ⁾ = a⁽ᴸ⁾ − y; saturated outputs and huge logits stay finite without a warning; bad
-input gets a clear error. Each section says more; first, the roads agree:
+input gets a clear error. Each section says more; first, the methods agree:
 
 For each pair a loss is defined for (squared_error with every output activation, softmax
 included; binary_cross_entropy with sigmoid; cross_entropy with softmax) the graph's δ⁽ˡ⁾ and
-∂E/∂θ equal BP-1 (general form) … BP-4 to 1e-12 relative in float64, on both formula roads,
+∂E/∂θ equal BP-1 (general form) … BP-4 to 1e-12 relative in float64, on both formula forms,
 and all of them equal central finite differences. With Fractions and piecewise-linear
 outputs the squared error stays exact: == on every δ and gradient.
 """
@@ -79,7 +79,7 @@ def test_graph_index_form_and_matrix_form_agree(loss, output, seed):
 
 
 @pytest.mark.parametrize(("loss", "output"), PAIRS)
-def test_both_roads_match_central_finite_differences(loss, output):
+def test_both_methods_match_central_finite_differences(loss, output):
     rng = random.Random(7)
     net = MLP([2, 3, 2], activation=["sigmoid", output], seed=3, init="xavier")
     x = [rng.uniform(-1, 1) for _ in range(2)]
@@ -106,7 +106,7 @@ def test_squared_error_is_exact_with_fractions(output, seed):
 
 
 @pytest.mark.parametrize(("loss", "output"), PAIRS)
-def test_fit_follows_the_same_trajectory_on_both_roads(loss, output):
+def test_fit_follows_the_same_trajectory_on_both_methods(loss, output):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(6, 2))
     if loss == "cross_entropy":
@@ -127,7 +127,7 @@ def test_fit_follows_the_same_trajectory_on_both_roads(loss, output):
 
 @settings(max_examples=25)
 @given(seed=st.integers(0, 10_000), n=st.integers(2, 5))
-def test_cross_entropy_total_error_is_the_mean_on_both_roads(seed, n):
+def test_cross_entropy_total_error_is_the_mean_on_both_methods(seed, n):
     rng = random.Random(seed)
     net = MLP([2, 3, n], activation=["sigmoid", "softmax"], seed=seed, init="xavier")
     X = [[rng.uniform(-2, 2) for _ in range(2)] for _ in range(4)]
@@ -139,7 +139,7 @@ def test_cross_entropy_total_error_is_the_mean_on_both_roads(seed, n):
 
 
 @pytest.mark.parametrize("loss", ["binary_cross_entropy", "cross_entropy"])
-def test_sgd_mini_batches_follow_the_same_trajectory_on_both_roads(loss):
+def test_sgd_mini_batches_follow_the_same_trajectory_on_both_methods(loss):
     rng = np.random.default_rng(1)
     X = rng.normal(size=(7, 2))
     Y = np.eye(2)[rng.integers(0, 2, size=7)]
@@ -332,7 +332,7 @@ def test_targets_of_the_wrong_length(loss):
 @pytest.mark.parametrize(
     ("loss", "output"), [("squared_error", "sigmoid"), ("cross_entropy", "softmax")]
 )
-def test_targets_of_the_wrong_length_on_the_formula_roads(loss, output):
+def test_targets_of_the_wrong_length_on_the_formula_forms(loss, output):
     net = MLP([2, 3], activation=output)
     with pytest.raises(ValueError, match=r"expected 3 targets \(n_L = 3\), got 2"):
         bp.index_form(net, [0, 0], [1, 0], loss)
@@ -360,7 +360,7 @@ def test_cross_entropy_rejects_negative_targets():
 
 @pytest.mark.parametrize("y", [1.5, -0.1, float("nan")])
 def test_binary_cross_entropy_targets_must_lie_in_0_1(y):
-    nan = y != y  # NaN is refused as every road refuses it, before the range is looked at
+    nan = y != y  # NaN is refused as every method refuses it, before the range is looked at
     with pytest.raises(ValueError, match=r"finite numbers" if nan else r"targets yₖ in \[0, 1\]"):
         losses.binary_cross_entropy([0, y], [Value(0.0)] * 2)
     net = MLP([1, 2], activation="sigmoid")

@@ -174,7 +174,7 @@ def test_a_fraction_constant_with_an_mpf_value_is_exact(method):
 
 
 # --------------------------------------------------------------------------------------------
-# 2. mpmath: 50 digits on both roads
+# 2. mpmath: 50 digits by both methods
 # --------------------------------------------------------------------------------------------
 
 
@@ -254,8 +254,8 @@ def test_relu_of_a_symbol_is_a_piecewise_with_a_heaviside_derivative():
     assert u.grad.has(sympy.Heaviside)
     assert u.grad.subs(z, 2) == 1
     assert u.grad.subs(z, -3) == 0
-    assert u.grad.subs(z, 0) == 0  # 0 at the kink, as on the float road
-    assert Value(0.0).relu().data == 0  # (that road)
+    assert u.grad.subs(z, 0) == 0  # 0 at the kink, as in float
+    assert Value(0.0).relu().data == 0  # (in float)
 
 
 # --------------------------------------------------------------------------------------------

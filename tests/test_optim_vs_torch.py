@@ -22,13 +22,13 @@ def reference():
     return json.loads(REFERENCE.read_text())
 
 
-@pytest.mark.parametrize("road", ["autodiff", "formulas"])
-def test_irprop_minus_follows_the_stored_torch_trajectory(reference, road):
+@pytest.mark.parametrize("method", ["autodiff", "formulas"])
+def test_irprop_minus_follows_the_stored_torch_trajectory(reference, method):
     assert reference["settings"] == {"lr": 0.1, "etas": [0.5, 1.2], "step_sizes": [1e-6, 50]}
     X, Y = data.xor()
     net = MLP(reference["sizes"], activation=reference["activation"], seed=reference["seed"])
     assert net.get_flat().tolist() == reference["theta"][0]
-    h = fit(net, X, Y, Rprop("iRprop-"), max_epochs=reference["epochs"], tol=0, gradients=road)
+    h = fit(net, X, Y, Rprop("iRprop-"), max_epochs=reference["epochs"], tol=0, gradients=method)
     # Rprop moves by ±Δ, so the parameters agree bit for bit as long as every gradient sign
     # agrees; E agrees to rounding (the gradients are summed in a different order).
     assert net.get_flat().tolist() == reference["theta"][-1]

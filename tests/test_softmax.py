@@ -1,4 +1,4 @@
-"""The softmax output layer: one function on three roads (Values, numbers, numpy rows).
+"""The softmax output layer: one function in three forms (Values, numbers, numpy rows).
 
 aₖ = e^{zₖ} / Σⱼ e^{zⱼ} sums to 1, does not change when every zₖ is shifted by a constant,
 and its graph's gradients are the Jacobian Jₖⱼ = aₖ(δₖⱼ − aⱼ) (checked by finite differences).
