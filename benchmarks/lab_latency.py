@@ -26,7 +26,7 @@ ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 FIRST_LINE = re.compile(r"microbp lab: (http://127\.0\.0\.1:\d+)/#token=(\S+)")
 
 NETS = {
-    "seed 3-3-2 (sigmoid)": [],
+    "the tutorial's 3-3-2 (sigmoid)": [],
     "[2, 16, 16, 1] on xor": ["--net", "2,16,16,1", "--data", "xor"],
 }
 
