@@ -511,6 +511,20 @@ def test_numbers_are_pythons_repr_or_the_digits_asked_for_and_edits_are_highligh
         assert "changed" not in classes("neuron-1-1")
         assert "changed" in classes("line-3-1-2") and "changed" not in classes("line-3-2-1")
         assert "changed" in classes("delta-3-1") and "changed" not in classes("delta-3-2")
+        # the edit's answer came without names (docs/lab.md): the page kept the ones it had
+        names = state.snapshot()["names"]
+        assert "z₁⁽³⁾ = " in text(screens, "#neuron-3-1")
+        title = screens.find_element("css selector", "#edge-3-1-2 title")
+        assert title.get_attribute("textContent").startswith("w₁₂⁽³⁾ = ")
+        shown = screens.execute_script(
+            "return Array.from(document.querySelectorAll('#deltas tbody tr'),"
+            " r => [r.id, r.cells[0].textContent]);"
+        )
+        assert len(shown) == 5 and all(
+            name == names["delta"][row.split("-")[1]][int(row.split("-")[2]) - 1]
+            for row, name in shown
+        )
+        assert "undefined" not in text(screens, "#network-box") + text(screens, "#deltas")
 
         # |∂E/∂w| on a fixed log scale: a vanished gradient is a hairline beside 10⁻² ones
         set_weight(screens, "edge-2-2-1", "40")

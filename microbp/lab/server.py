@@ -278,6 +278,13 @@ def _lab(request: Request) -> LabState:
     return request.app.state.lab
 
 
+def _unnamed(state: dict) -> dict:
+    """``state`` without its ``names``: the answer to a change that cannot alter the sizes
+    (an edit, training, pause), whose names the page already has. Names depend on the sizes
+    only; ``GET /api/state``, reset, new and a loaded model send them (docs/lab.md)."""
+    return {k: v for k, v in state.items() if k != "names"}
+
+
 # --------------------------------------------------------------------------------------------
 # The routes
 
@@ -316,9 +323,9 @@ async def options(request: Request):
 
 
 async def set_(request: Request):
-    """POST /api/set — one edit: w, b, x, y, activation, sample or loss."""
+    """POST /api/set — one edit: w, b, x, y, activation, sample or loss (without names)."""
     body = await _body(request)
-    return JSONResponse(await run_in_threadpool(_lab(request).apply, body))
+    return JSONResponse(_unnamed(await run_in_threadpool(_lab(request).apply, body)))
 
 
 def _index(q, name: str) -> int | None:
@@ -404,34 +411,37 @@ async def boundary(request: Request):
 
 
 async def train(request: Request):
-    """POST /api/train — train for ``epochs`` epochs, answer when done (Step uses it)."""
+    """POST /api/train — train for ``epochs`` epochs, answer when done (Step uses it);
+    the state without names."""
     state = _lab(request)
     settings, epochs = TrainSettings.parse(await _body(request))
     state.start(settings, epochs)
     await run_in_threadpool(state.run, epochs)
-    return JSONResponse(await run_in_threadpool(state.snapshot))
+    return JSONResponse(_unnamed(await run_in_threadpool(state.snapshot)))
 
 
 async def run(request: Request):
-    """POST /api/run — start training in the background; follow it on /api/events."""
+    """POST /api/run — start training in the background; follow it on /api/events. The
+    state without names."""
     state = _lab(request)
     settings, epochs = TrainSettings.parse(await _body(request))
     state.start(settings, epochs)
     thread = threading.Thread(target=state.run, args=(epochs,), daemon=True)
     request.app.state.runner = thread
     thread.start()
-    return JSONResponse(await run_in_threadpool(state.snapshot), status_code=202)
+    return JSONResponse(_unnamed(await run_in_threadpool(state.snapshot)), status_code=202)
 
 
 async def pause(request: Request):
-    """POST /api/pause — stop a run after its current epoch; answer with the state."""
+    """POST /api/pause — stop a run after its current epoch; answer with the state without
+    names."""
     await _no_body(request)
     state = _lab(request)
     state.pause()
     thread = request.app.state.runner
     if thread is not None:
         await run_in_threadpool(thread.join, 30.0)
-    return JSONResponse(await run_in_threadpool(state.snapshot))
+    return JSONResponse(_unnamed(await run_in_threadpool(state.snapshot)))
 
 
 async def events(request: Request):
@@ -447,7 +457,7 @@ async def events(request: Request):
                 snap = await run_in_threadpool(state.snapshot)
                 sent = snap["version"]
                 if snap["sizes"] == sizes:  # names change with the sizes only: sent once
-                    del snap["names"]
+                    snap = _unnamed(snap)
                 sizes = snap["sizes"]
                 yield f"event: state\ndata: {json.dumps(snap, allow_nan=False)}\n\n"
             if not running:

@@ -756,6 +756,12 @@
   function show(s) { before = null; render(s); }
 
   function render(s) {
+    // Names come only with a state whose sizes may differ (GET /api/state, reset, new, a
+    // loaded model); an edit, training and the stream's later states keep the names on show.
+    if (!s.names) {
+      if (!S || differs(S.sizes, s.sizes)) { return; } // a late answer about an older net
+      s.names = S.names;
+    }
     var resized = !S || differs(S.sizes, s.sizes);
     S = s;
     $("summary").textContent = "net " + s.sizes.join("-") + " · f = " + s.activation.join(", ") +
@@ -844,9 +850,7 @@
       else if (line.indexOf("data: ") === 0) { data += line.slice(6); }
     });
     if (event === "state") {
-      var s = JSON.parse(data);
-      if (!s.names) { s.names = S.names; } // sent once per stream: the sizes did not change
-      show(s);
+      show(JSON.parse(data));
     }
     else if (event === "done") {
       say("training stopped" + (S && S.train.stopped_by ? " by " + S.train.stopped_by : ""),
