@@ -386,6 +386,32 @@ class MLP:
         b = {l: [bi.data for bi in self.b(l)] for l in self.layers}
         return W, b
 
+    def copy(self, activation: ActivationSpec | None = None) -> MLP:
+        """A new net with this one's numbers and labels, and its activations (or
+        ``activation``): new Values, so a change to either net leaves the other as it was.
+        The numbers were checked when they were set, so it is quicker than
+        ``MLP.from_weights(*net.numbers())``, which checks and names each one again."""
+        acts = (
+            [self.layers[l].activation for l in self.layers]
+            if activation is None
+            else _check_activations(activation, len(self.sizes), self.sizes[-1])
+        )
+        new = object.__new__(type(self))
+        new.sizes, new.init, new.seed = list(self.sizes), self.init, self.seed
+        new.layers = {
+            l: Layer(
+                l,
+                [
+                    Neuron([Value(w.data, w.label) for w in n.w], Value(n.b.data, n.b.label), f)
+                    for n in layer.neurons
+                ],
+                f,
+            )
+            for (l, layer), f in zip(self.layers.items(), acts, strict=True)
+        }
+        new._x_labels = list(self._x_labels)
+        return new
+
     def to_arrays(self) -> tuple[dict[int, np.ndarray], dict[int, np.ndarray]]:
         """The current numbers as float64 arrays: ``(W, b)``, ``W[l]`` of shape (n_l, n_{l−1})."""
         W = {

@@ -234,6 +234,34 @@ def test_set_flat_checks_before_changing_anything():
     assert (net.get_flat() == before).all()
 
 
+def test_a_copy_is_the_same_net_in_new_values_and_may_take_other_activations():
+    """net.copy() computes what net computes (numbers exact, Fractions kept, labels and
+    activations the same), in its own Values: an edit of either leaves the other alone."""
+    net = MLP.from_weights(
+        {2: [[Fraction(1, 3), -1], [2, Fraction(1, 7)]], 3: [[1, -2]]},
+        {2: [0, Fraction(1, 2)], 3: [1]},
+        activation=["relu", "identity"],
+    )
+    twin = net.copy()
+    assert twin.numbers() == net.numbers() and twin.activations == net.activations
+    assert [p.label for p in twin.parameters()] == [p.label for p in net.parameters()]
+    assert twin.sizes == net.sizes and twin.sizes is not net.sizes
+    x = [Fraction(1, 2), 3]
+    assert (
+        twin(x)[0].data
+        == net(x)[0].data
+        == MLP.from_weights(*net.numbers(), ["relu", "identity"])(x)[0].data
+    )
+    assert not {id(p) for p in twin.parameters()} & {id(p) for p in net.parameters()}
+    twin.w(2, 1, 1).data = 5
+    assert net.w(2, 1, 1).data == Fraction(1, 3)
+    other = net.copy(["tanh", "sigmoid"])
+    assert other.activations == ["tanh", "sigmoid"] and net.activations == ["relu", "identity"]
+    assert other.numbers() == net.numbers()
+    with pytest.raises(ValueError):
+        net.copy(["tanh"])
+
+
 def test_from_weights_checks_shapes():
     with pytest.raises(ValueError, match=r"W\[3\] must be n_3 × n_2"):
         MLP.from_weights({2: [[1, 2]], 3: [[1, 2]]}, {2: [0], 3: [0]})

@@ -105,8 +105,7 @@ def settle(
 
 def copy_net(net: MLP, activation=None) -> MLP:
     """A new net with ``net``'s numbers (and its activations, or ``activation``)."""
-    W, b = net.numbers()
-    return MLP.from_weights(W, b, activation=activation or net.activations)
+    return net.copy(activation)
 
 
 def _compute(net: MLP, X, Y, data_name: str, sample: int, loss: str) -> dict:
