@@ -472,9 +472,11 @@ def test_a_run_streams_the_names_once_they_change_only_with_the_architecture():
         assert all("names" not in s for s in states[1:])
         names = len(json.dumps(states[0]["names"]))
         # every other field is there, so each later state is the first less its names (give or
-        # take a few KB: the loss history grows and the numbers' digits vary)
+        # take the numbers' digits)
         assert all(set(s) == set(states[0]) - {"names"} for s in states[1:])
-        assert all(len(text) < len(sent[0]) - names // 2 for text in sent[1:])
+        # the loss history is left out of the sizes: it grows by 100-800 epochs a state
+        rest = [len(text) - len(json.dumps(s["train"])) for text, s in zip(sent, states)]
+        assert all(size < rest[0] - names // 2 for size in rest[1:])
 
 
 def test_only_answers_that_may_change_the_sizes_carry_the_names():
