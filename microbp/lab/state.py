@@ -95,7 +95,8 @@ def settle(
         losses.check_output(loss, net.activations[-1])
         losses.check_targets(loss, Y)
         view = _compute(net, X, Y, data_name, sample, loss)
-        _check_finite(view)
+        _check_finite(view)  # the numbers; the names, added below, are text
+        view["names"] = views.names_of(tuple(net.sizes))  # shared between states: never changed
     except LabError as exc:
         raise LabError(f"{lead}{exc}") from None
     except Exception as exc:  # all or nothing, whatever failed: nothing is installed yet
@@ -155,9 +156,7 @@ def _compute(net: MLP, X, Y, data_name: str, sample: int, loss: str) -> dict:
         "db_formulas": {str(l): formulas.db[l] for l in layers},
         "E_formulas": formulas.E,
     }
-    state = _plain(state)
-    state["names"] = views.names_of(tuple(net.sizes))  # shared between states: never changed
-    return state
+    return _plain(state)
 
 
 # --------------------------------------------------------------------------------------------
@@ -571,6 +570,17 @@ def _plain(x):
 
 def _check_finite(state: dict) -> None:
     """Refuse a state with an infinite or NaN number (JSON cannot carry it either)."""
+    stack = [state]
+    while stack:  # a quick look first: the path to a bad number is made only if there is one
+        x = stack.pop()
+        if isinstance(x, dict):
+            stack.extend(x.values())
+        elif isinstance(x, list):
+            stack.extend(x)
+        elif type(x) is float and not math.isfinite(x):
+            break
+    else:
+        return
 
     def walk(x, where):
         if isinstance(x, dict):
