@@ -6,7 +6,8 @@ Starts ``microbp lab --no-browser`` as a subprocess (once with the tutorial's 3-
 ``--net 2,16,16,1 --data xor``), then sends ``POST /api/set`` edits of w₁₁⁽²⁾ one after the
 other over one HTTP connection (httpx), timing each request until its whole new state has
 arrived. Each edit recomputes the forward pass, E.backward() on the graph and BP-1…BP-4 by
-bp.index_form. Prints a Markdown table of p50 and p95 (milliseconds); Ctrl-C-equivalent
+bp.index_form. Prints a Markdown table of the sizes of GET /api/state and of an edit's
+answer (which leaves out the names), and of p50 and p95 (milliseconds); Ctrl-C-equivalent
 SIGINT stops each server.
 """
 
@@ -54,7 +55,7 @@ def percentile(xs: list[float], q: float) -> float:
     return xs[rank - 1]
 
 
-def measure(args: list[str], n: int) -> tuple[list[float], int]:
+def measure(args: list[str], n: int) -> tuple[list[float], int, int]:
     import httpx
 
     proc, base, token = start(args)
@@ -70,22 +71,26 @@ def measure(args: list[str], n: int) -> tuple[list[float], int]:
                 r.raise_for_status()
                 r.json()
                 times.append((time.perf_counter() - began) * 1000)
+            answer = len(r.content)
     finally:
         proc.send_signal(signal.SIGINT)
         proc.wait(10)
-    return times, size
+    return times, size, answer
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=200)
     args = parser.parse_args(argv)
-    print("| net | requests | state (bytes) | p50 (ms) | p95 (ms) | max (ms) |")
-    print("| --- | --- | --- | --- | --- | --- |")
+    print(
+        "| net | requests | state (bytes) | edit's answer (bytes) | p50 (ms) | p95 (ms) |", end=""
+    )
+    print(" max (ms) |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
     for name, extra in NETS.items():
-        times, size = measure(extra, args.requests)
+        times, size, answer = measure(extra, args.requests)
         print(
-            f"| {name} | {len(times)} | {size} | {statistics.median(times):.1f} | "
+            f"| {name} | {len(times)} | {size} | {answer} | {statistics.median(times):.1f} | "
             f"{percentile(times, 0.95):.1f} | {max(times):.1f} |"
         )
     return 0

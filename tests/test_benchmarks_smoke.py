@@ -81,6 +81,7 @@ def test_lab_latency_percentile_is_the_nearest_rank():
 @pytest.mark.slow
 def test_lab_latency_times_edits_through_a_real_server():
     B = load_lab_latency()
-    times, size = B.measure([], 3)
+    times, size, answer = B.measure([], 3)
     assert len(times) == 3 and all(t > 0 for t in times)
     assert size > 1000  # the whole state of the tutorial's net came back
+    assert 1000 < answer < size  # an edit's answer: the state without its names
