@@ -11,48 +11,38 @@ import re
 import sys
 import threading
 import time
-import warnings
 from html.parser import HTMLParser
 from importlib import resources
 
 import pytest
 
-pytest.importorskip("starlette")
+pytest.importorskip("starlette")  # the lab's extra (tests/lab_client.py also needs httpx)
 pytest.importorskip("httpx")
-pytestmark = pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")
-
-with warnings.catch_warnings():  # Starlette 1.x suggests httpx2; httpx works
-    warnings.simplefilter("ignore")
-    from starlette.testclient import TestClient
 
 from microbp import MLP, bp, data, modelfile, optim  # noqa: E402
-from microbp.lab import LabState, create_app  # noqa: E402
+from microbp.lab import LabState  # noqa: E402
 from microbp.lab.inputs import MAX_PARAMETERS, Busy  # noqa: E402
 from microbp.lab.server import CSP, MAX_BODY, MAX_MODEL_BODY  # noqa: E402
 from microbp.lab.training import TrainSettings  # noqa: E402
 from microbp.train import fit  # noqa: E402
+from tests.lab_client import (  # noqa: E402
+    AUTH,
+    BASE,
+    HTTPX_WARNING,
+    PORT,
+    TOKEN,
+    TestClient,
+    get_state,
+    make_client,
+)
 
-TOKEN = "test-token-0123456789"
-PORT = 8765
-BASE = f"http://127.0.0.1:{PORT}"
-AUTH = {"X-Microbp-Token": TOKEN}
-
-
-def make_client(state: LabState | None = None, **kw) -> TestClient:
-    app = create_app(state or LabState.create(**kw), TOKEN, port=PORT)
-    return TestClient(app, base_url=BASE)
+pytestmark = HTTPX_WARNING
 
 
 @pytest.fixture
 def client():
     with make_client() as c:
         yield c
-
-
-def get_state(c: TestClient) -> dict:
-    r = c.get("/api/state", headers=AUTH)
-    assert r.status_code == 200, r.text
-    return r.json()
 
 
 def post(c: TestClient, path: str, body=None, **kw):

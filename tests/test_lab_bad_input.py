@@ -10,42 +10,29 @@ from __future__ import annotations
 
 import json
 import math
-import warnings
 
 import numpy as np
 import pytest
 
-pytest.importorskip("starlette")
+pytest.importorskip("starlette")  # the lab's extra (tests/lab_client.py also needs httpx)
 pytest.importorskip("httpx")
-pytestmark = pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")
-
-with warnings.catch_warnings():  # Starlette 1.x suggests httpx2; httpx works
-    warnings.simplefilter("ignore")
-    from starlette.testclient import TestClient
 
 from microbp import MLP, bp, data, modelfile, optim  # noqa: E402
-from microbp.lab import LabState, create_app  # noqa: E402
+from microbp.lab import LabState  # noqa: E402
 from microbp.lab.server import CSP  # noqa: E402
 from microbp.train import fit  # noqa: E402
+from tests.lab_client import AUTH, HTTPX_WARNING, TestClient, get_state, make_client  # noqa: E402
 
-TOKEN = "hostile-token-0123456789"
-PORT = 8766
-BASE = f"http://127.0.0.1:{PORT}"
-AUTH = {"X-Microbp-Token": TOKEN}
+pytestmark = HTTPX_WARNING
+
 JSON = {**AUTH, "Content-Type": "application/json"}
 
 
 def client_of(state: LabState) -> TestClient:
-    # raise_server_exceptions=False: a 500 is an answer to check, not an exception here
-    return TestClient(
-        create_app(state, TOKEN, port=PORT), base_url=BASE, raise_server_exceptions=False
-    )
+    return make_client(state, raise_server_exceptions=False)  # a 500 is an answer to check
 
 
-def state_of(c: TestClient) -> dict:
-    r = c.get("/api/state", headers=AUTH)
-    assert r.status_code == 200, r.text
-    return r.json()
+state_of = get_state
 
 
 def softmax_net(sizes=(4, 8, 3), seed=0) -> MLP:
