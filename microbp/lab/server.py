@@ -47,7 +47,7 @@ from microbp.lab import practice as practice_mode
 from microbp.lab import stepper
 from microbp.lab.inputs import DATA_SETS, MAX_LAYERS, MAX_PARAMETERS, Busy, LabError, show
 from microbp.lab.serving import launch_page, listen, make_server
-from microbp.lab.state import LabState, copy_net
+from microbp.lab.state import LabState
 from microbp.lab.training import MAX_EPOCHS, TrainSettings
 from microbp.nn import MLP
 
@@ -385,7 +385,7 @@ async def trace(request: Request):
             return kept[3]
         x, y = shown.X[shown.sample].tolist(), shown.Y[shown.sample].tolist()
         try:  # on a copy: the net on show is never touched
-            made = stepper.steps(copy_net(shown.net), x, y, shown.loss, digits)
+            made = stepper.steps(shown.net.copy(), x, y, shown.loss, digits)
         except ValueError as exc:
             raise LabError(str(exc)) from None
         request.app.state.trace = (version, shown, digits, made)

@@ -104,11 +104,6 @@ def settle(
     return Shown(net, X, Y, data_name, sample, view, loss)
 
 
-def copy_net(net: MLP, activation=None) -> MLP:
-    """A new net with ``net``'s numbers (and its activations, or ``activation``)."""
-    return net.copy(activation)
-
-
 def _compute(net: MLP, X, Y, data_name: str, sample: int, loss: str) -> dict:
     """Everything the page shows of ``net`` on row ``sample``: both methods for every δ."""
     L = net.L
@@ -346,7 +341,7 @@ class LabState:
                 if "value" not in body:
                     raise LabError(f'an edit of {key} needs a "value"')
                 value = number(body["value"], "value")
-                net = copy_net(net)
+                net = net.copy()
                 param = net.w(l, i, j) if key == "w" else net.bias(l, i)
                 param.data = value
             elif key in ("x", "y"):
@@ -356,7 +351,7 @@ class LabState:
                 X, Y = X.copy(), Y.copy()
                 (X if key == "x" else Y)[k] = row
             elif key == "activation":
-                net = copy_net(net, check_activations(body[key], net.L, net.sizes[-1]))
+                net = net.copy(check_activations(body[key], net.L, net.sizes[-1]))
                 if net.activations[-1] != old.net.activations[-1]:
                     loss = None  # another output layer: the loss made for it (loss_of)
             elif key == "loss":
@@ -486,12 +481,12 @@ class LabState:
         t = self.training
         with self.lock:
             shown = self.shown
-        net = copy_net(shown.net)
+        net = shown.net.copy()
         pending: list[float] = []  # E_t of the epochs trained since the last swap
         last = [time.perf_counter()]
 
         def show(theta) -> None:
-            candidate = copy_net(net)
+            candidate = net.copy()
             candidate.set_flat(theta)
             epoch = len(t.loss) + len(pending) - 1
             after = settle(

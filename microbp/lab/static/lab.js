@@ -849,9 +849,7 @@
       if (line.indexOf("event: ") === 0) { event = line.slice(7); }
       else if (line.indexOf("data: ") === 0) { data += line.slice(6); }
     });
-    if (event === "state") {
-      show(JSON.parse(data));
-    }
+    if (event === "state") { show(JSON.parse(data)); }
     else if (event === "done") {
       say("training stopped" + (S && S.train.stopped_by ? " by " + S.train.stopped_by : ""),
         false);
