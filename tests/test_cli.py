@@ -329,10 +329,24 @@ def test_no_heartbeat_in_a_pipe_or_beside_a_commands_own_bar(monkeypatch, capsys
     _slow_check(monkeypatch, 0.2)
     assert cli.main(["check"]) == 0
     assert capsys.readouterr().err == ""  # standard error is not a terminal
+    # A heartbeat due at once: started at all, it would print before train's first epoch.
+    # The command is registered with its own display, so none starts (no race to lose).
+    monkeypatch.setattr(progress, "FIRST", 0.0)
     terminal = _Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
+    started = []
+    monkeypatch.setattr(progress.heartbeat, "_beat", lambda self: started.append(self.name))
     assert cli.main(["train", "--data", "xor", "--max-epochs", "300", "--tol", "0"]) == 0
+    assert started == []
     assert "still working" not in terminal.buffer.getvalue()  # fit's bar instead
+
+
+@pytest.mark.parametrize(
+    "argv", [["train"], ["prove"], ["rprop-bench"], ["lab"]], ids=lambda a: a[0]
+)
+def test_a_command_with_its_own_display_says_so_where_it_is_registered(argv):
+    assert cli.build_parser().parse_args(argv).own_display is True
+    assert getattr(cli.build_parser().parse_args(["check"]), "own_display", False) is False
 
 
 def test_rprop_bench_reports_each_cell_as_it_is_done():

@@ -134,7 +134,8 @@ def _run(argv: list[str]) -> int:
     args = build_parser().parse_args(negative_values_attached(argv))
     name = f"microbp {args.command}"
     try:
-        with heartbeat(name):  # a line now and then on a terminal, unless it shows its own
+        # a line now and then on a terminal, unless the command shows its own display
+        with heartbeat(name, off=getattr(args, "own_display", False)):
             return args.func(args)
     except BrokenPipeError:  # output piped into `head` and the like: stop quietly
         _quiet_stdout()

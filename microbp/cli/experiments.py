@@ -27,7 +27,7 @@ from microbp.cli.args import (
     positive_int,
 )
 from microbp.cli.limits import MAX_NODES, add_max_nodes, check_net_size
-from microbp.cli.progress import bar, own_display
+from microbp.cli.progress import bar
 from microbp.experiments import report, rprop_bench, vanishing
 from microbp.nn import INITS
 
@@ -199,12 +199,11 @@ def add_rprop_bench(sub) -> None:
         help=f"a quick run: {', '.join(QUICK['problems'])} with {QUICK['seeds']} seeds (unless "
         f"--seeds) and a budget of {QUICK['max_epochs']} epochs",
     )
-    p.set_defaults(func=run_rprop_bench)
+    p.set_defaults(func=run_rprop_bench, own_display=True)
 
 
 def run_rprop_bench(args, out=None) -> int:
     """``microbp rprop-bench``: table (or JSON) on ``out``, then the plot if asked for."""
-    own_display()  # a bar of cells (below)
     out = sys.stdout if out is None else out
     if args.plot:
         report.check_plot_path(args.plot, "rprop.png")  # before any work

@@ -12,7 +12,6 @@ from __future__ import annotations
 import sys
 
 from microbp.cli.args import add_net_arguments, number
-from microbp.cli.progress import own_display
 from microbp.data import DATASETS
 
 
@@ -32,7 +31,6 @@ def loopback(host: str) -> bool:
 def lab(args, out=None, err=None) -> int:
     """Build the lab's state from the arguments and serve it until Ctrl-C."""
     out, err = out or sys.stdout, err or sys.stderr
-    own_display()  # a server says what it does itself
     try:
         from microbp.lab import LabState, serve
         from microbp.lab.inputs import DATA_SETS
@@ -127,4 +125,4 @@ def add_command(sub) -> None:
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=_port, default=0, help="port (default: a free one)")
     p.add_argument("--no-browser", action="store_true", help="only print the address")
-    p.set_defaults(func=lab)
+    p.set_defaults(func=lab, own_display=True)

@@ -5,8 +5,10 @@ from :func:`microbp.fit`), ``prove`` (steps), ``rprop-bench`` (cells, :func:`bar
 other command gets a heartbeat from :func:`microbp.cli.app.main`: when it is still running
 after :data:`FIRST` seconds, one line on standard error says so and how long it has taken,
 and again every :data:`EVERY` seconds, so no command is silent for long. Both appear only
-when standard error is a terminal (never in a pipe or a log), and a command that shows its
-own bar, or serves (``lab``), turns the heartbeat off with :func:`own_display`.
+when standard error is a terminal (never in a pipe or a log). A command that shows its
+own bar, or serves (``lab``), says so where it is registered,
+``set_defaults(func=run, own_display=True)``: the heartbeat then never starts, so it cannot
+print before the command's first line does (a thread started first could, on a busy machine).
 """
 
 from __future__ import annotations
@@ -19,8 +21,6 @@ import time
 FIRST = 5.0
 EVERY = 30.0
 
-_state = {"own": False}
-
 
 def is_terminal(stream) -> bool:
     """True when ``stream`` is a terminal (a bar or heartbeat belongs there only)."""
@@ -30,15 +30,9 @@ def is_terminal(stream) -> bool:
         return False
 
 
-def own_display() -> None:
-    """The running command shows its own progress (or its own lines): no heartbeat."""
-    _state["own"] = True
-
-
 def bar(total: int, desc: str, unit: str):
     """A tqdm bar of ``total`` ``unit``s on standard error, or None when it is not a
-    terminal (or tqdm is missing); the heartbeat stops either way."""
-    own_display()
+    terminal (or tqdm is missing). Its command is registered with ``own_display=True``."""
     if not is_terminal(sys.stderr):
         return None
     try:
@@ -49,16 +43,17 @@ def bar(total: int, desc: str, unit: str):
 
 
 class heartbeat:
-    """``with heartbeat("microbp check"):`` runs a command with the heartbeat beside it."""
+    """``with heartbeat("microbp check"):`` runs a command with the heartbeat beside it;
+    ``heartbeat(name, off=True)`` runs it without (a command with its own display)."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, off: bool = False) -> None:
         self.name = name
+        self.off = off
         self.done = threading.Event()
         self.thread: threading.Thread | None = None
 
     def __enter__(self) -> heartbeat:
-        _state["own"] = False
-        if is_terminal(sys.stderr):
+        if not self.off and is_terminal(sys.stderr):
             self.start = time.monotonic()
             self.thread = threading.Thread(target=self._beat, name="heartbeat", daemon=True)
             self.thread.start()
@@ -67,8 +62,6 @@ class heartbeat:
     def _beat(self) -> None:
         wait = FIRST
         while not self.done.wait(wait):
-            if _state["own"]:
-                return
             seconds = time.monotonic() - self.start
             try:
                 print(

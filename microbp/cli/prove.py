@@ -34,7 +34,7 @@ from microbp.cli.args import (
 )
 from microbp.cli.errors import write_output
 from microbp.cli.limits import add_max_nodes, check_net_size
-from microbp.cli.progress import is_terminal, own_display
+from microbp.cli.progress import is_terminal
 
 # No __all__: command-line plumbing; docs/prove.md documents the command.
 
@@ -170,12 +170,11 @@ def add_command(sub) -> None:
         f"(default {TIME_LIMIT:g})",
     )
     add_display_options(c, numbers=False)
-    c.set_defaults(func=run)
+    c.set_defaults(func=run, own_display=True)
 
 
 def run(args, out=None) -> int:
     """Both proofs, their tables and the verdict; 0 when every step is proved."""
-    own_display()  # the proof's own bar of steps
     out = out or sys.stdout
     check_net_size(args.net, args.max_nodes, "prove")
     try:

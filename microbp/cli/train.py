@@ -34,7 +34,6 @@ from microbp.cli.args import (
 )
 from microbp.cli.errors import INTERRUPTED, naming, write_output
 from microbp.cli.limits import MAX_DATA, add_max_nodes, check_train_size
-from microbp.cli.progress import own_display
 from microbp.experiments.report import check_plot_path, plot_history
 from microbp.files import check_writable
 from microbp.nn import INITS, MLP
@@ -215,7 +214,7 @@ def add_command(sub) -> None:
     )
     t.add_argument("--json", action="store_true", help="print the result as one JSON object")
     t.add_argument("--quiet", action="store_true", help="no progress bar")
-    t.set_defaults(func=run)
+    t.set_defaults(func=run, own_display=True)
 
 
 # long: one subcommand from its arguments to its exit status, in the order it runs: data,
@@ -227,7 +226,6 @@ def run(args, out=None) -> int:
     Bad input raises (``ValueError``) before any training, for :func:`microbp.cli.app.main`
     to report; a failure to save or plot after training is reported here, after the result.
     """
-    own_display()  # fit's own bar (epochs) on a terminal, or --quiet / --json: no heartbeat
     out = sys.stdout if out is None else out
     err = sys.stderr
     name, data_args, default_sizes, label = parse_data(args.data)
