@@ -27,9 +27,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from tabulate import tabulate
-
-from microbp import bp, deprecation, losses, names, numtypes
+from microbp import bp, deprecation, losses, names, numtypes, text
 from microbp.engine import Value
 from microbp.nn import MLP
 
@@ -215,7 +213,7 @@ class GradcheckReport:
             ]
         align = ["left"] + ["right"] * (len(head) - 1) + ["left"]
         rows = [b + [k] for b, k in zip(body, ok)]
-        lines = [tabulate(rows, head + ["ok"], colalign=align, disable_numparse=True)]
+        lines = [text.table(rows, head + ["ok"], colalign=align)]
         verdict = "PASS" if self.passed else f"FAIL ({len(self.failures())} parameters disagree)"
         lines.append(
             f"E = {number(float(self.E))}; ε = {self.eps:g}; autodiff vs BP within "
@@ -237,7 +235,7 @@ class GradcheckReport:
             for r in self.rows
         ]
         align = ["left", "right", "right", "right", "left"]
-        table = tabulate(body, head, colalign=align, disable_numparse=True)
+        table = text.table(body, head, colalign=align)
         worst = _max_error(r.compare_diff for r in self.rows)
         ok = all(r.compare_ok for r in self.rows)
         return "\n".join(

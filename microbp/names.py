@@ -55,6 +55,7 @@ __all__ = [
     "format_name",
     "superscript",
     "shown_as",
+    "shown_style",
     "w",
     "W",
     "b",
@@ -190,6 +191,11 @@ class Name:
 
 #: The form ``str(name)`` gives: Unicode, unless :func:`shown_as` says otherwise.
 _SHOWN: contextvars.ContextVar[str] = contextvars.ContextVar("names_shown", default="unicode")
+
+
+def shown_style() -> str:
+    """The form ``str(name)`` gives now: ``"unicode"``, or what :func:`shown_as` set."""
+    return _SHOWN.get()
 
 
 @contextlib.contextmanager

@@ -178,6 +178,34 @@ def test_ascii_output_is_pure_ascii_with_the_names_in_their_typed_form(
     assert out.isascii() and err.isascii()
     assert "?" not in out.replace("? ", "")  # every symbol has its ASCII spelling
     assert re.search(r"(w_\d\d|delta_\d|x_\d)(\^\(\d\))?", out)
+    if argv[0] != "graph":  # graph names the files it wrote: no table
+        assert_columns_line_up(unicode_out)
+        assert_columns_line_up(out)  # the ASCII words (Σ → sum) laid out, not swapped in after
+
+
+def assert_columns_line_up(out: str) -> None:
+    """Every table in ``out`` (a line of dash groups under its header) has a space, in every
+    row, at each gap between the dash groups: no cell runs into the next column."""
+    lines = out.splitlines()
+    tables = 0
+    for k, rule in enumerate(lines):
+        if not re.fullmatch(r" *-+( +-+)+ *", rule):
+            continue
+        tables += 1
+        gaps = [
+            i
+            for i in range(len(rule.rstrip()))
+            if rule[i] == " " and i >= len(rule) - len(rule.lstrip())
+        ]
+        rows = [lines[k - 1]]
+        for row in lines[k + 1 :]:
+            if "  " not in row.strip():  # a blank line or a sentence: the table has ended
+                break
+            rows.append(row)
+        for row in rows:
+            bad = [i for i in gaps if i < len(row) and row[i] != " "]
+            assert not bad, f"a cell crosses a column gap at {bad}:\n{rule}\n{row}"
+    assert tables, "no table found"
 
 
 def test_ascii_usage_errors_are_ascii_too(capsys):

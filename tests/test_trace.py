@@ -310,9 +310,37 @@ def test_the_trace_table_names_every_node_as_the_graph_picture_does(capsys):
     assert cli.main(["trace"]) == 0
     rows = _columns(capsys.readouterr().out)
     shown = {re.sub(r"( = δ\S+)? \[[^]]+\]$", "", r["node"]) for r in rows if r["node"]}
-    shown |= {r["input"] for r in rows}
+    shown |= {re.sub(r" \(→ step \d+\)$", "", r["input"]) for r in rows}
     assert len(shown) > 40 and "w₁₁⁽²⁾·x₁" in shown
     assert shown <= in_picture, sorted(shown - in_picture)
+
+
+def test_an_input_whose_label_other_nodes_share_says_which_step_is_its_turn(capsys):
+    """The partial sums are all Σ and the squares all (·)², as in the picture; in the table
+    such an input says where its own turn is, and that step's node has the same label and
+    the gradient the input was left with (its upstream). A unique label says nothing more."""
+    import microbp.cli.app as cli
+
+    assert cli.main(["trace"]) == 0
+    rows = _columns(capsys.readouterr().out)
+    steps, number, pointed = {}, None, 0
+    for r in rows:
+        number = int(r["step"]) if r["step"] else number
+        if r["node"]:
+            steps[number] = (r["node"].split(" [")[0], r["upstream ∂E/∂node"])
+    labels = [s[0] for s in steps.values()]
+    for r in rows:
+        m = re.fullmatch(r"(.+) \(→ step (\d+)\)", r["input"])
+        if m is None:
+            assert r["input"] not in ("Σ", "(·)²")
+            continue
+        pointed += 1
+        label, turn = m[1], int(m[2])
+        assert labels.count(label) > 1
+        assert steps[turn][0] == label
+        grads_left = [q["input grad"] for q in rows if q["input"] == r["input"]]
+        assert steps[turn][1] == grads_left[-1]  # its grad when its turn came
+    assert pointed == 1 + 2 + 5 * 2  # E's Σ, the two (·)², two partial sums Σ for each of 5 z's
 
 
 @needs_dot

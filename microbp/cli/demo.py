@@ -16,8 +16,6 @@ import os
 import sys
 import textwrap
 
-from tabulate import tabulate
-
 from microbp import bp, data, losses, names
 from microbp.cli.args import add_display_options, add_loss_argument, number_of
 from microbp.cli.errors import naming
@@ -25,6 +23,7 @@ from microbp.data import tutorial_example
 from microbp.experiments.report import PLOT_MISSING, plot_history
 from microbp.nn import MLP
 from microbp.optim import GD
+from microbp.text import table
 from microbp.train import fit
 from microbp.viz import draw
 from microbp.viz.trace import trace_backward
@@ -250,7 +249,7 @@ def _side_by_side(rows, _num) -> str:
     ]
     head = ("", "autodiff (graph)", "closed form", "difference", "rule")
     align = ("left", "right", "right", "right", "left")
-    return textwrap.indent(tabulate(cells, head, colalign=align, disable_numparse=True), "  ")
+    return textwrap.indent(table(cells, head, colalign=align), "  ")
 
 
 def train_demo(out=None, outdir: str | None = "microbp-demo", loss="squared_error") -> int:

@@ -21,8 +21,9 @@ import textwrap
 from collections.abc import Sequence
 
 import numpy as np
-from tabulate import SEPARATING_LINE, tabulate
+from tabulate import SEPARATING_LINE
 
+from microbp import text
 from microbp.activations import ACTIVATIONS
 from microbp.experiments.common import seeds_text
 from microbp.files import check_writable, write_atomic
@@ -133,7 +134,7 @@ def _indented(rows, headers, left: int = 1) -> str:
     """A table indented by two spaces: the first ``left`` columns (names) on the left, the
     numbers on the right; a header may hold a line break (a group name above a column)."""
     align = ["left"] * left + ["right"] * (len(headers) - left)
-    table = tabulate(rows, headers, colalign=align, disable_numparse=True)
+    table = text.table(rows, headers, colalign=align)
     return textwrap.indent(table, "  ")
 
 

@@ -27,9 +27,8 @@ import textwrap
 from dataclasses import dataclass
 
 import numpy as np
-from tabulate import tabulate
 
-from microbp import data, optim
+from microbp import data, optim, text
 from microbp.experiments.report import plot_saturation as plot
 from microbp.nn import MLP
 from microbp.train import fit
@@ -223,7 +222,7 @@ class SaturationResult:
 def _indented(rows, headers) -> str:
     """A table indented by two spaces: text on the left, numbers on the right."""
     align = ["left"] + ["right"] * (len(headers) - 1)
-    table = tabulate(rows, headers, colalign=align, disable_numparse=True)
+    table = text.table(rows, headers, colalign=align)
     return textwrap.indent(table, "  ")
 
 

@@ -35,9 +35,8 @@ from dataclasses import dataclass, field
 import sympy
 from sympy.printing.pretty.pretty import PrettyPrinter
 from sympy.printing.pretty.stringpict import prettyForm
-from tabulate import tabulate
 
-from microbp import activations, bp, losses, names
+from microbp import activations, bp, losses, names, text
 from microbp.activations import Activation
 from microbp.deprecation import renamed
 from microbp.engine import Value
@@ -244,7 +243,7 @@ class Proof:
                 if s.witness is not None:
                     verdict += f": {s.left} − formula = {s.witness:.6g} at a random point"
             rows.append((s.name, s.equation, verdict))
-        return tabulate(rows, ("parameter", "equation", "result"), disable_numparse=True)
+        return text.table(rows, ("parameter", "equation", "result"))
 
     def verdict(self) -> str:
         n, bad = len(self.steps), len(self.failures())

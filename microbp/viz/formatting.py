@@ -14,9 +14,8 @@ The convention, the same in every picture and table:
   significant digits instead (``.Ng``), and a format spec (``fmt='.6f'``) or a callable
   does what it says.
 
-:func:`ascii_text` turns what microbp shows into plain ASCII for a terminal that cannot show
-w₁₂⁽³⁾ or δ (``--ascii``): the names in their typed form (``w_12^(3)``, ``delta_1^(2)``) and
-every other symbol spelled out (``∂`` → ``d``, ``−`` → ``-``, ``½`` → ``1/2``).
+:func:`ascii_text` (``--ascii``: ``w₁₂⁽³⁾`` → ``w_12^(3)``, ``∂`` → ``d``) is re-exported from
+its home :mod:`microbp.text`, where the core's tables use it too.
 """
 
 from __future__ import annotations
@@ -24,6 +23,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from fractions import Fraction
+
+from microbp.text import ascii_text  # its home is the core, for the core's tables too
 
 __all__ = [
     "number_format",
@@ -118,101 +119,3 @@ def exact_text(x) -> str:
     if isinstance(x, float):
         return repr(x)
     return str(x)
-
-
-# --------------------------------------------------------------------------------------------
-# ASCII for terminals that cannot show the tutorial's symbols
-# --------------------------------------------------------------------------------------------
-
-_SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉ᵢⱼₖₗₙ₊₋₍₎,", "0123456789ijkln+-(),"))
-_SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹ˡᴸⁿᵀ⁺⁻⁽⁾ᵗᶜᵘᵛˣᶻⁱʲᵏ", "0123456789lLnT+-()tcuvxzijk"))
-_SYMBOLS = {
-    "δ": "delta",
-    "Δ": "Delta",
-    "∂": "d",
-    "σ": "sigma",
-    "Σ": "sum",
-    "μ": "mu",
-    "η": "eta",
-    "ε": "eps",
-    "θ": "theta",
-    "λ": "lambda",
-    "∇": "grad",
-    "′": "'",
-    "″": "''",
-    "−": "-",
-    "–": "-",
-    "—": "--",
-    "×": "x",
-    "·": "*",
-    "⊙": "(*)",
-    "÷": "/",
-    "½": "1/2",
-    "¼": "1/4",
-    "‖": "||",
-    "≈": "~",
-    "≡": "==",
-    "≠": "!=",
-    "≤": "<=",
-    "≥": ">=",
-    "→": "->",
-    "←": "<-",
-    "◀": "<",
-    "▶": ">",
-    "↦": "|->",
-    "…": "...",
-    "⋯": "...",
-    "∈": " in ",
-    "ℝ": "R",
-    "∞": "inf",
-    "√": "sqrt",
-    "“": '"',
-    "”": '"',
-    "‘": "'",
-    "’": "'",
-    "✓": "ok",
-    "✗": "x",
-    "ₑ": "e",
-}
-
-
-def ascii_text(text: str) -> str:
-    """``text`` in plain ASCII: names in their typed form (``w₁₂⁽³⁾`` → ``w_12^(3)``,
-    ``δᵢ⁽ˡ⁾`` → ``delta_i^(l)``), symbols spelled out (:data:`_SYMBOLS`), and anything
-    else that is not ASCII as ``?`` (so the result is always ASCII).
-
-    >>> ascii_text("δ₁⁽²⁾ = ∂E/∂z₁⁽²⁾ ≈ −0.5, E = ½‖y − a⁽ᴸ⁾‖²")
-    'delta_1^(2) = dE/dz_1^(2) ~ -0.5, E = 1/2||y - a^(L)||^2'
-    """
-    if text.isascii():
-        return text
-    out: list[str] = []
-    k, n = 0, len(text)
-    while k < n:
-        c = text[k]
-        if c.isascii():
-            out.append(c)
-            k += 1
-        elif c in _SUBSCRIPTS and c != ",":
-            run = ""
-            while k < n and text[k] in _SUBSCRIPTS:
-                if text[k] == "," and not (k + 1 < n and text[k + 1] in _SUBSCRIPTS):
-                    break  # a comma after the subscript is punctuation, not a separator
-                run += _SUBSCRIPTS[text[k]]
-                k += 1
-            out.append("_" + run)
-        elif c in _SUPERSCRIPTS:
-            run = ""
-            while k < n and text[k] in _SUPERSCRIPTS:
-                run += _SUPERSCRIPTS[text[k]]
-                k += 1
-            if run == "T":
-                out.append("^T")
-            elif run.startswith("(") and run.endswith(")"):
-                out.append("^" + run)
-            else:
-                out.append("^" + (run if len(run) == 1 else f"({run})"))
-        else:
-            out.append(_SYMBOLS.get(c, "?"))
-            k += 1
-    return "".join(out)

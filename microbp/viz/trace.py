@@ -36,13 +36,12 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from tabulate import tabulate
-
+from microbp import text
 from microbp.engine import Value, derivative_rules, reverse_topological_order
 from microbp.files import write_atomic
 from microbp.names import Name
+from microbp.text import ascii_text
 from microbp.viz import draw
-from microbp.viz.formatting import ascii_text
 
 if TYPE_CHECKING:
     import graphviz  # imported when a picture is made (microbp.viz.dot.load_graphviz)
@@ -97,6 +96,7 @@ class Trace:
         self.initial = initial
         #: Each node's gradient ∂root/∂node when the pass ended, in node order.
         self.final = final
+        self._turns: dict[int, int] | None = None  # see _input_name
 
     def __len__(self) -> int:
         return len(self.steps)
@@ -143,7 +143,7 @@ class Trace:
                         str(s.number) if first else "",
                         f"{node} [{draw.op_text(s.node)}]" if first else "",
                         number(s.upstream) if first else "",
-                        inp.name,
+                        self._input_name(inp),
                         _rule_value(inp.rule, number(inp.local)),
                         number(inp.contribution),
                         number(inp.grad_after),
@@ -153,7 +153,23 @@ class Trace:
             f"backward pass from {R}: {len(self.steps)} steps, "
             f"input.grad += local derivative × upstream"
         )
-        return head + "\n" + tabulate(rows[1:], headers=rows[0], disable_numparse=True)
+        return head + "\n" + text.table(rows[1:], rows[0])
+
+    def _input_name(self, inp: InputStep) -> str:
+        """An input's label in the table, with ``(→ step k)`` when other nodes share the label
+        (the partial sums Σ, the squares (·)²): step k is that node's own turn."""
+        if self._turns is None:
+            by_name: dict[str, set[int]] = {}
+            for s in self.steps:
+                by_name.setdefault(s.name, set()).add(s.index)
+                for i in s.inputs:
+                    by_name.setdefault(i.name, set()).add(i.index)
+            shared = {
+                index for indices in by_name.values() if len(indices) > 1 for index in indices
+            }
+            self._turns = {s.index: s.number for s in self.steps if s.index in shared}
+        turn = self._turns.get(inp.index)
+        return inp.name if turn is None else f"{inp.name} (→ step {turn})"
 
     def __str__(self) -> str:
         return self.table()
