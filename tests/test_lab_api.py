@@ -440,10 +440,15 @@ def test_run_streams_states_as_server_sent_events_until_done(client):
     assert s["train"]["loss"][-1] < s["train"]["loss"][0]
 
 
+def _compact(content) -> str:
+    """JSON as the lab writes it (UTF-8, no spaces)."""
+    return json.dumps(content, ensure_ascii=False, separators=(",", ":"))
+
+
 def test_a_run_streams_the_names_once_they_change_only_with_the_architecture():
     """Names (w₁₂⁽³⁾, δ₁⁽²⁾ …) depend on the sizes alone, which a run cannot change: the first
     streamed state carries them, the next ones leave them out (the page keeps the first's).
-    For 2-16-16-1 that is 17 KB of the 45 KB of a state."""
+    For 2-16-16-1 that is 8.9 KB of the 34.8 KB of a state (UTF-8; 17 of 44 KB as ASCII escapes)."""
     with make_client(LabState.create([2, 16, 16, 1], "tanh", 3, "xor")) as c:
         # a run long enough to stream several states, paused once three have come (a short
         # run could end before the stream opens, and then send its one final state)
@@ -460,12 +465,14 @@ def test_a_run_streams_the_names_once_they_change_only_with_the_architecture():
         assert len(states) >= 3 and states[-1]["train"]["stopped_by"] == "paused"
         assert states[0]["names"] == get_state(c)["names"]  # the first: every name
         assert all("names" not in s for s in states[1:])
-        names = len(json.dumps(states[0]["names"]))
+        # the stream writes JSON as the answers do: UTF-8 (δ, not \\u03b4), no spaces
+        assert "δ" in sent[0] and "\\u" not in sent[0] and '", "' not in sent[0]
+        names = len(_compact(states[0]["names"]))
         # every other field is there, so each later state is the first less its names (give or
         # take the numbers' digits)
         assert all(set(s) == set(states[0]) - {"names"} for s in states[1:])
         # the loss history is left out of the sizes: it grows by 100-800 epochs a state
-        rest = [len(text) - len(json.dumps(s["train"])) for text, s in zip(sent, states)]
+        rest = [len(text) - len(_compact(s["train"])) for text, s in zip(sent, states)]
         assert all(size < rest[0] - names // 2 for size in rest[1:])
 
 

@@ -101,6 +101,13 @@ def _torch_file(state: LabState) -> bytes:
     return state_dict_bytes(modelfile.from_json(state.download(), MLP))
 
 
+def _json_text(content) -> str:
+    """``content`` as JSONResponse writes it (UTF-8, no spaces; a NaN is an error): one
+    encoding for the answers and the stream (whose text an event line carries as is; JSON
+    escapes every line break, so one state is one line)."""
+    return JSONResponse(content).body.decode("utf-8")
+
+
 def _error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status)
 
@@ -459,7 +466,7 @@ async def events(request: Request):
                 if snap["sizes"] == sizes:  # names change with the sizes only: sent once
                     snap = _unnamed(snap)
                 sizes = snap["sizes"]
-                yield f"event: state\ndata: {json.dumps(snap, allow_nan=False)}\n\n"
+                yield f"event: state\ndata: {_json_text(snap)}\n\n"
             if not running:
                 yield "event: done\ndata: {}\n\n"
                 return
