@@ -126,7 +126,8 @@ def get(name: str | Activation) -> Activation:
         return name
     if isinstance(name, str) and name in ACTIVATIONS:
         return ACTIVATIONS[name]
-    raise ValueError(f"unknown activation {name!r}; expected one of: {', '.join(ACTIVATIONS)}")
+    # checks.unknown's message, written here: checks imports this module, not the reverse
+    raise ValueError(f"unknown activation {name!r:.60}; expected one of: {', '.join(ACTIVATIONS)}")
 
 
 # --------------------------------------------------------------------------------------------

@@ -30,6 +30,9 @@ from microbp import numtypes
 from microbp.engine import Value
 
 __all__ = [
+    "choice",
+    "brief",
+    "unknown",
     "FLOAT_MAX",
     "NotARealNumber",
     "integer",
@@ -51,6 +54,32 @@ class NotARealNumber(TypeError, ValueError):
     """An input or target that is not a real number (complex, text, a bool, None): a
     ``TypeError`` (the wrong kind of thing) and a ``ValueError`` (a bad value in the data),
     so that either ``except`` catches it from every check (:func:`sample`, :func:`batch`)."""
+
+
+def brief(value) -> str:
+    """``repr(value)``, cut to 60 characters: what an error message quotes of an input."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+def choice(what: str, name, choices, error: type[ValueError] = ValueError) -> str:
+    """``name`` when it is one of ``choices`` (names, e.g. a table's keys); else ``error``
+    (a ValueError) naming it and the choices. A value that is not a ``str`` (a list, None)
+    gets the same message, never the TypeError of an unhashable key.
+
+    >>> choice("loss", "hinge", ["squared_error", "cross_entropy"])
+    Traceback (most recent call last):
+    ValueError: unknown loss 'hinge'; expected one of: squared_error, cross_entropy
+    """
+    choices = list(choices)
+    if isinstance(name, str) and name in choices:
+        return name
+    raise error(unknown(what, name, choices))
+
+
+def unknown(what: str, name, choices) -> str:
+    """The one message for a name that is none of ``choices`` (see :func:`choice`)."""
+    return f"unknown {what} {brief(name)}; expected one of: {', '.join(choices)}"
 
 
 def integer(name: str, value, lo: int, hi: int | None = None) -> int:

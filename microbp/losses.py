@@ -356,9 +356,7 @@ def get(name: str | Loss) -> Loss:
         for loss in LOSSES.values():
             if loss.value is name:
                 return loss
-    if isinstance(name, str) and name in LOSSES:
-        return LOSSES[name]
-    raise ValueError(f"unknown loss {name!r}; expected one of: {', '.join(LOSSES)}")
+    return LOSSES[checks.choice("loss", name, LOSSES)]
 
 
 def total_error(

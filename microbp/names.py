@@ -46,6 +46,8 @@ import contextvars
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from microbp import checks
+
 __all__ = [
     "Name",
     "BadName",
@@ -207,8 +209,7 @@ def shown_as(style: str) -> Iterator[None]:
     ...     print(delta(2, 1))
     delta_1^(2)
     """
-    if style not in STYLES:
-        raise ValueError(f"unknown name style {style!r}; expected one of {', '.join(STYLES)}")
+    checks.choice("name style", style, STYLES)
     token = _SHOWN.set(style)
     try:
         yield
@@ -243,8 +244,7 @@ def format_name(name: Name, style: str = "unicode") -> str:
         sub = "" if i is None else str(i)
     if style == "plain" or style == "ascii":
         return name.kind + (sub and f"_{sub}") + ("" if l is None else f"^({l})")
-    if style not in STYLES:
-        raise ValueError(f"unknown name style {style!r}; expected one of {', '.join(STYLES)}")
+    checks.choice("name style", style, STYLES)
     layer = "" if l is None else str(l)
     spec = KINDS[name.kind]
     if style == "unicode":

@@ -248,8 +248,7 @@ class MLP:
     ) -> None:
         sizes = checks.sizes(sizes)
         acts = _check_activations(activation, len(sizes), sizes[-1])
-        if not isinstance(init, str) or init not in INITS:
-            raise ValueError(f"unknown init {init!r}; expected one of: {', '.join(INITS)}")
+        checks.choice("init", init, INITS)
         seed = checks.seed(seed)  # it seeds random.Random
         self.sizes = sizes
         self.init = init

@@ -306,6 +306,8 @@ def make(name: str, lr: float | None = None, batch_size: int = 1, seed: int = 0)
     SGD(lr=0.2, batch_size=4, shuffle=True, seed=0)
     """
     key = name.lower() if isinstance(name, str) else None
+    if key not in OPTIMIZERS:
+        raise ValueError(checks.unknown("optimizer", name, OPTIMIZERS))
     if key == "gd":
         return GD(DEFAULT_LR["gd"] if lr is None else lr)
     if key == "sgd":
@@ -313,4 +315,4 @@ def make(name: str, lr: float | None = None, batch_size: int = 1, seed: int = 0)
     for variant in RPROP_VARIANTS:
         if key == variant.lower():
             return Rprop(variant, delta0=DEFAULT_LR["rprop"] if lr is None else lr)
-    raise ValueError(f"unknown optimizer {name!r}; expected one of {', '.join(OPTIMIZERS)}")
+    raise AssertionError(f"{key!r} is in OPTIMIZERS but has no branch here")

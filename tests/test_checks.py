@@ -193,3 +193,35 @@ def test_every_real_number_type_is_accepted_by_the_index_form_and_the_graph(good
     net = MLP([2, 2, 1], seed=0)
     assert len(net.forward([good, 0.5]).output) == 1
     assert bp.index_form(net, [good, 0.5], [good]).E is not None
+
+
+# -- an unknown name: one message, for any value --------------------------------------------
+
+
+def _lookups():
+    from microbp import activations, names, optim
+    from microbp.experiments import rprop_bench
+
+    return {
+        "loss": losses.get,
+        "optimizer": optim.make,
+        "init": lambda v: MLP([2, 1], init=v),
+        "name style": lambda v: names.shown_as(v).__enter__(),
+        "problem": lambda v: rprop_bench.run_cell(v, "iRprop-", seeds=[0]),
+        "algorithm": lambda v: rprop_bench.run_cell("xor", v, seeds=[0]),
+        "activation": activations.get,
+    }
+
+
+@pytest.mark.parametrize("what", list(_lookups()))
+@pytest.mark.parametrize(
+    "value", ["hinge", ["xor"], None, "x" * 10_000], ids=["hinge", "list", "None", "long"]
+)
+def test_an_unknown_name_gets_one_message_naming_it_briefly_and_the_choices(what, value):
+    """A list or None used to reach a dict lookup and fail with "unhashable type" (a problem
+    or an init given as a list); a 10,000-character name was quoted whole."""
+    with pytest.raises(ValueError) as caught:
+        _lookups()[what](value)
+    message = str(caught.value)
+    assert message.startswith(f"unknown {what} ") and "; expected one of: " in message
+    assert len(message) < 300

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sys
 
+from microbp import checks
 from microbp.cli.args import add_net_arguments, number
 from microbp.data import DATASETS
 
@@ -45,8 +46,8 @@ def lab(args, out=None, err=None) -> int:
         from microbp import data
 
         args.data = data.DATASETS.canonical(args.data)  # "seed" still means "tutorial"
-    if args.data is not None and args.data not in DATA_SETS:
-        raise ValueError(f"unknown data set {args.data!r}; expected one of {', '.join(DATA_SETS)}")
+    if args.data is not None:
+        checks.choice("data set", args.data, DATA_SETS)
     if args.load is not None:
         if args.net is not None:
             raise ValueError("give --net or --load, not both")

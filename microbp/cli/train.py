@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import sys
 
-from microbp import data, modelfile, optim
+from microbp import checks, data, modelfile, optim
 from microbp.cli.args import (
     add_activation_argument,
     add_loss_argument,
@@ -76,8 +76,7 @@ def parse_data(spec: str):
     name = data.DATASETS.canonical(name)  # an old name ("seed") warns once, here
     if name not in data.DATASETS:
         raise ValueError(
-            f"unknown data set {name!r}; expected one of {', '.join(data.DATASETS)} "
-            "(e.g. xor, encoder:8,3, parity:4)"
+            checks.unknown("data set", name, data.DATASETS) + " (e.g. xor, encoder:8,3, parity:4)"
         )
     _, defaults, sizes = data.DATASETS[name]
     if rest:

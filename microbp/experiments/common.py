@@ -9,6 +9,8 @@ import math
 import numbers
 from collections.abc import Sequence
 
+from microbp import checks
+
 
 def parse_seeds(seeds) -> list[int]:
     """A count n (→ seeds 0 … n−1) or an explicit list of integer seeds ≥ 0, as a list."""
@@ -39,8 +41,7 @@ def check_names(names, table, what: str) -> tuple[str, ...]:
     if not names:
         raise ValueError(f"expected at least one {what}")
     for name in names:
-        if name not in table:
-            raise ValueError(f"unknown {what} {name!r}; expected one of: {', '.join(table)}")
+        checks.choice(what, name, table)
     return names
 
 

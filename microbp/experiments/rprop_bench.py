@@ -47,7 +47,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from microbp import data, optim
+from microbp import checks, data, optim
 from microbp.experiments.common import check_names, parse_seeds
 from microbp.experiments.grid import ResultGrid
 from microbp.experiments.report import plot_benchmark
@@ -239,14 +239,10 @@ def run_cell(
     (1, [60])
     """
     problem = _problem(problem)
-    if algorithm not in ALGORITHMS:
-        raise ValueError(
-            f"unknown algorithm {algorithm!r}; expected one of {', '.join(ALGORITHMS)}"
-        )
+    checks.choice("algorithm", algorithm, ALGORITHMS)
     if algorithm in ("GD", "SGD") and lr is None:
         raise ValueError(f"{algorithm} needs a learning rate lr")
-    if init not in INITS:
-        raise ValueError(f"unknown init {init!r}; expected one of: {', '.join(INITS)}")
+    checks.choice("init", init, INITS)
     if algorithm not in ("GD", "SGD"):
         lr = None
     seed_list = parse_seeds(seeds)
@@ -289,9 +285,7 @@ def _budget(problem: Problem, max_epochs) -> int:
 def _problem(problem: Problem | str) -> Problem:
     if isinstance(problem, Problem):
         return problem
-    if problem not in PROBLEMS:
-        raise ValueError(f"unknown problem {problem!r}; expected one of {', '.join(PROBLEMS)}")
-    return PROBLEMS[problem]
+    return PROBLEMS[checks.choice("problem", problem, PROBLEMS)]
 
 
 def _run_task(task: tuple) -> Cell:

@@ -58,9 +58,7 @@ def numbers(value, n: int, what: str) -> list[float]:
     return [number(v, f"{what}[{k}]") for k, v in enumerate(value, 1)]
 
 
-def show(value) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "…"
+show = checks.brief  # what a refusal quotes of a request: repr, at most 60 characters
 
 
 def check_size(sizes: list[int]) -> None:
@@ -117,7 +115,7 @@ def load_data(
             Y = Y / Y.sum()
         return X, Y
     if not isinstance(name, str) or name not in data.DATASETS:
-        raise LabError(f"unknown data set {show(name)}; expected one of {', '.join(DATA_SETS)}")
+        raise LabError(checks.unknown("data set", name, DATA_SETS))
     make, args, _ = data.DATASETS[name]
     X, Y = make(*args)
     if X.shape[1] != sizes[0] or Y.shape[1] != sizes[-1]:
@@ -131,6 +129,6 @@ def load_data(
 def default_sizes(name: str) -> list[int]:
     """The net sizes :data:`microbp.data.DATASETS` suggests for ``name``."""
     if name not in data.DATASETS:
-        raise LabError(f"unknown data set {show(name)}; expected one of {', '.join(DATA_SETS)}")
+        raise LabError(checks.unknown("data set", name, DATA_SETS))
     _, args, sizes = data.DATASETS[name]
     return list(sizes(*args))

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from microbp import activations, bp, data, losses, modelfile
+from microbp import activations, bp, checks, data, losses, modelfile
 from microbp.lab import views
 from microbp.lab.inputs import (
     DATA_SETS,
@@ -356,10 +356,7 @@ class LabState:
                     loss = None  # another output layer: the loss made for it (loss_of)
             elif key == "loss":
                 loss = body[key]
-                if not isinstance(loss, str) or loss not in losses.LOSSES:
-                    raise LabError(
-                        f"unknown loss {show(loss)}; expected one of {', '.join(losses.LOSSES)}"
-                    )
+                checks.choice("loss", loss, losses.LOSSES, error=LabError)
             else:
                 k = integer(body[key], "sample", 1, X.shape[0]) - 1
                 shown = settle(net, X, Y, old.data_name, k, self.REFUSED, loss)
@@ -385,8 +382,7 @@ class LabState:
                 + ", ".join(known)
             )
         name = data.DATASETS.canonical(body.get("data", "tutorial"))
-        if not isinstance(name, str) or name not in DATA_SETS:
-            raise LabError(f"unknown data set {show(name)}; expected one of {', '.join(DATA_SETS)}")
+        checks.choice("data set", name, DATA_SETS, error=LabError)
         seed = integer(body.get("seed", 0), "seed", 0, 2**31 - 1)
         if "sizes" in body:
             sizes = check_sizes(body["sizes"])

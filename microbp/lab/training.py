@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from microbp import optim
+from microbp import checks, optim
 from microbp.lab.inputs import LabError, integer, number, show
 
 __all__ = ["TrainSettings", "Training", "MAX_EPOCHS", "LOSS_POINTS"]
@@ -46,9 +46,7 @@ class TrainSettings:
             )
         name = body.get("optimizer", "gd")
         if not isinstance(name, str) or name.lower() not in optim.OPTIMIZERS:
-            raise LabError(
-                f"unknown optimizer {show(name)}; expected one of {', '.join(optim.OPTIMIZERS)}"
-            )
+            raise LabError(checks.unknown("optimizer", name, optim.OPTIMIZERS))
         lr = body.get("lr")
         if lr is not None and not number(lr, "lr") > 0:
             raise LabError(f"lr must be a number > 0, got {show(lr)}")

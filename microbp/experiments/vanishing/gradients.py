@@ -20,7 +20,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from microbp import bp, data
+from microbp import bp, checks, data
 from microbp.activations import ACTIVATIONS
 from microbp.activations import get as get_activation
 from microbp.experiments.common import check_names, json_float, parse_seeds
@@ -90,8 +90,7 @@ def draw_weights(
         isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1 for n in sizes
     ):
         raise ValueError(f"sizes must be a list [n₁, …, n_L] of integers ≥ 1, got {sizes!r}")
-    if init not in INITS:
-        raise ValueError(f"unknown init {init!r}; expected one of: {', '.join(INITS)}")
+    checks.choice("init", init, INITS)
     L = len(sizes)
     W = {l: np.empty((sizes[l - 1], sizes[l - 2]), dtype=np.float64) for l in range(2, L + 1)}
     b = {l: np.empty(sizes[l - 1], dtype=np.float64) for l in range(2, L + 1)}
