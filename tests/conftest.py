@@ -4,6 +4,7 @@ deadline; ``failing_dot`` puts a graphviz `dot` that fails on PATH; ``built_site
 Chromium a second or two to start) and shared by the modules that need them."""
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +20,12 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile("microbp")
+
+# Ctrl-C is tested (fit's interrupt, the command line's status 130). A shell starts a background
+# job (`make test &`) with SIGINT ignored, which Python, the test processes and their
+# subprocesses would inherit, and those tests would then see no KeyboardInterrupt at all.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def put_fake_dot(tmp_path, monkeypatch, script: str, keep_path: bool = False):
