@@ -1,10 +1,10 @@
-"""``--loss`` on ``microbp train`` and ``microbp check``, and softmax nets in model files."""
+"""``--loss`` on every command that takes it (train, check, trace, graph), and where the
+command line accepts softmax."""
 
 from __future__ import annotations
 
 import json
 
-import numpy as np
 import pytest
 
 from microbp import MLP
@@ -53,20 +53,6 @@ def test_softmax_is_refused_before_the_last_layer_on_the_command_line(capsys):
     with pytest.raises(SystemExit):
         main(["check", "--net", "3,4,3", "--activation", "softmax,sigmoid"])
     assert "softmax is an output layer" in capsys.readouterr().err
-
-
-def test_a_softmax_output_of_one_neuron_in_a_model_file_is_refused(tmp_path):
-    net = MLP([2, 2], activation="softmax")
-    path = tmp_path / "m.json"
-    net.save(path)
-    doc = json.loads(path.read_text())
-    doc["sizes"] = [2, 1]
-    doc["W"]["2"] = doc["W"]["2"][:1]
-    doc["b"]["2"] = doc["b"]["2"][:1]
-    path.write_text(json.dumps(doc))
-    with pytest.raises(ValueError, match="softmax output layer needs n_L ≥ 2"):
-        MLP.load(path)
-    assert np.isfinite(net.get_flat()).all()
 
 
 def test_trace_and_graph_take_the_loss(capsys, tmp_path):

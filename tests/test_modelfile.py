@@ -205,3 +205,17 @@ def test_save_errors_name_the_users_path_not_the_temporary_file(tmp_path):
         MLP([2, 2, 1]).save(tmp_path / "adir.json")
     assert ".tmp" not in str(info.value)
     assert os.listdir(tmp_path) == ["adir.json"]
+
+
+def test_a_softmax_output_of_one_neuron_in_a_model_file_is_refused(tmp_path):
+    net = MLP([2, 2], activation="softmax")
+    path = tmp_path / "m.json"
+    net.save(path)
+    doc = json.loads(path.read_text())
+    doc["sizes"] = [2, 1]
+    doc["W"]["2"] = doc["W"]["2"][:1]
+    doc["b"]["2"] = doc["b"]["2"][:1]
+    path.write_text(json.dumps(doc))
+    with pytest.raises(ValueError, match="softmax output layer needs n_L ≥ 2"):
+        MLP.load(path)
+    assert json.loads(path.read_text()) == doc  # refused, not rewritten
