@@ -160,6 +160,16 @@ def test_digits_rounds_every_number_of_demo_and_check(capsys, tmp_path, monkeypa
     assert "significant digits from 1 to 100" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("ascii", [False, True], ids=["unicode", "ascii"])
+def test_the_demos_forward_pass_shows_the_as_in_one_column(ascii, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["demo", *(["--ascii"] if ascii else [])]) == 0
+    rows = [r for r in capsys.readouterr().out.splitlines() if re.match(r"  z\S+ = ", r)]
+    assert len(rows) == 5
+    columns = {r.index("   a") for r in rows}
+    assert len(columns) == 1, rows
+
+
 ASCII_COMMANDS = [["demo"], ["check"], ["trace"], ["graph"], ["prove", "--net", "2,2,1"]]
 
 

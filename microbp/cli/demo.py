@@ -113,9 +113,14 @@ def demo(out=None, out_dir=None, loss="squared_error", number=None) -> int:
     formulas = bp.index_form(net, ex.x, ex.y, loss=loss)
 
     p("Forward pass: z⁽ˡ⁾ = W⁽ˡ⁾ a⁽ˡ⁻¹⁾ + b⁽ˡ⁾,  a⁽ˡ⁾ = f(z⁽ˡ⁾)")
-    for l in range(2, L + 1):
-        for i, (z, a) in enumerate(zip(fw.z[l], fw.a[l]), start=1):
-            p(f"  {names.z(l, i)} = {_num(z.data)}   {names.a(l, i)} = {_num(a.data)}")
+    zs = [
+        (f"{names.z(l, i)} = {_num(z.data)}", f"{names.a(l, i)} = {_num(a.data)}")
+        for l in range(2, L + 1)
+        for i, (z, a) in enumerate(zip(fw.z[l], fw.a[l]), start=1)
+    ]
+    width = max(len(z) for z, _ in zs)  # the a's in one column
+    for z, a in zs:
+        p(f"  {z:<{width}}   {a}")
     # the tutorial writes a⁽³⁾ for a⁽ᴸ⁾
     p(f"{loss.formula.replace('⁽ᴸ⁾', names.superscript(L))} = {_num(E.data)}")
     p()
