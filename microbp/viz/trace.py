@@ -96,7 +96,6 @@ class Trace:
         self.initial = initial
         #: Each node's gradient ∂root/∂node when the pass ended, in node order.
         self.final = final
-        self._turns: dict[int, int] | None = None  # see _input_name
 
     def __len__(self) -> int:
         return len(self.steps)
@@ -123,6 +122,7 @@ class Trace:
         says otherwise (a format spec such as ``'.6g'`` or a callable)."""
         number = draw.number_format(fmt)
         R = self.root_name
+        turns = self._turns_of_shared_labels()
         rows = [
             (
                 "step",
@@ -143,7 +143,7 @@ class Trace:
                         str(s.number) if first else "",
                         f"{node} [{draw.op_text(s.node)}]" if first else "",
                         number(s.upstream) if first else "",
-                        self._input_name(inp),
+                        _with_turn(inp, turns),
                         _rule_value(inp.rule, number(inp.local)),
                         number(inp.contribution),
                         number(inp.grad_after),
@@ -155,21 +155,16 @@ class Trace:
         )
         return head + "\n" + text.table(rows[1:], rows[0])
 
-    def _input_name(self, inp: InputStep) -> str:
-        """An input's label in the table, with ``(→ step k)`` when other nodes share the label
-        (the partial sums Σ, the squares (·)²): step k is that node's own turn."""
-        if self._turns is None:
-            by_name: dict[str, set[int]] = {}
-            for s in self.steps:
-                by_name.setdefault(s.name, set()).add(s.index)
-                for i in s.inputs:
-                    by_name.setdefault(i.name, set()).add(i.index)
-            shared = {
-                index for indices in by_name.values() if len(indices) > 1 for index in indices
-            }
-            self._turns = {s.index: s.number for s in self.steps if s.index in shared}
-        turn = self._turns.get(inp.index)
-        return inp.name if turn is None else f"{inp.name} (→ step {turn})"
+    def _turns_of_shared_labels(self) -> dict[int, int]:
+        """Node index → the number of its step, for the nodes whose label other nodes share
+        (the partial sums Σ, the squares (·)²): the table points an input to its turn."""
+        by_name: dict[str, set[int]] = {}
+        for s in self.steps:
+            by_name.setdefault(s.name, set()).add(s.index)
+            for i in s.inputs:
+                by_name.setdefault(i.name, set()).add(i.index)
+        shared = {index for indices in by_name.values() if len(indices) > 1 for index in indices}
+        return {s.index: s.number for s in self.steps if s.index in shared}
 
     def __str__(self) -> str:
         return self.table()
@@ -338,6 +333,12 @@ def trace_backward(
 # --------------------------------------------------------------------------------------------
 # The HTML stepper
 # --------------------------------------------------------------------------------------------
+
+
+def _with_turn(inp: InputStep, turns: dict[int, int]) -> str:
+    """An input's label in the table, ``Σ (→ step 8)`` when ``turns`` has its node."""
+    turn = turns.get(inp.index)
+    return inp.name if turn is None else f"{inp.name} (→ step {turn})"
 
 
 def _rule_value(rule: str, value: str) -> str:
