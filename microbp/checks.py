@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Mapping, Sequence, Set
+from collections.abc import Collection, Mapping, Sequence, Set
 
 import numpy as np
 
@@ -62,8 +62,8 @@ def brief(value) -> str:
     return text if len(text) <= 60 else text[:57] + "…"
 
 
-def choice(what: str, name, choices, error: type[ValueError] = ValueError) -> str:
-    """``name`` when it is one of ``choices`` (names, e.g. a table's keys); else ``error``
+def choice(what: str, name, choices: Collection[str], error: type[ValueError] = ValueError) -> str:
+    """``name`` when it is one of ``choices`` (a table's keys, a tuple of names); else ``error``
     (a ValueError) naming it and the choices. A value that is not a ``str`` (a list, None)
     gets the same message, never the TypeError of an unhashable key.
 
@@ -71,7 +71,6 @@ def choice(what: str, name, choices, error: type[ValueError] = ValueError) -> st
     Traceback (most recent call last):
     ValueError: unknown loss 'hinge'; expected one of: squared_error, cross_entropy
     """
-    choices = list(choices)
     if isinstance(name, str) and name in choices:
         return name
     raise error(unknown(what, name, choices))
